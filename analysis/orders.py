@@ -1,0 +1,222 @@
+"""Order-level building blocks shared by every analysis.
+
+Definitions used throughout the package (stated once, here):
+
+- ``as_of`` is a calendar date, the **end of observation, exclusive**. It defaults to the day
+  after the last transaction date in the data; a time part given with it is dropped;
+  transactions on or after it are ignored; dates compare as calendar days.
+- An **order** is identified by ``(customer_id, order_id)``. Its **net value** is the sum of
+  its lines' ``amount`` (refund lines are negative). Its date is the calendar day of its
+  earliest line.
+- A **purchase order** is an order whose net value is not negative (free orders count as
+  purchases); a **refund order** is one whose net value is negative.
+
+The hot paths factorise the string ids once into integer codes and aggregate with numpy
+(``np.bincount``, ``ufunc.at``), which is several times faster than ``groupby`` on strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "OrderTable",
+    "resolve_as_of",
+    "day_numbers",
+    "order_table",
+    "orders_frame",
+]
+
+
+def resolve_as_of(tx: pd.DataFrame, as_of=None) -> pd.Timestamp:
+    """Return the end of observation as a midnight ``Timestamp`` (exclusive).
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions (needs ``order_date``).
+    as_of : date-like or None
+        Calendar date; a time part is dropped. ``None`` means the day after the last
+        transaction date in ``tx``.
+
+    Raises
+    ------
+    ValueError
+        If ``as_of`` is None and ``tx`` has no dated rows.
+    """
+    if as_of is not None:
+        return pd.Timestamp(as_of).normalize()
+    last = tx["order_date"].max() if len(tx) else pd.NaT
+    if pd.isna(last):
+        raise ValueError("There are no dated transactions, so there is no end of observation.")
+    return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
+
+
+def day_numbers(dates) -> np.ndarray:
+    """Calendar days since 1970-01-01 as int64 (the time of day is dropped)."""
+    values = np.asarray(pd.to_datetime(dates).to_numpy(), dtype="datetime64[D]")
+    return values.astype(np.int64)
+
+
+def to_timestamps(days: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`day_numbers`: int64 day numbers to ``datetime64[ns]`` midnights."""
+    return np.asarray(days, dtype="int64").astype("datetime64[D]").astype("datetime64[ns]")
+
+
+@dataclass(frozen=True)
+class OrderTable:
+    """Orders observed before ``as_of``, as aligned numpy arrays (one element per order).
+
+    Attributes
+    ----------
+    customers : pd.Index
+        Customer ids; ``customer`` holds positions into it.
+    customer : ndarray of int64
+        Customer code of each order.
+    order_ids : ndarray of object/str
+        The order id of each order (as in the data).
+    day : ndarray of int64
+        Calendar day of the order's earliest line, in days since 1970-01-01.
+    net : ndarray of float64
+        Net value of the order (sum of its lines, refunds negative).
+    as_of : pd.Timestamp
+        End of observation (exclusive) used to build the table.
+    line_customer : ndarray of int64
+        Customer code of every observed line (for sums over all amounts).
+    line_amount : ndarray of float64
+        Amount of every observed line.
+    line_order : ndarray of int64
+        Position of each observed line's order in the order arrays.
+    line_index : ndarray of int64
+        Row positions (in the input ``tx``) of the observed lines.
+    """
+
+    customers: pd.Index
+    customer: np.ndarray
+    order_ids: np.ndarray
+    day: np.ndarray
+    net: np.ndarray
+    as_of: pd.Timestamp
+    line_customer: np.ndarray
+    line_amount: np.ndarray
+    line_order: np.ndarray
+    line_index: np.ndarray
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers with at least one observed line."""
+        return len(self.customers)
+
+    @property
+    def is_purchase(self) -> np.ndarray:
+        """Boolean mask of purchase orders (net value >= 0)."""
+        return self.net >= 0
+
+    def customer_net(self) -> np.ndarray:
+        """Net revenue per customer code: all observed amounts summed (refunds included)."""
+        return np.bincount(self.line_customer, weights=self.line_amount, minlength=self.n_customers)
+
+
+def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
+    """Collapse canonical transaction lines into orders, observed before ``as_of``.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions: ``customer_id``, ``order_id``, ``order_date``, ``amount``.
+    as_of : date-like or None
+        End of observation, exclusive (see module docstring).
+
+    Returns
+    -------
+    OrderTable
+        Orders with their customer code, day number and net value. Customers that only have
+        lines on or after ``as_of`` are absent.
+    """
+    as_of_ts = resolve_as_of(tx, as_of)
+    days_all = day_numbers(tx["order_date"])
+    cutoff = int(day_numbers(pd.Series([as_of_ts]))[0])
+    # Factorise the string columns once (fast on Arrow-backed strings), then work on codes.
+    cust_all, cust_uniques = pd.factorize(tx["customer_id"])
+    ord_all, ord_uniques = pd.factorize(tx["order_id"])
+    amount_all = tx["amount"].to_numpy(dtype=np.float64, na_value=0.0)
+    observed = days_all < cutoff
+    if observed.all():
+        line_index = np.arange(len(tx), dtype=np.int64)
+        cust_codes, ord_codes, amount, days = cust_all, ord_all, amount_all, days_all
+    else:
+        line_index = np.flatnonzero(observed)
+        cust_codes = cust_all[line_index]
+        ord_codes = ord_all[line_index]
+        amount = amount_all[line_index]
+        days = days_all[line_index]
+    # Keep only customers with observed lines, numbered in order of first appearance.
+    cust_codes, cust_take = pd.factorize(cust_codes)
+    customers = cust_uniques.take(cust_take) if len(cust_take) else cust_uniques[:0]
+    cust_codes = cust_codes.astype(np.int64, copy=False)
+    ord_codes = ord_codes.astype(np.int64, copy=False)
+
+    # An order is (customer, order id). Usually each order id has one customer, and the order
+    # id codes can serve directly; otherwise combine both codes into one key.
+    owner = np.full(len(ord_uniques), -1, dtype=np.int64)
+    owner[ord_codes] = cust_codes
+    if np.array_equal(owner[ord_codes], cust_codes):
+        line_order, order_code = pd.factorize(ord_codes)
+    else:
+        key = cust_codes * max(len(ord_uniques), 1) + ord_codes
+        line_order, key_uniques = pd.factorize(key)
+        order_code = key_uniques % max(len(ord_uniques), 1)
+    line_order = line_order.astype(np.int64, copy=False)
+    n_orders = len(order_code)
+
+    net = np.bincount(line_order, weights=amount, minlength=n_orders)
+    order_day = np.full(n_orders, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(order_day, line_order, days)
+    order_customer = np.empty(n_orders, dtype=np.int64)
+    order_customer[line_order] = cust_codes
+
+    return OrderTable(
+        customers=pd.Index(customers, name="customer_id"),
+        customer=order_customer,
+        order_ids=np.asarray(ord_uniques.take(order_code)),
+        day=order_day,
+        net=net,
+        as_of=as_of_ts,
+        line_customer=cust_codes,
+        line_amount=amount,
+        line_order=line_order,
+        line_index=line_index,
+    )
+
+
+def orders_frame(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """One row per order, for reading and teaching.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions.
+    as_of : date-like or None
+        End of observation, exclusive.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``customer_id``, ``order_id``, ``order_date`` (calendar day of the earliest
+        line), ``net_value`` (sum of the lines, refunds negative) and ``is_purchase``
+        (``net_value >= 0``), sorted by customer and date.
+    """
+    ot = order_table(tx, as_of)
+    frame = pd.DataFrame(
+        {
+            "customer_id": ot.customers.to_numpy()[ot.customer],
+            "order_id": ot.order_ids,
+            "order_date": to_timestamps(ot.day),
+            "net_value": ot.net,
+            "is_purchase": ot.is_purchase,
+        }
+    )
+    return frame.sort_values(["customer_id", "order_date", "order_id"], ignore_index=True)

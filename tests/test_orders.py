@@ -1,0 +1,64 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.orders import day_numbers, order_table, orders_frame, resolve_as_of
+
+
+def make_tx(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount"]).assign(
+        order_date=lambda d: pd.to_datetime(d["order_date"])
+    )
+
+
+TX = make_tx(
+    [
+        ("A", "1", "2024-01-01 10:00", 10.0),
+        ("A", "1", "2024-01-01 10:05", 5.0),
+        ("A", "2", "2024-01-03 09:00", -20.0),  # refund order
+        ("B", "1", "2024-01-02 23:59", 0.0),  # free order, same id as A's order 1
+        ("B", "3", "2024-01-05 08:00", 7.5),
+    ]
+)
+
+
+def test_resolve_as_of_default_is_day_after_last_date():
+    assert resolve_as_of(TX) == pd.Timestamp("2024-01-06")
+
+
+def test_resolve_as_of_drops_time():
+    assert resolve_as_of(TX, "2024-01-03 17:30") == pd.Timestamp("2024-01-03")
+
+
+def test_resolve_as_of_empty_raises():
+    with pytest.raises(ValueError, match="no dated"):
+        resolve_as_of(TX.iloc[:0])
+
+
+def test_day_numbers_drop_time():
+    assert list(day_numbers(TX["order_date"][:2])) == [19723, 19723]
+
+
+def test_orders_frame_hand_computed():
+    of = orders_frame(TX)
+    assert list(of["customer_id"]) == ["A", "A", "B", "B"]
+    assert list(of["order_id"]) == ["1", "2", "1", "3"]
+    assert list(of["net_value"]) == [15.0, -20.0, 0.0, 7.5]
+    assert list(of["is_purchase"]) == [True, False, True, True]
+    assert list(of["order_date"]) == list(
+        pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-05"])
+    )
+
+
+def test_as_of_excludes_lines_on_and_after():
+    ot = order_table(TX, as_of="2024-01-03")
+    assert sorted(ot.net.tolist()) == [0.0, 15.0]
+    assert ot.n_customers == 2
+    np.testing.assert_allclose(ot.customer_net(), [15.0, 0.0])
+
+
+def test_order_date_is_earliest_line():
+    tx = make_tx([("A", "9", "2024-02-02", 1.0), ("A", "9", "2024-02-01", 1.0)])
+    of = orders_frame(tx)
+    assert of["order_date"].iloc[0] == pd.Timestamp("2024-02-01")
+    assert of["net_value"].iloc[0] == 2.0
