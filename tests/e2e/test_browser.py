@@ -1,0 +1,79 @@
+"""The app in a real browser: pages render with their charts, an upload works, no exception box."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+EXCEPTION = '[data-testid="stException"]'
+
+
+def wait_for_app(page) -> None:
+    """Wait until the script has finished running (no 'running' indicator, main block present)."""
+    page.wait_for_selector('[data-testid="stMain"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+    )
+
+
+def open_page(page, url: str, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_selector(f'h1:has-text("{title}")', timeout=90_000)
+    wait_for_app(page)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_overview_renders_with_charts(page, app_url):
+    page.goto(app_url)
+    page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    page.wait_for_selector(".vega-embed", timeout=60_000)
+    assert page.locator('[data-testid="stMetric"]').count() >= 8
+    assert_no_exception(page)
+
+
+def test_csv_upload_changes_the_figures(page, app_url, tmp_path):
+    csv = tmp_path / "my_shop.csv"
+    csv.write_text(
+        "Customer;Date;Total\n"
+        "anna@example.com;03/01/2024;12,50\n"
+        "anna@example.com;15/02/2024;7,00\n"
+        "ben@example.com;20/02/2024;30,00\n"
+        "carla@example.com;21/02/2024;-5,00\n"
+        "carla@example.com;22/02/2024;9,99\n",
+        encoding="utf-8",
+    )
+    page.goto(app_url)
+    page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+    wait_for_app(page)
+    page.get_by_text("Use your own data").click()
+    page.locator('input[type="file"]').first.set_input_files(str(csv))
+    page.wait_for_selector("text=my_shop.csv", timeout=60_000)
+    page.wait_for_selector("text=Showing your uploaded data", timeout=60_000)
+    wait_for_app(page)
+    customers = page.locator('[data-testid="stMetric"]').filter(has_text="Customers").first
+    assert customers.locator('[data-testid="stMetricValue"]').inner_text().strip() == "3"
+    assert_no_exception(page)
+    open_page(page, app_url, "Your data")
+    page.wait_for_selector("text=Data health")
+    assert_no_exception(page)
+
+
+# Pages added by later issues: (sidebar link title, a text the page shows when it worked).
+PAGES = [("Your data", "Data health")]
+
+
+@pytest.mark.parametrize(("title", "marker"), PAGES)
+def test_each_page_opens(page, app_url, title, marker):
+    page.goto(app_url)
+    page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+    wait_for_app(page)
+    open_page(page, app_url, title)
+    page.wait_for_selector(f"text={marker}", timeout=90_000)
+    assert_no_exception(page)

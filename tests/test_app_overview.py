@@ -1,0 +1,52 @@
+"""AppTest of the overview page: default example and an uploaded file."""
+
+from tests.apptest_utils import run_page, texts
+
+UPLOAD = (
+    b"Sales report\n"
+    b"\n"
+    b"Customer;Date;Invoice;Total\n"
+    b"anna@example.com;03/01/2024;A1;12,50\n"
+    b"anna@example.com;15/02/2024;A2;7,00\n"
+    b"ben@example.com;20/02/2024;B1;30,00\n"
+    b"carla@example.com;21/02/2024;C1;9,99\n"
+    b"carla@example.com;22/02/2024;C2;-9,99\n"
+    b";23/02/2024;X1;5,00\n"
+)
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label).value
+
+
+def test_overview_default_example():
+    at = run_page("pages/overview.py")
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    labels = {m.label for m in at.metric}
+    assert {"Customers", "Orders", "Net revenue", "Repeat-customer rate", "Refund rate"} <= labels
+    assert int(metric(at, "Customers").replace(",", "")) > 1000
+    assert all(m.help for m in at.metric), "every figure has a help tooltip"
+    assert "Online shop (generated)" in texts(at)
+
+
+def test_overview_with_uploaded_file():
+    at = run_page("pages/overview.py", upload=("my_shop.csv", UPLOAD, "text/csv"))
+    assert not at.exception
+    assert "my_shop.csv" in texts(at)
+    assert metric(at, "Customers") == "3"
+    assert metric(at, "Orders") == "4"  # carla's refund order is not a purchase
+    assert metric(at, "Net revenue") == "50"  # 12.5 + 7 + 30 + 9.99 - 9.99
+
+
+def test_overview_tiny_file_gets_a_friendly_message():
+    tiny = b"customer,date,amount\nx,2024-01-01,5\n"
+    at = run_page("pages/overview.py", upload=("tiny.csv", tiny, "text/csv"))
+    assert not at.exception
+    assert at.info, "a friendly message, not an error"
+
+
+def test_overview_unreadable_file_names_it():
+    at = run_page("pages/overview.py", upload=("broken.xlsx", b"<html>not a workbook</html>", "x"))
+    assert not at.exception
+    assert any("broken.xlsx" in e.value for e in at.error)

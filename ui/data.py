@@ -1,0 +1,303 @@
+"""The data source shared by every page: example datasets or the visitor's own upload.
+
+Where data lives (and why it cannot leak between visitors):
+
+- Example datasets are public files in ``sample_data/``; they are read and prepared once per
+  server process (``st.cache_resource``) and shared read-only.
+- Uploaded files stay in the visitor's session (``st.session_state``). Their prepared tables
+  are kept there too, at most a few at a time; nothing user-specific is written to disk or held
+  in module globals.
+- Analysis results are cached across sessions only by ``ui.cache.compute``, keyed by
+  :attr:`Dataset.key`: a sha256 of the full uploaded bytes and the import settings, never a
+  file name or a sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = ROOT / "sample_data"
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "xlsm", "gz"]
+MAX_SESSION_DATASETS = 3
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example dataset shipped in ``sample_data/``."""
+
+    label: str
+    transactions: str | None
+    responses: str | None
+    description: str
+
+
+EXAMPLES: dict[str, Example] = {
+    "shop": Example(
+        "Online shop (generated)",
+        "online_shop_transactions.csv",
+        "online_shop_responses.csv",
+        "Three years of a made-up coffee and tea web shop: several thousand customers, "
+        "channels, countries, refunds, and a linked customer survey (NPS, CSAT, CES, comments).",
+    ),
+    "retail": Example(
+        "Online Retail (UCI, real)",
+        "online_retail.csv.gz",
+        None,
+        "Every line of a UK online gift retailer, Dec 2010 to Dec 2011 (541,909 lines). "
+        "Real and messy: a quarter of lines have no customer id, cancellations, odd prices.",
+    ),
+    "cdnow": Example(
+        "CDNOW (real)",
+        "CDNOW_master.txt",
+        None,
+        "Purchases of 23,570 customers of the CD retailer CDNOW who first bought in early 1997, "
+        "the classic dataset of customer-lifetime-value research.",
+    ),
+    "cafe": Example(
+        "Corner café (small spreadsheet)",
+        "cafe_sales.xlsx",
+        None,
+        "About 300 rows kept by hand in Excel: a title row above the header, real Excel dates, "
+        "one refund.",
+    ),
+}
+DEFAULT_EXAMPLE = "shop"
+
+
+@dataclass
+class FileResult:
+    """One file read and prepared (or the message saying why it could not be)."""
+
+    kind: str  # "transactions" or "responses"
+    filename: str
+    digest: str
+    columns: list[str] = field(default_factory=list)
+    detected: dict[str, str] = field(default_factory=dict)
+    prepared: ingest.Prepared | None = None
+    error: str | None = None
+
+
+@dataclass
+class Dataset:
+    """The data every page works on, for this session.
+
+    Attributes
+    ----------
+    key : str
+        sha256 of the files' full bytes and their import settings; keys cross-session caches.
+    label : str
+        What to call it on pages ("Online shop (generated)" or the uploaded file name).
+    is_example : bool
+        True for the built-in examples.
+    files : dict
+        ``{"transactions": FileResult, "responses": FileResult}`` for the files present.
+    """
+
+    key: str
+    label: str
+    is_example: bool
+    files: dict[str, FileResult]
+
+    def _data(self, kind: str) -> pd.DataFrame | None:
+        result = self.files.get(kind)
+        if result is None or result.prepared is None:
+            return None
+        return result.prepared.data
+
+    @property
+    def tx(self) -> pd.DataFrame | None:
+        """Canonical transactions, or None."""
+        return self._data("transactions")
+
+    @property
+    def responses(self) -> pd.DataFrame | None:
+        """Canonical survey responses, or None."""
+        return self._data("responses")
+
+    @property
+    def tx_warnings(self) -> list[str]:
+        result = self.files.get("transactions")
+        return list(result.prepared.warnings) if result and result.prepared else []
+
+    @property
+    def errors(self) -> list[str]:
+        return [r.error for r in self.files.values() if r.error]
+
+
+def _settings(digest: str) -> dict:
+    """Import settings (column mapping, date order) the visitor chose for one file."""
+    store = st.session_state.setdefault("import_settings", {})
+    return store.setdefault(digest, {"mapping": None, "dayfirst": None})
+
+
+def set_import_settings(digest: str, *, mapping: dict[str, str] | None, dayfirst: bool | None):
+    """Remember the column mapping and date order for a file, for this session."""
+    st.session_state.setdefault("import_settings", {})[digest] = {
+        "mapping": dict(mapping) if mapping else None,
+        "dayfirst": dayfirst,
+    }
+
+
+def _prepare(kind: str, raw: pd.DataFrame, mapping, dayfirst):
+    func = ingest.prepare_transactions if kind == "transactions" else ingest.prepare_responses
+    return func(raw, mapping, dayfirst=dayfirst)
+
+
+def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst) -> FileResult:
+    result = FileResult(kind=kind, filename=filename, digest=digest)
+    try:
+        raw = ingest.read_table(source, filename=filename)
+        result.columns = [str(c) for c in raw.columns]
+        result.detected = ingest.detect_columns(raw, kind)
+        result.prepared = _prepare(kind, raw, mapping, dayfirst)
+    except ingest.DataError as exc:
+        result.error = str(exc)
+    return result
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading and checking the example data…")
+def _example_file(kind: str, name: str, mapping_json: str, dayfirst: bool | None) -> FileResult:
+    path = SAMPLE_DIR / name
+    mapping = json.loads(mapping_json) if mapping_json else None
+    return _read_and_prepare(kind, path, name, f"example:{name}", mapping, dayfirst)
+
+
+def _upload_file(kind: str, uploaded) -> FileResult:
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    settings = _settings(digest)
+    cache_key = json.dumps(
+        [kind, digest, settings["mapping"], settings["dayfirst"]], sort_keys=True
+    )
+    store: dict = st.session_state.setdefault("_prepared_uploads", {})
+    if cache_key not in store:
+        with st.spinner(f"Reading and checking every row of {uploaded.name}…"):
+            store[cache_key] = _read_and_prepare(
+                kind, data, uploaded.name, digest, settings["mapping"], settings["dayfirst"]
+            )
+        while len(store) > MAX_SESSION_DATASETS:
+            store.pop(next(iter(store)))
+    return store[cache_key]
+
+
+def _dataset_key(files: dict[str, FileResult]) -> str:
+    parts = []
+    for kind in sorted(files):
+        r = files[kind]
+        s = _settings(r.digest)
+        parts.append([kind, r.digest, s["mapping"], s["dayfirst"]])
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def source_picker() -> None:
+    """Sidebar controls: pick an example dataset or upload your own files."""
+    st.markdown("**Data**")
+    uploads = [st.session_state.get("upload_tx"), st.session_state.get("upload_responses")]
+    has_upload = any(u is not None for u in uploads)
+    st.selectbox(
+        "Example dataset",
+        options=list(EXAMPLES),
+        format_func=lambda k: EXAMPLES[k].label,
+        key="dataset",
+        disabled=has_upload,
+        help="Built-in datasets to explore. Upload your own file below to analyse your data.",
+    )
+    with st.expander("Use your own data", expanded=has_upload):
+        st.file_uploader(
+            "Transactions (CSV, TSV, TXT or Excel)",
+            type=UPLOAD_TYPES,
+            key="upload_tx",
+            help="One row per order line or per order, with a customer, a date and an amount "
+            "(or quantity and unit price). Any column names; you can fix the mapping on "
+            "'Your data'.",
+        )
+        st.file_uploader(
+            "Survey responses (optional)",
+            type=UPLOAD_TYPES,
+            key="upload_responses",
+            help="One row per response with a 0-10 'how likely to recommend' score, a date, "
+            "and optionally a customer id, a comment, CSAT (1-5) and CES (1-7).",
+        )
+        st.caption(
+            "Your files stay in your browser session: nobody else can see them, and they are "
+            "gone when you close the tab."
+        )
+    if has_upload:
+        st.caption("Showing your uploaded data. Remove the files to go back to the examples.")
+
+
+def current_dataset() -> Dataset | None:
+    """The session's data: the uploaded files if any, else the chosen example."""
+    up_tx = st.session_state.get("upload_tx")
+    up_resp = st.session_state.get("upload_responses")
+    files: dict[str, FileResult] = {}
+    if up_tx is not None or up_resp is not None:
+        if up_tx is not None:
+            files["transactions"] = _upload_file("transactions", up_tx)
+        if up_resp is not None:
+            files["responses"] = _upload_file("responses", up_resp)
+        label = " + ".join(r.filename for r in files.values())
+        return Dataset(_dataset_key(files), label, False, files)
+
+    name = st.session_state.get("dataset", DEFAULT_EXAMPLE)
+    example = EXAMPLES.get(name, EXAMPLES[DEFAULT_EXAMPLE])
+    for kind, fname in (("transactions", example.transactions), ("responses", example.responses)):
+        if fname is None or not (SAMPLE_DIR / fname).exists():
+            continue
+        s = _settings(f"example:{fname}")
+        mapping_json = json.dumps(s["mapping"], sort_keys=True) if s["mapping"] else ""
+        files[kind] = _example_file(kind, fname, mapping_json, s["dayfirst"])
+    return Dataset(_dataset_key(files), example.label, True, files)
+
+
+def _show_errors(ds: Dataset) -> None:
+    for err in ds.errors:
+        st.error(err, icon=":material/error:")
+
+
+def require_transactions() -> Dataset:
+    """Return the dataset if it has usable transactions; otherwise explain and stop the page."""
+    ds = current_dataset()
+    if ds is not None:
+        _show_errors(ds)
+    if ds is None or ds.tx is None:
+        st.info(
+            "This page needs a transactions file: one row per order (or order line) with a "
+            "customer, a date and an amount. Pick an example dataset in the sidebar or upload "
+            "your file under 'Use your own data'.",
+            icon=":material/upload_file:",
+        )
+        st.stop()
+    if len(ds.tx) == 0:
+        st.info(
+            "None of the rows in your file could be used, so there is nothing to show yet. "
+            "Open 'Your data' to see why each row was set aside.",
+            icon=":material/info:",
+        )
+        st.stop()
+    return ds
+
+
+def require_responses() -> Dataset:
+    """Return the dataset if it has survey responses; otherwise explain and stop the page."""
+    ds = current_dataset()
+    if ds is not None:
+        _show_errors(ds)
+    if ds is None or ds.responses is None or len(ds.responses) == 0:
+        st.info(
+            "This page needs a survey-responses file with a 0-10 'how likely are you to "
+            "recommend us' score. Upload it under 'Use your own data' in the sidebar, or pick "
+            "the 'Online shop (generated)' example, which has one.",
+            icon=":material/upload_file:",
+        )
+        st.stop()
+    return ds
