@@ -4,14 +4,14 @@ import streamlit as st
 
 from analysis import charts_overview, overview
 from ui.cache import compute
-from ui.components import empty_state, explain, warnings_box, what_this_says
+from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
 
 ds = require_transactions()
 st.title("Overview")
 st.caption(f"Data: **{ds.label}**")
 
-message = overview.dataset_size_check(ds.tx)
+message = compute(overview.dataset_size_check, ds)
 if message:
     empty_state(message)
     st.stop()
@@ -23,27 +23,25 @@ st.caption(
     "Amounts are in the currency of your file."
 )
 
-row1 = st.columns(4)
-row1[0].metric("Customers", f"{card.customers:,}", help=D["customers"])
-row1[1].metric("Orders", f"{card.orders:,}", help=D["orders"])
-row1[2].metric("Net revenue", f"{card.net_revenue:,.0f}", help=D["net_revenue"])
-row1[3].metric(
-    "Average order value", f"{card.average_order_value:,.2f}", help=D["average_order_value"]
-)
-row2 = st.columns(4)
-row2[0].metric(
-    "Repeat-customer rate", f"{card.repeat_customer_rate:.0%}", help=D["repeat_customer_rate"]
-)
-row2[1].metric(
-    "Orders per customer", f"{card.orders_per_customer:.2f}", help=D["orders_per_customer"]
-)
-row2[2].metric("Refund rate", f"{card.refund_rate:.1%}", help=D["refund_rate"])
-row2[3].metric(
-    "Active customers, last 90 days",
-    f"{card.active_last_90:,}",
-    delta=f"{card.active_last_90 - card.active_prev_90:+,} vs the 90 days before",
-    help=D["active_last_90"],
-)
+FIGURES = [
+    ["customers", "orders", "net_revenue", "average_order_value"],
+    ["repeat_customer_rate", "orders_per_customer", "refund_rate", "active_last_90"],
+]
+for keys in FIGURES:
+    for col, key in zip(st.columns(len(keys)), keys, strict=True):
+        delta = None
+        if key == "active_last_90":
+            if card.prev_90_complete:
+                delta = f"{card.active_last_90 - card.active_prev_90:+,} vs the 90 days before"
+            else:
+                delta = "no full 90 days before to compare"
+        col.metric(
+            overview.LABELS[key],
+            overview.format_figure(card, key),
+            delta=delta,
+            delta_color="normal" if card.prev_90_complete else "off",
+            help=D[key],
+        )
 
 st.subheader("What this says")
 what_this_says(overview.scorecard_insights(card))
@@ -67,7 +65,7 @@ st.caption(
     "that month and had bought before. A lighter last bar is a month not yet complete."
 )
 
-breakdowns = [c for c in ("country", "channel", "category") if c in ds.tx.columns]
+breakdowns = overview.available_breakdowns(ds.tx)
 if breakdowns:
     st.subheader("Where the revenue comes from")
     tabs = st.tabs([c.capitalize() for c in breakdowns])
@@ -83,7 +81,9 @@ else:
         "Add a country, channel or category column to your file to see where revenue comes from."
     )
 
+download_buttons(overview.scorecard_table(card), "scorecard", key="overview_scorecard")
+
 explain(
     "the scorecard",
-    "\n".join(f"- **{k.replace('_', ' ').capitalize()}**: {v}" for k, v in D.items()),
+    "\n".join(f"- {definition}" for definition in D.values()),
 )
