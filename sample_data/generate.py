@@ -173,7 +173,7 @@ HOUR_WEIGHTS = np.array(
 )
 
 # Survey period in which a new courier delivered late and damaged parcels.
-COURIER_PROBLEM = (pd.Timestamp("2023-09-01"), pd.Timestamp("2023-11-30"))
+COURIER_PROBLEM = (pd.Timestamp("2023-09-01"), pd.Timestamp("2023-11-30 23:59"))
 # After answering the survey: (purchase-rate multiplier, dropout multiplier) by NPS group.
 AFTER_SURVEY = {"promoter": (1.3, 0.5), "passive": (1.0, 1.0), "detractor": (0.5, 2.5)}
 
@@ -400,6 +400,7 @@ def simulate_shop(
             )
             nps, csat, ces = survey_scores(rng, mood)
             answers.append((i, answer_day, nps, csat, ces))
+            # The experience behind the answer shapes the customer's future from now on.
             rate_after[i], dropout_after[i] = AFTER_SURVEY[nps_group(nps)]
 
         # After each purchase a customer may silently stop buying for good.
@@ -559,7 +560,7 @@ def add_refunds(rng: np.random.Generator, lines: pd.DataFrame, share: float = 0.
         )
         line["quantity"] = -line["quantity"]
         line["order_id"] = "R" + order_id
-        if line["when"] <= END + pd.Timedelta(days=1):
+        if line["when"] < END + pd.Timedelta(days=1):
             refunds.append(line)
     all_lines = pd.concat([lines, pd.DataFrame(refunds)], ignore_index=True)
     return all_lines.sort_values(["when", "order_id"], kind="stable", ignore_index=True)
