@@ -36,7 +36,7 @@ def test_overview_with_uploaded_file():
     assert "my_shop.csv" in texts(at)
     assert metric(at, "Customers") == "3"
     assert metric(at, "Orders") == "4"  # carla's refund order is not a purchase
-    assert metric(at, "Net revenue") == "50"  # 12.5 + 7 + 30 + 9.99 - 9.99
+    assert metric(at, "Net revenue") == "49.50"  # 12.5 + 7 + 30 + 9.99 - 9.99
 
 
 def test_overview_tiny_file_gets_a_friendly_message():

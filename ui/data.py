@@ -198,11 +198,26 @@ def _dataset_key(files: dict[str, FileResult]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+UPLOAD_WIDGETS = {"transactions": "upload_tx", "responses": "upload_responses"}
+
+
+def _remember_upload(widget_key: str) -> None:
+    """Keep the uploaded file in this session's state when the uploader changes.
+
+    The uploader lives in the sidebar of every page; the copy in session state keeps the
+    visitor's file in use while pages are switched, and is dropped when they remove the file.
+    """
+    st.session_state[f"_file_{widget_key}"] = st.session_state.get(widget_key)
+
+
+def _uploaded(kind: str):
+    return st.session_state.get(f"_file_{UPLOAD_WIDGETS[kind]}")
+
+
 def source_picker() -> None:
     """Sidebar controls: pick an example dataset or upload your own files."""
     st.markdown("**Data**")
-    uploads = [st.session_state.get("upload_tx"), st.session_state.get("upload_responses")]
-    has_upload = any(u is not None for u in uploads)
+    has_upload = any(_uploaded(kind) is not None for kind in UPLOAD_WIDGETS)
     st.selectbox(
         "Example dataset",
         options=list(EXAMPLES),
@@ -216,6 +231,8 @@ def source_picker() -> None:
             "Transactions (CSV, TSV, TXT or Excel)",
             type=UPLOAD_TYPES,
             key="upload_tx",
+            on_change=_remember_upload,
+            args=("upload_tx",),
             help="One row per order line or per order, with a customer, a date and an amount "
             "(or quantity and unit price). Any column names; you can fix the mapping on "
             "'Your data'.",
@@ -224,6 +241,8 @@ def source_picker() -> None:
             "Survey responses (optional)",
             type=UPLOAD_TYPES,
             key="upload_responses",
+            on_change=_remember_upload,
+            args=("upload_responses",),
             help="One row per response with a 0-10 'how likely to recommend' score, a date, "
             "and optionally a customer id, a comment, CSAT (1-5) and CES (1-7).",
         )
@@ -237,8 +256,8 @@ def source_picker() -> None:
 
 def current_dataset() -> Dataset | None:
     """The session's data: the uploaded files if any, else the chosen example."""
-    up_tx = st.session_state.get("upload_tx")
-    up_resp = st.session_state.get("upload_responses")
+    up_tx = _uploaded("transactions")
+    up_resp = _uploaded("responses")
     files: dict[str, FileResult] = {}
     if up_tx is not None or up_resp is not None:
         if up_tx is not None:
