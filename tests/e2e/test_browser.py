@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +59,8 @@ def test_csv_upload_changes_the_figures(page, app_url, tmp_path):
     page.wait_for_selector("text=Showing your uploaded data", timeout=60_000)
     wait_for_app(page)
     customers = page.locator('[data-testid="stMetric"]').filter(has_text="Customers").first
-    assert customers.locator('[data-testid="stMetricValue"]').inner_text().strip() == "3"
+    expect(customers.locator('[data-testid="stMetricValue"]')).to_have_text("3", timeout=60_000)
+    expect(page.get_by_text("Data: my_shop.csv")).to_be_visible()
     assert_no_exception(page)
     open_page(page, app_url, "Your data")
     page.wait_for_selector("text=Data health")
