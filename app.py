@@ -4,9 +4,13 @@ It sets up the page, draws the shared data picker in the sidebar and hands over 
 the visitor chose (``st.navigation`` over the files in ``pages/``).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.data import source_picker
+
+HERE = Path(__file__).parent
 
 st.set_page_config(
     page_title="Customer Focus",
@@ -15,14 +19,24 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = {
-    "Start here": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/data.py", title="Your data", icon=":material/table_view:"),
-    ],
-}
+# (section, page file, title, icon); the first page is the default.
+PAGE_TABLE = [
+    ("Start here", "pages/overview.py", "Overview", ":material/dashboard:"),
+    ("Start here", "pages/data.py", "Your data", ":material/table_view:"),
+    ("Customers", "pages/rfm.py", "RFM segments", ":material/group:"),
+    ("Customers", "pages/cohorts.py", "Cohort retention", ":material/grid_on:"),
+    ("Customers", "pages/value.py", "Customer value", ":material/savings:"),
+    ("Customers", "pages/feedback.py", "Customer feedback", ":material/reviews:"),
+    ("Customers", "pages/patterns.py", "Purchase patterns", ":material/shopping_basket:"),
+    ("Customers", "pages/profile.py", "Customer profile", ":material/person_search:"),
+]
 
-page = st.navigation(PAGES)
+pages: dict[str, list] = {}
+for i, (section, path, title, icon) in enumerate(PAGE_TABLE):
+    if (HERE / path).exists():
+        pages.setdefault(section, []).append(st.Page(path, title=title, icon=icon, default=i == 0))
+
+page = st.navigation(pages)
 with st.sidebar:
     source_picker()
 page.run()
