@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import auth
 from ui.data import source_picker
 
 HERE = Path(__file__).parent
@@ -31,6 +32,11 @@ PAGE_TABLE = [
     ("Customers", "pages/profile.py", "Customer profile", ":material/person_search:"),
 ]
 
+if not auth.is_authorised():
+    # Only the sign-in page exists for this visitor until they are let in.
+    st.navigation([st.Page(auth.login_page, title="Sign in")], position="hidden").run()
+    st.stop()
+
 pages: dict[str, list] = {}
 for i, (section, path, title, icon) in enumerate(PAGE_TABLE):
     if (HERE / path).exists():
@@ -39,4 +45,5 @@ for i, (section, path, title, icon) in enumerate(PAGE_TABLE):
 page = st.navigation(pages)
 with st.sidebar:
     source_picker()
+    auth.sign_out_button()
 page.run()
