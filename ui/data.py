@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "xlsm", "gz"]
 MAX_SESSION_DATASETS = 3
+# Refuse files before parsing when they would not fit a small host's memory (a 2 GB server
+# holds a few visitors' 100 MB files and their tables); spreadsheets and gzip files are also
+# checked for the size they expand to. .streamlit/config.toml's maxUploadSize matches.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+MAX_EXPANDED_BYTES = 400 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,12 @@ def _prepare(kind: str, raw: pd.DataFrame, mapping, dayfirst):
 def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst) -> FileResult:
     result = FileResult(kind=kind, filename=filename, digest=digest)
     try:
-        raw = ingest.read_table(source, filename=filename)
+        raw = ingest.read_table(
+            source,
+            filename=filename,
+            max_bytes=MAX_UPLOAD_BYTES,
+            max_expanded_bytes=MAX_EXPANDED_BYTES,
+        )
         result.columns = [str(c) for c in raw.columns]
         result.detected = ingest.detect_columns(raw, kind)
         result.prepared = _prepare(kind, raw, mapping, dayfirst)

@@ -1,0 +1,146 @@
+"""Hosting guarantees: visitors never see each other's data; hostile files get clear messages."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+import ui.data
+from tests.apptest_utils import run_page
+
+
+def shop_csv(n_rows: int, n_customers: int, seed: int) -> bytes:
+    """A shop export with ``n_rows`` lines and exactly ``n_customers`` customers."""
+    rng = np.random.default_rng(seed)
+    customers = np.concatenate(
+        [np.arange(n_customers), rng.integers(0, n_customers, n_rows - n_customers)]
+    )
+    days = rng.integers(0, 365, n_rows)
+    dates = (np.datetime64("2024-01-01") + days).astype(str)
+    amounts = np.round(rng.gamma(2.0, 10.0, n_rows), 2)
+    lines = ["customer,order_date,order_id,amount"]
+    lines += [
+        f"S{seed}-{c},{d},O{i},{a:.2f}"
+        for i, (c, d, a) in enumerate(zip(customers, dates, amounts, strict=True))
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label).value
+
+
+def test_two_sessions_see_only_their_own_data():
+    a_bytes = shop_csv(120_000, 7_000, seed=1)
+    b_bytes = shop_csv(110_000, 9_000, seed=2)
+    a = run_page("pages/overview.py", upload=("shop.csv", a_bytes, "text/csv"))
+    b = run_page("pages/overview.py", upload=("shop.csv", b_bytes, "text/csv"))
+    # Same file name, same shape, different content: each session sees its own figures.
+    assert not a.exception and not b.exception
+    assert metric(a, "Customers") == "7,000"
+    assert metric(b, "Customers") == "9,000"
+    assert metric(a, "Orders") == "120,000"
+    assert metric(b, "Orders") == "110,000"
+    # Rerunning A after B has run must still show A's data (no cross-session cache hit).
+    a.run()
+    assert metric(a, "Customers") == "7,000"
+    # Nothing of A's upload is in B's session state.
+    assert b"S1-" not in b.session_state["_file_upload_tx"].getvalue()
+    assert b"S2-" in b.session_state["_file_upload_tx"].getvalue()
+
+
+def error_text(at) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def test_oversized_file_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(ui.data, "MAX_UPLOAD_BYTES", 10_000)
+    at = run_page("pages/overview.py", upload=("big.csv", shop_csv(2_000, 50, 3), "text/csv"))
+    assert not at.exception
+    assert "big.csv" in error_text(at)
+    assert "larger than" in error_text(at)
+    # The app still works: the other pages and a smaller file are fine.
+    at = run_page("pages/overview.py", upload=("ok.csv", shop_csv(200, 20, 4), "text/csv"))
+    assert not at.exception
+    assert metric(at, "Customers") == "20"
+
+
+def zip_bomb_xlsx() -> bytes:
+    """An .xlsx whose sheet expands to far more than the limit (highly compressible)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+        z.writestr("xl/worksheets/sheet1.xml", "<row>" + "0" * (60 * 1024 * 1024) + "</row>")
+    return buf.getvalue()
+
+
+def test_expanding_archive_refused(monkeypatch):
+    monkeypatch.setattr(ui.data, "MAX_EXPANDED_BYTES", 20 * 1024 * 1024)
+    data = zip_bomb_xlsx()
+    assert len(data) < 1_000_000
+    at = run_page("pages/overview.py", upload=("bomb.xlsx", data, "application/octet-stream"))
+    assert not at.exception
+    assert "bomb.xlsx" in error_text(at)
+
+
+def xml_entity_xlsx() -> bytes:
+    """An .xlsx whose shared strings use a 'billion laughs' entity expansion."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["customer", "date", "amount"])
+    ws.write_row(1, 0, ["a", "2024-01-01", 5])
+    wb.close()
+    laughs = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+            for i in range(1, 10)
+        )
+        + "]>"
+    )
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                text = content.decode()
+                head, _, rest = text.partition("?>")
+                text = head + "?>" + laughs + rest.replace(">a<", ">&lol9;<")
+                content = text.encode()
+            z.writestr(item, content)
+    return out.getvalue()
+
+
+def test_xml_entity_expansion_is_harmless():
+    at = run_page("pages/overview.py", upload=("lol.xlsx", xml_entity_xlsx(), "application/x"))
+    assert not at.exception
+    # Either refused with a message naming the file, or read without expanding entities.
+    errors = error_text(at)
+    if errors:
+        assert "lol.xlsx" in errors
+    else:
+        assert "lollollol" not in repr([m.value for m in at.markdown])
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_formula_cells_are_data(prefix):
+    csv = (
+        "customer,order_date,amount\n"
+        f'{prefix}HYPERLINK("http://evil"),2024-01-01,5\n'
+        "bob,2024-01-02,6\n"
+        "bob,not a date,7\n"
+    ).encode()
+    at = run_page("pages/data.py", upload=("formulas.csv", csv, "text/csv"))
+    assert not at.exception
+    preview = at.dataframe[-1].value
+    assert preview["customer_id"].iloc[0] == f'{prefix}HYPERLINK("http://evil")'
+    # The rows-set-aside download is formula safe (checked in tests/test_export.py for content).
+    assert len(at.get("download_button")) == 2
