@@ -1,0 +1,33 @@
+"""The app's pages: one table shared by app.py, the browser tests and the load benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class PageSpec(NamedTuple):
+    section: str
+    path: str
+    title: str
+    icon: str
+
+
+# The first page is the default one.
+PAGE_TABLE = [
+    PageSpec("Start here", "pages/overview.py", "Overview", ":material/dashboard:"),
+    PageSpec("Start here", "pages/data.py", "Your data", ":material/table_view:"),
+    PageSpec("Customers", "pages/rfm.py", "RFM segments", ":material/group:"),
+    PageSpec("Customers", "pages/cohorts.py", "Cohort retention", ":material/grid_on:"),
+    PageSpec("Customers", "pages/value.py", "Customer value", ":material/savings:"),
+    PageSpec("Customers", "pages/feedback.py", "Customer feedback", ":material/reviews:"),
+    PageSpec("Customers", "pages/patterns.py", "Purchase patterns", ":material/shopping_basket:"),
+    PageSpec("Customers", "pages/profile.py", "Customer profile", ":material/person_search:"),
+]
+
+
+def available_pages() -> list[PageSpec]:
+    """The pages whose files exist (all of them in a complete checkout)."""
+    return [p for p in PAGE_TABLE if (ROOT / p.path).exists()]
