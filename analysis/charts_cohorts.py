@@ -1,0 +1,355 @@
+"""Altair charts for cohort retention (pure: DataFrame in, ``alt.Chart`` out).
+
+Inputs are the frames of :mod:`analysis.cohorts` (:func:`~analysis.cohorts.retention_matrix`,
+:func:`~analysis.cohorts.cohort_sizes`, :func:`~analysis.cohorts.retention_curve`). Data is
+embedded inline, so ``chart.to_dict()`` works without network. Unobservable cells are simply
+absent (blank); cells of the unfinished last period are outlined with a dashed line, labelled
+with an asterisk and left out of the cohort lines.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from analysis.cohorts import PERIODS, partial_mask, period_label
+
+__all__ = ["heatmap_data", "heatmap", "cohort_lines_data", "curves_chart", "VALUE_FORMATS"]
+
+#: d3 format and axis title of each metric.
+VALUE_FORMATS = {
+    "customers": (".0%", "Share of the cohort active"),
+    "revenue": (".0%", "Revenue as a share of the first period's"),
+    "revenue_per_customer": (",.0f", "Cumulative net revenue per customer"),
+}
+AVERAGE_COLOR = "#1f1f1f"
+MAX_LABELLED_CELLS = 600
+
+
+def _row_labels(index: pd.Index) -> list[str]:
+    """One text label per matrix row: ``2011-03`` or ``Web · 2011-03`` when split."""
+    if index.nlevels == 1:
+        return [period_label(p) for p in index]
+    return [f"{g} · {period_label(p)}" for g, p in index]
+
+
+def _period_texts(periods: pd.PeriodIndex) -> np.ndarray:
+    """Labels as :func:`analysis.cohorts.period_label` gives them, for many periods at once."""
+    if periods.freqstr.startswith("W"):
+        return np.asarray(periods.start_time.strftime("%Y-%m-%d"), dtype=object)
+    return np.asarray(periods.astype("str"), dtype=object)
+
+
+def _value_texts(values: np.ndarray, metric: str) -> np.ndarray:
+    if metric == "revenue_per_customer":
+        return np.asarray([f"{v:,.0f}" for v in values], dtype=object)
+    return np.char.add(np.round(100 * values).astype(np.int64).astype(str), "%").astype(object)
+
+
+def heatmap_data(matrix: pd.DataFrame, sizes: pd.Series | None = None) -> pd.DataFrame:
+    """Long form of a retention matrix: one row per observable cell.
+
+    Returns
+    -------
+    DataFrame
+        ``row`` (text label), ``row_order`` (position), ``period_number``, ``value``,
+        ``label`` (formatted value, ``*`` appended on partial cells), ``partial`` (bool),
+        ``customers`` (cohort size, when ``sizes`` is given) and ``calendar`` (the calendar
+        period of the cell, as text). Unobservable (NaN) cells are left out.
+    """
+    metric = matrix.attrs.get("metric", "customers")
+    values = matrix.to_numpy(dtype=np.float64)
+    partial = partial_mask(matrix).to_numpy()
+    n_rows, n_cols = values.shape
+    rows, cols = np.nonzero(~np.isnan(values))
+    labels = np.asarray(_row_labels(matrix.index), dtype=object)
+    cohorts = pd.PeriodIndex(matrix.index.get_level_values("cohort"))
+    offsets = np.asarray(matrix.columns, dtype=np.int64)[cols]
+    calendar = _period_texts(
+        pd.PeriodIndex.from_ordinals(cohorts.asi8[rows] + offsets, freq=cohorts.freq)
+    )
+    cell_values = values[rows, cols]
+    cell_partial = partial[rows, cols]
+    text = _value_texts(cell_values, metric) + np.where(cell_partial, "*", "")
+    out = pd.DataFrame(
+        {
+            "row": labels[rows] if n_rows else np.array([], dtype=object),
+            "row_order": rows,
+            "period_number": offsets,
+            "value": cell_values,
+            "label": text,
+            "partial": cell_partial,
+            "calendar": calendar,
+        }
+    )
+    if sizes is not None:
+        out["customers"] = sizes.reindex(matrix.index).to_numpy()[rows]
+    out["row"] = out["row"].astype("str")
+    return out
+
+
+def heatmap(
+    matrix: pd.DataFrame, sizes: pd.Series, *, title: str | None = None
+) -> alt.HConcatChart:
+    """Cohort heatmap with the cohort sizes beside it.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        :func:`analysis.cohorts.retention_matrix` output (``attrs`` say metric and period).
+    sizes : Series
+        :func:`analysis.cohorts.cohort_sizes` for the same settings.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    alt.HConcatChart
+        Left: cohort sizes as bars with their counts. Right: one rectangle per observable cell,
+        coloured by value (the colour scale is fitted to periods 1 and later, so that period 0's
+        100% does not wash out the rest), labelled with the value (when there are at most
+        600 cells); partial cells have a dashed outline and an asterisk; unobservable cells are
+        blank.
+    """
+    metric = matrix.attrs.get("metric", "customers")
+    period = matrix.attrs.get("period", "M")
+    unit = PERIODS.get(period, "period")
+    fmt, value_title = VALUE_FORMATS[metric]
+    data = heatmap_data(matrix, sizes)
+    order = list(dict.fromkeys(_row_labels(matrix.index)))
+    later = data.loc[data["period_number"] >= 1, "value"]
+    if metric == "revenue_per_customer":
+        domain = [
+            min(0.0, float(data["value"].min())) if len(data) else 0.0,
+            float(data["value"].max()) if len(data) else 1.0,
+        ]
+    else:
+        top = float(later.max()) if len(later) else 1.0
+        domain = [0.0, max(top, 0.05)]
+    height = max(16 * len(order), 60)
+    labelled = len(data) <= MAX_LABELLED_CELLS
+    width = max((34 if labelled else 12) * matrix.shape[1], 160)
+    y = alt.Y("row:N", sort=order, title="Cohort (first purchase)")
+    base = alt.Chart(data)
+    cells = base.mark_rect().encode(
+        x=alt.X("period_number:O", title=f"{unit.capitalize()}s since first purchase"),
+        y=y,
+        color=alt.Color(
+            "value:Q",
+            title=value_title,
+            scale=alt.Scale(scheme="blues", domain=domain, clamp=True),
+            legend=alt.Legend(format=fmt, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("row:N", title="Cohort"),
+            alt.Tooltip("period_number:O", title=f"{unit.capitalize()}s since"),
+            alt.Tooltip("calendar:N", title=unit.capitalize()),
+            alt.Tooltip("value:Q", title=value_title, format=fmt),
+            alt.Tooltip("customers:Q", title="Cohort size", format=","),
+            alt.Tooltip("partial:N", title=f"{unit.capitalize()} unfinished"),
+        ],
+    )
+    outline = (
+        base.transform_filter(alt.datum.partial)
+        .mark_rect(fill=None, stroke="#d62728", strokeDash=[3, 2], strokeWidth=1.5)
+        .encode(x="period_number:O", y=y)
+    )
+    layers = [cells, outline]
+    if labelled:
+        mid = (domain[0] + domain[1]) / 2
+        layers.append(
+            base.mark_text(fontSize=10).encode(
+                x="period_number:O",
+                y=y,
+                text="label:N",
+                color=alt.condition(
+                    alt.datum.value > mid, alt.value("white"), alt.value("#1f1f1f")
+                ),
+            )
+        )
+    grid = alt.layer(*layers).properties(width=width, height=height)
+    size_rows = data[data["period_number"] == 0]  # period 0 is observable in every row
+    size_chart = (
+        alt.Chart(size_rows)
+        .mark_bar(color="#bab0ac")
+        .encode(
+            x=alt.X("customers:Q", title="Customers", axis=alt.Axis(format="~s")),
+            y=alt.Y("row:N", sort=order, axis=None),
+            tooltip=[alt.Tooltip("row:N", title="Cohort"), alt.Tooltip("customers:Q", format=",")],
+        )
+        .properties(width=90, height=height)
+    )
+    size_text = (
+        alt.Chart(size_rows)
+        .mark_text(align="left", dx=3, fontSize=10)
+        .encode(x="customers:Q", y=alt.Y("row:N", sort=order, axis=None), text="customers:Q")
+    )
+    chart = alt.hconcat(grid, alt.layer(size_chart, size_text), spacing=8)
+    subtitle = "Blank: not observable yet."
+    if data["partial"].any():
+        subtitle = (
+            f"Dashed outline and *: the {unit} is not over yet, so the value is incomplete. "
+            + subtitle
+        )
+    return chart.properties(
+        title=alt.TitleParams(title or value_title + " by cohort", subtitle=subtitle)
+    )
+
+
+def cohort_lines_data(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Observable, complete cells of each cohort as lines: ``row``, ``row_order``,
+    ``period_number``, ``value`` (partial cells left out, so unfinished periods never look like
+    drops)."""
+    data = heatmap_data(matrix)
+    return data.loc[~data["partial"], ["row", "row_order", "period_number", "value"]].reset_index(
+        drop=True
+    )
+
+
+def _drop_first(data: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Leave out period 0 for the share metrics: it is 100% by definition and would squash the
+    part of the curve worth reading."""
+    if metric == "revenue_per_customer":
+        return data
+    return data[data["period_number"] >= 1]
+
+
+def curves_chart(
+    matrix: pd.DataFrame,
+    curve: pd.DataFrame,
+    *,
+    overall: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> alt.LayerChart:
+    """Retention curves: one thin line per cohort plus the weighted average and its band.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        :func:`analysis.cohorts.retention_matrix` output (not split).
+    curve : DataFrame
+        :func:`analysis.cohorts.retention_curve` for the same settings. When split by a
+        breakdown (two-level index), one line and band per group are drawn instead of the
+        cohort lines.
+    overall : DataFrame, optional
+        With a split ``curve``, the all-customers curve, drawn as a dashed black line.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    alt.LayerChart
+        Lines over period numbers; the band is the curve's ``low``-``high`` interval. For the
+        share metrics period 0 (100% by definition) is not drawn.
+    """
+    metric = curve.attrs.get("metric", matrix.attrs.get("metric", "customers"))
+    period = curve.attrs.get("period", matrix.attrs.get("period", "M"))
+    unit = PERIODS.get(period, "period")
+    fmt, value_title = VALUE_FORMATS[metric]
+    x = alt.X(
+        "period_number:Q",
+        title=f"{unit.capitalize()}s since first purchase",
+        axis=alt.Axis(tickMinStep=1, format="d"),
+    )
+    y_title = value_title
+    layers = []
+    if curve.index.nlevels == 2:
+        by = curve.index.names[0]
+        data = _drop_first(curve.reset_index(), metric).rename(columns={by: "group"})
+        data["group"] = data["group"].astype("str")
+        color = alt.Color("group:N", title=str(by).capitalize())
+        band_data = data.dropna(subset=["low", "high"])
+        layers.append(
+            alt.Chart(band_data)
+            .mark_area(opacity=0.15)
+            .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=color)
+        )
+        layers.append(
+            alt.Chart(data)
+            .mark_line(point=alt.OverlayMarkDef(size=25))
+            .encode(
+                x=x,
+                y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
+                color=color,
+                tooltip=[
+                    alt.Tooltip("group:N", title=str(by).capitalize()),
+                    alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
+                    alt.Tooltip("value:Q", title="Average", format=fmt),
+                    alt.Tooltip("low:Q", title="95% from", format=fmt),
+                    alt.Tooltip("high:Q", title="95% to", format=fmt),
+                    alt.Tooltip("n_cohorts:Q", title="Cohorts"),
+                    alt.Tooltip("n_customers:Q", title="Customers", format=","),
+                ],
+            )
+        )
+        if overall is not None and len(overall):
+            layers.append(
+                alt.Chart(_drop_first(overall.reset_index(), metric))
+                .mark_line(color=AVERAGE_COLOR, strokeDash=[5, 3])
+                .encode(x=x, y="value:Q")
+            )
+    else:
+        lines = _drop_first(cohort_lines_data(matrix), metric)
+        layers.append(
+            alt.Chart(lines)
+            .mark_line(strokeWidth=1, opacity=0.45)
+            .encode(
+                x=x,
+                y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
+                color=alt.Color(
+                    "row_order:Q",
+                    title="Cohort (older to newer)",
+                    scale=alt.Scale(scheme="viridis"),
+                    legend=None,
+                ),
+                detail="row:N",
+                tooltip=[
+                    alt.Tooltip("row:N", title="Cohort"),
+                    alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
+                    alt.Tooltip("value:Q", title=value_title, format=fmt),
+                ],
+            )
+        )
+        data = _drop_first(curve.reset_index(), metric)
+        band_data = data.dropna(subset=["low", "high"])
+        layers.append(
+            alt.Chart(band_data)
+            .mark_area(color=AVERAGE_COLOR, opacity=0.15)
+            .encode(x=x, y="low:Q", y2="high:Q")
+        )
+        layers.append(
+            alt.Chart(data)
+            .mark_line(
+                color=AVERAGE_COLOR,
+                strokeWidth=3,
+                point=alt.OverlayMarkDef(color=AVERAGE_COLOR, size=30),
+            )
+            .encode(
+                x=x,
+                y="value:Q",
+                tooltip=[
+                    alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
+                    alt.Tooltip("value:Q", title="Weighted average", format=fmt),
+                    alt.Tooltip("low:Q", title="95% from", format=fmt),
+                    alt.Tooltip("high:Q", title="95% to", format=fmt),
+                    alt.Tooltip("n_cohorts:Q", title="Cohorts"),
+                    alt.Tooltip("n_customers:Q", title="Customers", format=","),
+                ],
+            )
+        )
+    subtitle = (
+        "Black: average weighted by cohort size, with its 95% interval; thin lines: cohorts."
+        if curve.index.nlevels == 1
+        else "One line per group with its 95% interval; dashed: all customers."
+    )
+    if metric != "revenue_per_customer":
+        subtitle += f" {unit.capitalize()} 0 is 100% by definition and not drawn."
+    return (
+        alt.layer(*layers)
+        .properties(
+            height=320,
+            title=alt.TitleParams(title or f"{value_title}, by {unit}", subtitle=subtitle),
+        )
+        .interactive(bind_y=False)
+    )
