@@ -63,6 +63,7 @@ __all__ = [
     "response_themes",
     "distinctive_terms",
     "feedback_behaviour",
+    "behaviour_from_tables",
     "detractor_followup",
     "nps_sentence",
     "trend_sentence",
@@ -1601,12 +1602,24 @@ def feedback_behaviour(
     )
 
 
+def behaviour_from_tables(
+    tx: pd.DataFrame, responses: pd.DataFrame, *, days: int = 90, as_of=None
+) -> BehaviourResult:
+    """:func:`feedback_behaviour` with the tables in ``(tx, responses)`` order.
+
+    This is the order in which ``ui.cache.compute(..., data="both")`` passes them.
+    """
+    return feedback_behaviour(responses, tx, days=days, as_of=as_of)
+
+
 # ---------------------------------------------------------------------------------------------
 # Follow-up list
 # ---------------------------------------------------------------------------------------------
 
 
-def detractor_followup(responses: pd.DataFrame, *, since=None) -> pd.DataFrame:
+def detractor_followup(
+    responses: pd.DataFrame, *, since=None, last_days: int | None = None
+) -> pd.DataFrame:
     """Detractors (0-6) to call back: newest first, lowest score first within a day.
 
     Parameters
@@ -1615,6 +1628,9 @@ def detractor_followup(responses: pd.DataFrame, *, since=None) -> pd.DataFrame:
         Canonical responses.
     since : date-like or None
         Keep responses on or after this calendar day.
+    last_days : int or None
+        Keep responses of the last ``last_days`` calendar days of the survey, counting the day
+        of the latest response as day 1 (7 = that day and the six before).
 
     Returns
     -------
@@ -1624,9 +1640,13 @@ def detractor_followup(responses: pd.DataFrame, *, since=None) -> pd.DataFrame:
     """
     score = pd.to_numeric(responses["score"])
     mask = (score <= 6).fillna(False)
-    if since is not None and "response_date" in responses.columns:
+    if "response_date" in responses.columns and (since is not None or last_days is not None):
         day = pd.to_datetime(responses["response_date"]).dt.normalize()
-        mask &= (day >= pd.Timestamp(since).normalize()).fillna(False)
+        if since is not None:
+            mask &= (day >= pd.Timestamp(since).normalize()).fillna(False)
+        if last_days is not None and day.notna().any():
+            start = day.max() - pd.Timedelta(days=int(last_days) - 1)
+            mask &= (day >= start).fillna(False)
     first = [
         c
         for c in ("response_date", "customer_id", "score", "comment", "csat", "ces")

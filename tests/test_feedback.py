@@ -723,3 +723,17 @@ def test_charts_build_and_carry_the_numbers():
         cf.behaviour_chart(r.by_category, measure).to_dict()
     with pytest.raises(ValueError):
         cf.behaviour_chart(r.by_category, "visits")
+
+
+def test_followup_last_days_counts_back_from_the_latest_answer():
+    resp = pd.DataFrame(
+        {
+            "response_date": pd.to_datetime(
+                ["2024-03-01", "2024-03-24 10:00", "2024-03-30"], format="ISO8601"
+            ),
+            "score": [1, 2, 3],
+        }
+    )
+    assert list(fb.detractor_followup(resp, last_days=7)["score"]) == [3, 2]
+    assert list(fb.detractor_followup(resp, last_days=6)["score"]) == [3]
+    assert len(fb.detractor_followup(resp)) == 3
