@@ -157,7 +157,7 @@ def _as_text(s: pd.Series) -> pd.Series:
         return s.fillna("") if s.hasnans else s
     if pd.api.types.is_float_dtype(s.dtype):
         out = pd.Series(
-            [("" if v != v else (str(int(v)) if float(v).is_integer() else repr(v))) for v in s],
+            [_cell_text(float(v)) for v in s],
             index=s.index,
             dtype="str",
         )
@@ -421,7 +421,7 @@ def _cell_text(v: Any) -> str:
             return ""
         if v.is_integer() and abs(v) < 1e16:
             return str(int(v))
-        return repr(v)
+        return f"{v:.15g}"  # Excel shows at most 15 significant digits: 0.1+0.2 -> "0.3"
     if t is bool:
         return "TRUE" if v else "FALSE"
     if t is int:
@@ -731,11 +731,10 @@ def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]
     for priority, d in enumerate(_DELIMITERS):
         recs = _split_records(sample, d)
         counts = [len(r[2]) for r in recs if any(r[2])][:200]
-        if not counts:
+        multi = Counter(c for c in counts if c >= 2)  # one-field rows (titles) say nothing
+        if not multi:
             continue
-        mode, _n = Counter(counts).most_common(1)[0]
-        if mode < 2:
-            continue
+        mode = max(multi.items(), key=lambda kv: (kv[1], kv[0]))[0]
         # a title row has fewer fields, so measure consistency from the first full-width row;
         # ties go to the delimiter that is consistent from the very first line (the header)
         start = next((i for i, c in enumerate(counts) if c >= mode), 0)
@@ -749,7 +748,7 @@ def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]
         recs = _split_records(sample, _WS)
         counts = [len(r[2]) for r in recs if r[2]][:200]
         if counts:
-            mode = Counter(counts).most_common(1)[0][0]
+            mode = max(Counter(counts).items(), key=lambda kv: (kv[1], kv[0]))[0]
             start = next((i for i, c in enumerate(counts) if c >= mode), 0)
             tail = counts[start:]
             consistency = sum(c == mode for c in tail) / len(tail)
@@ -938,7 +937,11 @@ def _parse_numbers(s: pd.Series) -> _Parsed:
 def _parse_numbers_slow(u: pd.Series, counts: np.ndarray) -> tuple[np.ndarray, str, bool]:
     t = u.str.lower().str.replace("\u2212", "-", regex=False)
     t = t.str.replace(_CURRENCY_RE, "", regex=True)
-    spaced = t.str.strip().str.contains(r"\d[\s\u00a0\u202f\u2009]\d{3}", regex=True)
+    spaced = (
+        t.str.strip()
+        .str.contains(r"\d[\s\u00a0\u202f\u2009]\d{3}", regex=True)
+        .to_numpy(dtype=bool, na_value=False)
+    )
     t = t.str.replace(_SPACES_RE, "", regex=True)
     paren = t.str.fullmatch(r"\(.*\)").to_numpy(dtype=bool, na_value=False)
     t = t.where(~paren, t.str.slice(1, -1))
@@ -997,9 +1000,9 @@ def _parse_numbers_slow(u: pd.Series, counts: np.ndarray) -> tuple[np.ndarray, s
     vals = np.where(valid, vals, np.nan)
     vals = np.where(neg, -np.abs(vals), vals)
     if dec == ",":
-        fmt = "1 234,56" if bool(spaced.any()) else "1.234,56"
+        fmt = "1 234,56" if bool((spaced & valid).any()) else "1.234,56"
     else:
-        fmt = "1 234.56" if bool(spaced.any()) else "1,234.56"
+        fmt = "1 234.56" if bool((spaced & valid).any()) else "1,234.56"
     return vals, fmt, ambiguous
 
 
@@ -1056,8 +1059,18 @@ def _assemble(parts: pd.DataFrame) -> np.ndarray:
     """datetime64[ns] from integer year/month/day/hour/minute/second columns (NaT if invalid)."""
     if len(parts) == 0:
         return np.array([], dtype="datetime64[ns]")
-    res = pd.to_datetime(parts, errors="coerce")
-    return res.to_numpy(dtype="datetime64[ns]")
+    return _plausible_ns(pd.to_datetime(parts, errors="coerce"))
+
+
+_DATE_LO, _DATE_HI = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
+
+
+def _plausible_ns(res: pd.Series) -> np.ndarray:
+    """datetime64[ns] values, NaT outside 1900-01-01..2199-12-31 (typos like 2924, 0202)."""
+    ok = ((res >= _DATE_LO) & (res < _DATE_HI)).to_numpy(dtype=bool, na_value=False)
+    out = np.full(len(res), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = res[ok].to_numpy(dtype="datetime64[ns]")
+    return out
 
 
 def _ints(col: pd.Series, default: int = 0) -> np.ndarray:
@@ -1076,6 +1089,7 @@ def _parse_dates(
     1950-2100, fractions are the time of day) and dates with month names. A first part above
     12 means day-first, a second part above 12 month-first; if no value settles it,
     ``dayfirst`` decides, and when that is None day-first is assumed (``ambiguous`` is set).
+    Dates before 1900 or after 2199 are taken for typos and count as not understood.
     """
     n = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -1096,8 +1110,7 @@ def _parse_dates(
         # fast path: plain ISO text (what spreadsheets and databases export)
         m = _match(u, _ISO_STRICT_RE, ~done)
         if m.any():
-            vals = pd.to_datetime(u[m], format="ISO8601", errors="coerce")
-            vals = vals.to_numpy(dtype="datetime64[ns]")
+            vals = _plausible_ns(pd.to_datetime(u[m], format="ISO8601", errors="coerce"))
             ok = ~np.isnat(vals)
             m[np.flatnonzero(m)[~ok]] = False
             out[m] = vals[ok]
@@ -1205,6 +1218,8 @@ def _parse_dates(
                     continue
                 if ts.tzinfo is not None:
                     ts = ts.tz_localize(None)
+                if not _DATE_LO <= ts < _DATE_HI:
+                    continue
                 out[i] = np.datetime64(ts.to_datetime64(), "ns")
             done |= m
             family_rows["names"] += int(counts[m].sum())
@@ -1474,11 +1489,15 @@ def _profile(s: pd.Series) -> _Profile:
     k = len(nonempty)
     if k == 0:
         return _Profile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    nums = _parse_numbers(nonempty)
-    v = nums.values
+    digits = nonempty.str.contains(r"\d", regex=True).to_numpy(dtype=bool, na_value=False)
+    v = np.full(k, np.nan)
+    is_date = np.zeros(k, dtype=bool)
+    if digits.any():  # numbers and dates need digits; skip the parsers for plain text
+        with_digits = nonempty[digits]
+        v[digits] = _parse_numbers(with_digits).values
+        is_date[digits] = ~np.isnat(_parse_dates(with_digits, allow_serial=False).values)
     isnum = ~np.isnan(v)
     whole = isnum & (np.mod(np.where(isnum, v, 0), 1) == 0)
-    dates = _parse_dates(nonempty, allow_serial=False)
     lens = nonempty.str.len().to_numpy(dtype=np.float64)
     return _Profile(
         fill=k / max(len(text), 1),
@@ -1488,7 +1507,7 @@ def _profile(s: pd.Series) -> _Profile:
         in010=(whole & (v >= 0) & (v <= 10)).mean(),
         in15=(whole & (v >= 1) & (v <= 5)).mean(),
         in17=(whole & (v >= 1) & (v <= 7)).mean(),
-        date=(~np.isnat(dates.values)).mean(),
+        date=is_date.mean(),
         uniq=nonempty.nunique() / k,
         distinct=int(nonempty.nunique()),
         avglen=float(lens.mean()),
@@ -1507,16 +1526,16 @@ def _content_adjust(role: str, p: _Profile, header: float) -> float:
         if header and p.num >= 0.9 and p.intlike >= 0.99:
             return 0.0  # maybe Excel serial numbers
         return -4.0 if header else 0.0
-    if role in ("amount", "unit_price"):
-        if p.num >= 0.8 and p.date < 0.5:
-            if header:
-                return 2.0
-            return 4.0 if (role == "amount" and p.decimals >= 0.2) else 0.0
-        return -7.0 if header else 0.0
-    if role == "quantity":
-        if p.num >= 0.8 and p.date < 0.5:
-            return (2.0 if p.intlike >= 0.95 else 0.5) if header else 0.0
-        return -7.0 if header else 0.0
+    if role in ("amount", "unit_price", "quantity"):
+        if p.date >= 0.5:
+            return -7.0 if header else 0.0
+        if not header:
+            ok = role == "amount" and p.num >= 0.9 and p.decimals >= 0.2
+            return 4.0 if ok else 0.0
+        if p.num >= 0.8:
+            return 2.0 if role != "quantity" or p.intlike >= 0.95 else 0.5
+        # a few bad cells are rejected later; a column of mostly non-numbers is not a number
+        return 0.0 if p.num >= 0.5 else -7.0
     if role == "customer_id":
         if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
             return -8.0 if header else 0.0
@@ -1543,14 +1562,13 @@ def _content_adjust(role: str, p: _Profile, header: float) -> float:
         if header and p.num >= 0.8:
             return -5.0
         return 0.0
-    if role == "score":
-        if p.in010 >= 0.95:
-            return 3.0 if header else 4.5
-        return -6.0 if header else 0.0
-    if role == "csat":
-        return (2.0 if p.in15 >= 0.95 else -6.0) if header else 0.0
-    if role == "ces":
-        return (2.0 if p.in17 >= 0.95 else -6.0) if header else 0.0
+    if role in ("score", "csat", "ces"):
+        share = {"score": p.in010, "csat": p.in15, "ces": p.in17}[role]
+        if not header:
+            return 4.5 if (role == "score" and share >= 0.95) else 0.0
+        # dirty data has a few out-of-scale cells (they are rejected later), so only a
+        # column mostly off the scale is penalised
+        return 3.0 if share >= 0.95 else (0.0 if share >= 0.6 else -6.0)
     if role == "comment":
         if p.num >= 0.8:
             return -6.0 if header else 0.0
@@ -1603,9 +1621,12 @@ def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
     triples = []
     for ci, c in enumerate(cols):
         norm = _normalise_header(c)
+        heads = {role: _header_score(role, norm) for role in roles}
+        says_something = any(h > 0 for h in heads.values())
         for ri, role in enumerate(roles):
-            h = _header_score(role, norm)
-            if h <= 0 and role not in content_roles:
+            h = heads[role]
+            # a column may be taken on its cells alone only if its name means nothing to us
+            if h <= 0 and (role not in content_roles or says_something):
                 continue
             score = h + _content_adjust(role, profiles[c], h)
             if score >= _THRESHOLD:

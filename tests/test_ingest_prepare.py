@@ -1,0 +1,475 @@
+"""prepare_transactions / prepare_responses: numbers, dates, rejections, warnings, report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.ingest import DataError, prepare_responses, prepare_transactions, read_table
+
+AMBIGUOUS_DATES = (
+    "Dates like 03/04/2024 could be 3 April or March 4; we read them as day/month/year. "
+    "Change this under 'Date order' if that is wrong."
+)
+
+
+def table(text: str, name: str = "shop.csv") -> pd.DataFrame:
+    return read_table(text.encode("utf-8"), filename=name)
+
+
+def tx(text: str, mapping: dict[str, str] | None = None, **kw: object):
+    return prepare_transactions(table(text), mapping, **kw)
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            ["1,234.50", "$1,234.50", "€5", "£3", "12.00 EUR", "EUR 7", "USD 1,000.00"],
+            [1234.5, 1234.5, 5, 3, 12, 7, 1000],
+        ),
+        (["(12.00)", "-12", "12-", "+5", "1e3", "\u22125"], [-12, -12, -12, 5, 1000, -5]),
+        (
+            ["1.234,50", "1 234,50", "1\u00a0234,50", "1\u202f234,50", "12,5", "(3,25)"],
+            [1234.5, 1234.5, 1234.5, 1234.5, 12.5, -3.25],
+        ),
+        (["1'234.50", "2.55", "0.85"], [1234.5, 2.55, 0.85]),
+    ],
+)
+def test_number_formats(cells: list[str], expected: list[float]) -> None:
+    rows = "\n".join(f'C{i},2024-03-05,"{c}"' for i, c in enumerate(cells))
+    p = tx("customer,date,amount\n" + rows + "\n")
+    assert p.data["amount"].tolist() == pytest.approx(expected)
+    assert p.rejected.empty
+
+
+def test_decimal_separator_is_decided_per_column_not_per_cell() -> None:
+    # "1,5" and "2,25" can only be decimal commas, so "1.234,50" is 1234.5 and the ambiguous
+    # "1,234" in the same column is 1.234; the dot-decimal "price" column is read on its own
+    text = (
+        "customer;date;amount;price\n"
+        "A;2024-03-05;1,5;1,234.50\n"
+        "B;2024-03-05;2,25;2.5\n"
+        "C;2024-03-05;1.234,50;3\n"
+        "D;2024-03-05;1,234;4.75\n"
+    )
+    p = tx(
+        text,
+        {
+            "customer_id": "customer",
+            "order_date": "date",
+            "amount": "amount",
+            "unit_price": "price",
+        },
+    )
+    assert p.data["amount"].tolist() == pytest.approx([1.5, 2.25, 1234.5, 1.234])
+    assert p.data["unit_price"].tolist() == pytest.approx([1234.5, 2.5, 3, 4.75])
+    assert p.report["number_format"] == {"amount": "1.234,56", "price": "1,234.56"}
+    assert not any("could be read two ways" in w for w in p.warnings)
+
+
+def test_value_contradicting_the_column_decision_is_rejected() -> None:
+    p = tx(
+        'customer,date,amount\nA,2024-03-05,"1,5"\nB,2024-03-05,"2,25"\nC,2024-03-05,"1,234.50"\n'
+    )
+    assert p.data["amount"].tolist() == [1.5, 2.25]
+    assert p.rejected[["row", "reason"]].values.tolist() == [[4, "unparseable amount"]]
+
+
+def test_entirely_ambiguous_thousands_column_prefers_thousands_and_warns() -> None:
+    p = tx('customer,date,amount\nA,2024-03-05,"1,234"\nB,2024-03-05,"2,500"\n')
+    assert p.data["amount"].tolist() == [1234.0, 2500.0]
+    assert any(
+        "Numbers in 'amount' like 1,234 or 1.234 could be read two ways" in w for w in p.warnings
+    )
+
+
+def test_quantity_times_unit_price_and_optional_numbers() -> None:
+    p = tx(
+        "customer,date,qty,unit price\nA,2024-03-05,3,2.55\nB,2024-03-05,-2,1.10\n"
+        "C,2024-03-05,,1\nD,2024-03-05,2,x\n"
+    )
+    assert p.mapping == {
+        "customer_id": "customer",
+        "order_date": "date",
+        "quantity": "qty",
+        "unit_price": "unit price",
+    }
+    assert p.data["amount"].tolist() == [7.65, -2.2]  # rounded: no 7.6499999999
+    assert p.rejected[["row", "reason"]].values.tolist() == [
+        [4, "missing quantity"],
+        [5, "unparseable unit price"],
+    ]
+
+
+def test_amount_wins_and_bad_optional_numbers_become_blank() -> None:
+    p = tx("customer,date,total,qty,price\nA,2024-03-05,10,2,5\nB,2024-03-05,7,two,3.5\n")
+    assert list(p.data.columns[:6]) == [
+        "customer_id",
+        "order_id",
+        "order_date",
+        "amount",
+        "quantity",
+        "unit_price",
+    ]
+    assert p.data["amount"].tolist() == [10, 7]
+    assert np.isnan(p.data["quantity"].iloc[1])
+    assert "1 value in 'qty' is not a number and was left blank." in p.warnings
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected", "fmt"),
+    [
+        (
+            ["2024-03-05", "2024-03-05 14:30", "2024-03-05T14:30:15", "2024-03-05 14:30:00.5"],
+            ["2024-03-05", "2024-03-05 14:30", "2024-03-05 14:30:15", "2024-03-05 14:30:00.5"],
+            "ISO year-month-day",
+        ),
+        (
+            ["2024/03/05", "2024-03-05T14:30:00Z", "2024-03-05 14:30:00+02:00"],
+            ["2024-03-05", "2024-03-05 14:30", "2024-03-05 14:30"],
+            "ISO year-month-day",
+        ),
+        (
+            ["25/03/2024", "05.03.24 14:30", "5-3-2024 2:30 PM", "01/02/2024 12:05 am"],
+            ["2024-03-25", "2024-03-05 14:30", "2024-03-05 14:30", "2024-02-01 00:05"],
+            "day/month/year",
+        ),
+        (
+            ["03/25/2024", "03/05/2024 2:30 PM", "12/31/99"],
+            ["2024-03-25", "2024-03-05 14:30", "1999-12-31"],
+            "month/day/year",
+        ),
+        (
+            ["19970101", "19971231"],
+            ["1997-01-01", "1997-12-31"],
+            "year-month-day without separators (YYYYMMDD)",
+        ),
+        (
+            ["45356", "45356.5", "45356.75"],
+            ["2024-03-05", "2024-03-05 12:00", "2024-03-05 18:00"],
+            "Excel serial numbers",
+        ),
+        (
+            ["5 March 2024", "Mar 5, 2024", "05-Mar-2024", "Tue, 5 Mar 2024 14:30"],
+            ["2024-03-05", "2024-03-05", "2024-03-05", "2024-03-05 14:30"],
+            "dates with month names",
+        ),
+    ],
+)
+def test_date_formats(cells: list[str], expected: list[str], fmt: str) -> None:
+    rows = "\n".join(f'C{i},"{c}",1' for i, c in enumerate(cells))
+    p = tx("customer,date,amount\n" + rows + "\n")
+    assert p.rejected.empty
+    assert p.data["order_date"].dtype == np.dtype("datetime64[ns]")
+    assert p.data["order_date"].tolist() == [pd.Timestamp(e) for e in expected]
+    assert p.report["date_format"] == {"date": fmt}
+
+
+@pytest.mark.parametrize(
+    ("dayfirst", "expected", "assumed"),
+    [(None, "2024-04-03", True), (True, "2024-04-03", False), (False, "2024-03-04", False)],
+)
+def test_ambiguous_dates_follow_dayfirst(dayfirst, expected: str, assumed: bool) -> None:
+    p = tx("customer,date,amount\nA,03/04/2024,1\nB,05/06/2024,2\n", dayfirst=dayfirst)
+    assert p.data["order_date"].iloc[0] == pd.Timestamp(expected)
+    assert p.report["dayfirst_assumed"] is assumed
+    assert (AMBIGUOUS_DATES in p.warnings) is assumed
+
+
+def test_a_day_above_12_settles_the_order_whatever_dayfirst_says() -> None:
+    p = tx("customer,date,amount\nA,03/04/2024,1\nB,12/25/2024,2\n", dayfirst=True)
+    assert p.data["order_date"].tolist() == [pd.Timestamp("2024-03-04"), pd.Timestamp("2024-12-25")]
+    assert p.report["date_format"] == {"date": "month/day/year"}
+    assert not p.report["dayfirst_assumed"]
+
+
+def test_excel_date_cells_and_serials_in_a_workbook() -> None:
+    import datetime as dt
+
+    from tests.test_ingest_read import xlsx_bytes
+
+    rows = [
+        ["Café report"],
+        [],
+        ["Customer", "Date", "Total (€)"],
+        ["A", dt.date(2024, 3, 5), 3.5],
+        ["B", dt.datetime(2024, 3, 6, 9, 15), 4],
+        ["C", 45357, 1],
+    ]
+    raw = read_table(xlsx_bytes({"S": rows}), filename="cafe.xlsx")
+    p = prepare_transactions(raw)
+    assert p.data["order_date"].tolist() == [
+        pd.Timestamp("2024-03-05"),
+        pd.Timestamp("2024-03-06 09:15"),
+        pd.Timestamp("2024-03-06"),
+    ]
+    assert p.data["amount"].tolist() == [3.5, 4.0, 1.0]
+
+
+# --- rejections, warnings, report ---------------------------------------------------------------
+
+
+def test_rejections_carry_reason_and_spreadsheet_row() -> None:
+    text = (
+        "Shop export\n"
+        "\n"
+        "customer,date,amount,note\n"
+        "A,2024-03-05,10,ok\n"  # row 4
+        ",2024-03-05,10,no customer\n"  # row 5
+        "B,,10,no date\n"  # row 6
+        "C,2024-13-45,10,bad date\n"  # row 7
+        "D,2024-03-05,,no amount\n"  # row 8
+        "E,2024-03-05,ten,bad amount\n"  # row 9
+        ",,,first reason wins\n"  # row 10
+        "NA,2024-03-05,1,null token\n"  # row 11
+    )
+    p = tx(text)
+    assert p.rejected[["row", "reason"]].values.tolist() == [
+        [5, "missing customer id"],
+        [6, "missing date"],
+        [7, "unparseable date"],
+        [8, "missing amount"],
+        [9, "unparseable amount"],
+        [10, "missing customer id"],
+        [11, "missing customer id"],
+    ]
+    # rejected keeps every original column as text
+    assert list(p.rejected.columns) == ["customer", "date", "amount", "note", "row", "reason"]
+    assert p.rejected["amount"].iloc[4] == "ten"
+    assert p.report["rejected_by_reason"] == {
+        "missing customer id": 3,
+        "missing date": 1,
+        "unparseable date": 1,
+        "missing amount": 1,
+        "unparseable amount": 1,
+    }
+    assert p.warnings[0].startswith("7 rows of 8 could not be used and were set aside")
+    assert len(p.data) + len(p.rejected) == 8
+
+
+def test_kept_but_counted_lines() -> None:
+    text = (
+        "customer,date,amount\n"
+        "A,2024-03-05,10\n"
+        "A,2024-03-05,10\n"  # exact duplicate of the line above
+        "B,2024-03-06,-4\n"  # refund
+        "C,2024-03-07,0\n"  # zero
+        "D,2199-01-01,5\n"  # future (2200 and later: a typo, rejected)
+    )
+    p = tx(text)
+    r = p.report
+    assert (r["refund_lines"], r["zero_amount_lines"], r["duplicate_lines"], r["future_dates"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert len(p.data) == 5
+    assert (
+        "1 line has a negative amount (refunds or cancellations); it is kept and reduces "
+        "the totals." in p.warnings
+    )
+    assert "1 line has an amount of 0; it is kept." in p.warnings
+    assert any(w.startswith("1 line is an exact copy of an earlier line") for w in p.warnings)
+    assert "1 line is dated after today (latest 2199-01-01); it is kept." in p.warnings
+    assert r["rows_read"] == 5 and r["rows_used"] == 5 and r["rows_rejected"] == 0
+    assert r["date_min"] == pd.Timestamp("2024-03-05")
+    assert r["date_max"] == pd.Timestamp("2199-01-01")
+    assert r["customers"] == 4
+    assert r["orders"] == 4  # A's two identical lines share customer and timestamp
+
+
+def test_canonical_columns_order_types_and_extras() -> None:
+    text = (
+        "Order,Customer,Date,Product,Qty,Price,Total,Category,Channel,Country,amount,Notes\n"
+        " 7 , C1 ,2024-03-05 14:30,Mug,2,2.50,5.00,Kitchen,Web,FR,x,hello\n"
+        "8,C2,2024-03-06,,1,1,1,,,,y,\n"
+    )
+    p = tx(text)
+    assert p.mapping == {
+        "customer_id": "Customer",
+        "order_id": "Order",
+        "order_date": "Date",
+        "amount": "Total",
+        "quantity": "Qty",
+        "unit_price": "Price",
+        "product": "Product",
+        "category": "Category",
+        "channel": "Channel",
+        "country": "Country",
+    }
+    d = p.data
+    assert list(d.columns) == [
+        "customer_id",
+        "order_id",
+        "order_date",
+        "amount",
+        "quantity",
+        "unit_price",
+        "product",
+        "category",
+        "channel",
+        "country",
+        "amount (original)",
+        "Notes",
+    ]
+    assert d["customer_id"].tolist() == ["C1", "C2"]  # trimmed
+    assert d["order_id"].tolist() == ["7", "8"]
+    assert isinstance(d.index, pd.RangeIndex)
+    assert str(d["order_date"].dtype) == "datetime64[ns]"
+    for c in ("amount", "quantity", "unit_price"):
+        assert d[c].dtype == np.float64
+    for c in ("customer_id", "order_id", "product", "amount (original)", "Notes"):
+        assert isinstance(d[c].dtype, pd.StringDtype)
+    assert d["product"].isna().tolist() == [False, True]  # blank optional text is missing
+    assert d["amount (original)"].tolist() == ["x", "y"]
+
+
+def test_synthetic_order_id_is_one_order_per_customer_per_timestamp() -> None:
+    p = tx(
+        "customer,date,amount\nA,2024-03-05 14:30,1\nA,2024-03-05 14:30,2\n"
+        "A,2024-03-06,3\nB,2024-03-05 14:30,4\n"
+    )
+    assert p.data["order_id"].tolist() == [
+        "A|2024-03-05T14:30:00",
+        "A|2024-03-05T14:30:00",
+        "A|2024-03-06T00:00:00",
+        "B|2024-03-05T14:30:00",
+    ]
+    assert p.report["orders"] == 3
+
+
+def test_empty_order_number_cells_get_a_synthetic_id_and_a_warning() -> None:
+    p = tx("customer,order no,date,amount\nA,1,2024-03-05,1\nA,,2024-03-06,1\n")
+    assert p.data["order_id"].tolist() == ["1", "A|2024-03-06T00:00:00"]
+    assert any("1 line has no order number" in w for w in p.warnings)
+
+
+def test_missing_required_role_names_it_and_lists_the_columns() -> None:
+    raw = table("customer,amount\nA,1\n", "no_dates.csv")
+    with pytest.raises(
+        DataError,
+        match=r"could not find the order date in 'no_dates\.csv'\. "
+        r"Its columns are: 'customer', 'amount'",
+    ):
+        prepare_transactions(raw)
+    raw = table("customer,date,qty\nA,2024-01-01,1\n")
+    with pytest.raises(DataError, match=r"amount \(or quantity and unit price\)"):
+        prepare_transactions(raw)
+
+
+def test_explicit_mapping_is_checked() -> None:
+    raw = table("who,when,what\nA,2024-01-01,1\n")
+    p = prepare_transactions(
+        raw, {"customer_id": "who", "order_date": "when", "amount": "what", "product": None}
+    )
+    assert p.mapping == {"customer_id": "who", "order_date": "when", "amount": "what"}
+    with pytest.raises(DataError, match=r"The column 'nope' chosen as amount is not in"):
+        prepare_transactions(raw, {"customer_id": "who", "order_date": "when", "amount": "nope"})
+    with pytest.raises(DataError, match=r"'who' is chosen for more than one role"):
+        prepare_transactions(raw, {"customer_id": "who", "order_date": "when", "amount": "who"})
+
+
+def test_file_warnings_come_first() -> None:
+    from tests.test_ingest_read import xlsx_bytes
+
+    raw = read_table(
+        xlsx_bytes({"S": [["customer", "date", "amount"], ["A", "2024-01-01", 1]]}),
+        filename="x.csv",
+    )
+    p = prepare_transactions(raw)
+    assert "really an Excel-type workbook" in p.warnings[0]
+
+
+def test_plain_dataframe_from_a_notebook() -> None:
+    raw = pd.DataFrame(
+        {
+            "customer": ["A", None, "B"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": [1.5, 2.0, np.nan],
+        }
+    )
+    p = prepare_transactions(raw)
+    assert p.data["amount"].tolist() == [1.5]
+    assert p.rejected[["row", "reason"]].values.tolist() == [
+        [3, "missing customer id"],
+        [4, "missing amount"],
+    ]
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+
+def test_prepare_responses_scales_and_rejections() -> None:
+    text = (
+        "Date,How likely are you to recommend us to a friend or colleague?,Why?,"
+        "Satisfaction (1-5),Effort (1-7),Email,Plan\n"
+        "2024-03-05,10,Great coffee and friendly staff,5,7,a@x.com,Gold\n"  # 2
+        "2024-03-06,0,Too slow,,,,Basic\n"  # 3 blank csat/ces/customer are fine
+        "2024-03-06,11,Too slow,3,3,b@x.com,Basic\n"  # 4
+        "2024-03-06,7.5,Ok,3,3,b@x.com,Basic\n"  # 5
+        "2024-03-07,9 - Very likely,Nice,4,2,c@x.com,Gold\n"  # 6
+        "2024-03-07,8,Nice,6,2,c@x.com,Gold\n"  # 7
+        "2024-03-07,8,Nice,4,9,c@x.com,Gold\n"  # 8
+        "2024-03-07,,Nice,4,2,c@x.com,Gold\n"  # 9
+        "soon,8,Nice,4,2,c@x.com,Gold\n"  # 10
+        "2024-03-08,8.0,Nice,4.0,2,d@x.com,Gold\n"  # 11 whole numbers written as 8.0
+    )
+    p = prepare_responses(table(text, "survey.csv"))
+    assert p.mapping == {
+        "response_date": "Date",
+        "score": "How likely are you to recommend us to a friend or colleague?",
+        "customer_id": "Email",
+        "comment": "Why?",
+        "csat": "Satisfaction (1-5)",
+        "ces": "Effort (1-7)",
+    }
+    d = p.data
+    assert list(d.columns) == [
+        "response_date",
+        "score",
+        "customer_id",
+        "comment",
+        "csat",
+        "ces",
+        "Plan",
+    ]
+    assert d["score"].dtype == np.int64
+    assert d["score"].tolist() == [10, 0, 9, 8]
+    assert str(d["csat"].dtype) == "Int64" and str(d["ces"].dtype) == "Int64"
+    assert d["csat"].tolist() == [5, pd.NA, 4, 4]
+    assert d["ces"].tolist() == [7, pd.NA, 2, 2]
+    assert d["customer_id"].isna().tolist() == [False, True, False, False]
+    assert str(d["response_date"].dtype) == "datetime64[ns]"
+    assert p.rejected[["row", "reason"]].values.tolist() == [
+        [4, "score outside 0-10"],
+        [5, "score not a whole number"],
+        [7, "satisfaction score outside 1-5"],
+        [8, "effort score outside 1-7"],
+        [9, "missing score"],
+        [10, "unparseable date"],
+    ]
+    r = p.report
+    assert (r["rows_read"], r["rows_used"], r["responses"], r["respondents"]) == (10, 4, 4, 3)
+    assert r["date_min"] == pd.Timestamp("2024-03-05")
+
+
+def test_prepare_responses_without_a_date_column() -> None:
+    p = prepare_responses(table("NPS,Comment\n9,Lovely shop with great staff\n3,Meh\n"))
+    assert p.data["response_date"].isna().all()
+    assert str(p.data["response_date"].dtype) == "datetime64[ns]"
+    assert "The file has no date column, so the responses cannot be shown over time." in p.warnings
+    assert p.report["respondents"] is None and p.report["date_min"] is None
+
+
+def test_prepare_responses_needs_a_score() -> None:
+    with pytest.raises(DataError, match=r"could not find the score .* in 'shop\.csv'"):
+        prepare_responses(table("Date,Comment\n2024-01-01,Lovely shop with great staff\n"))
