@@ -210,9 +210,10 @@ def cohort_lines_data(matrix: pd.DataFrame) -> pd.DataFrame:
 def _drop_first(data: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Leave out period 0 for the share metrics: it is 100% by definition and would squash the
     part of the curve worth reading."""
-    if metric == "revenue_per_customer":
-        return data
-    return data[data["period_number"] >= 1]
+    data = data if metric == "revenue_per_customer" else data[data["period_number"] >= 1]
+    data = data.copy()
+    data.attrs = {}  # chart data must be plain: attrs hold Timestamps, not JSON
+    return data
 
 
 def curves_chart(

@@ -539,6 +539,8 @@ def cohort_sizes(
     """Number of customers per cohort (customers whose first purchase order is in the period).
 
     Same conventions and index as :func:`retention_matrix`; int64 values named ``customers``.
+    ``attrs`` as for the matrix, plus ``last_period``: the last calendar period that can be
+    observed (the one containing the day before ``as_of``).
     """
     cells = _cells(
         tx, period=period, as_of=as_of, by=by, cohort_range=cohort_range, max_groups=max_groups
@@ -547,7 +549,10 @@ def cohort_sizes(
 
 
 def _sizes(cells: _Cells) -> pd.Series:
-    return pd.Series(cells.sizes.astype(np.int64), index=cells.row_index(), name="customers")
+    sizes = pd.Series(cells.sizes.astype(np.int64), index=cells.row_index(), name="customers")
+    sizes.attrs.update(_attrs(cells, "customers", "classic"))
+    sizes.attrs["last_period"] = _to_periods(np.array([cells.last]), cells.period)[0]
+    return sizes
 
 
 def partial_mask(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -1068,6 +1073,10 @@ class CohortReport:
         :func:`describe_retention` (customer retention, all customers).
     sentences : list of str
         ``summary.sentences`` plus sentences about the chosen metric and breakdown.
+    n_cohorts : int
+        Number of cohorts (calendar periods with at least one new customer).
+    n_customers : int
+        Customers in those cohorts.
     """
 
     matrix: pd.DataFrame
@@ -1076,6 +1085,8 @@ class CohortReport:
     overall_curve: pd.DataFrame
     summary: RetentionSummary
     sentences: list[str]
+    n_cohorts: int
+    n_customers: int
 
 
 def cohort_report(
@@ -1146,4 +1157,6 @@ def cohort_report(
         overall_curve=overall,
         summary=summary,
         sentences=sentences,
+        n_cohorts=all_cells.n_rows,
+        n_customers=int(all_cells.sizes.sum()),
     )
