@@ -131,6 +131,7 @@ def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
     rows = matrix.index.tolist()
     cols = matrix.columns.tolist()
     long = matrix.stack().rename("customers").reset_index()
+    long.attrs = {}  # the matrix's dates are not chart data
     long["label"] = long["customers"].map(lambda v: f"{v:,}" if v else "")
     base = alt.Chart(long).encode(
         x=alt.X("segment:N", sort=cols, title="Segment now", axis=alt.Axis(labelAngle=-35)),

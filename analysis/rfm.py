@@ -42,6 +42,8 @@ __all__ = [
     "ClusterResult",
     "RFMKMeans",
     "default_segment_rules",
+    "date_bounds",
+    "explanation",
     "check_rules",
     "score_edges",
     "score_values",
@@ -437,6 +439,12 @@ def to_five_point(scores, bins: int) -> np.ndarray:
     return np.floor(1 + (s - 1) * (GRID - 1) / (bins - 1) + 0.5).astype(np.int64)
 
 
+def date_bounds(tx: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First transaction day and the default ``as_of`` (the day after the last one), midnights."""
+    first = pd.Timestamp(tx["order_date"].min()).normalize()
+    return first, resolve_as_of(tx)
+
+
 # --------------------------------------------------------------------------------------------
 # The RFM table
 # --------------------------------------------------------------------------------------------
@@ -628,7 +636,9 @@ def segment_summary(rfm: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.
     if UNASSIGNED in out.index:
         out.loc[UNASSIGNED, "description"] = "Customers in grid cells that no rule covers."
         out.loc[UNASSIGNED, "action"] = "Edit the rules so that every cell has a segment."
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs = {}
+    return out
 
 
 def rf_grid(rfm: pd.DataFrame) -> pd.DataFrame:
@@ -1046,6 +1056,46 @@ def describe_score_cuts(rfm: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def explanation(rfm: pd.DataFrame) -> str:
+    """Markdown for learners: the definitions, how this table's scores were cut, the grid."""
+    bins = int(rfm.attrs.get("bins", GRID))
+    as_of = pd.Timestamp(rfm.attrs.get("as_of"))
+    grid_note = (
+        f"With {bins} scores, scores are first placed on the 1-5 grid of the rules: "
+        + ", ".join(f"{s} -> {int(to_five_point([s], bins)[0])}" for s in range(1, bins + 1))
+        + " (lowest to 1, highest to 5, the others evenly in between)."
+        if bins != GRID
+        else "The rules are written on this 1-5 grid."
+    )
+    return "\n".join(
+        [
+            f"**As of** {as_of:%d %b %Y}: the end of the period looked at. Data from this day "
+            "on is ignored, so you can look back in time.",
+            "",
+            "- **Order**: all lines with the same customer and order number. Its **net value** "
+            "is the sum of its lines. A **purchase order** has a net value of zero or more (free "
+            "orders count); a **refund order** has a negative net value.",
+            "- **Recency (R)**: whole days from the customer's last purchase order to the as-of "
+            "date. Bought on the last day = 1 day.",
+            "- **Frequency (F)**: the number of purchase orders.",
+            "- **Monetary (M)**: net revenue, everything the customer paid minus refunds.",
+            "- Customers with only refunds have no purchase and are left out.",
+            "",
+            f"**Scores** run from 1 to {bins}; higher is better (more recent, more orders, more "
+            "revenue). The cut points come from your customers' values, not from row numbers, "
+            "so customers with the same value always get the same score. When one value holds a "
+            "big share of customers (typically 'bought once'), it gets a score of its own and "
+            "the other scores are spread over the rest. This table's cut points:",
+            "",
+            describe_score_cuts(rfm),
+            "",
+            f"**Segments** are named from R and F only (M is shown beside them). {grid_note} "
+            "Each segment is a block of cells on the grid; you can edit the blocks, and the page "
+            "tells you when a cell has no segment or two.",
+        ]
+    )
+
+
 def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) -> str:
     """Markdown walking through one customer's R, F, M, scores and segment.
 
@@ -1162,6 +1212,9 @@ class RFMKMeans:
         Smallest and largest number of clusters to try (inclusive).
     sample_size : int
         Customers sampled for the silhouette score (it is quadratic in the sample).
+    fit_size : int
+        Customers sampled to fit k-means on large data; every customer is then assigned to
+        the nearest centre.
     random_state : int
         Seed for k-means and the sample.
 
@@ -1179,10 +1232,15 @@ class RFMKMeans:
     """
 
     def __init__(
-        self, k_range: tuple[int, int] = (2, 6), sample_size: int = 5000, random_state: int = 0
+        self,
+        k_range: tuple[int, int] = (2, 6),
+        sample_size: int = 2000,
+        fit_size: int = 20_000,
+        random_state: int = 0,
     ):
         self.k_range = k_range
         self.sample_size = sample_size
+        self.fit_size = fit_size
         self.random_state = random_state
 
     def fit(self, rfm: pd.DataFrame) -> RFMKMeans:
@@ -1190,6 +1248,7 @@ class RFMKMeans:
         from sklearn.cluster import KMeans
         from sklearn.metrics import silhouette_score
         from sklearn.preprocessing import StandardScaler
+        from threadpoolctl import threadpool_limits
 
         x = _rfm_features(rfm)
         n_distinct = len(np.unique(x, axis=0)) if len(x) <= 50_000 else len(x)
@@ -1198,27 +1257,32 @@ class RFMKMeans:
         if hi < lo:
             raise ValueError("Too few distinct customers to form clusters.")
         self.scaler_ = StandardScaler().fit(x)
-        z = self.scaler_.transform(x)
-        z = np.nan_to_num(z)
+        z = np.nan_to_num(self.scaler_.transform(x))
         rng = np.random.default_rng(self.random_state)
+        fit_rows = (
+            np.sort(rng.choice(len(z), self.fit_size, replace=False))
+            if len(z) > self.fit_size
+            else np.arange(len(z))
+        )
+        zf = z[fit_rows]
         sample = (
-            rng.choice(len(z), self.sample_size, replace=False)
-            if len(z) > self.sample_size
-            else None
+            rng.choice(len(zf), self.sample_size, replace=False)
+            if len(zf) > self.sample_size
+            else np.arange(len(zf))
         )
         self.silhouette_ = {}
         best = None
-        for k in range(lo, hi + 1):
-            km = KMeans(n_clusters=k, n_init=3, random_state=self.random_state).fit(z)
-            zs, ls = (z, km.labels_) if sample is None else (z[sample], km.labels_[sample])
-            score = (
-                float(silhouette_score(zs, ls, random_state=self.random_state))
-                if len(np.unique(ls)) > 1
-                else -1.0
-            )
-            self.silhouette_[k] = score
-            if best is None or score > best[0]:
-                best = (score, km)
+        # Single-threaded: on small data OpenMP threads cost far more than they save, most of
+        # all on a busy shared server.
+        with threadpool_limits(limits=1):
+            for k in range(lo, hi + 1):
+                km = KMeans(n_clusters=k, n_init=3, random_state=self.random_state).fit(zf)
+                ls = km.labels_[sample]
+                score = float(silhouette_score(zf[sample], ls)) if len(np.unique(ls)) > 1 else -1.0
+                self.silhouette_[k] = score
+                if best is None or score > best[0]:
+                    best = (score, km)
+            full_labels = best[1].predict(z)
         self.model_ = best[1]
         self.n_clusters_ = self.model_.n_clusters
         centres = self.model_.cluster_centers_
@@ -1227,7 +1291,7 @@ class RFMKMeans:
         order = np.argsort(-value, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
-        self.labels_ = rank[self.model_.labels_].astype(np.int64)
+        self.labels_ = rank[full_labels].astype(np.int64)
         self.centres_ = centres[order]
         return self
 
