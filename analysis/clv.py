@@ -1,0 +1,1244 @@
+"""Customer lifetime value with the buy-till-you-die models BG/NBD and Gamma-Gamma.
+
+Conventions (those of the literature, so published results can be reproduced):
+
+- A **purchase** is a customer's *calendar day* whose net value (all lines of that customer on
+  that day, refunds negative) is not negative: a free purchase counts, a refund-only day does
+  not, and several orders on one day are one purchase.
+- ``frequency`` is the number of purchase days minus one (repeat purchases); ``recency`` the
+  time from the first to the last purchase day; ``T`` the time from the first purchase day to
+  the last day of observation (the day before ``as_of``); ``monetary_value`` the mean net value
+  of the repeat purchase days (0 when there are none).
+- ``as_of`` is the end of observation, exclusive (see :mod:`analysis.orders`).
+- Time is measured in days (``time_unit="D"``) or weeks of seven days (``"W"``). A month is
+  365.25 / 12 days.
+
+Models follow scikit-learn habits: settings in ``__init__``, ``fit`` returns ``self``, fitted
+attributes end in ``_``. Likelihoods are vectorised over customers and evaluated in log space
+(``gammaln``, ``logaddexp``); the BG/NBD conditional expectation uses the Euler transform of the
+Gauss hypergeometric function so that large frequencies and long horizons neither overflow nor
+produce NaN.
+
+References
+----------
+Fader, Hardie & Lee (2005), "Counting your customers the easy way: an alternative to the
+Pareto/NBD model", Marketing Science 24(2). Fader & Hardie (2013), "The Gamma-Gamma model of
+monetary value".
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+from scipy.special import digamma, gammaln, hyp2f1
+from threadpoolctl import threadpool_limits
+
+from analysis.orders import day_numbers, resolve_as_of
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "TIME_UNITS",
+    "BetaGeoModel",
+    "GammaGammaModel",
+    "HoldoutResult",
+    "ValueReport",
+    "calibration_holdout",
+    "clv_summary",
+    "customer_lifetime_value",
+    "default_holdout_split",
+    "forecast_totals",
+    "model_warnings",
+    "probability_alive_grid",
+    "value_report",
+]
+
+TIME_UNITS = {"D": 1.0, "W": 7.0}
+DAYS_PER_MONTH = 365.25 / 12
+SUMMARY_COLUMNS = ["frequency", "recency", "T", "monetary_value"]
+_NAT_DAY = np.iinfo(np.int64).min  # day number of NaT
+STRONG_CORRELATION = 0.3
+
+
+def _unit_days(time_unit: str) -> float:
+    try:
+        return TIME_UNITS[time_unit]
+    except KeyError:
+        raise ValueError(
+            f"time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}"
+        ) from None
+
+
+def _check_unit(summary: pd.DataFrame, time_unit: str) -> float:
+    """Days per time unit, refusing a summary built in another unit."""
+    unit = _unit_days(time_unit)
+    built = summary.attrs.get("time_unit")
+    if built is not None and built != time_unit:
+        raise ValueError(
+            f"The summary is in time unit {built!r} but time_unit={time_unit!r} was given."
+        )
+    return unit
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+# --------------------------------------------------------------------------------------------
+
+
+def _purchase_days(tx: pd.DataFrame, cutoff: int, start: int | None = None):
+    """Purchase days per customer, observed in ``[start, cutoff)`` (day numbers).
+
+    Returns customer ids (``pd.Index`` of all customers with an observed line), and for every
+    purchase day, sorted by customer code then day: its customer code, day number and net value.
+    """
+    days = day_numbers(tx["order_date"])
+    codes, uniques = pd.factorize(tx["customer_id"])
+    amounts = tx["amount"].to_numpy(dtype=np.float64, na_value=0.0)
+    keep = (days < cutoff) & (days != _NAT_DAY) & (codes >= 0)
+    if start is not None:
+        keep &= days >= start
+    if not keep.all():
+        days, codes, amounts = days[keep], codes[keep], amounts[keep]
+    if len(days) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return uniques, empty, empty, np.empty(0, dtype=np.float64)
+    first = int(days.min())
+    span = int(days.max()) - first + 1
+    # One integer key per (customer, day). When the key and the row number fit together in 62
+    # bits, one in-place integer sort of ``key << bits | row`` groups the lines (about twice as
+    # fast as hashing); otherwise hash-factorise the keys and sort only the distinct ones.
+    key = codes.astype(np.int64) * span + (days - first)
+    n = len(key)
+    bits = max(int(n - 1).bit_length(), 1)
+    if int(key.max()).bit_length() + bits <= 62:
+        packed = (key << bits) | np.arange(n, dtype=np.int64)
+        packed.sort()
+        sorted_key = packed >> bits
+        line_amount = amounts[packed & ((1 << bits) - 1)]
+        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        group_key = sorted_key[starts]
+        net = np.add.reduceat(line_amount, starts)
+    else:
+        line_group, group_key = pd.factorize(key)
+        net = np.bincount(line_group, weights=amounts, minlength=len(group_key))
+        order = np.argsort(group_key)  # distinct keys: stability is irrelevant
+        group_key = np.asarray(group_key)[order]
+        net = net[order]
+    purchase = net >= 0
+    group_key, net = group_key[purchase], net[purchase]
+    return uniques, group_key // span, group_key % span + first, net
+
+
+def _customer_starts(customer: np.ndarray) -> np.ndarray:
+    """Start positions of each customer's run in an array sorted by customer code."""
+    if len(customer) == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]])
+
+
+def clv_summary(tx: pd.DataFrame, *, as_of=None, time_unit: str = "D") -> pd.DataFrame:
+    """Frequency, recency, age and mean repeat spend per customer (buy-till-you-die inputs).
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions (``customer_id``, ``order_date``, ``amount``).
+    as_of : date-like or None
+        End of observation, exclusive; default the day after the last transaction. The last
+        observed day is the day before it.
+    time_unit : {"D", "W"}
+        Days, or weeks of seven days (``days / 7``, not calendar weeks).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (customers with at least one purchase day before ``as_of``,
+        in order of first appearance) with ``frequency`` (int64, repeat purchase days),
+        ``recency`` and ``T`` (float64, in ``time_unit``) and ``monetary_value`` (float64, mean
+        net value of the repeat purchase days, 0 when ``frequency`` is 0). ``attrs`` records
+        ``time_unit`` and ``as_of``.
+    """
+    unit = _unit_days(time_unit)
+    as_of_ts = resolve_as_of(tx, as_of)
+    cutoff = int(day_numbers(pd.Series([as_of_ts]))[0])
+    uniques, customer, day, net = _purchase_days(tx, cutoff)
+    starts = _customer_starts(customer)
+    counts = np.diff(np.r_[starts, len(customer)])
+    first_day = day[starts]
+    last_day = day[starts + counts - 1] if len(starts) else first_day
+    repeat_net = net.copy()
+    repeat_net[starts] = 0.0
+    repeat_total = np.add.reduceat(repeat_net, starts) if len(starts) else repeat_net
+    frequency = (counts - 1).astype(np.int64)
+    monetary = np.divide(repeat_total, frequency, out=np.zeros(len(starts)), where=frequency > 0)
+    index = pd.Index(uniques.take(customer[starts]), name="customer_id")
+    summary = pd.DataFrame(
+        {
+            "frequency": frequency,
+            "recency": (last_day - first_day) / unit,
+            "T": (cutoff - 1 - first_day) / unit,
+            "monetary_value": monetary,
+        },
+        index=index,
+    )
+    summary.attrs = {"time_unit": time_unit, "as_of": as_of_ts}
+    return summary
+
+
+def _xtT(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = summary["frequency"].to_numpy(dtype=np.float64)
+    tx = summary["recency"].to_numpy(dtype=np.float64)
+    T = summary["T"].to_numpy(dtype=np.float64)
+    if len(x) and (
+        not (np.isfinite(x).all() and np.isfinite(tx).all() and np.isfinite(T).all())
+        or (x < 0).any()
+        or (tx < 0).any()
+        or (tx > T + 1e-9).any()
+        or ((x == 0) & (tx > 0)).any()
+    ):
+        raise ValueError(
+            "The summary needs finite frequency >= 0 and 0 <= recency <= T, with recency 0 "
+            "when frequency is 0."
+        )
+    return x, tx, T
+
+
+# --------------------------------------------------------------------------------------------
+# Fitting helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _fit_log_params(negll_grad, theta0: np.ndarray, max_iter: int) -> optimize.OptimizeResult:
+    """Minimise a mean negative log-likelihood over log parameters (analytic gradient).
+
+    BLAS is held to one thread: the optimiser's tiny matrix products otherwise wait on worker
+    threads, which made fits several times slower on a busy two-core machine.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = optimize.minimize(
+            negll_grad,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-25.0, 25.0)] * len(theta0),
+            options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+        )
+    # L-BFGS-B may stop "abnormally" when no further decrease is representable; at a point
+    # with a negligible gradient that is convergence.
+    result.success = bool(result.success or np.max(np.abs(result.jac)) < 1e-5)
+    return result
+
+
+def _log_covariance(grad, theta: np.ndarray, n: int) -> np.ndarray:
+    """Covariance of the log parameters from a central-difference Hessian of the total NLL."""
+    k = len(theta)
+    hess = np.empty((k, k))
+    for j in range(k):
+        step = 1e-5 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        hess[:, j] = (grad(up) - grad(down)) / (2 * step) * n
+    hess = (hess + hess.T) / 2
+    try:
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return np.full((k, k), np.nan)
+    if not np.all(np.diag(cov) > 0):
+        return np.full((k, k), np.nan)
+    return cov
+
+
+def _parameter_table(params: dict, log_cov: np.ndarray) -> pd.DataFrame:
+    """Estimates with delta-method standard errors and 95% intervals (computed on log scale)."""
+    names = list(params)
+    est = np.array([params[n] for n in names])
+    log_se = np.sqrt(np.diag(log_cov))
+    return pd.DataFrame(
+        {
+            "parameter": names,
+            "estimate": est,
+            "standard_error": est * log_se,
+            "lower_95": est * np.exp(-1.959964 * log_se),
+            "upper_95": est * np.exp(1.959964 * log_se),
+        }
+    )
+
+
+class _LogParamModel:
+    """Shared bits: parameter draws and the parameter table."""
+
+    _names: tuple[str, ...] = ()
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet; call fit(summary).")
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Parameters with standard errors and 95% intervals (from the Hessian at the optimum).
+
+        Returns
+        -------
+        DataFrame
+            ``parameter``, ``estimate``, ``standard_error``, ``lower_95``, ``upper_95``.
+        """
+        self._check_fitted()
+        return _parameter_table(self.params_, self.log_covariance_)
+
+    def sample_params(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """Draws of the parameters from the asymptotic normal of their logarithms.
+
+        Returns an ``(n_draws, k)`` array in the order of ``params_`` (all equal to the estimate
+        when the covariance could not be computed).
+        """
+        self._check_fitted()
+        theta = np.log([self.params_[n] for n in self._names])
+        cov = self.log_covariance_
+        if not np.isfinite(cov).all():
+            return np.exp(np.tile(theta, (n_draws, 1)))
+        return np.exp(rng.multivariate_normal(theta, cov, size=n_draws, method="eigh"))
+
+
+# --------------------------------------------------------------------------------------------
+# BG/NBD
+# --------------------------------------------------------------------------------------------
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> float:
+    """Inner product without BLAS: a multi-threaded ``ddot`` stalls on a busy two-core machine."""
+    return float(np.multiply(u, v).sum())
+
+
+class _BGData:
+    """Fitting data arranged for a fast BG/NBD likelihood.
+
+    Terms that depend on the frequency only are summed over its distinct values with counts;
+    customers without repeat purchases only contribute through ``T`` (summed over distinct
+    ``T``); only repeat buyers need per-customer arithmetic.
+    """
+
+    def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> None:
+        self.n = len(x)
+        self.ux, self.wx = np.unique(x, return_counts=True)
+        zero = x == 0
+        self.T0, self.w0 = np.unique(T[zero], return_counts=True)
+        self.xr, self.txr, self.Tr = x[~zero], tx[~zero], T[~zero]
+
+
+def _bgnbd_negll_grad(theta: np.ndarray, d: _BGData) -> tuple[float, np.ndarray]:
+    """Mean negative BG/NBD log-likelihood and its gradient with respect to log parameters.
+
+    Per customer: ``ln Gamma(r+x) - ln Gamma(r) + r ln alpha + ln B(a, b+x) - ln B(a, b)
+    + ln[(alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x)]`` (FHL 2005, eq. 6), the last
+    term by ``logaddexp``.
+    """
+    params = np.exp(theta)
+    r, alpha, a, b = params
+    ux, wx = d.ux, d.wx
+    ll_x = _dot(wx, gammaln(r + ux) + gammaln(b + ux) - gammaln(a + b + ux)) + d.n * (
+        -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
+    )
+    log_t0 = np.log(alpha + d.T0)
+    ll_zero = -r * _dot(d.w0, log_t0)
+    xr, rx = d.xr, r + d.xr
+    log_T = np.log(alpha + d.Tr)
+    log_tx = np.log(alpha + d.txr)
+    a3 = -rx * log_T
+    a4 = np.log(a) - np.log(b + xr - 1) - rx * log_tx
+    tail = np.logaddexp(a3, a4)
+    total = ll_x + ll_zero + tail.sum()
+    if not np.isfinite(total):
+        return 1e300, np.zeros(4)
+    p4 = np.exp(a4 - tail)  # posterior share of "dropped out after the last purchase"
+    p3 = 1.0 - p4
+    dg_ab = digamma(a + b)
+    d_r = (
+        _dot(wx, digamma(r + ux))
+        + d.n * (np.log(alpha) - digamma(r))
+        - _dot(d.w0, log_t0)
+        - _dot(p3, log_T)
+        - _dot(p4, log_tx)
+    )
+    d_alpha = (
+        d.n * r / alpha
+        - r * _dot(d.w0, 1.0 / (alpha + d.T0))
+        - _dot(rx, p3 / (alpha + d.Tr) + p4 / (alpha + d.txr))
+    )
+    d_a = d.n * dg_ab - _dot(wx, digamma(a + b + ux)) + p4.sum() / a
+    d_b = (
+        d.n * (dg_ab - digamma(b))
+        + _dot(wx, digamma(b + ux) - digamma(a + b + ux))
+        - (p4 / (b + xr - 1)).sum()
+    )
+    grad = np.array([d_r, d_alpha, d_a, d_b]) * params
+    return -total / d.n, -grad / d.n
+
+
+def _hyp2f1(a: float, b: float, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``scipy.special.hyp2f1`` with a retry where it returns NaN.
+
+    SciPy's implementation returns NaN for ``z > 0.9`` when ``c - a - b`` is exactly an integer
+    (a degenerate case of its ``1 - z`` transformation). The function is smooth in ``c``, so the
+    retry moves ``c`` by a relative 1e-10, which changes the value far below float precision
+    that matters here.
+    """
+    c, z = np.broadcast_arrays(np.asarray(c, dtype=np.float64), np.asarray(z, dtype=np.float64))
+    out = np.asarray(hyp2f1(a, b, c, z), dtype=np.float64)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        out = out.copy()
+        cb = c[bad]
+        out[bad] = hyp2f1(a, b, cb + 1e-10 * np.maximum(1.0, np.abs(cb)), z[bad])
+    return out
+
+
+def _nudge_away_from_one(a: float) -> float:
+    """The closed forms divide by ``a - 1``; keep it away from zero (the limit is smooth)."""
+    if abs(a - 1.0) < 1e-6:
+        return 1.0 + 1e-6 if a >= 1.0 else 1.0 - 1e-6
+    return a
+
+
+class BetaGeoModel(_LogParamModel):
+    """BG/NBD model of purchase counts (Fader, Hardie & Lee 2005).
+
+    While alive, a customer buys at a Poisson rate ``lambda ~ Gamma(r, alpha)``; after every
+    purchase they drop out for good with probability ``p ~ Beta(a, b)``.
+
+    Parameters
+    ----------
+    max_iter : int
+        Maximum optimiser iterations.
+
+    Attributes
+    ----------
+    params_ : dict
+        ``r``, ``alpha`` (in the summary's time unit), ``a``, ``b``.
+    log_likelihood_ : float
+        Total log-likelihood at the optimum.
+    standard_errors_ : dict
+        Standard errors from the inverse Hessian (delta method from the log scale).
+    log_covariance_ : ndarray
+        Covariance of the log parameters.
+    n_customers_ : int
+        Number of customers fitted.
+    time_unit_ : str or None
+        Time unit of the fitted summary (from its ``attrs``), if recorded.
+    converged_ : bool
+        Whether the optimiser reported success.
+    """
+
+    _names = ("r", "alpha", "a", "b")
+
+    def __init__(self, *, max_iter: int = 1000) -> None:
+        self.max_iter = max_iter
+
+    def fit(self, summary: pd.DataFrame) -> BetaGeoModel:
+        """Fit by maximum likelihood on a :func:`clv_summary` frame.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            ``frequency``, ``recency``, ``T`` per customer (any time unit, used consistently).
+
+        Returns
+        -------
+        BetaGeoModel
+            ``self``, fitted.
+        """
+        x, tx, T = _xtT(summary)
+        if len(x) == 0:
+            raise ValueError("There are no customers with a purchase to fit the model on.")
+        mean_t = float(np.mean(T)) if np.mean(T) > 0 else 1.0
+        rate = (np.mean(x) + 1.0) / (mean_t + 1.0)
+        theta0 = np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, 1.0])
+        data = _BGData(x, tx, T)
+        result = _fit_log_params(lambda th: _bgnbd_negll_grad(th, data), theta0, self.max_iter)
+        theta = result.x
+        params = np.exp(theta)
+        self.params_ = dict(zip(self._names, (float(v) for v in params), strict=True))
+        self.log_likelihood_ = float(-result.fun * len(x))
+        self.converged_ = bool(result.success)
+        self.n_customers_ = len(x)
+        self.time_unit_ = summary.attrs.get("time_unit")
+        self.log_covariance_ = _log_covariance(
+            lambda th: _bgnbd_negll_grad(th, data)[1], theta, len(x)
+        )
+        se = params * np.sqrt(np.diag(self.log_covariance_))
+        self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
+        return self
+
+    # -- predictions ---------------------------------------------------------------------
+
+    def _p(self, params=None):
+        self._check_fitted()
+        if params is None:
+            params = [self.params_[n] for n in self._names]
+        return [float(v) for v in params]
+
+    @staticmethod
+    def _log_odds_dead(params, x, tx, T) -> np.ndarray:
+        """log of ``a/(b+x-1) * ((alpha+T)/(alpha+tx))^(r+x)``; -inf when ``x == 0``."""
+        r, alpha, a, b = params
+        out = np.full(np.shape(x), -np.inf)
+        m = x > 0
+        xm = x[m]
+        out[m] = (
+            np.log(a)
+            - np.log(b + xm - 1)
+            + (r + xm) * (np.log(alpha + T[m]) - np.log(alpha + tx[m]))
+        )
+        return out
+
+    @classmethod
+    def _conditional_expectation(cls, params, t: float, x, tx, T) -> np.ndarray:
+        r, alpha, a, b = params
+        a = _nudge_away_from_one(a)
+        t = float(t)
+        if t < 0:
+            raise ValueError("The horizon t must not be negative.")
+        log_1mz = np.log(alpha + T) - np.log(alpha + T + t)
+        z = t / (alpha + T + t)
+        # Euler transform: ((alpha+T)/(alpha+T+t))^(r+x) * 2F1(r+x, b+x; a+b+x-1; z)
+        #   = (1-z)^(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z): bounded parameters, no overflow.
+        c = a + b + x - 1
+        hyp = _hyp2f1(a + b - 1 - r, a - 1, c, z)
+        bracket = -np.expm1((a - 1) * log_1mz) - np.exp((a - 1) * log_1mz) * (hyp - 1.0)
+        expected = np.maximum(c / (a - 1) * bracket, 0.0)  # no negative rounding residue
+        return expected * np.exp(-np.logaddexp(0.0, cls._log_odds_dead((r, alpha, a, b), x, tx, T)))
+
+    def expected_purchases(self, t: float, summary: pd.DataFrame, *, params=None) -> pd.Series:
+        """Expected number of purchases in the next ``t`` time units, per customer.
+
+        Parameters
+        ----------
+        t : float
+            Horizon, in the summary's time unit.
+        summary : DataFrame
+            :func:`clv_summary` frame (``frequency``, ``recency``, ``T``).
+        params : sequence, optional
+            Parameters ``(r, alpha, a, b)`` to use instead of the fitted ones (for draws).
+
+        Returns
+        -------
+        Series
+            Conditional expectation E[Y(t) | x, t_x, T], indexed like ``summary``.
+        """
+        x, tx, T = _xtT(summary)
+        values = self._conditional_expectation(self._p(params), t, x, tx, T)
+        return pd.Series(values, index=summary.index, name="expected_purchases")
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """Probability that each customer is still active at the end of observation.
+
+        Customers with no repeat purchase have probability 1 under BG/NBD (drop-out only happens
+        right after a purchase), so rank on :meth:`probability_no_purchase` to compare them.
+
+        Returns
+        -------
+        Series
+            P(alive | x, t_x, T), indexed like ``summary``.
+        """
+        x, tx, T = _xtT(summary)
+        log_odds = self._log_odds_dead(self._p(), x, tx, T)
+        return pd.Series(np.exp(-np.logaddexp(0.0, log_odds)), index=summary.index, name="p_alive")
+
+    def probability_no_purchase(self, t: float, summary: pd.DataFrame) -> pd.Series:
+        """Probability of no purchase in the next ``t`` time units, per customer.
+
+        ``1 - P(alive) + P(alive) * ((alpha + T) / (alpha + T + t))^(r + x)``: dead, or alive
+        with a Poisson rate drawn from its posterior ``Gamma(r + x, alpha + T)`` and no event.
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``; directly comparable with a churn label over ``t``.
+        """
+        x, tx, T = _xtT(summary)
+        r, alpha, _, _ = self._p()
+        p_alive = np.exp(-np.logaddexp(0.0, self._log_odds_dead(self._p(), x, tx, T)))
+        none_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + float(t))))
+        return pd.Series(
+            1.0 - p_alive + p_alive * none_if_alive, index=summary.index, name="p_no_purchase"
+        )
+
+    def expected_purchases_new(self, t: float | np.ndarray) -> np.ndarray | float:
+        """E[X(t)]: expected purchases in ``t`` time units of a customer just acquired.
+
+        Parameters
+        ----------
+        t : float or array
+            Time since the first purchase, in the fitted time unit. The first purchase itself is
+            not counted.
+        """
+        ts = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        zero = np.zeros(1)
+        out = np.array(
+            [self._conditional_expectation(self._p(), v, zero, zero, zero)[0] for v in ts]
+        )
+        return float(out[0]) if np.ndim(t) == 0 else out
+
+
+# --------------------------------------------------------------------------------------------
+# Gamma-Gamma
+# --------------------------------------------------------------------------------------------
+
+
+def _gg_negll_grad(theta: np.ndarray, x, m) -> tuple[float, np.ndarray]:
+    p, q, v = np.exp(theta)
+    px = p * x
+    log_xm_v = np.log(x * m + v)
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * log_xm_v
+    )
+    dg = digamma(px + q)
+    d_p = x * (dg - digamma(px) + np.log(m) + np.log(x) - log_xm_v)
+    d_q = dg - digamma(q) + np.log(v) - log_xm_v
+    d_v = q / v - (px + q) / (x * m + v)
+    n = len(x)
+    total = ll.sum()
+    if not np.isfinite(total):
+        return 1e300, np.zeros(3)
+    grad = np.array([d_p.sum() * p, d_q.sum() * q, d_v.sum() * v])
+    return -total / n, -grad / n
+
+
+class GammaGammaModel(_LogParamModel):
+    """Gamma-Gamma model of the mean value per purchase (Fader & Hardie 2013).
+
+    Each purchase's value is Gamma(p, nu) with ``nu ~ Gamma(q, v)`` across customers. It assumes
+    that spend per purchase does not depend on how often a customer buys: the fitted correlation
+    between the two is reported and a warning is issued when it is strong (|rho| >= 0.3).
+
+    Attributes
+    ----------
+    params_ : dict
+        ``p``, ``q``, ``v`` (``v`` in the currency of the data).
+    log_likelihood_ : float
+        Total log-likelihood at the optimum.
+    standard_errors_ : dict
+        Standard errors from the inverse Hessian.
+    n_customers_ : int
+        Number of customers fitted (``frequency > 0`` and ``monetary_value > 0``).
+    frequency_spend_correlation_ : float
+        Pearson correlation between frequency and mean spend among those customers.
+    warnings_ : list of str
+        Plain-language warnings about the fit.
+    mean_observed_spend_ : float
+        Mean of the fitted customers' mean spend (fallback when ``q <= 1``).
+    """
+
+    _names = ("p", "q", "v")
+
+    def __init__(self, *, max_iter: int = 1000) -> None:
+        self.max_iter = max_iter
+
+    def fit(self, summary: pd.DataFrame) -> GammaGammaModel:
+        """Fit by maximum likelihood on repeat buyers with a positive mean repeat spend.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            :func:`clv_summary` frame (``frequency``, ``monetary_value``).
+
+        Returns
+        -------
+        GammaGammaModel
+            ``self``, fitted.
+        """
+        x_all = summary["frequency"].to_numpy(dtype=np.float64)
+        m_all = summary["monetary_value"].to_numpy(dtype=np.float64)
+        keep = (x_all > 0) & (m_all > 0) & np.isfinite(m_all)
+        x, m = x_all[keep], m_all[keep]
+        if len(x) < 2:
+            raise ValueError(
+                "The spend model needs at least two customers who bought more than once."
+            )
+        mean_m = float(np.mean(m))
+        theta0 = np.log([1.0, 2.0, mean_m])
+        result = _fit_log_params(lambda th: _gg_negll_grad(th, x, m), theta0, self.max_iter)
+        theta = result.x
+        params = np.exp(theta)
+        self.params_ = dict(zip(self._names, (float(v) for v in params), strict=True))
+        self.log_likelihood_ = float(-result.fun * len(x))
+        self.converged_ = bool(result.success)
+        self.n_customers_ = len(x)
+        self.mean_observed_spend_ = mean_m
+        self.log_covariance_ = _log_covariance(
+            lambda th: _gg_negll_grad(th, x, m)[1], theta, len(x)
+        )
+        se = params * np.sqrt(np.diag(self.log_covariance_))
+        self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
+        corr = float(np.corrcoef(x, m)[0, 1]) if np.std(x) > 0 and np.std(m) > 0 else 0.0
+        self.frequency_spend_correlation_ = corr
+        self.warnings_ = []
+        if abs(corr) >= STRONG_CORRELATION:
+            msg = (
+                f"Spend per purchase and number of purchases are correlated (r = {corr:.2f}); the "
+                "spend model assumes they are not, so value estimates may be biased."
+            )
+            self.warnings_.append(msg)
+            warnings.warn(msg, UserWarning, stacklevel=2)
+        if self.params_["q"] <= 1:
+            msg = (
+                "The fitted spend model has no finite average for new customers (q <= 1); the "
+                "observed average spend is used for customers without repeat purchases."
+            )
+            self.warnings_.append(msg)
+            warnings.warn(msg, UserWarning, stacklevel=2)
+        return self
+
+    def expected_spend(self, summary: pd.DataFrame, *, params=None) -> pd.Series:
+        """Expected value of a future purchase, per customer (currency of the data).
+
+        ``p (v + x m) / (p x + q - 1)``: a weighted mean of the population mean ``p v / (q - 1)``
+        and the customer's observed mean repeat spend ``m``.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            ``frequency`` and ``monetary_value`` per customer.
+        params : sequence, optional
+            ``(p, q, v)`` to use instead of the fitted ones (for draws).
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``.
+        """
+        self._check_fitted()
+        p, q, v = params if params is not None else [self.params_[n] for n in self._names]
+        x = summary["frequency"].to_numpy(dtype=np.float64)
+        m = np.where(x > 0, summary["monetary_value"].to_numpy(dtype=np.float64), 0.0)
+        denom = p * x + q - 1
+        ok = denom > 0
+        value = np.full(len(x), self.mean_observed_spend_)
+        value[ok] = p * (v + x[ok] * m[ok]) / denom[ok]
+        return pd.Series(value, index=summary.index, name="expected_spend")
+
+
+# --------------------------------------------------------------------------------------------
+# Value and forecasts
+# --------------------------------------------------------------------------------------------
+
+
+def customer_lifetime_value(
+    bg: BetaGeoModel,
+    gg: GammaGammaModel,
+    summary: pd.DataFrame,
+    *,
+    months: int = 12,
+    monthly_discount_rate: float = 0.01,
+    time_unit: str = "D",
+) -> pd.Series:
+    """Expected discounted net value of each customer over the next ``months`` months.
+
+    Month ``i``'s expected purchases (BG/NBD: E[Y(i months)] - E[Y(i-1 months)]) times the
+    expected value per purchase (Gamma-Gamma), discounted by ``(1 + rate) ** i`` and summed.
+
+    Parameters
+    ----------
+    bg, gg : fitted BetaGeoModel and GammaGammaModel
+    summary : DataFrame
+        :func:`clv_summary` frame the models apply to.
+    months : int
+        Horizon in months of 365.25 / 12 days.
+    monthly_discount_rate : float
+        Discount rate per month (0.01 is about 12.7% a year).
+    time_unit : {"D", "W"}
+        Time unit of ``summary`` and of the fitted BG/NBD.
+
+    Returns
+    -------
+    Series
+        ``clv`` in the currency of the data (net of nothing but refund-only days, which the
+        purchase definition leaves out), indexed like ``summary``.
+    """
+    unit = _check_unit(summary, time_unit)
+    if months < 0:
+        raise ValueError("months must not be negative.")
+    spend = gg.expected_spend(summary).to_numpy()
+    x, tx, T = _xtT(summary)
+    params = bg._p()
+    total = np.zeros(len(summary))
+    previous = np.zeros(len(summary))
+    for i in range(1, int(months) + 1):
+        current = bg._conditional_expectation(params, i * DAYS_PER_MONTH / unit, x, tx, T)
+        total += (current - previous) / (1.0 + monthly_discount_rate) ** i
+        previous = current
+    return pd.Series(total * spend, index=summary.index, name="clv")
+
+
+def forecast_totals(
+    bg: BetaGeoModel,
+    gg: GammaGammaModel,
+    summary: pd.DataFrame,
+    *,
+    months: tuple[int, ...] = (3, 6, 12),
+    time_unit: str = "D",
+    n_draws: int = 100,
+    level: float = 0.9,
+    max_customers: int = 20_000,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Expected purchases and net revenue of the whole customer base, with an interval.
+
+    The point forecast sums every customer's expectations. The interval combines uncertainty in
+    the fitted parameters (draws from the asymptotic normal of both models' log parameters) with
+    the randomness of purchase counts (approximated as Poisson around each draw's total). For
+    speed, the draws are evaluated on a random sample of at most ``max_customers`` customers and
+    scaled to the whole base. Revenue is undiscounted.
+
+    Parameters
+    ----------
+    bg, gg : fitted models
+    summary : DataFrame
+        :func:`clv_summary` frame.
+    months : tuple of int
+        Horizons, in months of 365.25 / 12 days.
+    time_unit : {"D", "W"}
+        Time unit of ``summary``.
+    n_draws : int
+        Number of parameter draws.
+    level : float
+        Coverage of the interval (0.9 = 5th to 95th percentile).
+    max_customers : int
+        Customers used for the draws.
+    random_state : int
+        Seed.
+
+    Returns
+    -------
+    DataFrame
+        One row per horizon: ``months``, ``expected_purchases``, ``purchases_low``,
+        ``purchases_high``, ``expected_revenue``, ``revenue_low``, ``revenue_high``.
+    """
+    unit = _check_unit(summary, time_unit)
+    rng = np.random.default_rng(random_state)
+    x, tx, T = _xtT(summary)
+    n = len(x)
+    spend = gg.expected_spend(summary).to_numpy()
+    sample = np.arange(n) if n <= max_customers else rng.choice(n, max_customers, replace=False)
+    scale = n / max(len(sample), 1)
+    xs, txs, Ts = x[sample], tx[sample], T[sample]
+    sub = summary.iloc[sample]
+    bg_draws = bg.sample_params(n_draws, rng)
+    gg_draws = gg.sample_params(n_draws, rng)
+    spend_draws = np.array([gg.expected_spend(sub, params=g).to_numpy() for g in gg_draws])
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    rows = []
+    for mo in months:
+        t = mo * DAYS_PER_MONTH / unit
+        expected = bg._conditional_expectation(bg._p(), t, x, tx, T)
+        purchases = float(expected.sum())
+        revenue = float((expected * spend).sum())
+        draw_purchases = np.empty(n_draws)
+        draw_revenue = np.empty(n_draws)
+        for d in range(n_draws):
+            e = bg._conditional_expectation(bg_draws[d], t, xs, txs, Ts)
+            draw_purchases[d] = e.sum() * scale
+            draw_revenue[d] = (e * spend_draws[d]).sum() * scale
+        noisy = rng.poisson(np.maximum(draw_purchases, 0.0))
+        ratio = np.divide(noisy, draw_purchases, out=np.ones(n_draws), where=draw_purchases > 0)
+        draw_revenue = draw_revenue * ratio
+        rows.append(
+            {
+                "months": int(mo),
+                "expected_purchases": purchases,
+                "purchases_low": float(np.quantile(noisy, lo_q)),
+                "purchases_high": float(np.quantile(noisy, hi_q)),
+                "expected_revenue": revenue,
+                "revenue_low": float(np.quantile(draw_revenue, lo_q)),
+                "revenue_high": float(np.quantile(draw_revenue, hi_q)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def probability_alive_grid(
+    bg: BetaGeoModel,
+    summary: pd.DataFrame,
+    *,
+    max_frequency: int | None = None,
+    n_recency: int = 20,
+) -> pd.DataFrame:
+    """P(alive) over a frequency x recency grid, for a customer observed for the longest ``T``.
+
+    Parameters
+    ----------
+    bg : fitted BetaGeoModel
+    summary : DataFrame
+        :func:`clv_summary` frame (sets the ranges).
+    max_frequency : int or None
+        Largest frequency shown; default the 99th percentile of ``frequency`` (at least 5).
+    n_recency : int
+        Number of recency steps from 0 to ``T``.
+
+    Returns
+    -------
+    DataFrame
+        Long format: ``frequency`` (int), ``recency`` (time unit of ``summary``), ``T``,
+        ``p_alive``. Frequency 0 only has recency 0.
+    """
+    T_max = float(summary["T"].max()) if len(summary) else 0.0
+    if max_frequency is None:
+        q = float(np.quantile(summary["frequency"], 0.99)) if len(summary) else 0.0
+        max_frequency = max(5, int(np.ceil(q)))
+    freq = np.arange(0, max_frequency + 1)
+    rec = np.linspace(0.0, T_max, n_recency + 1)
+    f_grid, r_grid = np.meshgrid(freq, rec, indexing="ij")
+    f_flat, r_flat = f_grid.ravel().astype(np.float64), r_grid.ravel()
+    keep = (f_flat > 0) | (r_flat == 0)
+    grid = pd.DataFrame(
+        {
+            "frequency": f_flat[keep].astype(np.int64),
+            "recency": r_flat[keep],
+            "T": np.full(keep.sum(), T_max),
+        }
+    )
+    grid["p_alive"] = bg.probability_alive(grid).to_numpy()
+    return grid
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration / holdout
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HoldoutResult:
+    """How well BG/NBD fitted on a calibration period predicted the holdout period.
+
+    Attributes
+    ----------
+    model : BetaGeoModel
+        Fitted on the calibration period.
+    customers : DataFrame
+        Per calibration customer: ``frequency_cal``, ``recency_cal``, ``T_cal``,
+        ``frequency_holdout`` (actual repeat purchase days in the holdout),
+        ``predicted_holdout`` and ``duration_holdout`` (time unit).
+    by_frequency : DataFrame
+        ``frequency_cal`` (0..6 and "7+" as str), ``customers``, ``actual`` and ``predicted``
+        mean holdout purchases: the classic chart.
+    tracking : DataFrame
+        Cumulative repeat purchases over time, ``date``, ``actual``, ``predicted`` (the whole
+        base), weekly.
+    mae, rmse : float
+        Per-customer errors of the holdout purchase count.
+    actual_total, predicted_total : float
+        Holdout purchases of all calibration customers.
+    calibration_end, holdout_end : Timestamp
+        Period boundaries (exclusive ends).
+    time_unit : str
+    """
+
+    model: BetaGeoModel
+    customers: pd.DataFrame
+    by_frequency: pd.DataFrame
+    tracking: pd.DataFrame
+    mae: float
+    rmse: float
+    actual_total: float
+    predicted_total: float
+    calibration_end: pd.Timestamp
+    holdout_end: pd.Timestamp
+    time_unit: str
+
+
+def _holdout_counts(tx: pd.DataFrame, customers: pd.Index, start: int, end: int) -> np.ndarray:
+    """Purchase days in ``[start, end)`` per customer of ``customers`` (0 for the others)."""
+    uniques, customer, _, _ = _purchase_days(tx, end, start)
+    counts = np.bincount(customer, minlength=len(uniques)) if len(uniques) else np.zeros(0)
+    ids = uniques.take(np.arange(len(uniques)))
+    position = pd.Index(ids).get_indexer(customers)
+    out = np.zeros(len(customers))
+    found = position >= 0
+    out[found] = counts[position[found]]
+    return out
+
+
+def calibration_holdout(
+    tx: pd.DataFrame, *, calibration_end, holdout_end, time_unit: str = "W"
+) -> HoldoutResult:
+    """Fit BG/NBD on the calibration period and compare its predictions with the holdout.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions.
+    calibration_end : date-like
+        End of the calibration period, exclusive (its ``as_of``); the holdout starts that day.
+    holdout_end : date-like
+        End of the holdout period, exclusive.
+    time_unit : {"D", "W"}
+        Time unit for the fit (results do not depend on it beyond rounding).
+
+    Returns
+    -------
+    HoldoutResult
+        Per-customer and grouped actual-versus-predicted holdout purchases and their errors.
+        Customers whose first purchase falls in the holdout are not part of the comparison.
+    """
+    unit = _unit_days(time_unit)
+    cal_end = pd.Timestamp(calibration_end).normalize()
+    hold_end = pd.Timestamp(holdout_end).normalize()
+    if hold_end <= cal_end:
+        raise ValueError("holdout_end must be after calibration_end.")
+    summary = clv_summary(tx, as_of=cal_end, time_unit=time_unit)
+    if len(summary) == 0:
+        raise ValueError("There are no purchases before the end of the calibration period.")
+    model = BetaGeoModel().fit(summary)
+    start, end = (int(v) for v in day_numbers(pd.Series([cal_end, hold_end])))
+    duration = (end - start) / unit
+    actual = _holdout_counts(tx, summary.index, start, end)
+    predicted = model.expected_purchases(duration, summary).to_numpy()
+    customers = pd.DataFrame(
+        {
+            "frequency_cal": summary["frequency"].to_numpy(),
+            "recency_cal": summary["recency"].to_numpy(),
+            "T_cal": summary["T"].to_numpy(),
+            "frequency_holdout": actual,
+            "predicted_holdout": predicted,
+            "duration_holdout": duration,
+        },
+        index=summary.index,
+    )
+    freq = summary["frequency"].to_numpy()
+    group = np.minimum(freq, 7)
+    n_groups = np.bincount(group, minlength=8)
+    act = np.bincount(group, weights=actual, minlength=8)
+    pred = np.bincount(group, weights=predicted, minlength=8)
+    present = n_groups > 0
+    labels = np.array([str(i) for i in range(7)] + ["7+"])
+    by_frequency = pd.DataFrame(
+        {
+            "frequency_cal": labels[present],
+            "customers": n_groups[present],
+            "actual": act[present] / n_groups[present],
+            "predicted": pred[present] / n_groups[present],
+        }
+    )
+    tracking = _tracking(tx, summary, model, start, end, unit)
+    err = predicted - actual
+    return HoldoutResult(
+        model=model,
+        customers=customers,
+        by_frequency=by_frequency,
+        tracking=tracking,
+        mae=float(np.mean(np.abs(err))),
+        rmse=float(np.sqrt(np.mean(err**2))),
+        actual_total=float(actual.sum()),
+        predicted_total=float(predicted.sum()),
+        calibration_end=cal_end,
+        holdout_end=hold_end,
+        time_unit=time_unit,
+    )
+
+
+def _tracking(tx, summary, model, start: int, end: int, unit: float) -> pd.DataFrame:
+    """Weekly cumulative holdout repeat purchases of the calibration customers, actual vs model."""
+    uniques, customer, day, _ = _purchase_days(tx, end, start)
+    position = summary.index.get_indexer(uniques.take(np.arange(len(uniques))))
+    in_cal = position[customer] >= 0 if len(customer) else np.zeros(0, dtype=bool)
+    hold_days = day[in_cal] - start
+    edges = np.r_[np.arange(7, end - start, 7), end - start]
+    actual = np.searchsorted(np.sort(hold_days), edges, side="left").astype(np.float64)
+    predicted = np.array([model.expected_purchases(e / unit, summary).sum() for e in edges])
+    dates = pd.to_datetime(start + edges - 1, unit="D")
+    return pd.DataFrame({"date": dates, "actual": actual, "predicted": predicted})
+
+
+def default_holdout_split(
+    tx: pd.DataFrame, *, as_of=None
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """A calibration/holdout split for checking the model: the last third of the history.
+
+    Returns ``(calibration_end, holdout_end)`` (exclusive ends), the holdout being the last
+    third of the days from the first transaction to ``as_of`` (at least 28 days), or None when
+    the history is shorter than 84 days.
+    """
+    as_of_ts = resolve_as_of(tx, as_of)
+    first = pd.Timestamp(tx["order_date"].min()).normalize()
+    span = (as_of_ts - first).days
+    if span < 84:
+        return None
+    holdout_days = max(28, span // 3)
+    return as_of_ts - pd.Timedelta(days=holdout_days), as_of_ts
+
+
+# --------------------------------------------------------------------------------------------
+# One call for the page
+# --------------------------------------------------------------------------------------------
+
+
+def model_warnings(summary: pd.DataFrame, *, time_unit: str = "D") -> list[str]:
+    """Plain-language reasons not to trust the models on this data (empty when none).
+
+    Checks the number of repeat buyers (fewer than 100 is thin, fewer than 30 is too few) and
+    the length of the history (under six months, or shorter than three typical gaps between
+    purchases).
+    """
+    unit = _unit_days(time_unit)
+    out: list[str] = []
+    repeaters = int((summary["frequency"] > 0).sum())
+    if repeaters < 30:
+        out.append(
+            f"Only {repeaters} customers bought more than once: too few to estimate how often "
+            "customers come back. Treat these numbers as rough guesses."
+        )
+    elif repeaters < 100:
+        out.append(
+            f"Only {repeaters} customers bought more than once; the model's numbers are uncertain."
+        )
+    history_days = float(summary["T"].max()) * unit if len(summary) else 0.0
+    if history_days < 182:
+        out.append(
+            f"The history covers only {history_days:.0f} days; models of when customers leave "
+            "need several months of purchases."
+        )
+    rep = summary[summary["frequency"] > 0]
+    if len(rep):
+        gap_days = float(np.median(rep["recency"] / rep["frequency"])) * unit
+        if gap_days > 0 and history_days < 3 * gap_days:
+            out.append(
+                f"A typical repeat customer buys every {gap_days:.0f} days, but the history is only "
+                f"{history_days:.0f} days long: too short to see many returns."
+            )
+    return out
+
+
+@dataclass
+class ValueReport:
+    """Everything the customer value page shows, from one cached call.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        :func:`clv_summary` output.
+    customers : DataFrame
+        Per customer: the summary columns, ``p_alive``, ``expected_purchases`` and
+        ``expected_revenue`` over the horizon, ``expected_spend`` and ``clv`` (discounted).
+    forecast : DataFrame
+        :func:`forecast_totals` output (3, 6 and 12 months).
+    grid : DataFrame
+        :func:`probability_alive_grid` output.
+    bg_params, gg_params : DataFrame
+        Parameter tables with standard errors.
+    bg, gg : fitted models
+    holdout : HoldoutResult or None
+    warnings : list of str
+    settings : dict
+    """
+
+    summary: pd.DataFrame
+    customers: pd.DataFrame
+    forecast: pd.DataFrame
+    grid: pd.DataFrame
+    bg_params: pd.DataFrame
+    gg_params: pd.DataFrame | None
+    bg: BetaGeoModel
+    gg: GammaGammaModel | None
+    holdout: HoldoutResult | None
+    warnings: list[str] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+
+
+def value_report(
+    tx: pd.DataFrame,
+    *,
+    as_of=None,
+    months: int = 12,
+    monthly_discount_rate: float = 0.01,
+    time_unit: str = "W",
+    holdout: bool = True,
+) -> ValueReport:
+    """Fit both models and compute everything the customer value page shows.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions.
+    as_of : date-like or None
+        End of observation, exclusive.
+    months : int
+        Horizon of the per-customer value (months of 365.25 / 12 days).
+    monthly_discount_rate : float
+        Discount rate per month for the lifetime value.
+    time_unit : {"D", "W"}
+        Time unit of the fit and the summary.
+    holdout : bool
+        Also run :func:`calibration_holdout` on the last third of the history.
+
+    Returns
+    -------
+    ValueReport
+    """
+    unit = _unit_days(time_unit)
+    summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
+    notes = model_warnings(summary, time_unit=time_unit)
+    bg = BetaGeoModel().fit(summary)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            gg = GammaGammaModel().fit(summary)
+        except ValueError:
+            gg = None
+    if gg is not None:
+        notes.extend(gg.warnings_)
+    horizon = months * DAYS_PER_MONTH / unit
+    customers = summary.copy()
+    customers["p_alive"] = bg.probability_alive(summary)
+    customers["expected_purchases"] = bg.expected_purchases(horizon, summary)
+    if gg is not None:
+        customers["expected_spend"] = gg.expected_spend(summary)
+        customers["expected_revenue"] = (
+            customers["expected_purchases"] * customers["expected_spend"]
+        )
+        customers["clv"] = customer_lifetime_value(
+            bg,
+            gg,
+            summary,
+            months=months,
+            monthly_discount_rate=monthly_discount_rate,
+            time_unit=time_unit,
+        )
+        forecast = forecast_totals(bg, gg, summary, time_unit=time_unit)
+    else:
+        notes.append("Too few repeat buyers to model spend per purchase: no money values.")
+        forecast = pd.DataFrame()
+    split = default_holdout_split(tx, as_of=summary.attrs["as_of"]) if holdout else None
+    result = None
+    if split is not None:
+        try:
+            result = calibration_holdout(
+                tx, calibration_end=split[0], holdout_end=split[1], time_unit=time_unit
+            )
+        except ValueError:
+            result = None
+    return ValueReport(
+        summary=summary,
+        customers=customers,
+        forecast=forecast,
+        grid=probability_alive_grid(bg, summary),
+        bg_params=bg.parameter_table(),
+        gg_params=gg.parameter_table() if gg is not None else None,
+        bg=bg,
+        gg=gg,
+        holdout=result,
+        warnings=notes,
+        settings={
+            "as_of": summary.attrs["as_of"],
+            "months": months,
+            "monthly_discount_rate": monthly_discount_rate,
+            "time_unit": time_unit,
+        },
+    )

@@ -1,0 +1,451 @@
+"""Customer lifetime value: summaries by hand, the published CDNOW results, safe predictions."""
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import hyp2f1
+
+from analysis.clv import (
+    BetaGeoModel,
+    GammaGammaModel,
+    calibration_holdout,
+    clv_summary,
+    customer_lifetime_value,
+    default_holdout_split,
+    forecast_totals,
+    model_warnings,
+    probability_alive_grid,
+    value_report,
+)
+
+DATA = Path(__file__).parent / "data" / "CDNOW_sample.txt"
+
+
+def make_tx(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount"]).assign(
+        order_date=lambda d: pd.to_datetime(d["order_date"])
+    )
+
+
+@pytest.fixture(scope="module")
+def cdnow_tx() -> pd.DataFrame:
+    raw = pd.read_csv(
+        DATA, sep=r"\s+", header=None, names=["master_id", "sample_id", "date", "cds", "dollars"]
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": raw["master_id"].astype(str),
+            "order_id": np.arange(len(raw)).astype(str),
+            "order_date": pd.to_datetime(raw["date"].astype(str), format="%Y%m%d"),
+            "amount": raw["dollars"].astype(float),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary(cdnow_tx) -> pd.DataFrame:
+    return clv_summary(cdnow_tx, as_of="1997-10-01", time_unit="W")
+
+
+@pytest.fixture(scope="module")
+def cdnow_bg(cdnow_summary) -> BetaGeoModel:
+    return BetaGeoModel().fit(cdnow_summary)
+
+
+@pytest.fixture(scope="module")
+def cdnow_gg(cdnow_summary) -> GammaGammaModel:
+    return GammaGammaModel().fit(cdnow_summary)
+
+
+# --- clv_summary by hand -------------------------------------------------------------------
+
+TX = make_tx(
+    [
+        # A: two orders on Jan 1 (one purchase day worth 15), a refund-only day on Jan 3,
+        # a purchase on Jan 5 with a refund line the same day (net 6), a free order on Jan 8.
+        ("A", "1", "2024-01-01 09:00", 10.0),
+        ("A", "2", "2024-01-01 18:30", 5.0),
+        ("A", "3", "2024-01-03 12:00", -4.0),
+        ("A", "4", "2024-01-05 10:00", 8.0),
+        ("A", "5", "2024-01-05 11:00", -2.0),
+        ("A", "6", "2024-01-08 10:00", 0.0),
+        # B: one purchase only.
+        ("B", "7", "2024-01-04 10:00", 20.0),
+        # C: only a refund: not a customer with a purchase.
+        ("C", "8", "2024-01-06 10:00", -3.0),
+        # D: two purchases, the second one after an as_of we try below.
+        ("D", "9", "2024-01-02 10:00", 7.0),
+        ("D", "10", "2024-01-09 23:59", 9.0),
+    ]
+)
+
+
+def test_summary_counts_purchase_days_not_orders():
+    s = clv_summary(TX)  # as_of = 2024-01-10, last observed day Jan 9
+    assert list(s.index) == ["A", "B", "D"]
+    assert s.index.name == "customer_id"
+    a = s.loc["A"]
+    # Purchase days Jan 1 (15), Jan 5 (net 6), Jan 8 (free, 0); Jan 3 is refund-only.
+    assert a["frequency"] == 2
+    assert a["recency"] == 7.0
+    assert a["T"] == 8.0
+    assert a["monetary_value"] == pytest.approx((6.0 + 0.0) / 2)
+    b = s.loc["B"]
+    assert (b["frequency"], b["recency"], b["T"], b["monetary_value"]) == (0, 0.0, 5.0, 0.0)
+    d = s.loc["D"]
+    assert (d["frequency"], d["recency"], d["T"], d["monetary_value"]) == (1, 7.0, 7.0, 9.0)
+    assert s["frequency"].dtype == np.int64
+    assert s.attrs["time_unit"] == "D"
+    assert s.attrs["as_of"] == pd.Timestamp("2024-01-10")
+
+
+def test_summary_as_of_before_the_end_ignores_later_days():
+    s = clv_summary(TX, as_of="2024-01-06 15:00")  # time dropped: observe up to Jan 5
+    a = s.loc["A"]
+    assert (a["frequency"], a["recency"], a["T"]) == (1, 4.0, 4.0)
+    assert a["monetary_value"] == pytest.approx(6.0)
+    d = s.loc["D"]
+    assert (d["frequency"], d["recency"], d["T"], d["monetary_value"]) == (0, 0.0, 3.0, 0.0)
+    assert "C" not in s.index
+
+
+def test_summary_refund_day_that_outweighs_purchases_is_not_a_purchase():
+    tx = make_tx(
+        [
+            ("A", "1", "2024-01-01", 10.0),
+            ("A", "2", "2024-01-02", 3.0),
+            ("A", "3", "2024-01-02", -5.0),  # net -2 on Jan 2: no purchase that day
+            ("A", "4", "2024-01-04", 4.0),
+        ]
+    )
+    a = clv_summary(tx).loc["A"]
+    assert (a["frequency"], a["recency"], a["T"], a["monetary_value"]) == (1, 3.0, 3.0, 4.0)
+
+
+def test_summary_weekly_unit_is_days_over_seven():
+    days = clv_summary(TX)
+    weeks = clv_summary(TX, time_unit="W")
+    np.testing.assert_allclose(weeks["T"], days["T"] / 7)
+    np.testing.assert_allclose(weeks["recency"], days["recency"] / 7)
+    np.testing.assert_array_equal(weeks["frequency"], days["frequency"])
+
+
+def test_summary_rejects_unknown_unit_and_handles_empty():
+    with pytest.raises(ValueError, match="time_unit"):
+        clv_summary(TX, time_unit="M")
+    empty = clv_summary(TX, as_of="2024-01-01")
+    assert len(empty) == 0
+    assert list(empty.columns) == ["frequency", "recency", "T", "monetary_value"]
+
+
+def test_cdnow_summary_conventions(cdnow_summary):
+    s = cdnow_summary
+    assert len(s) == 2357
+    assert int((s["frequency"] > 0).sum()) == 946
+    # First purchase 1997-01-01, as_of 1997-10-01: T = 272 days = 38.86 weeks.
+    assert s.loc["4", "T"] == pytest.approx(272 / 7)
+    assert s.loc["4", "frequency"] == 2
+    assert s.loc["4", "recency"] == pytest.approx(213 / 7)  # 1997-01-01 to 1997-08-02
+    assert s.loc["4", "monetary_value"] == pytest.approx((29.73 + 14.96) / 2)
+
+
+# --- published CDNOW results ---------------------------------------------------------------
+
+
+def test_bgnbd_reproduces_published_cdnow_parameters(cdnow_bg):
+    p = cdnow_bg.params_
+    # Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
+    # The MLE of r is 0.24259: rounding to 0.243 alone is 1.7e-3 relative, so r is compared
+    # with half a unit of its last published digit (0.0005) instead of rel=1e-3.
+    assert p["r"] == pytest.approx(0.243, abs=0.0005)
+    assert p["alpha"] == pytest.approx(4.414, rel=1e-3)
+    assert p["a"] == pytest.approx(0.793, rel=1e-3)
+    assert p["b"] == pytest.approx(2.426, rel=1e-3)
+    assert cdnow_bg.log_likelihood_ == pytest.approx(-9582.4, rel=1e-3)
+    assert cdnow_bg.log_likelihood_ == pytest.approx(-9582.43, abs=0.05)
+    assert cdnow_bg.converged_
+
+
+def test_bgnbd_matches_the_lifetimes_reference_mle(cdnow_bg):
+    # lifetimes 0.11.3 BetaGeoFitter on the same summary (a tighter, unrounded cross-check).
+    expected = {"r": 0.242594, "alpha": 4.413603, "a": 0.792922, "b": 2.425906}
+    for name, value in expected.items():
+        assert cdnow_bg.params_[name] == pytest.approx(value, rel=2e-5)
+
+
+def test_bgnbd_standard_errors(cdnow_bg):
+    se = cdnow_bg.standard_errors_
+    # Finite, positive and small relative to the estimates on 2,357 customers.
+    for name, value in cdnow_bg.params_.items():
+        assert 0 < se[name] < value
+    assert se["r"] == pytest.approx(0.0126, rel=0.02)
+    table = cdnow_bg.parameter_table()
+    assert list(table["parameter"]) == ["r", "alpha", "a", "b"]
+    assert (table["lower_95"] < table["estimate"]).all()
+    assert (table["estimate"] < table["upper_95"]).all()
+
+
+def test_gamma_gamma_reproduces_published_cdnow_parameters(cdnow_gg):
+    p = cdnow_gg.params_
+    # Fader & Hardie (2013): p = 6.25, q = 3.74, v = 15.44 on the 946 repeat buyers. The MLE of
+    # q is 3.7442: rounding alone is 1.2e-3 relative, so q is compared with abs=0.005.
+    assert cdnow_gg.n_customers_ == 946
+    assert p["p"] == pytest.approx(6.25, rel=1e-3)
+    assert p["q"] == pytest.approx(3.74, abs=0.005)
+    assert p["v"] == pytest.approx(15.44, rel=1e-3)
+    # lifetimes 0.11.3 GammaGammaFitter, unrounded.
+    assert p["p"] == pytest.approx(6.249572, rel=2e-5)
+    assert p["q"] == pytest.approx(3.744225, rel=2e-5)
+    assert p["v"] == pytest.approx(15.443521, rel=2e-5)
+    assert abs(cdnow_gg.frequency_spend_correlation_) < 0.3
+    assert cdnow_gg.warnings_ == []
+
+
+# --- predictions ---------------------------------------------------------------------------
+
+
+def test_predictions_match_lifetimes_reference_values(cdnow_bg, cdnow_summary):
+    sub = cdnow_summary.loc[["4", "21", "50", "1760"]]
+    np.testing.assert_allclose(
+        cdnow_bg.expected_purchases(39, sub),
+        [1.22599446, 0.20341885, 0.19479363, 20.05524927],
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        cdnow_bg.probability_alive(sub), [0.72662031, 0.21239104, 1.0, 0.96922127], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        cdnow_bg.expected_purchases_new(np.array([1.0, 39.0, 78.0])),
+        [0.05318429, 1.19501004, 1.85795839],
+        rtol=1e-6,
+    )
+
+
+def _raw_conditional_expectation(params, t, x, tx, T):
+    """FHL (2005) eq. 10 written directly, without the Euler transform (moderate inputs only)."""
+    r, alpha, a, b = params
+    z = t / (alpha + T + t)
+    num = (a + b + x - 1) / (a - 1)
+    num *= 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    den = 1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x)
+    return num / den
+
+
+def test_euler_transformed_expectation_equals_the_textbook_formula(cdnow_bg):
+    params = [cdnow_bg.params_[k] for k in ("r", "alpha", "a", "b")]
+    s = pd.DataFrame(
+        {
+            "frequency": [0, 1, 3, 8],
+            "recency": [0.0, 5.0, 20.0, 30.0],
+            "T": [10.0, 30.0, 38.0, 39.0],
+        }
+    )
+    for t in (1.0, 10.0, 52.0):
+        ours = cdnow_bg.expected_purchases(t, s).to_numpy()
+        raw = [_raw_conditional_expectation(params, t, *row) for row in s.to_numpy()]
+        np.testing.assert_allclose(ours, raw, rtol=1e-9)
+
+
+def test_probability_alive_by_hand(cdnow_bg):
+    r, alpha, a, b = (cdnow_bg.params_[k] for k in ("r", "alpha", "a", "b"))
+    x, tx, T = 3, 20.0, 38.0
+    by_hand = 1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
+    s = pd.DataFrame({"frequency": [x], "recency": [tx], "T": [T]})
+    assert cdnow_bg.probability_alive(s).iloc[0] == pytest.approx(by_hand, rel=1e-12)
+    # No purchase in t: dead, or alive with no Poisson event under the Gamma(r+x, alpha+T) rate.
+    t = 13.0
+    none = 1 - by_hand + by_hand * ((alpha + T) / (alpha + T + t)) ** (r + x)
+    assert cdnow_bg.probability_no_purchase(t, s).iloc[0] == pytest.approx(none, rel=1e-12)
+
+
+def test_predictions_are_ordered_sensibly(cdnow_bg):
+    # Same frequency and age: the more recent buyer is expected to buy more and is more alive.
+    recent = pd.DataFrame({"frequency": [3, 3, 3], "recency": [5.0, 20.0, 35.0], "T": [38.0] * 3})
+    e = cdnow_bg.expected_purchases(26, recent).to_numpy()
+    pa = cdnow_bg.probability_alive(recent).to_numpy()
+    assert e[0] < e[1] < e[2]
+    assert pa[0] < pa[1] < pa[2]
+    # Same recency and age: the more frequent buyer is expected to buy more.
+    frequent = pd.DataFrame({"frequency": [1, 3, 10], "recency": [35.0] * 3, "T": [38.0] * 3})
+    e = cdnow_bg.expected_purchases(26, frequent).to_numpy()
+    assert e[0] < e[1] < e[2]
+    # Longer horizons mean more purchases; nothing is expected in no time.
+    one = frequent.iloc[[1]]
+    values = [cdnow_bg.expected_purchases(t, one).iloc[0] for t in (0, 1, 10, 100, 1000)]
+    assert values[0] == 0.0
+    assert all(u < v for u, v in zip(values, values[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"r": 0.243, "alpha": 30.9, "a": 0.793, "b": 2.426},  # CDNOW in days
+        {"r": 5.0, "alpha": 2.0, "a": 3.0, "b": 0.1},  # c - a - b integer: SciPy's NaN case
+        {"r": 2.0, "alpha": 1.0, "a": 1.0, "b": 1.0},  # a = 1: the closed form's 0/0
+        {"r": 0.1, "alpha": 100.0, "a": 0.1, "b": 50.0},
+    ],
+)
+def test_predictions_are_finite_for_large_frequencies_and_long_horizons(params):
+    bg = BetaGeoModel()
+    bg.params_ = params
+    s = pd.DataFrame(
+        {
+            "frequency": [500, 500, 500, 0, 1, 10_000],
+            "recency": [9_999.0, 5_000.0, 10.0, 0.0, 10_000.0, 10_000.0],
+            "T": [10_000.0] * 6,
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or invalid-value warnings either
+        for t in (0.0, 1.0, 365.0, 10_000.0, 1e6, 1e9):
+            e = bg.expected_purchases(t, s).to_numpy()
+            assert np.isfinite(e).all() and (e >= 0).all()
+        pa = bg.probability_alive(s).to_numpy()
+        pn = bg.probability_no_purchase(365.0, s).to_numpy()
+        new = bg.expected_purchases_new(np.array([0.0, 1.0, 1e4, 1e8]))
+    assert np.isfinite(pa).all() and ((pa >= 0) & (pa <= 1)).all()
+    assert np.isfinite(pn).all() and ((pn >= 0) & (pn <= 1)).all()
+    assert np.isfinite(new).all() and new[0] == 0 and (np.diff(new) > 0).all()
+    # 500 purchases spread over the whole period: a very active customer, ~0.05 a day.
+    assert 10 < bg.expected_purchases(365.0, s).iloc[0] < 30
+
+
+def test_fit_handles_a_large_frequency_customer():
+    s = pd.DataFrame(
+        {
+            "frequency": [0, 0, 1, 2, 5, 500],
+            "recency": [0.0, 0.0, 100.0, 300.0, 900.0, 9_990.0],
+            "T": [400.0, 2_000.0, 1_000.0, 1_500.0, 1_000.0, 10_000.0],
+        }
+    )
+    bg = BetaGeoModel().fit(s)
+    assert np.isfinite(bg.log_likelihood_)
+    assert all(np.isfinite(v) and v > 0 for v in bg.params_.values())
+
+
+def test_model_needs_fitting_and_valid_input():
+    with pytest.raises(RuntimeError, match="not fitted"):
+        BetaGeoModel().probability_alive(
+            pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]})
+        )
+    with pytest.raises(ValueError, match="recency"):
+        BetaGeoModel().fit(pd.DataFrame({"frequency": [1], "recency": [3.0], "T": [2.0]}))
+
+
+# --- Gamma-Gamma and value -----------------------------------------------------------------
+
+
+def test_expected_spend_shrinks_towards_the_population_mean(cdnow_gg, cdnow_summary):
+    p, q, v = (cdnow_gg.params_[k] for k in ("p", "q", "v"))
+    population = p * v / (q - 1)
+    s = pd.DataFrame({"frequency": [0, 1, 10], "monetary_value": [0.0, 100.0, 100.0]})
+    spend = cdnow_gg.expected_spend(s).to_numpy()
+    assert spend[0] == pytest.approx(population)
+    assert population < spend[1] < spend[2] < 100.0
+    assert spend[1] == pytest.approx(p * (v + 100.0) / (p + q - 1))
+
+
+def test_gamma_gamma_warns_when_spend_depends_on_frequency():
+    rng = np.random.default_rng(1)
+    x = rng.integers(1, 20, 400)
+    s = pd.DataFrame({"frequency": x, "monetary_value": 5.0 * x + rng.gamma(2.0, 2.0, 400)})
+    with pytest.warns(UserWarning, match="correlated"):
+        gg = GammaGammaModel().fit(s)
+    assert gg.frequency_spend_correlation_ > 0.3
+    assert gg.warnings_
+
+
+def test_customer_lifetime_value(cdnow_bg, cdnow_gg, cdnow_summary):
+    s = cdnow_summary.iloc[:50]
+    spend = cdnow_gg.expected_spend(s)
+    undiscounted = customer_lifetime_value(
+        cdnow_bg, cdnow_gg, s, months=12, monthly_discount_rate=0.0, time_unit="W"
+    )
+    horizon = 12 * (365.25 / 12) / 7
+    np.testing.assert_allclose(
+        undiscounted, cdnow_bg.expected_purchases(horizon, s) * spend, rtol=1e-10
+    )
+    discounted = customer_lifetime_value(cdnow_bg, cdnow_gg, s, time_unit="W")
+    assert (discounted < undiscounted).all() and (discounted > 0).all()
+    # One month at 1%: exactly E[Y(1 month)] * spend / 1.01.
+    one = customer_lifetime_value(cdnow_bg, cdnow_gg, s, months=1, time_unit="W")
+    np.testing.assert_allclose(
+        one, cdnow_bg.expected_purchases(365.25 / 12 / 7, s) * spend / 1.01, rtol=1e-10
+    )
+    assert (customer_lifetime_value(cdnow_bg, cdnow_gg, s, months=0, time_unit="W") == 0).all()
+    with pytest.raises(ValueError, match="time unit"):
+        customer_lifetime_value(cdnow_bg, cdnow_gg, s, time_unit="D")
+
+
+def test_forecast_totals_interval_brackets_the_point(cdnow_bg, cdnow_gg, cdnow_summary):
+    f = forecast_totals(cdnow_bg, cdnow_gg, cdnow_summary, time_unit="W", n_draws=60)
+    assert list(f["months"]) == [3, 6, 12]
+    assert (f["purchases_low"] < f["expected_purchases"]).all()
+    assert (f["expected_purchases"] < f["purchases_high"]).all()
+    assert (f["revenue_low"] < f["expected_revenue"]).all()
+    assert (f["expected_revenue"] < f["revenue_high"]).all()
+    assert f["expected_purchases"].is_monotonic_increasing
+    total_12 = cdnow_bg.expected_purchases(365.25 / 7, cdnow_summary).sum()
+    assert f["expected_purchases"].iloc[2] == pytest.approx(total_12)
+
+
+def test_probability_alive_grid(cdnow_bg, cdnow_summary):
+    grid = probability_alive_grid(cdnow_bg, cdnow_summary, max_frequency=6, n_recency=10)
+    assert set(grid.columns) == {"frequency", "recency", "T", "p_alive"}
+    assert len(grid) == 1 + 6 * 11
+    assert grid["p_alive"].between(0, 1).all()
+    row = grid[grid["frequency"] == 3].sort_values("recency")
+    assert row["p_alive"].is_monotonic_increasing
+
+
+# --- calibration / holdout -----------------------------------------------------------------
+
+
+def test_calibration_holdout_on_cdnow(cdnow_tx):
+    h = calibration_holdout(
+        cdnow_tx, calibration_end="1997-10-01", holdout_end="1998-07-01", time_unit="W"
+    )
+    assert h.model.params_["r"] == pytest.approx(0.2426, abs=1e-4)
+    # Actual holdout repeat purchases by hand: distinct (customer, day) in the holdout.
+    hold = cdnow_tx[
+        (cdnow_tx["order_date"] >= "1997-10-01") & (cdnow_tx["order_date"] < "1998-07-01")
+    ]
+    by_hand = hold.drop_duplicates(["customer_id", "order_date"]).groupby("customer_id").size()
+    assert h.actual_total == by_hand.sum()
+    assert h.customers.loc["4", "frequency_holdout"] == by_hand.get("4", 0)
+    assert h.customers["duration_holdout"].iloc[0] == pytest.approx(273 / 7)
+    assert list(h.by_frequency["frequency_cal"]) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert h.by_frequency["customers"].sum() == 2357
+    # The model tracks the holdout in the aggregate within 15% and gets the ordering right.
+    assert h.predicted_total == pytest.approx(h.actual_total, rel=0.15)
+    assert h.by_frequency["predicted"].is_monotonic_increasing
+    err = h.customers["predicted_holdout"] - h.customers["frequency_holdout"]
+    assert h.mae == pytest.approx(err.abs().mean())
+    assert h.rmse == pytest.approx(math.sqrt((err**2).mean()))
+    assert h.tracking["actual"].iloc[-1] == h.actual_total
+    assert h.tracking["predicted"].iloc[-1] == pytest.approx(h.predicted_total)
+
+
+def test_default_holdout_split(cdnow_tx):
+    cal, end = default_holdout_split(cdnow_tx)
+    assert end == pd.Timestamp("1998-07-01")
+    assert (end - cal).days == 546 // 3
+    assert default_holdout_split(TX) is None
+
+
+def test_model_warnings():
+    assert any("too few" in w for w in model_warnings(clv_summary(TX)))
+
+
+def test_value_report_on_cdnow(cdnow_tx):
+    report = value_report(cdnow_tx, as_of="1997-10-01", time_unit="W", holdout=False)
+    c = report.customers
+    assert {"p_alive", "expected_purchases", "expected_spend", "expected_revenue", "clv"} <= set(c)
+    assert np.isfinite(c.to_numpy(dtype=float)).all()
+    assert report.bg.params_["a"] == pytest.approx(0.7929, abs=1e-4)
+    assert len(report.forecast) == 3
+    assert report.holdout is None
