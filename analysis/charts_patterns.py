@@ -1,0 +1,420 @@
+"""Altair charts for the purchase-patterns page (pure: DataFrame in, ``alt.Chart`` out).
+
+The inputs are the frames returned by :mod:`analysis.patterns`. Data is embedded inline, so
+``chart.to_dict()`` works without network.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from analysis.patterns import MONTHS, OTHER_LABEL, WEEKDAYS
+
+__all__ = [
+    "weekday_hour_heatmap",
+    "weekday_month_heatmap",
+    "seasonality_chart",
+    "reorder_histogram_chart",
+    "top_items_chart",
+    "pair_matrix_chart",
+    "order_value_chart",
+    "spend_chart",
+    "price_band_chart",
+    "channel_retention_chart",
+]
+
+BAR_COLOR = "#4c78a8"
+ACCENT_COLOR = "#f58518"
+OTHER_COLOR = "#bab0ac"
+PARTIAL_OPACITY = 0.4
+HEAT_SCHEME = "blues"
+
+_VALUE_TITLES = {
+    "orders": ("Orders", ",.0f"),
+    "revenue": ("Revenue", ",.2f"),
+    "orders_per_day": ("Orders per day", ",.2f"),
+    "revenue_per_day": ("Revenue per day", ",.2f"),
+}
+
+
+def _check_value(value: str, allowed: tuple[str, ...]) -> tuple[str, str]:
+    if value not in allowed:
+        raise ValueError(f"value must be one of {allowed}, not {value!r}")
+    return _VALUE_TITLES[value]
+
+
+def weekday_hour_heatmap(df: pd.DataFrame, value: str = "orders") -> alt.Chart:
+    """Heatmap of purchase orders (or revenue) by weekday (rows) and hour (columns).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.weekday_hour`.
+    value : {"orders", "revenue"}
+        Cell colour.
+    """
+    title, fmt = _check_value(value, ("orders", "revenue"))
+    data = df[["weekday_name", "hour", "orders", "revenue", "order_share"]].copy()
+    data["weekday_name"] = data["weekday_name"].astype("str")
+    return (
+        alt.Chart(data, title=f"{title} by weekday and hour of the day")
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="Hour of the day (order's first line)"),
+            y=alt.Y("weekday_name:N", title=None, sort=list(WEEKDAYS)),
+            color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme=HEAT_SCHEME)),
+            tooltip=[
+                alt.Tooltip("weekday_name:N", title="Weekday"),
+                alt.Tooltip("hour:O", title="Hour"),
+                alt.Tooltip("orders:Q", title="Orders", format=",d"),
+                alt.Tooltip("order_share:Q", title="Share of orders", format=".1%"),
+                alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def weekday_month_heatmap(df: pd.DataFrame, value: str = "orders_per_day") -> alt.Chart:
+    """Heatmap of orders (or revenue) per day observed, by weekday (rows) and calendar month.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.weekday_month`.
+    value : {"orders_per_day", "revenue_per_day", "orders", "revenue"}
+        Cell colour; the per-day values are fair across months with four or five Mondays.
+    """
+    title, fmt = _check_value(value, ("orders_per_day", "revenue_per_day", "orders", "revenue"))
+    data = df[df["days"] > 0][
+        ["month", "weekday_name", "orders", "revenue", "days", "orders_per_day", "revenue_per_day"]
+    ].copy()
+    for c in ("month", "weekday_name"):
+        data[c] = data[c].astype("str")
+    return (
+        alt.Chart(data, title=f"{title} by weekday and month")
+        .mark_rect()
+        .encode(
+            x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("weekday_name:N", title=None, sort=list(WEEKDAYS)),
+            color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme=HEAT_SCHEME)),
+            tooltip=[
+                alt.Tooltip("month:O", title="Month"),
+                alt.Tooltip("weekday_name:N", title="Weekday"),
+                alt.Tooltip("orders:Q", title="Orders", format=",d"),
+                alt.Tooltip("days:Q", title="Such days in the month", format=",d"),
+                alt.Tooltip("orders_per_day:Q", title="Orders per day", format=",.2f"),
+                alt.Tooltip("revenue_per_day:Q", title="Revenue per day", format=",.2f"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def seasonality_chart(df: pd.DataFrame, value: str = "revenue") -> alt.Chart:
+    """Lines of monthly orders or revenue by month of the year, one line per year.
+
+    Incomplete months (first or last of the data) are drawn as lighter points and marked in the
+    tooltip; the year-over-year change is in the tooltip.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.monthly_seasonality`.
+    value : {"revenue", "orders"}
+    """
+    title, fmt = _check_value(value, ("revenue", "orders"))
+    yoy = "revenue_yoy" if value == "revenue" else "orders_yoy"
+    data = df[["month", "year", "month_name", "orders", "revenue", "complete", yoy]].copy()
+    data["month_name"] = data["month_name"].astype("str")
+    data["year"] = data["year"].astype("str")
+    data["note"] = np.where(data["complete"], "", "month not fully covered by the data")
+    data = data.rename(columns={yoy: "yoy"})
+    base = alt.Chart(data, title=f"{title} per month, year against year").encode(
+        x=alt.X("month_name:O", title=None, sort=list(MONTHS)),
+        y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=",.0f")),
+        color=alt.Color("year:N", title="Year", legend=alt.Legend(orient="top")),
+        tooltip=[
+            alt.Tooltip("month:O", title="Month"),
+            alt.Tooltip(f"{value}:Q", title=title, format=fmt),
+            alt.Tooltip("yoy:Q", title="Change on a year before", format="+.0%"),
+            alt.Tooltip("note:N", title="Note"),
+        ],
+    )
+    lines = base.mark_line().transform_filter(alt.datum.complete)
+    points = base.mark_point(filled=True, size=50).encode(
+        opacity=alt.when(complete=False).then(alt.value(PARTIAL_OPACITY)).otherwise(alt.value(1.0))
+    )
+    return alt.layer(lines, points)
+
+
+def reorder_histogram_chart(hist: pd.DataFrame) -> alt.Chart:
+    """Bars of reorder gaps per bin (days between consecutive purchase days).
+
+    Parameters
+    ----------
+    hist : DataFrame
+        ``ReorderSummary.histogram`` from :func:`analysis.patterns.reorder_summary`.
+    """
+    data = hist[["label", "gaps", "share"]].copy()
+    data["label"] = data["label"].astype("str")
+    return (
+        alt.Chart(data, title="Days until the next purchase")
+        .mark_bar(color=BAR_COLOR)
+        .encode(
+            x=alt.X("label:O", title="Days between purchases", sort=data["label"].tolist()),
+            y=alt.Y("gaps:Q", title="Reorders"),
+            tooltip=[
+                alt.Tooltip("label:O", title="Gap"),
+                alt.Tooltip("gaps:Q", title="Reorders", format=",d"),
+                alt.Tooltip("share:Q", title="Share of reorders", format=".1%"),
+            ],
+        )
+    )
+
+
+_ITEM_VALUES = {
+    "revenue": ("Net revenue", ",.2f"),
+    "customers": ("Customers", ",d"),
+    "orders": ("Orders", ",d"),
+    "repeat_rate": ("Repeat rate", ".0%"),
+    "quantity": ("Units", ",.0f"),
+}
+
+
+def top_items_chart(df: pd.DataFrame, column: str, value: str = "revenue") -> alt.Chart:
+    """Horizontal bars of the top items, biggest on top.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.top_items`.
+    column : {"product", "category"}
+    value : {"revenue", "customers", "orders", "repeat_rate", "quantity"}
+    """
+    if value not in _ITEM_VALUES:
+        raise ValueError(f"value must be one of {tuple(_ITEM_VALUES)}, not {value!r}")
+    title, fmt = _ITEM_VALUES[value]
+    cols = [column, "revenue", "revenue_share", "orders", "customers", "repeat_rate"]
+    data = df[cols].copy()
+    data[column] = data[column].astype("str")
+    name = column.capitalize()
+    return (
+        alt.Chart(data, title=f"Top {column} by {title.lower()}")
+        .mark_bar(color=BAR_COLOR)
+        .encode(
+            y=alt.Y(f"{column}:N", title=None, sort=data[column].tolist()),
+            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt.replace("d", "f"))),
+            tooltip=[
+                alt.Tooltip(f"{column}:N", title=name),
+                alt.Tooltip("revenue:Q", title="Net revenue", format=",.2f"),
+                alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
+                alt.Tooltip("orders:Q", title="Orders", format=",d"),
+                alt.Tooltip("customers:Q", title="Customers", format=",d"),
+                alt.Tooltip("repeat_rate:Q", title="Bought it again", format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(20))
+    )
+
+
+def pair_matrix_chart(pairs: pd.DataFrame) -> alt.Chart:
+    """Matrix of the strongest item pairs: a cell per pair (both ways), coloured by lift.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        Output of :func:`analysis.patterns.strongest_pairs`. Each pair gives two cells,
+        (A, B) and (B, A), so the matrix reads the same from either side; the tooltip gives
+        the confidence in the direction of the cell (row -> column).
+    """
+    ab = pd.DataFrame(
+        {
+            "row": pairs["item_a"].astype("str"),
+            "col": pairs["item_b"].astype("str"),
+            "lift": pairs["lift"].astype(float),
+            "orders": pairs["orders"].astype(int),
+            "support": pairs["support"].astype(float),
+            "confidence": pairs["confidence_ab"].astype(float),
+        }
+    )
+    ba = ab.rename(columns={"row": "col", "col": "row"}).assign(
+        confidence=pairs["confidence_ba"].astype(float).to_numpy()
+    )
+    data = pd.concat([ab, ba[ab.columns]], ignore_index=True)
+    items = sorted(set(data["row"]))
+    return (
+        alt.Chart(data, title="Items bought together (strongest pairs)")
+        .mark_rect()
+        .encode(
+            x=alt.X("col:N", title=None, sort=items, axis=alt.Axis(labelAngle=-45, labelLimit=160)),
+            y=alt.Y("row:N", title=None, sort=items, axis=alt.Axis(labelLimit=200)),
+            color=alt.Color("lift:Q", title="Lift", scale=alt.Scale(scheme="oranges")),
+            tooltip=[
+                alt.Tooltip("row:N", title="Orders with"),
+                alt.Tooltip("col:N", title="Also hold"),
+                alt.Tooltip("confidence:Q", title="Share of those orders", format=".0%"),
+                alt.Tooltip("lift:Q", title="Lift (times chance)", format=".2f"),
+                alt.Tooltip("orders:Q", title="Orders with both", format=",d"),
+                alt.Tooltip("support:Q", title="Share of all orders", format=".2%"),
+            ],
+        )
+        .properties(width=alt.Step(24), height=alt.Step(24))
+    )
+
+
+def order_value_chart(hist: pd.DataFrame) -> alt.Chart:
+    """Histogram of purchase-order values; the open-ended top bin is grey.
+
+    Parameters
+    ----------
+    hist : DataFrame
+        ``OrderValueSummary.histogram`` from :func:`analysis.patterns.order_value_summary`.
+    """
+    data = hist[["label", "start", "orders", "revenue", "order_share", "revenue_share", "open"]]
+    data = data.copy()
+    data["label"] = data["label"].astype("str")
+    return (
+        alt.Chart(data, title="How much an order is worth")
+        .mark_bar()
+        .encode(
+            x=alt.X("label:O", title="Order value", sort=data["label"].tolist()),
+            y=alt.Y("orders:Q", title="Orders"),
+            color=alt.when(open=True).then(alt.value(OTHER_COLOR)).otherwise(alt.value(BAR_COLOR)),
+            tooltip=[
+                alt.Tooltip("label:O", title="Order value"),
+                alt.Tooltip("orders:Q", title="Orders", format=",d"),
+                alt.Tooltip("order_share:Q", title="Share of orders", format=".1%"),
+                alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
+            ],
+        )
+    )
+
+
+def spend_chart(df: pd.DataFrame, by: str) -> alt.Chart:
+    """Bars of average net spend per customer by group, with the median as a tick.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.spend_per_customer`.
+    by : str
+        Its group column.
+    """
+    cols = [by, "customers", "revenue_per_customer", "median_per_customer", "revenue_share"]
+    cols += ["orders_per_customer", "average_order_value"]
+    data = df[cols].copy()
+    data[by] = data[by].astype("str")
+    order = data[by].tolist()
+    title = by.replace("_", " ").capitalize()
+    tooltip = [
+        alt.Tooltip(f"{by}:N", title=title),
+        alt.Tooltip("customers:Q", title="Customers", format=",d"),
+        alt.Tooltip("revenue_per_customer:Q", title="Average spend", format=",.2f"),
+        alt.Tooltip("median_per_customer:Q", title="Median spend", format=",.2f"),
+        alt.Tooltip("orders_per_customer:Q", title="Orders per customer", format=",.1f"),
+        alt.Tooltip("average_order_value:Q", title="Average order value", format=",.2f"),
+        alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
+    ]
+    base = alt.Chart(data, title=f"Spend per customer by {by.replace('_', ' ')}").encode(
+        y=alt.Y(f"{by}:N", title=None, sort=order), tooltip=tooltip
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("revenue_per_customer:Q", title="Net spend per customer (bar: average)"),
+        color=alt.when(**{by: OTHER_LABEL})
+        .then(alt.value(OTHER_COLOR))
+        .otherwise(alt.value(BAR_COLOR)),
+    )
+    ticks = base.mark_tick(color=ACCENT_COLOR, thickness=3).encode(x="median_per_customer:Q")
+    return alt.layer(bars, ticks).properties(height=alt.Step(24))
+
+
+def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
+    """Price bands per group: a line from the 10th to the 90th percentile, a bar from the 25th to
+    the 75th and a tick at the median (price per unit).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.price_bands`.
+    by : str or None
+        Its group column (None: ``"group"``).
+    """
+    name = by or "group"
+    data = df[[name, "lines", "p10", "p25", "median", "p75", "p90", "min", "max"]].copy()
+    data[name] = data[name].astype("str")
+    order = data[name].tolist()
+    tooltip = [
+        alt.Tooltip(f"{name}:N", title=name.capitalize()),
+        alt.Tooltip("lines:Q", title="Lines", format=",d"),
+        alt.Tooltip("min:Q", title="Lowest", format=",.2f"),
+        alt.Tooltip("p25:Q", title="25th percentile", format=",.2f"),
+        alt.Tooltip("median:Q", title="Median", format=",.2f"),
+        alt.Tooltip("p75:Q", title="75th percentile", format=",.2f"),
+        alt.Tooltip("max:Q", title="Highest", format=",.2f"),
+    ]
+    base = alt.Chart(
+        data, title="Price per unit: middle 80% (line), middle half (bar), median"
+    ).encode(y=alt.Y(f"{name}:N", title=None, sort=order), tooltip=tooltip)
+    whisker = base.mark_rule(color=BAR_COLOR).encode(
+        x=alt.X("p10:Q", title="Price per unit"), x2="p90:Q"
+    )
+    box = base.mark_bar(color=BAR_COLOR, opacity=0.6, size=14).encode(x="p25:Q", x2="p75:Q")
+    median = base.mark_tick(color=ACCENT_COLOR, thickness=3, size=18).encode(x="median:Q")
+    return alt.layer(whisker, box, median).properties(height=alt.Step(28))
+
+
+def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
+    """Grouped bars: share of each channel's new customers buying again k months after their
+    first month, with 95% interval rules.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`analysis.patterns.channel_acquisition`.
+    column : str
+        Its group column (``"channel"``).
+    """
+    at = df.attrs.get("at") or tuple(
+        int(c.split("_")[1]) for c in df.columns if c.startswith("month_") and c.count("_") == 1
+    )
+    parts = []
+    for k in at:  # a few points
+        parts.append(
+            pd.DataFrame(
+                {
+                    column: df[column].astype("str").to_numpy(),
+                    "when": f"month {k}",
+                    "k": k,
+                    "share": df[f"month_{k}"].to_numpy(dtype=float),
+                    "low": df[f"month_{k}_low"].to_numpy(dtype=float),
+                    "high": df[f"month_{k}_high"].to_numpy(dtype=float),
+                    "customers": df[f"month_{k}_customers"].to_numpy(dtype=int),
+                    "new_customers": df["new_customers"].to_numpy(dtype=int),
+                }
+            )
+        )
+    data = pd.concat(parts, ignore_index=True).dropna(subset=["share"])
+    order = df[column].astype("str").tolist()
+    whens = [f"month {k}" for k in at]
+    base = alt.Chart(data, title="New customers who buy again, by first channel").encode(
+        x=alt.X(f"{column}:N", title=None, sort=order),
+        xOffset=alt.XOffset("when:N", sort=whens),
+        tooltip=[
+            alt.Tooltip(f"{column}:N", title=column.capitalize()),
+            alt.Tooltip("when:N", title="Months after the first"),
+            alt.Tooltip("share:Q", title="Bought again", format=".1%"),
+            alt.Tooltip("low:Q", title="95% interval from", format=".1%"),
+            alt.Tooltip("high:Q", title="95% interval to", format=".1%"),
+            alt.Tooltip("customers:Q", title="Customers old enough", format=",d"),
+            alt.Tooltip("new_customers:Q", title="New customers", format=",d"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("share:Q", title="Share buying again", axis=alt.Axis(format=".0%")),
+        color=alt.Color("when:N", title=None, sort=whens, legend=alt.Legend(orient="top")),
+    )
+    rules = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q")
+    return alt.layer(bars, rules)
