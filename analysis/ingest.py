@@ -447,6 +447,23 @@ def _cell_text(v: Any) -> str:
 
 
 def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd.DataFrame:
+    """Read one sheet of a workbook; any failure of the reader itself becomes a DataError."""
+    try:
+        return _read_sheet(data, name, fmt, sheet)
+    except DataError:
+        raise
+    except BaseException as exc:
+        # calamine is written in Rust: on some damaged files it panics, which surfaces as
+        # pyo3's PanicException (a BaseException); anything else from it is an Exception
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
+        raise DataError(
+            f"'{name}' could not be read: the spreadsheet seems damaged. Open it in Excel, "
+            "save it again and retry (or export it as CSV)."
+        ) from None
+
+
+def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd.DataFrame:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -609,8 +626,10 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
             f"(CSV-style) file. Rename it to '{stem}.csv' and upload it again, or open it in "
             "Excel and save it as an Excel Workbook."
         )
-    if b"\n" not in text and b"\r" in text:  # classic Mac line endings
-        text = text.replace(b"\r", b"\n")
+    if b"\r" in text and text.count(b"\r") != text.count(b"\r\n"):
+        # a lone CR ends a line too (classic Mac files, mixed endings): make it LF so that
+        # lines are counted the same way everywhere
+        text = re.sub(rb"\r(?!\n)", b"\n", text)
 
     sample_bytes = text[: 1 << 16]
     if len(text) > len(sample_bytes):
@@ -705,7 +724,7 @@ def _split_records(sample: str, delim: str) -> list[tuple[int, int, list[str]]]:
     """(first line, last line, stripped cells) for each record of ``sample`` (1-based lines)."""
     out: list[tuple[int, int, list[str]]] = []
     if delim == _WS:
-        for i, line in enumerate(sample.splitlines(), start=1):
+        for i, line in enumerate(sample.split("\n"), start=1):
             out.append((i, i, line.split()))
         return out
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delim, strict=False)
@@ -1408,7 +1427,7 @@ _RULES: dict[str, list[tuple[str, float]]] = {
             9,
         ),
         ("-", 0),
-        (r"date|id|score|rating|code", 8),
+        (r"date|id|code", 8),
     ],
     "response_date": [
         (r"date|datetime|timestamp|dt|dated|submitted|completed", 10),

@@ -312,3 +312,136 @@ def test_score_column_with_values_outside_0_10_is_not_taken_by_cells_alone() -> 
 def test_unknown_kind() -> None:
     with pytest.raises(ValueError, match="kind must be"):
         detect_columns(frame([("a", "id")]), "orders")
+
+
+TX_BASE = {
+    "customer_id": ("Customer", "id"),
+    "order_date": ("Date", "date"),
+    "amount": ("Amount", "money"),
+}
+TX_SYNONYMS = [
+    *[
+        ("customer_id", h, k)
+        for h, k in [
+            ("client", "id"),
+            ("account", "id"),
+            ("member", "id"),
+            ("buyer", "id"),
+            ("customer name", "name"),
+            ("email", "email"),
+            ("CustomerID", "nid"),
+            ("Customer No.", "nid"),
+        ]
+    ],
+    *[
+        ("order_id", h, "order")
+        for h in [
+            "invoice",
+            "order",
+            "receipt",
+            "document number",
+            "InvoiceNo",
+            "Receipt no.",
+            "order number",
+            "Transaction ID",
+        ]
+    ],
+    *[
+        ("order_date", h, "date")
+        for h in [
+            "date of order",
+            "purchase date",
+            "invoice date",
+            "posting date",
+            "transaction date",
+            "sale date",
+            "InvoiceDate",
+            "Date",
+            "OrderDate",
+            "timestamp",
+        ]
+    ],
+    *[
+        ("amount", h, "money")
+        for h in [
+            "amount",
+            "total",
+            "value",
+            "net value",
+            "gross value",
+            "revenue",
+            "sales",
+            "paid",
+            "line_total",
+            "dollar_value",
+            "Total (€)",
+            "Amount ($)",
+            "order total",
+        ]
+    ],
+    *[("quantity", h, "int") for h in ["quantity", "qty", "number_of_cds", "units"]],
+    *[("unit_price", h, "money") for h in ["unit price", "price", "UnitPrice"]],
+    *[
+        ("product", h, k)
+        for h, k in [
+            ("product", "text"),
+            ("item", "text"),
+            ("description", "text"),
+            ("sku", "code"),
+            ("stock code", "code"),
+        ]
+    ],
+    *[("category", h, "cat") for h in ["category", "department", "product group"]],
+    *[("channel", h, "cat") for h in ["channel", "source", "store", "platform"]],
+    *[("country", h, "country") for h in ["country", "region", "market"]],
+]
+
+
+@pytest.mark.parametrize(("role", "header", "kind"), TX_SYNONYMS)
+def test_transaction_synonyms(role: str, header: str, kind: str) -> None:
+    spec = dict(TX_BASE)
+    spec[role] = (header, kind)
+    m = detect_columns(frame(list(spec.values())), "transactions")
+    assert m.get(role) == header
+    for r, (h, _k) in TX_BASE.items():
+        if r != role:
+            assert m[r] == h
+
+
+RESP_BASE = {"response_date": ("Date", "date"), "score": ("NPS", "nps")}
+RESP_SYNONYMS = [
+    *[
+        ("score", h, "nps")
+        for h in [
+            "How likely are you to recommend us to a friend or colleague?",
+            "NPS",
+            "recommend",
+            "likelihood",
+            "Score (0-10)",
+        ]
+    ],
+    *[
+        ("comment", h, "comment")
+        for h in [
+            "comment",
+            "feedback",
+            "reason",
+            "why",
+            "verbatim",
+            "free text",
+            "What is the main reason for your score?",
+        ]
+    ],
+    *[("csat", h, "c5") for h in ["satisfaction", "CSAT", "How satisfied were you?"]],
+    *[("ces", h, "c7") for h in ["effort", "How easy was it to order?", "CES"]],
+    *[("response_date", h, "date") for h in ["Submitted", "response date", "Timestamp"]],
+    *[("customer_id", h, k) for h, k in [("customer", "id"), ("email", "email")]],
+]
+
+
+@pytest.mark.parametrize(("role", "header", "kind"), RESP_SYNONYMS)
+def test_response_synonyms(role: str, header: str, kind: str) -> None:
+    spec = dict(RESP_BASE)
+    spec[role] = (header, kind)
+    m = detect_columns(frame(list(spec.values())), "responses")
+    assert m.get(role) == header

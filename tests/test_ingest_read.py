@@ -419,3 +419,78 @@ def test_zip_bomb_xlsx_is_refused_from_declared_sizes() -> None:
     assert len(data) < 20_000  # tiny on disk
     with pytest.raises(DataError, match=r"'bomb\.xlsx' would unpack to 1\.9 MB, more than the"):
         read_table(data, filename="bomb.xlsx", max_expanded_bytes=1_000_000)
+
+
+def test_workbook_reader_panic_on_a_damaged_xls_becomes_a_data_error() -> None:
+    # zeroing this byte of the fixture makes calamine (Rust) panic while opening the file;
+    # the panic surfaces as pyo3's PanicException, a BaseException, not an Exception
+    data = bytearray((DATA / "sales_title.xls").read_bytes())
+    data[514] = 0
+    with pytest.raises(DataError, match=r"'damaged\.xls' could not be read: the spreadsheet seems"):
+        read_table(bytes(data), filename="damaged.xls")
+
+
+def _ods_bytes() -> bytes:
+    """A minimal OpenDocument spreadsheet written by hand (title row, date and number cells)."""
+
+    def cell(kind: str, value: str, shown: str) -> str:
+        attr = {
+            "string": "",
+            "date": f' office:date-value="{value}"',
+            "float": f' office:value="{value}"',
+        }[kind]
+        return (
+            f'<table:table-cell office:value-type="{kind}"{attr}><text:p>{shown}</text:p>'
+            "</table:table-cell>"
+        )
+
+    def row(*cells: str) -> str:
+        return "<table:table-row>" + "".join(cells) + "</table:table-row>"
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Sales">'
+        + row(cell("string", "", "Report 2024"))
+        + row("<table:table-cell/>")
+        + row(
+            cell("string", "", "Customer"), cell("string", "", "Date"), cell("string", "", "Amount")
+        )
+        + row(
+            cell("string", "", "00123"),
+            cell("date", "2024-03-05", "05/03/2024"),
+            cell("float", "10042", "10042"),
+        )
+        + row(
+            cell("string", "", "B"),
+            cell("date", "2024-03-05T14:30:00", "x"),
+            cell("float", "2.55", "2.55"),
+        )
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+            'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+    return buf.getvalue()
+
+
+def test_ods_via_calamine() -> None:
+    df = read_table(_ods_bytes(), filename="sales.ods")
+    assert df.attrs["format"] == "ods"
+    assert df.attrs["header_row"] == 3
+    assert df.index.tolist() == [4, 5]
+    assert df["Customer"].tolist() == ["00123", "B"]
+    assert df["Date"].tolist() == ["2024-03-05", "2024-03-05 14:30:00"]
+    assert df["Amount"].tolist() == ["10042", "2.55"]
