@@ -29,51 +29,66 @@ SIGNIFICANT_COLOR = "#d73027"
 NEUTRAL_COLOR = "#4c78a8"
 
 
-def nps_split_chart(score_counts: pd.DataFrame) -> alt.Chart:
+def nps_split_chart(score_counts: pd.DataFrame) -> alt.LayerChart:
     """One horizontal bar split into promoters, passives and detractors (shares of answers).
 
     Parameters
     ----------
     score_counts : DataFrame
         ``FeedbackOverview.score_counts``: ``score``, ``responses``, ``category``.
+
+    Returns
+    -------
+    alt.LayerChart
+        Segments from ``start`` to ``end`` (cumulative shares, 0..1) with their labels written
+        on them (e.g. "Promoters 48%"), so no axis or legend is needed.
     """
     counts = score_counts["responses"].to_numpy(dtype=np.float64)
     cats = score_counts["category"].astype("str").to_numpy()
     total = max(counts.sum(), 1.0)
-    rows = []
-    for order, cat in enumerate(CATEGORY_COLORS):
+    rows, start = [], 0.0
+    for cat in CATEGORY_COLORS:
         n = float(counts[cats == cat].sum())
-        rows.append({"category": cat, "responses": int(n), "share": n / total, "order": order})
-    data = pd.DataFrame(rows)
-    return (
-        alt.Chart(data, height=70, title="Promoters, passives and detractors")
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "share:Q",
-                stack="zero",
-                title="Share of answers",
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            color=alt.Color(
-                "category:N", scale=_CAT_SCALE, title=None, legend=alt.Legend(orient="bottom")
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("category:N", title="Group"),
-                alt.Tooltip("responses:Q", title="Answers", format=",d"),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
-            ],
+        share = n / total
+        rows.append(
+            {
+                "category": cat,
+                "responses": int(n),
+                "share": share,
+                "start": start,
+                "end": start + share,
+                "middle": start + share / 2,
+                "label": f"{cat.capitalize()}s {share:.0%}" if share >= 0.12 else "",
+                "row": "All answers",
+            }
         )
+        start += share
+    data = pd.DataFrame(rows)
+    base = alt.Chart(data, height=110, title="Promoters, passives and detractors")
+    x = alt.X("start:Q", scale=alt.Scale(domain=[0, 1]), axis=None)
+    y = alt.Y("row:N", axis=None, title=None)
+    bars = base.mark_bar().encode(
+        x=x,
+        y=y,
+        x2="end:Q",
+        color=alt.Color("category:N", scale=_CAT_SCALE, legend=None),
+        tooltip=[
+            alt.Tooltip("category:N", title="Group"),
+            alt.Tooltip("responses:Q", title="Answers", format=",d"),
+            alt.Tooltip("share:Q", title="Share", format=".1%"),
+        ],
     )
+    text = base.mark_text(color="white", fontWeight="bold").encode(
+        x=alt.X("middle:Q", scale=alt.Scale(domain=[0, 1]), axis=None), y=y, text="label:N"
+    )
+    return alt.layer(bars, text)
 
 
 def score_histogram(score_counts: pd.DataFrame) -> alt.Chart:
     """Bars of the number of answers per score 0-10, coloured by NPS group."""
     data = score_counts.assign(score=score_counts["score"].astype(np.int64))
     return (
-        alt.Chart(data, title="How people answered (0 = not at all likely, 10 = extremely)")
+        alt.Chart(data, title="Answers per score (0-10)")
         .mark_bar()
         .encode(
             x=alt.X("score:O", title="Score", sort=list(range(11)), axis=alt.Axis(labelAngle=0)),
@@ -111,7 +126,7 @@ def scale_chart(counts: pd.Series, *, title: str, good_from: int) -> alt.Chart:
         }
     )
     return (
-        alt.Chart(data, title=title, height=180)
+        alt.Chart(data, title=title, height=240)
         .mark_bar()
         .encode(
             x=alt.X("score:O", title="Score", axis=alt.Axis(labelAngle=0)),
@@ -202,7 +217,7 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
     )
     data["size_note"] = np.where(data["small"], "small group (< 30)", "")
     order = data["group"].tolist()
-    y = alt.Y("group:N", sort=order, title=by)
+    y = alt.Y("group:N", sort=order, title=by, axis=alt.Axis(labelLimit=250))
     tooltip = [
         alt.Tooltip("group:N", title=by),
         alt.Tooltip("nps:Q", title="NPS", format="+.1f"),
@@ -256,7 +271,7 @@ def themes_chart(table: pd.DataFrame):
     """NPS of each comment theme with its interval; point size = number of comments."""
     data = table.reset_index(drop=True).assign(theme=lambda d: d["theme"].astype("str"))
     order = data["theme"].tolist()
-    y = alt.Y("theme:N", sort=order, title=None)
+    y = alt.Y("theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     base = alt.Chart(data, height=alt.Step(30), title="NPS of the people who mention each theme")
     rule = base.mark_rule(color=NEUTRAL_COLOR, strokeWidth=2).encode(
         y=y,
@@ -297,11 +312,13 @@ def distinctive_terms_chart(
     }
     return (
         alt.Chart(
-            data, height=alt.Step(16), title=f"Words that set {group}s apart from {reference}s"
+            data, height=alt.Step(20), title=f"Words that set {group}s apart from {reference}s"
         )
         .mark_bar()
         .encode(
-            y=alt.Y("term:N", sort=order, title=None),
+            y=alt.Y(
+                "term:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=250)
+            ),
             x=alt.X("z:Q", title=f"<- more {reference}s   |   z-score   |   more {group}s ->"),
             color=alt.Color(
                 "side:N",

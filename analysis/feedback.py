@@ -1668,6 +1668,10 @@ def _pts(x: float) -> str:
     return f"{x:+.0f}" if x != 0 else "0"
 
 
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def nps_sentence(summary: NPSSummary) -> str:
     """One or two sentences on an NPS and how precise it is."""
     s = summary
@@ -1759,5 +1763,5 @@ def behaviour_sentence(result: BehaviourResult) -> str:
     return (
         f"Within {result.days} days of answering, {p['repurchase_rate']:.0%} of promoters "
         f"bought again against {d['repurchase_rate']:.0%} of detractors ({verdict}, "
-        f"p = {cmp['rate_p_value']:.3f})."
+        f"{_p_text(cmp['rate_p_value'])})."
     )

@@ -707,8 +707,11 @@ def test_charts_build_and_carry_the_numbers():
     resp["response_date"] = pd.to_datetime(["2024-01-05"] * 20 + ["2024-02-05"] * 20)
     o = fb.feedback_overview(resp)
     split = cf.nps_split_chart(o.score_counts).to_dict()
-    shares = {r["category"]: r["share"] for r in split["datasets"][next(iter(split["datasets"]))]}
+    rows = split["datasets"][next(iter(split["datasets"]))]
+    shares = {r["category"]: r["share"] for r in rows}
     assert shares == pytest.approx({"promoter": 15 / 40, "passive": 10 / 40, "detractor": 15 / 40})
+    assert [r["end"] for r in rows] == pytest.approx([15 / 40, 25 / 40, 1.0])
+    assert rows[0]["label"] == "Promoters 38%"
     hist = cf.score_histogram(o.score_counts).to_dict()
     assert hist["encoding"]["x"]["field"] == "score"
     trend = cf.nps_trend_chart(fb.nps_trend(resp)).to_dict()
