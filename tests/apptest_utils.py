@@ -40,11 +40,13 @@ def run_page(
     if dataset is not None:
         at.selectbox(key="dataset").set_value(dataset)
         at.run()
+    # Both uploaders are filled before one run: AppTest does not keep the sidebar of the
+    # entry script in its element tree after a rerun that changed the page's data.
     if upload is not None:
         at.file_uploader(key="upload_tx").set_value(upload)
-        at.run()
     if responses is not None:
         at.file_uploader(key="upload_responses").set_value(responses)
+    if upload is not None or responses is not None:
         at.run()
     at.switch_page(page)
     at.run()
