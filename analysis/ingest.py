@@ -92,6 +92,14 @@ class DataError(ValueError):
     known, the row and column, in plain words.
     """
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message[:1].upper() + message[1:])
+
+
+def _q(name: str) -> str:
+    """How messages name a file: 'sales.csv', or "the uploaded file" when it has no name."""
+    return f"'{name}'" if name else "the uploaded file"
+
 
 @dataclass
 class Prepared:
@@ -246,25 +254,25 @@ def read_table(
     inner = name[:-3] if name.lower().endswith(".gz") else name
     ext = os.path.splitext(inner.lower())[1]
     if _BLANK_RE.match(data):
-        raise DataError(f"'{name}' is empty: there is nothing in it to read.")
+        raise DataError(f"{_q(name)} is empty: there is nothing in it to read.")
 
     kind = _sniff(data)
     if kind in ("zip", "ole"):
         fmt = _workbook_format(data, name, ext, kind, max_expanded_bytes)
         if ext in _TEXT_EXTS:
             warnings.append(
-                f"'{name}' is named like a text (CSV) file but is really an Excel-type workbook; "
+                f"{_q(name)} is named like a text (CSV) file but is really an Excel-type workbook; "
                 "we read it as a workbook."
             )
         df = _read_workbook(data, name, fmt, sheet)
     elif kind == "pdf":
         raise DataError(
-            f"'{name}' is a PDF document, not a table of data. Export the data from the "
+            f"{_q(name)} is a PDF document, not a table of data. Export the data from the "
             "program it came from as CSV or Excel instead."
         )
     else:
         df = _read_text(data, name, ext)
-    df.attrs["filename"] = name
+    df.attrs["filename"] = name or None
     df.attrs["compression"] = compression
     df.attrs["warnings"] = warnings + df.attrs.get("warnings", [])
     return df
@@ -278,20 +286,20 @@ def _load_source(source: Any, filename: str | None, max_bytes: int) -> tuple[byt
         try:
             size = os.path.getsize(path)
         except FileNotFoundError:
-            raise DataError(f"We could not find the file '{name}'.") from None
+            raise DataError(f"We could not find the file {_q(name)}.") from None
         except OSError as exc:
-            raise DataError(f"We could not open '{name}' ({exc.strerror}).") from None
+            raise DataError(f"We could not open {_q(name)} ({exc.strerror}).") from None
         if path.is_dir():
-            raise DataError(f"'{name}' is a folder, not a file.")
+            raise DataError(f"{_q(name)} is a folder, not a file.")
         _check_size(size, name, max_bytes)
         return path.read_bytes(), name
     if isinstance(source, (bytes, bytearray, memoryview)):
-        name = filename or "the uploaded file"
+        name = filename or ""
         _check_size(len(source), name, max_bytes)
         return bytes(source), name
     if hasattr(source, "read") or hasattr(source, "getvalue"):
         raw_name = getattr(source, "name", None)
-        name = filename or (Path(str(raw_name)).name if raw_name else "") or "the uploaded file"
+        name = filename or (Path(str(raw_name)).name if raw_name else "")
         size = getattr(source, "size", None)
         if size is None and hasattr(source, "seek") and hasattr(source, "tell"):
             try:
@@ -319,7 +327,7 @@ def _load_source(source: Any, filename: str | None, max_bytes: int) -> tuple[byt
 def _check_size(size: int, name: str, max_bytes: int) -> None:
     if size > max_bytes:
         raise DataError(
-            f"'{name}' is {_human_size(size)}, larger than the {_human_size(max_bytes)} this app "
+            f"{_q(name)} is {_human_size(size)}, larger than the {_human_size(max_bytes)} this app "
             "accepts. Export a shorter period or fewer columns and try again."
         )
 
@@ -337,13 +345,13 @@ def _gunzip(data: bytes, name: str, limit: int) -> bytes:
                 total += len(chunk)
                 if total > limit:
                     raise DataError(
-                        f"'{name}' is compressed and would unpack to more than "
+                        f"{_q(name)} is compressed and would unpack to more than "
                         f"{_human_size(limit)}, more than this app accepts."
                     )
                 out.write(chunk)
     except (OSError, EOFError, zlib.error):
         raise DataError(
-            f"'{name}' is a compressed (gzip) file, but it is damaged or incomplete, so we "
+            f"{_q(name)} is a compressed (gzip) file, but it is damaged or incomplete, so we "
             "could not unpack it."
         ) from None
     return out.getvalue()
@@ -369,13 +377,13 @@ def _workbook_format(data: bytes, name: str, ext: str, kind: str, limit: int) ->
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise DataError(
-            f"'{name}' looks like an Excel workbook but is damaged (its zip structure cannot be "
+            f"{_q(name)} looks like an Excel workbook but is damaged (its zip structure cannot be "
             "read). Open it in Excel and save it again, or export it as CSV."
         ) from None
     expanded = sum(i.file_size for i in infos)
     if expanded > limit:
         raise DataError(
-            f"'{name}' would unpack to {_human_size(expanded)}, more than the "
+            f"{_q(name)} would unpack to {_human_size(expanded)}, more than the "
             f"{_human_size(limit)} this app accepts, so we did not open it."
         )
     names = {i.filename for i in infos}
@@ -393,7 +401,7 @@ def _workbook_format(data: bytes, name: str, ext: str, kind: str, limit: int) ->
         if b"spreadsheet" in mimetype:
             return "ods"
         raise DataError(
-            f"'{name}' is an OpenDocument file but not a spreadsheet (perhaps a text document). "
+            f"{_q(name)} is an OpenDocument file but not a spreadsheet (perhaps a text document). "
             "Upload a spreadsheet (.ods, .xlsx) or a CSV file."
         )
     if any(n.startswith("word/") for n in names):
@@ -403,7 +411,7 @@ def _workbook_format(data: bytes, name: str, ext: str, kind: str, limit: int) ->
     else:
         what = "a ZIP archive"
     raise DataError(
-        f"'{name}' is {what}, not a spreadsheet. If it is an archive, unzip it first and "
+        f"{_q(name)} is {what}, not a spreadsheet. If it is an archive, unzip it first and "
         "upload the CSV or Excel file inside."
     )
 
@@ -458,7 +466,7 @@ def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None) ->
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise
         raise DataError(
-            f"'{name}' could not be read: the spreadsheet seems damaged. Open it in Excel, "
+            f"{_q(name)} could not be read: the spreadsheet seems damaged. Open it in Excel, "
             "save it again and retry (or export it as CSV)."
         ) from None
 
@@ -470,7 +478,7 @@ def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError, RuntimeError):
         raise DataError(
-            f"'{name}' could not be opened as a spreadsheet: it may be password-protected or "
+            f"{_q(name)} could not be opened as a spreadsheet: it may be password-protected or "
             "damaged. Open it in Excel, remove the password if there is one, save it, and try "
             "again (or export it as CSV)."
         ) from None
@@ -480,16 +488,16 @@ def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd
             chosen, rows = None, []
             for sname in names:
                 srows = _sheet_rows(wb, sname)
-                if any(c != "" for r in srows for c in r):
+                if any(any(r) for r in srows):
                     chosen, rows = sname, srows
                     break
             if chosen is None:
-                raise DataError(f"'{name}' is empty: none of its sheets holds any data.")
+                raise DataError(f"{_q(name)} is empty: none of its sheets holds any data.")
         else:
             if isinstance(sheet, (int, np.integer)) and not isinstance(sheet, bool):
                 if not 0 <= int(sheet) < len(names):
                     raise DataError(
-                        f"'{name}' has no sheet number {int(sheet) + 1}; its sheets are: "
+                        f"{_q(name)} has no sheet number {int(sheet) + 1}; its sheets are: "
                         + ", ".join(f"'{n}'" for n in names)
                         + "."
                     )
@@ -500,16 +508,16 @@ def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd
                 chosen = chosen or lookup.get(str(sheet).strip().lower())
                 if chosen is None:
                     raise DataError(
-                        f"'{name}' has no sheet called '{sheet}'; its sheets are: "
+                        f"{_q(name)} has no sheet called '{sheet}'; its sheets are: "
                         + ", ".join(f"'{n}'" for n in names)
                         + "."
                     )
             rows = _sheet_rows(wb, chosen)
-            if not any(c != "" for r in rows for c in r):
-                raise DataError(f"The sheet '{chosen}' in '{name}' is empty.")
+            if not any(any(r) for r in rows):
+                raise DataError(f"The sheet '{chosen}' in {_q(name)} is empty.")
     except CalamineError:
         raise DataError(
-            f"'{name}' could not be read: the spreadsheet seems damaged. Open it in Excel, save "
+            f"{_q(name)} could not be read: the spreadsheet seems damaged. Open it in Excel, save "
             "it again and retry (or export it as CSV)."
         ) from None
     finally:
@@ -531,7 +539,7 @@ def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd
         )
     else:
         body = pd.DataFrame({i: pd.array([], dtype="str") for i in range(width)})
-    where = f"'{name}' (sheet '{chosen}')" if len(names) > 1 else f"'{name}'"
+    where = f"{_q(name)} (sheet '{chosen}')" if len(names) > 1 else _q(name)
     df = _finish(header, body, h + 1, where, header_fields=width)
     df.attrs.update(
         format=fmt, encoding=None, delimiter=None, header_row=h + 1, sheet=chosen, sheets=names
@@ -595,7 +603,7 @@ def _decode(data: bytes, name: str) -> tuple[str, bytes]:
 
 def _binary_error(name: str) -> DataError:
     return DataError(
-        f"'{name}' is not a text or spreadsheet file (it holds binary data). Upload a CSV "
+        f"{_q(name)} is not a text or spreadsheet file (it holds binary data). Upload a CSV "
         "file or an Excel workbook."
     )
 
@@ -610,19 +618,19 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
     if _HTML_RE.match(head) or b"<html" in head[:1024].lower():
         claimed = "an Excel workbook" if ext in _WORKBOOK_EXTS else "a data file"
         raise DataError(
-            f"'{name}' is a web page (HTML), not {claimed}, despite its name. Some "
+            f"{_q(name)} is a web page (HTML), not {claimed}, despite its name. Some "
             "programs export 'Excel' files this way. Open it in Excel and use Save As > Excel "
             "Workbook (.xlsx) or CSV, then upload that file."
         )
     if _XMLSS_RE.match(head) or head.lstrip().startswith(b"<?xml"):
         raise DataError(
-            f"'{name}' is an XML file (perhaps an old 'XML Spreadsheet'), which this app cannot "
+            f"{_q(name)} is an XML file (perhaps an old 'XML Spreadsheet'), which this app cannot "
             "read. Open it in Excel and save it as Excel Workbook (.xlsx) or CSV."
         )
     if ext in _WORKBOOK_EXTS:
         stem = os.path.splitext(name[:-3] if name.lower().endswith(".gz") else name)[0]
         raise DataError(
-            f"'{name}' is named like an Excel workbook ({ext}) but is really a plain text "
+            f"{_q(name)} is named like an Excel workbook ({ext}) but is really a plain text "
             f"(CSV-style) file. Rename it to '{stem}.csv' and upload it again, or open it in "
             "Excel and save it as an Excel Workbook."
         )
@@ -639,7 +647,7 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
     sample = sample_bytes.decode("utf-8", errors="ignore")
     delim, records = _choose_delimiter(sample)
     if not records:
-        raise DataError(f"'{name}' is empty: there is nothing in it to read.")
+        raise DataError(f"{_q(name)} is empty: there is nothing in it to read.")
     h = _find_header([r[2] for r in records])
     header_line = records[h][0]
     header_cells = records[h][2]
@@ -667,7 +675,7 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
         header,
         body,
         header_line,
-        f"'{name}'",
+        _q(name),
         header_fields=len(header_cells) if delim != _WS else len(header_cells),
         text_delim=delim,
     )
@@ -709,13 +717,13 @@ def _csv_frame(body: bytes, delim: str, name: str, header_line: int) -> pd.DataF
             m = re.search(r"EOF inside string starting at row (\d+)", msg)
             where = f" (around row {header_line + int(m.group(1))})" if m else ""
             raise DataError(
-                f"'{name}' could not be read{where}: a quotation mark opens a value that is "
+                f"{_q(name)} could not be read{where}: a quotation mark opens a value that is "
                 'never closed. Check that row for a stray " character.'
             ) from None
         except pd.errors.EmptyDataError:
-            raise DataError(f"'{name}' is empty: there is nothing in it to read.") from None
+            raise DataError(f"{_q(name)} is empty: there is nothing in it to read.") from None
     else:  # pragma: no cover - pathological widths
-        raise DataError(f"'{name}' could not be read: its rows have too many different widths.")
+        raise DataError(f"{_q(name)} could not be read: its rows have too many different widths.")
     frame.columns = range(frame.shape[1])
     return frame
 

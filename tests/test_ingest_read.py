@@ -494,3 +494,9 @@ def test_ods_via_calamine() -> None:
     assert df["Customer"].tolist() == ["00123", "B"]
     assert df["Date"].tolist() == ["2024-03-05", "2024-03-05 14:30:00"]
     assert df["Amount"].tolist() == ["10042", "2.55"]
+
+
+def test_bytes_without_a_name_are_called_the_uploaded_file() -> None:
+    with pytest.raises(DataError, match=r"^The uploaded file is empty"):
+        read_table(b"")
+    assert read_table(b"a,b\n1,2\n").attrs["filename"] is None
