@@ -40,7 +40,7 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
         }
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("segment:N", sort=order, title=None),
+        y=alt.Y("segment:N", sort=order, title=None, axis=alt.Axis(labelLimit=250)),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share"),
         color=alt.Color("segment:N", sort=order, legend=None),
         tooltip=[
@@ -74,7 +74,9 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
         name=grid["segment"].astype("str"),
     )
     base = alt.Chart(data).encode(
-        x=alt.X("f_score:O", title="Frequency score (higher = more orders)"),
+        x=alt.X(
+            "f_score:O", title="Frequency score (higher = more orders)", axis=alt.Axis(labelAngle=0)
+        ),
         y=alt.Y("r_score:O", sort="descending", title="Recency score (higher = more recent)"),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -134,12 +136,22 @@ def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
     long.attrs = {}  # the matrix's dates are not chart data
     long["label"] = long["customers"].map(lambda v: f"{v:,}" if v else "")
     base = alt.Chart(long).encode(
-        x=alt.X("segment:N", sort=cols, title="Segment now", axis=alt.Axis(labelAngle=-35)),
+        x=alt.X(
+            "segment:N",
+            sort=cols,
+            title="Segment now",
+            axis=alt.Axis(labelAngle=-40, labelOverlap=False, labelLimit=200),
+        ),
         y=alt.Y("previous_segment:N", sort=rows, title="Segment at the earlier date"),
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color(
-            "customers:Q", title="Customers", scale=alt.Scale(type="symlog", scheme="blues")
+    dark_from = max(float(long["customers"].max()) ** 0.75, 1.0)  # roughly mid-scale on symlog
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.condition(
+            "datum.customers == 0",
+            alt.value("#f4f4f4"),
+            alt.Color(
+                "customers:Q", title="Customers", scale=alt.Scale(type="symlog", scheme="blues")
+            ),
         ),
         tooltip=[
             alt.Tooltip("previous_segment:N", title="Was"),
@@ -147,7 +159,12 @@ def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("customers:Q", title="Customers", format=","),
         ],
     )
-    text = base.mark_text(fontSize=11).encode(text="label:N")
+    text = base.mark_text(fontSize=11).encode(
+        text="label:N",
+        color=alt.condition(
+            f"datum.customers >= {dark_from}", alt.value("white"), alt.value("#222")
+        ),
+    )
     return alt.layer(cells, text).properties(height=alt.Step(28))
 
 
@@ -164,7 +181,7 @@ def cluster_bars(centres: pd.DataFrame) -> alt.Chart:
         alt.Chart(centres)
         .mark_bar()
         .encode(
-            y=alt.Y("name:N", sort=order, title=None),
+            y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
             x=alt.X("customers:Q", title="Customers"),
             color=alt.Color("name:N", sort=order, legend=None),
             tooltip=[

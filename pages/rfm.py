@@ -107,7 +107,7 @@ st.dataframe(
         "revenue_share": st.column_config.NumberColumn("Share of revenue", format="percent"),
         "mean_recency": st.column_config.NumberColumn("Avg. days since last", format="%.0f"),
         "mean_frequency": st.column_config.NumberColumn("Avg. orders", format="%.1f"),
-        "mean_monetary": st.column_config.NumberColumn("Avg. net revenue", format="localized"),
+        "mean_monetary": st.column_config.NumberColumn("Avg. net revenue", format="%.2f"),
         "description": st.column_config.TextColumn("What it means", width="large"),
         "action": st.column_config.TextColumn("Recommended action", width="large"),
     },
@@ -136,7 +136,7 @@ st.caption(
 st.subheader("How customers moved between segments")
 latest_compare = as_of - dt.timedelta(days=1)
 default_compare = min(max(as_of - dt.timedelta(days=90), first_date), latest_compare)
-compare = st.date_input(
+compare = st.columns(2)[0].date_input(
     "Compare with",
     value=default_compare,
     min_value=first_date,
