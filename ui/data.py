@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import ingest
+from ui.share import share_control, shared_from_upload
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -233,10 +234,18 @@ def source_picker() -> None:
         options=list(EXAMPLES),
         format_func=lambda k: EXAMPLES[k].label,
         key="dataset",
+        bind="query-params",
         disabled=has_upload,
         help="Built-in datasets to explore. Upload your own file below to analyse your data.",
     )
-    with st.expander("Use your own data", expanded=has_upload):
+    waiting_for_upload = shared_from_upload() and not has_upload
+    if waiting_for_upload:
+        st.info(
+            "This link was shared from someone's own file. Upload your copy of it below to "
+            "see the same view; until then you see an example dataset.",
+            icon=":material/upload_file:",
+        )
+    with st.expander("Use your own data", expanded=has_upload or waiting_for_upload):
         st.file_uploader(
             "Transactions (CSV, TSV, TXT or Excel)",
             type=UPLOAD_TYPES,
@@ -262,6 +271,7 @@ def source_picker() -> None:
         )
     if has_upload:
         st.caption("Showing your uploaded data. Remove the files to go back to the examples.")
+    share_control(uploaded=has_upload)
 
 
 def current_dataset() -> Dataset | None:
