@@ -18,7 +18,7 @@ def test_link_from_an_upload_asks_for_the_file():
     at.query_params["data"] = "upload"
     at.run()
     assert not at.exception
-    assert any("upload your copy" in i.value for i in at.info)
+    assert any("Upload your copy" in i.value for i in at.info)
 
 
 def test_share_control_says_what_the_link_contains():
