@@ -609,20 +609,20 @@ def _binary_error(name: str) -> DataError:
 
 
 _HTML_RE = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<head|<body|<meta|<!--)", re.I)
-_XMLSS_RE = re.compile(rb"^\s*<\?xml[^>]*>\s*(<\?mso[^>]*>\s*)?<workbook", re.I)
 
 
 def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
     encoding, text = _decode(data, name)
     head = text[:4096]
-    if _HTML_RE.match(head) or b"<html" in head[:1024].lower():
+    starts_tag = head.lstrip()[:1] == b"<"
+    if _HTML_RE.match(head) or (starts_tag and re.search(rb"<html|<table", head, re.I)):
         claimed = "an Excel workbook" if ext in _WORKBOOK_EXTS else "a data file"
         raise DataError(
             f"{_q(name)} is a web page (HTML), not {claimed}, despite its name. Some "
             "programs export 'Excel' files this way. Open it in Excel and use Save As > Excel "
             "Workbook (.xlsx) or CSV, then upload that file."
         )
-    if _XMLSS_RE.match(head) or head.lstrip().startswith(b"<?xml"):
+    if head.lstrip().startswith(b"<?xml"):  # e.g. Excel 2003 "XML Spreadsheet"
         raise DataError(
             f"{_q(name)} is an XML file (perhaps an old 'XML Spreadsheet'), which this app cannot "
             "read. Open it in Excel and save it as Excel Workbook (.xlsx) or CSV."
@@ -676,7 +676,7 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
         body,
         header_line,
         _q(name),
-        header_fields=len(header_cells) if delim != _WS else len(header_cells),
+        header_fields=len(header_cells),
         text_delim=delim,
     )
     df.attrs.update(
@@ -2010,6 +2010,7 @@ def prepare_transactions(
         if role in mapping:
             canonical[role] = _text_role(raw, mapping[role])
     data, rejected = _finalise(raw, reason, canonical, mapping)
+    data["order_id"] = data["order_id"].astype("str")
 
     by_reason, rej_notes = _rejection_summary(reason, n)
     amt = data["amount"].to_numpy()

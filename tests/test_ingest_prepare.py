@@ -473,3 +473,14 @@ def test_prepare_responses_without_a_date_column() -> None:
 def test_prepare_responses_needs_a_score() -> None:
     with pytest.raises(DataError, match=r"could not find the score .* in 'shop\.csv'"):
         prepare_responses(table("Date,Comment\n2024-01-01,Lovely shop with great staff\n"))
+
+
+def test_no_usable_row_gives_an_empty_typed_table_not_an_error() -> None:
+    p = tx("customer,date,amount\n,2024-01-01,1\n,x,2\n")
+    assert p.data.empty and len(p.rejected) == 2
+    assert [str(t) for t in p.data.dtypes] == ["str", "str", "datetime64[ns]", "float64"]
+    assert p.report["date_min"] is None and p.report["customers"] == 0
+    assert p.warnings == [
+        "2 rows of 2 could not be used and were set aside (missing customer id: 2). You can "
+        "download them, fix them and upload the file again."
+    ]

@@ -500,3 +500,14 @@ def test_bytes_without_a_name_are_called_the_uploaded_file() -> None:
     with pytest.raises(DataError, match=r"^The uploaded file is empty"):
         read_table(b"")
     assert read_table(b"a,b\n1,2\n").attrs["filename"] is None
+
+
+def test_html_tags_inside_csv_cells_are_just_text() -> None:
+    df = read_table(b"id,comment\n1,<html> is a tag\n", filename="c.csv")
+    assert df["comment"].tolist() == ["<html> is a tag"]
+
+
+def test_xml_spreadsheet_2003_is_refused() -> None:
+    data = b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook/>'
+    with pytest.raises(DataError, match=r"'old\.xls' is an XML file"):
+        read_table(data, filename="old.xls")
