@@ -127,10 +127,17 @@ def heatmap(
     else:
         top = float(later.max()) if len(later) else 1.0
         domain = [0.0, max(top, 0.05)]
-    height = max(16 * len(order), 60)
-    labelled = len(data) <= MAX_LABELLED_CELLS
+    # 16 px a row, squeezed to at most ~1000 px for long weekly or split matrices
+    row_px = 16 if len(order) <= 60 else max(2, min(16, 1000 // max(len(order), 1)))
+    height = max(row_px * len(order), 60)
+    labelled = len(data) <= MAX_LABELLED_CELLS and row_px >= 12
     width = max((34 if labelled else 12) * matrix.shape[1], 160)
-    y = alt.Y("row:N", sort=order, title="Cohort (first purchase)")
+    y = alt.Y(
+        "row:N",
+        sort=order,
+        title="Cohort (first purchase)",
+        axis=alt.Axis(labelOverlap="parity") if row_px < 12 else alt.Axis(),
+    )
     base = alt.Chart(data)
     cells = base.mark_rect().encode(
         x=alt.X("period_number:O", title=f"{unit.capitalize()}s since first purchase"),
@@ -185,7 +192,8 @@ def heatmap(
         .mark_text(align="left", dx=3, fontSize=10)
         .encode(x="customers:Q", y=alt.Y("row:N", sort=order, axis=None), text="customers:Q")
     )
-    chart = alt.hconcat(grid, alt.layer(size_chart, size_text), spacing=8)
+    sizes_part = alt.layer(size_chart, size_text) if row_px >= 12 else size_chart
+    chart = alt.hconcat(grid, sizes_part, spacing=8)
     subtitle = "Blank: not observable yet."
     if data["partial"].any():
         subtitle = (
