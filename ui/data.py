@@ -169,7 +169,7 @@ def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst) -> File
         )
         result.columns = [str(c) for c in raw.columns]
         result.detected = ingest.detect_columns(raw, kind)
-        result.prepared = _prepare(kind, raw, mapping, dayfirst)
+        result.prepared = _prepare(kind, raw, mapping or result.detected, dayfirst)
     except ingest.DataError as exc:
         result.error = str(exc)
     return result
