@@ -69,6 +69,7 @@ __all__ = [
     "reorder_by_item",
     "top_items",
     "first_order_items",
+    "items_that_bring_back",
     "Baskets",
     "baskets",
     "association_rules",
@@ -124,6 +125,7 @@ _CANONICAL = frozenset(
         "country",
     }
 )
+_PLURALS = {"category": "categories", "country": "countries"}
 OTHER_LABEL = "Other"
 MISSING_LABEL = "(not given)"
 _NO_DAY = np.iinfo(np.int64).max
@@ -923,6 +925,18 @@ def first_order_items(
         "customers": n_buyers,
         "within_days": within_days,
     }
+    return out
+
+
+def items_that_bring_back(
+    first_orders: pd.DataFrame, *, min_eligible: int = 30, n: int = 15
+) -> pd.DataFrame:
+    """Items of :func:`first_order_items` with at least ``min_eligible`` counted customers,
+    highest return rate first (ties: more customers first). ``attrs`` are kept."""
+    out = first_orders[first_orders["eligible"] >= min_eligible]
+    out = out.sort_values(["return_rate", "eligible"], ascending=[False, False], kind="stable")
+    out = out.head(n).reset_index(drop=True)
+    out.attrs = dict(first_orders.attrs)
     return out
 
 
@@ -2053,7 +2067,7 @@ def describe_top_items(df: pd.DataFrame, column: str) -> list[str]:
         out.append(
             f"{first[column]} is the top {word} by revenue ({_pct(first['revenue_share'])} of "
             f"item revenue); the top {min(5, len(df))} bring {_pct(top5)} of "
-            f"{df.attrs.get('items', len(df)):,} {word}s."
+            f"{df.attrs.get('items', len(df)):,} {_PLURALS.get(word, word + 's')}."
         )
     big = df[df["customers"] >= 10]
     if len(big) >= 2:
@@ -2167,7 +2181,8 @@ def describe_spend(df: pd.DataFrame, by: str, *, min_customers: int = 10) -> lis
     hi = df.loc[df["revenue_per_customer"].idxmax()]
     lo = df.loc[df["revenue_per_customer"].idxmin()]
     if by == "segment":
-        who, other = f"{hi[by]} customers", f"{lo[by]} customers"
+        who = f"Customers in the {hi[by]} segment"
+        other = f"the {lo[by]} segment"
     else:
         who, other = f"Customers first won through the {by} {hi[by]}", f"those from {lo[by]}"
     return [
