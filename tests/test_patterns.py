@@ -573,3 +573,21 @@ def test_pair_matrix_is_symmetric():
     cells = {(d["row"], d["col"]): d["lift"] for d in data}
     assert cells[("butter", "milk")] == cells[("milk", "butter")] == pytest.approx(4 / 3)
     assert len(cells) == 6
+
+
+@pytest.mark.slow
+def test_rules_on_the_full_online_retail_file_within_10_seconds():
+    import time
+    from pathlib import Path
+
+    from analysis import ingest
+
+    path = Path(__file__).resolve().parents[1] / "sample_data" / "online_retail.csv.gz"
+    tx = ingest.prepare_transactions(ingest.read_table(path, filename=path.name)).data
+    start = time.perf_counter()
+    rules = P.association_rules(tx, "product")
+    assert time.perf_counter() - start < 10
+    assert rules.attrs["orders"] > 18_000 and rules.attrs["items"] > 3_500
+    assert 20 <= len(rules) <= 200
+    top = rules.iloc[0]
+    assert "REGENCY" in top["antecedent"] and top["lift"] > 10
