@@ -62,3 +62,55 @@ def test_order_date_is_earliest_line():
     of = orders_frame(tx)
     assert of["order_date"].iloc[0] == pd.Timestamp("2024-02-01")
     assert of["net_value"].iloc[0] == 2.0
+
+
+def test_exactly_cancelling_lines_make_a_free_order_not_a_refund():
+    tx = make_tx(
+        [
+            ("A", "1", "2024-01-01", 10.1),
+            ("A", "1", "2024-01-01", -10.0),
+            ("A", "1", "2024-01-01", -0.1),
+        ]
+    )
+    of = orders_frame(tx)
+    assert of["net_value"].iloc[0] == 0.0
+    assert bool(of["is_purchase"].iloc[0])
+
+
+def test_interleaved_and_shared_order_ids():
+    # Lines of one order not adjacent, and the same order id used by two customers.
+    tx = make_tx(
+        [
+            ("A", "1", "2024-01-01", 1.0),
+            ("B", "1", "2024-01-02", 2.0),
+            ("A", "2", "2024-01-03", 3.0),
+            ("A", "1", "2024-01-01", 4.0),
+            ("B", "1", "2024-01-02", 5.0),
+        ]
+    )
+    of = orders_frame(tx)
+    assert of[["customer_id", "order_id", "net_value"]].values.tolist() == [
+        ["A", "1", 5.0],
+        ["A", "2", 3.0],
+        ["B", "1", 7.0],
+    ]
+
+
+def test_runs_of_sorted_order_ids_match_hashing():
+    rng = np.random.default_rng(0)
+    n = 2000
+    order = np.sort(rng.integers(0, 500, n))
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"C{o % 97}" for o in order], dtype="str"),
+            "order_id": pd.Series([f"O{o:05d}" for o in order], dtype="str"),
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(order % 50, unit="D"),
+            "amount": rng.normal(10, 5, n).round(2),
+        }
+    )
+    fast = orders_frame(tx)
+    shuffled = orders_frame(tx.sample(frac=1, random_state=1))
+    pd.testing.assert_frame_equal(fast, shuffled)
+    expected = tx.groupby(["customer_id", "order_id"])["amount"].sum().round(8)
+    got = fast.set_index(["customer_id", "order_id"])["net_value"]
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
