@@ -25,6 +25,7 @@ PAGE_TABLE = [
     PageSpec("Customers", "pages/feedback.py", "Customer feedback", ":material/reviews:"),
     PageSpec("Customers", "pages/patterns.py", "Purchase patterns", ":material/shopping_basket:"),
     PageSpec("Customers", "pages/profile.py", "Customer profile", ":material/person_search:"),
+    PageSpec("Share", "pages/report.py", "Report & export", ":material/description:"),
 ]
 
 
