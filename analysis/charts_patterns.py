@@ -23,6 +23,8 @@ __all__ = [
     "spend_chart",
     "price_band_chart",
     "channel_retention_chart",
+    "order_timeline_chart",
+    "customer_items_chart",
 ]
 
 BAR_COLOR = "#4c78a8"
@@ -418,3 +420,73 @@ def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     )
     rules = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q")
     return alt.layer(bars, rules)
+
+
+# --------------------------------------------------------------------------------------------
+# Customer profile
+# --------------------------------------------------------------------------------------------
+
+KIND_COLORS = {"purchase": BAR_COLOR, "refund": "#e45756"}
+
+
+def order_timeline_chart(history: pd.DataFrame) -> alt.Chart:
+    """One customer's orders on a time axis: a stem and a dot per order at its net value,
+    refunds in red below zero.
+
+    Parameters
+    ----------
+    history : DataFrame
+        ``CustomerProfile.history`` from :func:`analysis.profile.customer_profile`.
+    """
+    data = history[["order_id", "order_date", "net_value", "kind", "lines", "items"]].copy()
+    for c in ("order_id", "kind", "items"):
+        data[c] = data[c].astype("str")
+    data["zero"] = 0.0
+    color = alt.Color(
+        "kind:N",
+        title=None,
+        scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+        legend=alt.Legend(orient="top"),
+    )
+    tooltip = [
+        alt.Tooltip("order_date:T", title="Date", format="%d %b %Y"),
+        alt.Tooltip("order_id:N", title="Order"),
+        alt.Tooltip("net_value:Q", title="Net value", format=",.2f"),
+        alt.Tooltip("kind:N", title="Kind"),
+        alt.Tooltip("lines:Q", title="Lines", format=",d"),
+        alt.Tooltip("items:N", title="Items"),
+    ]
+    base = alt.Chart(data, title="Orders over time").encode(
+        x=alt.X("order_date:T", title=None), color=color, tooltip=tooltip
+    )
+    stems = base.mark_rule().encode(y=alt.Y("zero:Q", title="Net value"), y2="net_value:Q")
+    dots = base.mark_circle(size=60, opacity=1).encode(y="net_value:Q")
+    return alt.layer(stems, dots)
+
+
+def customer_items_chart(items: pd.DataFrame, column: str, n: int = 15) -> alt.Chart:
+    """Horizontal bars of the orders in which one customer bought each item (top ``n``).
+
+    Parameters
+    ----------
+    items : DataFrame
+        ``CustomerProfile.items`` from :func:`analysis.profile.customer_profile`.
+    column : str
+        Its item column.
+    """
+    data = items.head(n)[[column, "orders", "revenue"]].copy()
+    data[column] = data[column].astype("str")
+    return (
+        alt.Chart(data, title=f"What they buy (top {column} by orders)")
+        .mark_bar(color=BAR_COLOR)
+        .encode(
+            y=alt.Y(f"{column}:N", title=None, sort=data[column].tolist()),
+            x=alt.X("orders:Q", title="Orders with it", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip(f"{column}:N", title=column.capitalize()),
+                alt.Tooltip("orders:Q", title="Orders", format=",d"),
+                alt.Tooltip("revenue:Q", title="Net spend", format=",.2f"),
+            ],
+        )
+        .properties(height=alt.Step(20))
+    )
