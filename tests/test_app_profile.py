@@ -1,0 +1,76 @@
+"""AppTest of the customer-profile page on the example datasets."""
+
+from tests.apptest_utils import run_page, texts
+
+PAGE = "pages/profile.py"
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label).value
+
+
+def subheaders(at) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def test_profile_default_example_shows_the_whole_relationship():
+    at = run_page(PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Customer profile"
+    text = texts(at)
+    assert "Data: **Online shop (generated)**" in text
+    customer = at.selectbox(key="profile_customer").value
+    assert f"Customer {customer}" in subheaders(at)
+    for label in ("First purchase", "Last purchase", "Purchases", "Net revenue", "RFM segment"):
+        assert metric(at, label)
+    assert "Expected value, 12 months" in {m.label for m in at.metric}
+    assert "Risk of no purchase in 90 days" in {m.label for m in at.metric}
+    assert "Customer since" in text and "RFM segment:" in text and "The models say" in text
+    frames = {tuple(df.value.columns) for df in at.dataframe}
+    assert any("kind" in cols and "net_value" in cols for cols in frames)  # orders
+    assert any("because" in cols for cols in frames)  # suggestions
+    assert len(at.get("download_button")) == 2
+
+
+def test_profile_pick_from_a_segment_and_search():
+    at = run_page(PAGE)
+    at.selectbox(key="profile_segment").set_value("Can't Lose Them")
+    at.run()
+    assert not at.exception
+    assert "Suggested action for Can't Lose Them" in texts(at)
+    assert metric(at, "RFM segment") == "Can't Lose Them"
+    assert "overdue" in texts(at)
+    at.text_input(key="profile_search").set_value("no such customer")
+    at.run()
+    assert not at.exception
+    assert "No customer matches this search." in texts(at)
+
+
+def test_profile_marks_refunds_and_shows_survey_answers():
+    at = run_page(PAGE)
+    at.text_input(key="profile_search").set_value("C00001")
+    at.run()
+    assert not at.exception
+    orders = next(df.value for df in at.dataframe if "kind" in df.value.columns)
+    assert set(orders["kind"]) <= {"purchase", "refund"}
+    survey = [df.value for df in at.dataframe if "group" in df.value.columns]
+    assert survey and set(survey[0]["group"]) <= {"promoter", "passive", "detractor"}
+
+
+def test_profile_online_retail_and_cafe():
+    for dataset, label in (("retail", "Online Retail (UCI, real)"), ("cafe", "Corner café")):
+        at = run_page(PAGE, dataset=dataset)
+        assert not at.exception
+        text = texts(at)
+        assert f"Data: **{label}" in text
+        assert "No survey responses loaded" in text
+        assert "Suggested next products" in text
+
+
+def test_profile_cdnow_says_what_is_missing():
+    at = run_page(PAGE, dataset="cdnow")
+    assert not at.exception
+    text = texts(at)
+    assert "Data: **CDNOW (real)**" in text
+    assert "Seeing what they buy needs a product column" in text
+    assert "Customer since" in text
