@@ -1151,8 +1151,9 @@ def summary_sentences(summary: pd.DataFrame) -> list[str]:
         return ["No customer has a purchase before the as-of date."]
     out = []
     biggest = s.sort_values("customers", ascending=False, kind="stable").iloc[0]
+    n = int(biggest["customers"])
     out.append(
-        f"The largest group is {biggest['segment']}: {int(biggest['customers']):,} customers "
+        f"The largest group is {biggest['segment']}: {n:,} customer{'s' if n != 1 else ''} "
         f"({biggest['customer_share']:.0%})."
     )
     if s["revenue_share"].notna().any():

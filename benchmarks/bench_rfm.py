@@ -25,7 +25,7 @@ with lines as (
     where cast(order_date as date) < $as_of
 ),
 orders as (
-    select customer_id, order_id, min(day) as day, sum(amount) as net
+    select customer_id, order_id, min(day) as day, round(sum(amount), 8) as net
     from lines
     group by customer_id, order_id
 )

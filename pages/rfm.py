@@ -160,9 +160,11 @@ else:
 # ------------------------------------------------------------------------------ drill-down
 st.subheader("Customers in a segment")
 counts = dict(zip(summary["segment"], summary["customers"], strict=True))
+nonempty = [s for s, n in counts.items() if n > 0]
 segment = st.selectbox(
     "Segment",
     options=list(counts),
+    index=list(counts).index(nonempty[0]) if nonempty else 0,
     format_func=lambda s: f"{s} ({counts[s]:,})",
     key="rfm_segment",
 )
