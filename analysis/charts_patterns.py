@@ -32,6 +32,7 @@ ACCENT_COLOR = "#f58518"
 OTHER_COLOR = "#bab0ac"
 PARTIAL_OPACITY = 0.4
 HEAT_SCHEME = "blues"
+RETENTION_COLORS = ["#08519c", "#4292c6", "#9ecae1", "#c6dbef", "#deebf7"]
 
 _VALUE_TITLES = {
     "orders": ("Orders", ",.0f"),
@@ -251,8 +252,15 @@ def pair_matrix_chart(pairs: pd.DataFrame) -> alt.Chart:
         alt.Chart(data, title="Items bought together (strongest pairs)")
         .mark_rect()
         .encode(
-            x=alt.X("col:N", title=None, sort=items, axis=alt.Axis(labelAngle=-45, labelLimit=160)),
-            y=alt.Y("row:N", title=None, sort=items, axis=alt.Axis(labelLimit=200)),
+            x=alt.X(
+                "col:N",
+                title=None,
+                sort=items,
+                axis=alt.Axis(labelAngle=-90, labelLimit=200, labelOverlap=False),
+            ),
+            y=alt.Y(
+                "row:N", title=None, sort=items, axis=alt.Axis(labelLimit=200, labelOverlap=False)
+            ),
             color=alt.Color("lift:Q", title="Lift", scale=alt.Scale(scheme="oranges")),
             tooltip=[
                 alt.Tooltip("row:N", title="Orders with"),
@@ -402,7 +410,7 @@ def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     order = df[column].astype("str").tolist()
     whens = [f"month {k}" for k in at]
     base = alt.Chart(data, title="New customers who buy again, by first channel").encode(
-        x=alt.X(f"{column}:N", title=None, sort=order),
+        x=alt.X(f"{column}:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("when:N", sort=whens),
         tooltip=[
             alt.Tooltip(f"{column}:N", title=column.capitalize()),
@@ -416,7 +424,13 @@ def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     )
     bars = base.mark_bar().encode(
         y=alt.Y("share:Q", title="Share buying again", axis=alt.Axis(format=".0%")),
-        color=alt.Color("when:N", title=None, sort=whens, legend=alt.Legend(orient="top")),
+        color=alt.Color(
+            "when:N",
+            title=None,
+            sort=whens,
+            scale=alt.Scale(domain=whens, range=RETENTION_COLORS[: len(whens)]),
+            legend=alt.Legend(orient="top"),
+        ),
     )
     rules = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q")
     return alt.layer(bars, rules)

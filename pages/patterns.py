@@ -327,13 +327,16 @@ with tab_together:
 with tab_pay:
     st.subheader("Order values")
     values = compute(P.order_value_summary, ds)
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric(
         "Median order", f"{values.median:,.2f}", help="Half of the orders are worth less."
     )
-    cols[1].metric("Average order", f"{values.mean:,.2f}", help="Purchase orders' value / orders.")
-    cols[2].metric("Middle half", f"{values.p25:,.2f} – {values.p75:,.2f}")
-    cols[3].metric("Top 10% from", f"{values.p90:,.2f}")
+    cols[1].metric(
+        "Average order", f"{values.mean:,.2f}", help="Purchase orders' value / their number."
+    )
+    cols[2].metric("A quarter below", f"{values.p25:,.2f}", help="25th percentile.")
+    cols[3].metric("A quarter above", f"{values.p75:,.2f}", help="75th percentile.")
+    cols[4].metric("One in ten above", f"{values.p90:,.2f}", help="90th percentile.")
     st.altair_chart(charts_patterns.order_value_chart(values.histogram), width="stretch")
     st.caption("The grey bar on the right gathers the largest 1% of orders.")
     what_this_says(P.describe_order_values(values))

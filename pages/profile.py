@@ -53,7 +53,7 @@ segment = c1.selectbox(
     help="Narrow the list to one RFM segment, e.g. 'Can't Lose Them' before a round of calls.",
 )
 query = c2.text_input(
-    "Search customer id", key="profile_search", placeholder="part of an id or e-mail"
+    "Search customer id", key="profile_search", placeholder="part of a customer id"
 )
 found = profile.search_customers(listing, query, segment=segment, n=500)
 if len(found) == 0:
@@ -112,27 +112,26 @@ card = compute(overview.scorecard, ds)
 st.subheader(f"Customer {customer_id}")
 if p.attributes:
     st.caption(" · ".join(f"{k.replace('_', ' ')}: **{v}**" for k, v in p.attributes.items()))
-cols = st.columns(5)
-cols[0].metric(
-    "First purchase",
-    f"{p.first_purchase:%d %b %Y}" if p.first_purchase is not None else "none",
-)
+if p.first_purchase is not None:
+    st.caption(
+        f"First purchase {p.first_purchase:%d %b %Y} · last purchase {p.last_purchase:%d %b %Y}"
+    )
+cols = st.columns(4)
+cols[0].metric("Purchases", f"{p.orders:,}", help="Purchase orders (refund orders not counted).")
 cols[1].metric(
-    "Last purchase",
-    f"{p.last_purchase:%d %b %Y}" if p.last_purchase is not None else "none",
-    delta=f"{p.days_since_last:,} days ago" if p.days_since_last is not None else None,
-    delta_color="off",
-)
-cols[2].metric("Purchases", f"{p.orders:,}", help="Purchase orders (refund orders not counted).")
-cols[3].metric(
     "Net revenue",
     f"{p.net_revenue:,.2f}",
     help="Everything they paid minus everything refunded.",
 )
-cols[4].metric(
+cols[2].metric(
     "Average order",
     "n/a" if p.orders == 0 else f"{p.average_order_value:,.2f}",
     help="Value of their purchase orders / number of purchase orders.",
+)
+cols[3].metric(
+    "Days since last purchase",
+    "n/a" if p.days_since_last is None else f"{p.days_since_last:,}",
+    help="Counted to the end of the data (1 = bought on its last day), as RFM recency.",
 )
 
 st.subheader("Before you call")
@@ -150,7 +149,7 @@ what_this_says(
 
 # ------------------------------------------------------------------------------ RFM, value, risk
 st.subheader("Segment, value and risk")
-cols = st.columns(4)
+cols = st.columns([2, 1, 1.5, 1.5])
 if rfm_card:
     cols[0].metric(
         "RFM segment",
@@ -166,16 +165,17 @@ else:
     cols[0].metric("RFM segment", "none", help="Customers with only refunds have no segment.")
 if value and "clv" in value:
     cols[2].metric(
-        f"Expected value, {VALUE_MONTHS} months",
+        f"Value, next {VALUE_MONTHS} months",
         f"{value['clv']:,.2f}",
         help="Discounted expected net revenue from this customer (BG/NBD and Gamma-Gamma "
         "models, see Customer value).",
     )
 if value and "churn_risk" in value:
     cols[3].metric(
-        f"Risk of no purchase in {CHURN_DAYS} days",
+        f"Churn risk, {CHURN_DAYS} days",
         f"{value['churn_risk']:.0%}",
-        help="From the churn model on Customer value, checked on held-back customers there.",
+        help=f"Probability of no purchase in the next {CHURN_DAYS} days, from the churn model "
+        "on Customer value (checked on held-back customers there).",
     )
 elif value and "p_alive" in value:
     cols[3].metric("Still a customer", f"{value['p_alive']:.0%}", help="BG/NBD P(alive).")

@@ -21,10 +21,11 @@ def test_profile_default_example_shows_the_whole_relationship():
     assert "Data: **Online shop (generated)**" in text
     customer = at.selectbox(key="profile_customer").value
     assert f"Customer {customer}" in subheaders(at)
-    for label in ("First purchase", "Last purchase", "Purchases", "Net revenue", "RFM segment"):
+    for label in ("Purchases", "Net revenue", "Days since last purchase", "RFM segment"):
         assert metric(at, label)
-    assert "Expected value, 12 months" in {m.label for m in at.metric}
-    assert "Risk of no purchase in 90 days" in {m.label for m in at.metric}
+    assert "Value, next 12 months" in {m.label for m in at.metric}
+    assert "Churn risk, 90 days" in {m.label for m in at.metric}
+    assert "First purchase" in text
     assert "Customer since" in text and "RFM segment:" in text and "The models say" in text
     frames = {tuple(df.value.columns) for df in at.dataframe}
     assert any("kind" in cols and "net_value" in cols for cols in frames)  # orders
