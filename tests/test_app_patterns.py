@@ -1,5 +1,7 @@
 """AppTest of the purchase-patterns page on every example dataset and on an upload."""
 
+import pytest
+
 from tests.apptest_utils import run_page, texts
 
 PAGE = "pages/patterns.py"
@@ -70,6 +72,7 @@ def test_patterns_also_bought_follows_the_pick():
     assert similar["similarity"].is_monotonic_decreasing
 
 
+@pytest.mark.slow
 def test_patterns_online_retail():
     at = run_page(PAGE, dataset="retail")
     assert not at.exception
@@ -92,6 +95,7 @@ def test_patterns_cafe():
     assert "Typical time until the same category is bought again" in text
 
 
+@pytest.mark.slow
 def test_patterns_cdnow_says_what_is_missing():
     at = run_page(PAGE, dataset="cdnow")
     assert not at.exception

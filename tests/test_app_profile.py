@@ -1,5 +1,7 @@
 """AppTest of the customer-profile page on the example datasets."""
 
+import pytest
+
 from tests.apptest_utils import run_page, texts
 
 PAGE = "pages/profile.py"
@@ -58,6 +60,7 @@ def test_profile_marks_refunds_and_shows_survey_answers():
     assert survey and set(survey[0]["group"]) <= {"promoter", "passive", "detractor"}
 
 
+@pytest.mark.slow
 def test_profile_online_retail_and_cafe():
     for dataset, label in (("retail", "Online Retail (UCI, real)"), ("cafe", "Corner café")):
         at = run_page(PAGE, dataset=dataset)
@@ -68,6 +71,7 @@ def test_profile_online_retail_and_cafe():
         assert "Suggested next products" in text
 
 
+@pytest.mark.slow
 def test_profile_cdnow_says_what_is_missing():
     at = run_page(PAGE, dataset="cdnow")
     assert not at.exception
