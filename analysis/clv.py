@@ -28,13 +28,14 @@ monetary value".
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
-from scipy.special import digamma, gammaln, hyp2f1
+from scipy import integrate, optimize
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 from threadpoolctl import threadpool_limits
 
 from analysis.orders import day_numbers, resolve_as_of
@@ -47,12 +48,16 @@ __all__ = [
     "HoldoutResult",
     "ValueReport",
     "calibration_holdout",
+    "clv_histogram",
     "clv_summary",
     "customer_lifetime_value",
     "default_holdout_split",
     "forecast_totals",
+    "holdout_insights",
     "model_warnings",
     "probability_alive_grid",
+    "top_customers",
+    "value_insights",
     "value_report",
 ]
 
@@ -211,7 +216,9 @@ def _xtT(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------------
 
 
-def _fit_log_params(negll_grad, theta0: np.ndarray, max_iter: int) -> optimize.OptimizeResult:
+def _fit_log_params(
+    negll_grad, theta0: np.ndarray, max_iter: int, bounds: list[tuple[float, float]]
+) -> optimize.OptimizeResult:
     """Minimise a mean negative log-likelihood over log parameters (analytic gradient).
 
     BLAS is held to one thread: the optimiser's tiny matrix products otherwise wait on worker
@@ -223,7 +230,7 @@ def _fit_log_params(negll_grad, theta0: np.ndarray, max_iter: int) -> optimize.O
             theta0,
             jac=True,
             method="L-BFGS-B",
-            bounds=[(-25.0, 25.0)] * len(theta0),
+            bounds=bounds,
             options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
         )
     # L-BFGS-B may stop "abnormally" when no further decrease is representable; at a point
@@ -257,21 +264,23 @@ def _parameter_table(params: dict, log_cov: np.ndarray) -> pd.DataFrame:
     names = list(params)
     est = np.array([params[n] for n in names])
     log_se = np.sqrt(np.diag(log_cov))
-    return pd.DataFrame(
-        {
-            "parameter": names,
-            "estimate": est,
-            "standard_error": est * log_se,
-            "lower_95": est * np.exp(-1.959964 * log_se),
-            "upper_95": est * np.exp(1.959964 * log_se),
-        }
-    )
+    with np.errstate(over="ignore"):  # a flat likelihood: an unbounded interval
+        return pd.DataFrame(
+            {
+                "parameter": names,
+                "estimate": est,
+                "standard_error": est * log_se,
+                "lower_95": est * np.exp(-1.959964 * log_se),
+                "upper_95": est * np.exp(1.959964 * log_se),
+            }
+        )
 
 
 class _LogParamModel:
     """Shared bits: parameter draws and the parameter table."""
 
     _names: tuple[str, ...] = ()
+    _bounds: tuple[tuple[float, float], ...] = ()
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
@@ -299,7 +308,9 @@ class _LogParamModel:
         cov = self.log_covariance_
         if not np.isfinite(cov).all():
             return np.exp(np.tile(theta, (n_draws, 1)))
-        return np.exp(rng.multivariate_normal(theta, cov, size=n_draws, method="eigh"))
+        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
+        low, high = np.array(self._bounds).T
+        return np.exp(np.clip(draws, low, high))
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,6 +406,53 @@ def _hyp2f1(a: float, b: float, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _beta_expectation(a: float, beta: float, m: float, s: float) -> float:
+    """``E[(1 - (1 + p s)^-m) / p]`` for ``p ~ Beta(a, beta)``, by adaptive quadrature.
+
+    The integral runs over ``v = log p`` (no singularity at ``p = 0`` for small ``a``), split
+    where the integrand bends: around ``p = 1 / (m s)`` and the mode of the Beta density; the
+    value at ``p = 1`` is taken out first, so a density piled up at ``p = 1`` does no harm.
+    """
+    log_beta = betaln(a, beta)
+    h_one = -np.expm1(-m * np.log1p(s))  # the integrand at p = 1
+
+    def integrand(v: float) -> float:
+        p = np.exp(v)
+        if p * s * m < 1e-12:
+            h = m * s
+        else:
+            h = -np.expm1(-m * np.log1p(p * s)) / p
+        # h(p) - h(1) vanishes at p = 1, where a Beta density with beta < 1 piles up.
+        return (h - h_one) * np.exp(a * v + (beta - 1) * np.log1p(-p) - log_beta)
+
+    mode = np.log(a / (a + beta - 1)) if a + beta > 1 else -1.0
+    points = sorted({min(-np.log(m * s), -1e-3), min(mode, -1e-3), -1e-6})
+    edges = [-np.inf, *points, 0.0]
+    total = h_one
+    for lo, hi in itertools.pairwise(edges):
+        if hi > lo:
+            total += integrate.quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-10, limit=200)[0]
+    return total
+
+
+def _given_alive_by_quadrature(params, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Expected purchases in ``t`` given alive, by quadrature: slow, so only where needed.
+
+    Given alive at ``T``, ``lambda ~ Gamma(r + x, alpha + T)`` and ``p ~ Beta(a, b + x)``, and a
+    customer with ``(lambda, p)`` makes ``(1 - exp(-lambda p t)) / p`` purchases on average in
+    ``t``; integrating out ``lambda`` leaves a one-dimensional integral over ``p``. Evaluated
+    once per distinct ``(x, T)``.
+    """
+    r, alpha, a, b = params
+    pairs, inverse = np.unique(np.c_[x, T], axis=0, return_inverse=True)
+    values = np.empty(len(pairs))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        for k, (xk, Tk) in enumerate(pairs):
+            values[k] = _beta_expectation(a, b + xk, r + xk, t / (alpha + Tk))
+    return values[np.ravel(inverse)]
+
+
 def _nudge_away_from_one(a: float) -> float:
     """The closed forms divide by ``a - 1``; keep it away from zero (the limit is smooth)."""
     if abs(a - 1.0) < 1e-6:
@@ -429,9 +487,14 @@ class BetaGeoModel(_LogParamModel):
         Time unit of the fitted summary (from its ``attrs``), if recorded.
     converged_ : bool
         Whether the optimiser reported success.
+    warnings_ : list of str
+        Plain-language warnings (a parameter at the edge of its allowed range).
     """
 
     _names = ("r", "alpha", "a", "b")
+    # Log-parameter box. Shapes above 1e4 describe no heterogeneity at all (a Gamma with shape
+    # 1e4 has a 1% coefficient of variation) and push SciPy's hyp2f1 out of its safe range.
+    _bounds = ((-15.0, np.log(1e4)), (-15.0, 25.0), (-15.0, np.log(1e4)), (-15.0, np.log(1e4)))
 
     def __init__(self, *, max_iter: int = 1000) -> None:
         self.max_iter = max_iter
@@ -456,7 +519,9 @@ class BetaGeoModel(_LogParamModel):
         rate = (np.mean(x) + 1.0) / (mean_t + 1.0)
         theta0 = np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, 1.0])
         data = _BGData(x, tx, T)
-        result = _fit_log_params(lambda th: _bgnbd_negll_grad(th, data), theta0, self.max_iter)
+        result = _fit_log_params(
+            lambda th: _bgnbd_negll_grad(th, data), theta0, self.max_iter, list(self._bounds)
+        )
         theta = result.x
         params = np.exp(theta)
         self.params_ = dict(zip(self._names, (float(v) for v in params), strict=True))
@@ -469,6 +534,19 @@ class BetaGeoModel(_LogParamModel):
         )
         se = params * np.sqrt(np.diag(self.log_covariance_))
         self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
+        self.warnings_ = []
+        edge = [
+            n
+            for n, th, (lo, hi) in zip(self._names, theta, self._bounds, strict=True)
+            if th <= lo + 1e-6 or th >= hi - 1e-6
+        ]
+        if edge:
+            self.warnings_.append(
+                "The purchase model reached the edge of its parameter range ("
+                + ", ".join(edge)
+                + "): the data cannot tell how much customers differ from each other, so "
+                "treat its forecasts as rough."
+            )
         return self
 
     # -- predictions ---------------------------------------------------------------------
@@ -495,20 +573,40 @@ class BetaGeoModel(_LogParamModel):
 
     @classmethod
     def _conditional_expectation(cls, params, t: float, x, tx, T) -> np.ndarray:
-        r, alpha, a, b = params
-        a = _nudge_away_from_one(a)
+        """E[Y(t) | x, t_x, T] = P(alive) * I, I = E[(1 - (1 + p s)^-(r+x)) / p] (see below)."""
+        r, alpha, a0, b = params
+        a = _nudge_away_from_one(a0)
         t = float(t)
         if t < 0:
             raise ValueError("The horizon t must not be negative.")
-        log_1mz = np.log(alpha + T) - np.log(alpha + T + t)
-        z = t / (alpha + T + t)
-        # Euler transform: ((alpha+T)/(alpha+T+t))^(r+x) * 2F1(r+x, b+x; a+b+x-1; z)
-        #   = (1-z)^(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z): bounded parameters, no overflow.
-        c = a + b + x - 1
-        hyp = _hyp2f1(a + b - 1 - r, a - 1, c, z)
-        bracket = -np.expm1((a - 1) * log_1mz) - np.exp((a - 1) * log_1mz) * (hyp - 1.0)
-        expected = np.maximum(c / (a - 1) * bracket, 0.0)  # no negative rounding residue
-        return expected * np.exp(-np.logaddexp(0.0, cls._log_odds_dead((r, alpha, a, b), x, tx, T)))
+        x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            log_1mz = np.log(alpha + T) - np.log(alpha + T + t)
+            z = t / (alpha + T + t)
+            # Euler transform: ((alpha+T)/(alpha+T+t))^(r+x) * 2F1(r+x, b+x; a+b+x-1; z)
+            #   = (1-z)^(a-1) * 2F1(a+b-1-r, a-1; a+b+x-1; z): bounded parameters, no overflow.
+            c = a + b + x - 1
+            hyp = _hyp2f1(a + b - 1 - r, a - 1, c, z)
+            bracket = -np.expm1((a - 1) * log_1mz) - np.exp((a - 1) * log_1mz) * (hyp - 1.0)
+            given_alive = c / (a - 1) * bracket
+            # Bounds of I: 0 <= I <= (r+x) t / (alpha+T) (1 - (1+y)^-m <= m y), and
+            # I <= E[1/p] = (a+b+x-1)/(a-1) when a > 1. SciPy's hyp2f1 returns NaN (rarely
+            # garbage) for some large parameters near z = 1; recompute those by quadrature.
+            upper = (r + x) * (t / (alpha + T))
+            if a0 > 1:
+                upper = np.minimum(upper, c / (a - 1))
+            bad = ~(
+                np.isfinite(given_alive)
+                & (given_alive >= -1e-12)
+                & (given_alive <= upper * (1 + 1e-8) + 1e-300)
+            )
+        if bad.any():
+            given_alive = given_alive.copy()
+            given_alive[bad] = _given_alive_by_quadrature((r, alpha, a0, b), t, x[bad], T[bad])
+        given_alive = np.clip(given_alive, 0.0, upper)
+        return given_alive * np.exp(
+            -np.logaddexp(0.0, cls._log_odds_dead((r, alpha, a0, b), x, tx, T))
+        )
 
     def expected_purchases(self, t: float, summary: pd.DataFrame, *, params=None) -> pd.Series:
         """Expected number of purchases in the next ``t`` time units, per customer.
@@ -638,6 +736,7 @@ class GammaGammaModel(_LogParamModel):
     """
 
     _names = ("p", "q", "v")
+    _bounds = ((-25.0, 25.0),) * 3
 
     def __init__(self, *, max_iter: int = 1000) -> None:
         self.max_iter = max_iter
@@ -665,7 +764,9 @@ class GammaGammaModel(_LogParamModel):
             )
         mean_m = float(np.mean(m))
         theta0 = np.log([1.0, 2.0, mean_m])
-        result = _fit_log_params(lambda th: _gg_negll_grad(th, x, m), theta0, self.max_iter)
+        result = _fit_log_params(
+            lambda th: _gg_negll_grad(th, x, m), theta0, self.max_iter, list(self._bounds)
+        )
         theta = result.x
         params = np.exp(theta)
         self.params_ = dict(zip(self._names, (float(v) for v in params), strict=True))
@@ -847,21 +948,32 @@ def forecast_totals(
             e = bg._conditional_expectation(bg_draws[d], t, xs, txs, Ts)
             draw_purchases[d] = e.sum() * scale
             draw_revenue[d] = (e * spend_draws[d]).sum() * scale
-        noisy = rng.poisson(np.maximum(draw_purchases, 0.0))
-        ratio = np.divide(noisy, draw_purchases, out=np.ones(n_draws), where=draw_purchases > 0)
+        # Purchase-count noise around each draw: Poisson, by its normal limit for large totals
+        # (numpy's Poisson refuses huge means, which absurd draws on tiny data can produce).
+        lam = np.where(np.isfinite(draw_purchases), np.maximum(draw_purchases, 0.0), 0.0)
+        small = lam < 1e6
+        noisy = np.empty(n_draws)
+        noisy[small] = rng.poisson(lam[small])
+        noisy[~small] = np.maximum(rng.normal(lam[~small], np.sqrt(lam[~small])), 0.0)
+        ratio = np.divide(noisy, lam, out=np.ones(n_draws), where=lam > 0)
         draw_revenue = draw_revenue * ratio
         rows.append(
             {
                 "months": int(mo),
                 "expected_purchases": purchases,
-                "purchases_low": float(np.quantile(noisy, lo_q)),
-                "purchases_high": float(np.quantile(noisy, hi_q)),
+                "purchases_low": _quantile(noisy, lo_q),
+                "purchases_high": _quantile(noisy, hi_q),
                 "expected_revenue": revenue,
-                "revenue_low": float(np.quantile(draw_revenue, lo_q)),
-                "revenue_high": float(np.quantile(draw_revenue, hi_q)),
+                "revenue_low": _quantile(draw_revenue, lo_q),
+                "revenue_high": _quantile(draw_revenue, hi_q),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.quantile(finite, q)) if len(finite) else float("nan")
 
 
 def probability_alive_grid(
@@ -958,8 +1070,7 @@ def _holdout_counts(tx: pd.DataFrame, customers: pd.Index, start: int, end: int)
     """Purchase days in ``[start, end)`` per customer of ``customers`` (0 for the others)."""
     uniques, customer, _, _ = _purchase_days(tx, end, start)
     counts = np.bincount(customer, minlength=len(uniques)) if len(uniques) else np.zeros(0)
-    ids = uniques.take(np.arange(len(uniques)))
-    position = pd.Index(ids).get_indexer(customers)
+    position = pd.Index(uniques).get_indexer(customers)
     out = np.zeros(len(customers))
     found = position >= 0
     out[found] = counts[position[found]]
@@ -1047,7 +1158,7 @@ def calibration_holdout(
 def _tracking(tx, summary, model, start: int, end: int, unit: float) -> pd.DataFrame:
     """Weekly cumulative holdout repeat purchases of the calibration customers, actual vs model."""
     uniques, customer, day, _ = _purchase_days(tx, end, start)
-    position = summary.index.get_indexer(uniques.take(np.arange(len(uniques))))
+    position = summary.index.get_indexer(uniques)
     in_cal = position[customer] >= 0 if len(customer) else np.zeros(0, dtype=bool)
     hold_days = day[in_cal] - start
     edges = np.r_[np.arange(7, end - start, 7), end - start]
@@ -1186,6 +1297,7 @@ def value_report(
     summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
     notes = model_warnings(summary, time_unit=time_unit)
     bg = BetaGeoModel().fit(summary)
+    notes.extend(bg.warnings_)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:
@@ -1242,3 +1354,141 @@ def value_report(
             "time_unit": time_unit,
         },
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Tables and sentences for the page
+# --------------------------------------------------------------------------------------------
+
+
+def clv_histogram(
+    customers: pd.DataFrame, *, bins: int = 30, clip_quantile: float = 0.99
+) -> pd.DataFrame:
+    """Distribution of customer lifetime value, binned (the last bin gathers the top tail).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        ``ValueReport.customers`` (needs ``clv``).
+    bins : int
+        Number of equal-width bins between 0 and the ``clip_quantile`` quantile.
+    clip_quantile : float
+        Values above this quantile are counted in the last bin, so a few huge values do not
+        squash the chart.
+
+    Returns
+    -------
+    DataFrame
+        ``lower``, ``upper`` (value range), ``customers``, ``value`` (their total CLV),
+        ``value_share`` (share of all customers' CLV), ``open_ended`` (True for the last bin
+        when it gathers the tail).
+    """
+    clv = customers["clv"].to_numpy(dtype=np.float64)
+    clv = clv[np.isfinite(clv)]
+    if len(clv) == 0:
+        return pd.DataFrame(
+            columns=["lower", "upper", "customers", "value", "value_share", "open_ended"]
+        )
+    top = float(np.quantile(clv, clip_quantile))
+    low = min(0.0, float(clv.min()))
+    if top <= low:
+        top = float(clv.max()) if clv.max() > low else low + 1.0
+    edges = np.linspace(low, top, bins + 1)
+    index = np.clip(np.searchsorted(edges, clv, side="right") - 1, 0, bins - 1)
+    count = np.bincount(index, minlength=bins)
+    value = np.bincount(index, weights=clv, minlength=bins)
+    total = value.sum()
+    open_ended = np.zeros(bins, dtype=bool)
+    open_ended[-1] = bool(clv.max() > top)
+    return pd.DataFrame(
+        {
+            "lower": edges[:-1],
+            "upper": edges[1:],
+            "customers": count,
+            "value": value,
+            "value_share": value / total if total > 0 else np.zeros(bins),
+            "open_ended": open_ended,
+        }
+    )
+
+
+def top_customers(customers: pd.DataFrame, *, n: int = 25) -> pd.DataFrame:
+    """The ``n`` customers with the highest expected value, with readable column names.
+
+    Returns
+    -------
+    DataFrame
+        Customer, expected value (discounted), expected purchases and revenue over the horizon,
+        probability still active, purchases so far (repeat purchase days + 1), average repeat
+        purchase value.
+    """
+    top = customers.sort_values("clv", ascending=False, kind="stable").head(n)
+    return pd.DataFrame(
+        {
+            "Customer": top.index.to_numpy(),
+            "Expected value (discounted)": top["clv"].round(2).to_numpy(),
+            "Expected purchases": top["expected_purchases"].round(2).to_numpy(),
+            "Expected revenue": top["expected_revenue"].round(2).to_numpy(),
+            "Probability still active": top["p_alive"].round(3).to_numpy(),
+            "Purchases so far": (top["frequency"] + 1).to_numpy(),
+            "Average repeat purchase": top["monetary_value"].round(2).to_numpy(),
+        }
+    )
+
+
+def value_insights(report: ValueReport) -> list[str]:
+    """Plain-language sentences about the forecast and the spread of customer value."""
+    out: list[str] = []
+    c = report.customers
+    fc = report.forecast
+    if len(fc):
+        last = fc.iloc[-1]
+        out.append(
+            f"In the next {int(last['months'])} months the model expects about "
+            f"{last['expected_purchases']:,.0f} purchases (likely between "
+            f"{last['purchases_low']:,.0f} and {last['purchases_high']:,.0f}) worth about "
+            f"{last['expected_revenue']:,.0f} (between {last['revenue_low']:,.0f} and "
+            f"{last['revenue_high']:,.0f}), if customers keep behaving as they did."
+        )
+    if "clv" in c and len(c) >= 10 and c["clv"].sum() > 0:
+        values = np.sort(c["clv"].to_numpy())[::-1]
+        k = max(1, int(np.ceil(0.1 * len(values))))
+        share = values[:k].sum() / values.sum()
+        out.append(
+            f"The most valuable 10% of customers ({k:,}) hold {share:.0%} of the expected value: "
+            "keeping them matters far more than keeping an average customer."
+        )
+    gone = int((c["p_alive"] < 0.5).sum())
+    if len(c):
+        out.append(
+            f"{gone:,} of {len(c):,} customers ({gone / len(c):.0%}) have probably stopped "
+            "buying (less than a 50% chance they are still active)."
+        )
+    one_time = int((c["frequency"] == 0).sum())
+    if len(c):
+        out.append(
+            f"{one_time / len(c):.0%} of customers have bought only once; the model gives them "
+            "the average outlook of new customers, so their individual values are rough."
+        )
+    return out
+
+
+def holdout_insights(holdout: HoldoutResult) -> list[str]:
+    """Plain-language sentences about how well the model predicted the holdout period."""
+    days = (holdout.holdout_end - holdout.calibration_end).days
+    diff = holdout.predicted_total / holdout.actual_total - 1 if holdout.actual_total else 0.0
+    how = "too high" if diff > 0 else "too low"
+    lines = [
+        f"Fitted only on the data before {holdout.calibration_end:%d %b %Y}, the model predicted "
+        f"{holdout.predicted_total:,.0f} repeat purchases for the following {days} days; the same "
+        f"customers actually made {holdout.actual_total:,.0f}, so the prediction was "
+        f"{abs(diff):.0%} {how}.",
+        f"For a single customer the prediction was off by {holdout.mae:.2f} purchases on "
+        "average: trust the totals and the ranking more than any one customer's number.",
+    ]
+    if abs(diff) > 0.2:
+        lines.append(
+            "A gap of more than 20% means the business changed (growth, a campaign, a season) "
+            "or the history is too short: treat the forecasts as a rough guide."
+        )
+    return lines

@@ -314,6 +314,76 @@ def test_predictions_are_finite_for_large_frequencies_and_long_horizons(params):
     assert 10 < bg.expected_purchases(365.0, s).iloc[0] < 30
 
 
+# (r, a, b, x, s = t / (alpha + T), E[Y(t) | alive]) where SciPy's hyp2f1 returns NaN; the
+# reference values are the closed form evaluated with mpmath at 40 significant digits.
+MPMATH_REFERENCE = [
+    (
+        514.0139183153171,
+        249.22310085279028,
+        0.9068674458834922,
+        1,
+        8016865.354194665,
+        1.0076820708440606,
+    ),
+    (
+        5.0720686304564016,
+        2.731421584245484,
+        844.5348790934988,
+        3,
+        10688.975440966617,
+        490.2812986957789,
+    ),
+    (
+        0.35918906300589154,
+        3.6494594184586475,
+        7139.000708966908,
+        0,
+        26234.726409887266,
+        1454.5226025914556,
+    ),
+    (
+        12.70873942349768,
+        0.00529200956788808,
+        4742.689349108805,
+        0,
+        3310.2828360967046,
+        41718.901015813564,
+    ),
+    (
+        19.925537691222075,
+        144.2065647417853,
+        135.51145956369015,
+        124,
+        271.5296476908094,
+        2.8121477882778163,
+    ),
+]
+
+
+@pytest.mark.parametrize(("r", "a", "b", "x", "s", "expected"), MPMATH_REFERENCE)
+def test_expectation_where_scipy_hyp2f1_fails(r, a, b, x, s, expected):
+    bg = BetaGeoModel()
+    bg.params_ = {"r": r, "alpha": 1.0, "a": a, "b": b}
+    one = pd.DataFrame({"frequency": [x], "recency": [0.0], "T": [0.0]})
+    p_alive = bg.probability_alive(one).iloc[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = bg.expected_purchases(s, one).iloc[0]
+    assert value / p_alive == pytest.approx(expected, rel=1e-8)
+
+
+def test_quadrature_fallback_agrees_with_the_closed_form(cdnow_bg):
+    from analysis.clv import _given_alive_by_quadrature
+
+    params = [cdnow_bg.params_[k] for k in ("r", "alpha", "a", "b")]
+    x = np.array([0.0, 1.0, 5.0, 20.0, 0.0])
+    T = np.array([38.0, 30.0, 39.0, 39.0, 1.0])
+    s = pd.DataFrame({"frequency": x, "recency": np.where(x > 0, T, 0.0), "T": T})
+    for t in (1.0, 52.0, 5200.0):
+        closed = cdnow_bg.expected_purchases(t, s) / cdnow_bg.probability_alive(s)
+        np.testing.assert_allclose(_given_alive_by_quadrature(params, t, x, T), closed, rtol=1e-7)
+
+
 def test_fit_handles_a_large_frequency_customer():
     s = pd.DataFrame(
         {

@@ -1,0 +1,279 @@
+"""Customer value: what each customer is worth, who is about to leave, and how sure we are."""
+
+import streamlit as st
+
+from analysis import charts_value, churn, clv
+from ui.cache import compute
+from ui.components import download_buttons, empty_state, explain, what_this_says
+from ui.data import require_transactions
+
+ds = require_transactions()
+st.title("Customer value")
+st.caption(
+    f"Data: **{ds.label}**. How many purchases and how much revenue to expect from the "
+    "customers you already have, what each of them is worth, and who is about to stop buying. "
+    "Amounts are in the currency of your file."
+)
+
+# ------------------------------------------------------------------------------ controls
+c1, c2, c3, c4 = st.columns(4)
+months = c1.select_slider(
+    "Value horizon (months)",
+    options=[3, 6, 12, 24, 36],
+    value=12,
+    key="value_months",
+    help="How far ahead each customer's expected value is added up.",
+)
+yearly_rate = c2.number_input(
+    "Discount rate per year (%)",
+    min_value=0.0,
+    max_value=50.0,
+    value=10.0,
+    step=1.0,
+    key="value_discount",
+    help="Money later is worth less than money now. 10% a year is a common choice; use your "
+    "cost of capital if you know it.",
+)
+churn_days = c3.segmented_control(
+    "Churn horizon (days)",
+    options=[30, 60, 90, 180],
+    default=90,
+    key="value_churn_days",
+    help="A customer counts as lost when they make no purchase within this many days.",
+)
+churn_days = int(churn_days or 90)
+time_unit = c4.radio(
+    "Time unit of the model",
+    options=["W", "D"],
+    format_func=lambda u: {"W": "Weeks", "D": "Days"}[u],
+    horizontal=True,
+    key="value_time_unit",
+    help="Only changes the units of the model's parameters (alpha is per week or per day); "
+    "the predictions are the same.",
+)
+monthly_rate = round((1 + yearly_rate / 100) ** (1 / 12) - 1, 8)
+
+# ------------------------------------------------------------------------------ models
+churn_error = None
+with st.status("Fitting the models…", expanded=False) as status:
+    status.update(label="Fitting the purchase (BG/NBD) and spend (Gamma-Gamma) models…")
+    try:
+        report = compute(
+            clv.value_report,
+            ds,
+            months=int(months),
+            monthly_discount_rate=monthly_rate,
+            time_unit=time_unit,
+        )
+    except ValueError as exc:
+        status.update(label="Could not fit the models", state="error")
+        empty_state(str(exc))
+        st.stop()
+    status.update(label="Training the churn model and checking it on held-back customers…")
+    try:
+        risk = compute(churn.churn_model, ds, horizon_days=churn_days)
+    except ValueError as exc:
+        risk = None
+        churn_error = str(exc)
+    status.update(label="Models fitted", state="complete")
+
+for warning in report.warnings:
+    st.warning(warning, icon=":material/warning:")
+
+# ------------------------------------------------------------------------------ forecast
+st.subheader("The next 3, 6 and 12 months")
+forecast = report.forecast
+if len(forecast):
+    cols = st.columns(len(forecast))
+    for col, row in zip(cols, forecast.itertuples(), strict=True):
+        col.metric(
+            f"Next {row.months} months: net revenue",
+            f"{row.expected_revenue:,.0f}",
+            help="Expected revenue from the customers you have now (no new customers), "
+            "undiscounted.",
+        )
+        col.caption(
+            f"Likely {row.revenue_low:,.0f} to {row.revenue_high:,.0f}; "
+            f"about {row.expected_purchases:,.0f} purchases "
+            f"({row.purchases_low:,.0f} to {row.purchases_high:,.0f})."
+        )
+    measure = st.segmented_control(
+        "Show",
+        options=["revenue", "purchases"],
+        format_func=lambda m: {"revenue": "Net revenue", "purchases": "Purchases"}[m],
+        default="revenue",
+        key="value_forecast_measure",
+    )
+    left, right = st.columns([3, 2])
+    left.altair_chart(
+        charts_value.forecast_chart(forecast, measure=measure or "revenue"), width="stretch"
+    )
+    with right:
+        st.markdown("**What this says**")
+        what_this_says(clv.value_insights(report))
+    st.caption(
+        "Ranges are 90% intervals: they include the uncertainty of the fitted models and the "
+        "randomness of purchases, not changes in your business (new campaigns, prices, seasons)."
+    )
+else:
+    empty_state(
+        "Too few customers bought more than once to estimate spend per purchase, so there are "
+        "no money forecasts yet."
+    )
+
+customers = report.customers
+has_value = "clv" in customers.columns
+
+# ------------------------------------------------------------------------------ CLV
+if has_value:
+    st.subheader(f"What each customer is worth over {months} months")
+    left, right = st.columns([3, 2])
+    left.altair_chart(
+        charts_value.clv_distribution_chart(clv.clv_histogram(customers)), width="stretch"
+    )
+    with right:
+        st.markdown("**Top customers by expected value**")
+        top = clv.top_customers(customers, n=10)
+        st.dataframe(top, hide_index=True, width="stretch")
+    st.caption(
+        "Expected value: the purchases each customer is expected to make in the horizon times "
+        f"their expected spend per purchase, discounted at {yearly_rate:.0f}% a year."
+    )
+    download_buttons(
+        clv.top_customers(customers, n=len(customers)),
+        "customer_value",
+        key="value_download_all",
+        label="Download every customer's value",
+    )
+
+# ------------------------------------------------------------------------------ P(alive)
+st.subheader("Who is still a customer?")
+left, right = st.columns([3, 2])
+left.altair_chart(charts_value.p_alive_heatmap(report.grid, time_unit=time_unit), width="stretch")
+with right:
+    what_this_says(
+        [
+            "Each cell is a kind of customer: how many times they came back (up) and how long "
+            "after their first purchase they last bought (right = recently).",
+            "Green: very likely still buying. Red: probably gone for good, even if they "
+            "were once frequent buyers.",
+            "A frequent buyer who has not been back for a long time is the clearest warning "
+            "sign: their usual rhythm has stopped.",
+        ]
+    )
+
+# ------------------------------------------------------------------------------ value x risk
+st.subheader("Valuable customers at risk")
+if risk is None:
+    empty_state(f"No churn model for this data: {churn_error}")
+elif not has_value:
+    empty_state("Customer values are needed for this view, and there are none yet.")
+else:
+    c1, c2 = st.columns(2)
+    top_share = c1.segmented_control(
+        "Valuable means the top",
+        options=[10, 25, 50],
+        format_func=lambda p: f"{p}%",
+        default=25,
+        key="value_top_share",
+        help="Share of customers with the highest expected value that count as valuable.",
+    )
+    threshold = c2.slider(
+        "At risk from a churn risk of",
+        min_value=0.1,
+        max_value=0.95,
+        value=0.5,
+        step=0.05,
+        key="value_risk_threshold",
+        help=f"Churn risk: the chance of no purchase in the next {churn_days} days.",
+    )
+    table = churn.value_and_risk(
+        customers,
+        risk.scores,
+        value_quantile=1 - (top_share or 25) / 100,
+        risk_threshold=float(threshold),
+    )
+    st.altair_chart(charts_value.value_risk_scatter(table), width="stretch")
+    actions = churn.action_list(table, horizon_days=churn_days)
+    st.markdown(
+        f"**{len(actions):,} customers are valuable and at risk** (top right in red): worth a "
+        "personal call, a thank-you or an offer before they drift away."
+    )
+    st.dataframe(actions.head(200), hide_index=True, width="stretch")
+    download_buttons(actions, "valuable_at_risk", key="value_actions", label="Download the list")
+
+# ------------------------------------------------------------------------------ quality
+st.subheader("How good are these predictions?")
+holdout = report.holdout
+if holdout is not None:
+    st.markdown("**The purchase model, checked on a period it did not see**")
+    left, right = st.columns(2)
+    left.altair_chart(charts_value.holdout_frequency_chart(holdout.by_frequency), width="stretch")
+    right.altair_chart(charts_value.holdout_tracking_chart(holdout.tracking), width="stretch")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Predicted repeat purchases", f"{holdout.predicted_total:,.0f}")
+    m2.metric("Actual repeat purchases", f"{holdout.actual_total:,.0f}")
+    m3.metric(
+        "Average error per customer",
+        f"{holdout.mae:.2f}",
+        help=f"Mean absolute error in purchases; root mean squared error {holdout.rmse:.2f}.",
+    )
+    what_this_says(clv.holdout_insights(holdout))
+else:
+    empty_state("The history is too short to hold back a period and check the purchase model.")
+
+if risk is not None:
+    st.markdown(f"**The churn model, checked on {risk.n_test:,} held-back customers**")
+    what_this_says(risk.verdict)
+    left, right = st.columns(2)
+    left.altair_chart(charts_value.evaluation_chart(risk.evaluation), width="stretch")
+    right.altair_chart(charts_value.calibration_chart(risk.calibration), width="stretch")
+    st.caption(
+        f"Trained on the customers' behaviour up to {risk.cutoff:%d %b %Y} and checked against "
+        f"whether they bought in the {churn_days} days after it. Calibration: when the model "
+        "says 70%, about 70% should really leave (points near the dashed line)."
+    )
+    st.markdown("**What drives churn risk**")
+    left, right = st.columns([3, 2])
+    left.altair_chart(charts_value.importance_chart(risk.importance), width="stretch")
+    with right:
+        what_this_says(risk.drivers)
+
+# ------------------------------------------------------------------------------ explain
+bg_table = report.bg_params
+gg_table = report.gg_params
+unit_word = "week" if time_unit == "W" else "day"
+explain(
+    "the customer value models",
+    f"""
+**BG/NBD (how many purchases).** While a customer is active they buy at their own steady
+rate, which differs from customer to customer. After every purchase there is a chance that
+they quietly stop for good, and that chance differs between customers too. Nobody tells you
+they left: the model infers it from the silence since their last purchase, given their usual
+rhythm. Fitted parameters: r = {report.bg.params_["r"]:.3f} and alpha =
+{report.bg.params_["alpha"]:.3f} (purchase rates; alpha per {unit_word}),
+a = {report.bg.params_["a"]:.3f} and b = {report.bg.params_["b"]:.3f} (drop-out chances).
+
+**P(alive)** is the probability that a customer is still active now. A customer who bought
+once is given the benefit of the doubt (P(alive) = 1 in this model), so rank churn on the
+churn model or on the chance of no purchase instead.
+
+**Gamma-Gamma (how much per purchase).** Each customer has their own average purchase value;
+single purchases vary around it. A customer with few purchases is pulled towards the average
+of all customers. It assumes that how much someone spends does not depend on how often they
+buy.
+
+**Purchases** are counted per customer per calendar day (days whose net value is not negative),
+as in the research this reproduces: on the CDNOW data this app gives the published
+parameters (r = 0.243, alpha = 4.414, a = 0.793, b = 2.426).
+
+**When not to trust the numbers:** fewer than about 100 repeat buyers, a history shorter than
+a few purchase cycles, a business that changed a lot (new channels, big campaigns, strong
+seasons), or a big gap in the check above. The models only know the customers you already
+have: new customers are not in the forecasts.
+""",
+)
+with st.expander("Fitted parameters with their uncertainty", icon=":material/functions:"):
+    st.dataframe(bg_table, hide_index=True, width="stretch")
+    if gg_table is not None:
+        st.dataframe(gg_table, hide_index=True, width="stretch")
