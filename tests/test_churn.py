@@ -180,3 +180,18 @@ def test_value_and_risk_quadrants_and_action_list():
     assert actions["Customer"].tolist() == ["A"]
     assert "Risk of no purchase in 60 days" in actions.columns
     assert actions["Net revenue so far"].tolist() == [900.0]
+
+
+def test_churn_charts(shop_churn):
+    from analysis import charts_value
+
+    spec = charts_value.evaluation_chart(shop_churn.evaluation).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 2 * len(shop_churn.evaluation)
+    assert {r["metric"] for r in rows} == {"AUC (ranking)", "Precision, riskiest 10%"}
+    spec = charts_value.calibration_chart(shop_churn.calibration).to_dict()
+    assert spec["layer"][1]["encoding"]["x"]["field"] == "predicted"
+    spec = charts_value.importance_chart(shop_churn.importance, top=5).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 5
+    assert rows[0]["effect"] == "Higher means more risk"  # days since the last purchase

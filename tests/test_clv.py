@@ -519,3 +519,67 @@ def test_value_report_on_cdnow(cdnow_tx):
     assert report.bg.params_["a"] == pytest.approx(0.7929, abs=1e-4)
     assert len(report.forecast) == 3
     assert report.holdout is None
+
+
+# --- charts and sentences ------------------------------------------------------------------
+
+
+def _chart_data(spec: dict) -> list[dict]:
+    """Rows of the first inline dataset of a chart spec."""
+    return next(iter(spec["datasets"].values()))
+
+
+def test_value_charts(cdnow_tx):
+    from analysis import charts_value
+    from analysis.clv import clv_histogram, holdout_insights, top_customers, value_insights
+
+    report = value_report(cdnow_tx, as_of="1997-10-01", time_unit="W", holdout=False)
+    spec = charts_value.forecast_chart(report.forecast).to_dict()
+    rows = _chart_data(spec)
+    assert [r["horizon"] for r in rows] == ["Next 3 months", "Next 6 months", "Next 12 months"]
+    assert all(r["low"] < r["expected"] < r["high"] for r in rows)
+    with pytest.raises(ValueError):
+        charts_value.forecast_chart(report.forecast, measure="profit")
+
+    hist = clv_histogram(report.customers, bins=20)
+    assert hist["customers"].sum() == len(report.customers)
+    assert hist["value"].sum() == pytest.approx(report.customers["clv"].sum())
+    assert hist["open_ended"].iloc[-1] and not hist["open_ended"].iloc[:-1].any()
+    rows = _chart_data(charts_value.clv_distribution_chart(hist).to_dict())
+    assert rows[-1]["range"].endswith("and above")
+
+    spec = charts_value.p_alive_heatmap(report.grid, time_unit="W").to_dict()
+    assert spec["encoding"]["color"]["field"] == "p_alive"
+    assert "weeks" in spec["encoding"]["x"]["title"]
+
+    top = top_customers(report.customers, n=5)
+    assert len(top) == 5 and top["Expected value (discounted)"].is_monotonic_decreasing
+    assert top["Purchases so far"].min() >= 1
+    sentences = value_insights(report)
+    assert sentences[0].startswith("In the next 12 months the model expects about")
+    assert any("most valuable 10%" in s for s in sentences)
+
+    h = calibration_holdout(cdnow_tx, calibration_end="1997-10-01", holdout_end="1998-07-01")
+    rows = _chart_data(charts_value.holdout_frequency_chart(h.by_frequency).to_dict())
+    assert len(rows) == 2 * len(h.by_frequency)
+    rows = _chart_data(charts_value.holdout_tracking_chart(h.tracking).to_dict())
+    assert {r["series"] for r in rows} == {"Actual", "Predicted"}
+    words = holdout_insights(h)
+    assert f"{h.actual_total:,.0f}" in words[0] and "too low" in words[0]
+
+
+def test_value_risk_scatter_keeps_every_valuable_customer_at_risk():
+    from analysis import charts_value
+    from analysis.churn import value_and_risk
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    ids = [f"c{i}" for i in range(n)]
+    value = pd.DataFrame({"clv": rng.gamma(1.0, 50.0, n)}, index=ids)
+    scores = pd.DataFrame({"churn_risk": rng.random(n), "p_alive": rng.random(n)}, index=ids)
+    table = value_and_risk(value, scores)
+    spec = charts_value.value_risk_scatter(table, max_points=500).to_dict()
+    rows = _chart_data(spec)
+    assert len(rows) == 500
+    shown = {r["customer"] for r in rows if r["valuable_at_risk"]}
+    assert shown == set(table.index[table["valuable_at_risk"]])
