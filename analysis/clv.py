@@ -888,7 +888,7 @@ def forecast_totals(
     time_unit: str = "D",
     n_draws: int = 100,
     level: float = 0.9,
-    max_customers: int = 20_000,
+    max_customers: int = 5_000,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """Expected purchases and net revenue of the whole customer base, with an interval.
@@ -896,8 +896,9 @@ def forecast_totals(
     The point forecast sums every customer's expectations. The interval combines uncertainty in
     the fitted parameters (draws from the asymptotic normal of both models' log parameters) with
     the randomness of purchase counts (approximated as Poisson around each draw's total). For
-    speed, the draws are evaluated on a random sample of at most ``max_customers`` customers and
-    scaled to the whole base. Revenue is undiscounted.
+    speed, each draw is evaluated on a random sample of at most ``max_customers`` customers, and
+    the ratio of the sample's totals under the draw and under the estimate is applied to the
+    whole base's totals. Revenue is undiscounted.
 
     Parameters
     ----------
@@ -929,7 +930,6 @@ def forecast_totals(
     n = len(x)
     spend = gg.expected_spend(summary).to_numpy()
     sample = np.arange(n) if n <= max_customers else rng.choice(n, max_customers, replace=False)
-    scale = n / max(len(sample), 1)
     xs, txs, Ts = x[sample], tx[sample], T[sample]
     sub = summary.iloc[sample]
     bg_draws = bg.sample_params(n_draws, rng)
@@ -942,12 +942,16 @@ def forecast_totals(
         expected = bg._conditional_expectation(bg._p(), t, x, tx, T)
         purchases = float(expected.sum())
         revenue = float((expected * spend).sum())
+        # Each draw moves the sample's totals by a ratio; applying that ratio to the full
+        # totals keeps the sample's own sampling error out of the interval.
+        base_purchases = expected[sample].sum()
+        base_revenue = (expected[sample] * spend[sample]).sum()
         draw_purchases = np.empty(n_draws)
         draw_revenue = np.empty(n_draws)
         for d in range(n_draws):
             e = bg._conditional_expectation(bg_draws[d], t, xs, txs, Ts)
-            draw_purchases[d] = e.sum() * scale
-            draw_revenue[d] = (e * spend_draws[d]).sum() * scale
+            draw_purchases[d] = purchases * _ratio(e.sum(), base_purchases)
+            draw_revenue[d] = revenue * _ratio((e * spend_draws[d]).sum(), base_revenue)
         # Purchase-count noise around each draw: Poisson, by its normal limit for large totals
         # (numpy's Poisson refuses huge means, which absurd draws on tiny data can produce).
         lam = np.where(np.isfinite(draw_purchases), np.maximum(draw_purchases, 0.0), 0.0)
@@ -969,6 +973,10 @@ def forecast_totals(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _ratio(value: float, base: float) -> float:
+    return float(value / base) if base > 0 else 1.0
 
 
 def _quantile(values: np.ndarray, q: float) -> float:

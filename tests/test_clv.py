@@ -461,6 +461,15 @@ def test_forecast_totals_interval_brackets_the_point(cdnow_bg, cdnow_gg, cdnow_s
     assert f["expected_purchases"].is_monotonic_increasing
     total_12 = cdnow_bg.expected_purchases(365.25 / 7, cdnow_summary).sum()
     assert f["expected_purchases"].iloc[2] == pytest.approx(total_12)
+    # Draws on a sample of 500 customers: same point, an interval of about the same width.
+    sub = forecast_totals(
+        cdnow_bg, cdnow_gg, cdnow_summary, time_unit="W", n_draws=60, max_customers=500
+    )
+    np.testing.assert_allclose(sub["expected_revenue"], f["expected_revenue"])
+    width = f["revenue_high"] - f["revenue_low"]
+    np.testing.assert_allclose(sub["revenue_high"] - sub["revenue_low"], width, rtol=0.35)
+    assert (sub["revenue_low"] < sub["expected_revenue"]).all()
+    assert (sub["expected_revenue"] < sub["revenue_high"]).all()
 
 
 def test_probability_alive_grid(cdnow_bg, cdnow_summary):
