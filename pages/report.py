@@ -1,0 +1,143 @@
+"""Report & export: the whole analysis as one HTML report (and a PDF), and one Excel workbook."""
+
+import datetime as dt
+
+import streamlit as st
+
+from analysis import report
+from ui.cache import compute
+from ui.components import empty_state, explain
+from ui.data import require_transactions
+
+PREPARED_KEY = "_report_prepared_for"
+
+ds = require_transactions()
+st.title("Report & export")
+st.caption(
+    f"Data: **{ds.label}**. Everything the other pages show at their default settings, in "
+    "files you can keep, print, e-mail or open in Excel."
+)
+
+left, right = st.columns(2)
+with left:
+    st.markdown(
+        """
+**The report** (a web page that opens offline in any browser, and a PDF of it):
+- the overview figures and new against returning customers,
+- the best-selling products,
+- the RFM segments with a recommended action for each,
+- cohort retention month by month,
+- customer feedback: NPS, CSAT and CES, and NPS by each group in your survey,
+- what customers are worth and the valuable customers at risk,
+
+each with its chart, its table and what it says in plain words, and the definitions at the end.
+"""
+    )
+with right:
+    st.markdown(
+        """
+**The workbook** (Excel), one sheet per table:
+- *Overview*: the scorecard figures,
+- *Segments* and *RFM*: the segment summary and every customer with their scores,
+- one sheet per segment with its customers, ready for a mailing,
+- *Cohorts*: the retention matrix with the cohort sizes,
+- *Feedback* and *NPS by ...*: the survey scores by group,
+- *Value and risk*: each customer's expected value, chance of still being active and churn risk.
+"""
+    )
+
+if st.button(
+    "Prepare report",
+    type="primary",
+    icon=":material/description:",
+    key="report_prepare",
+    help="Computes every section, fits the customer value models and draws the charts. "
+    "The first time takes up to half a minute; after that it is ready at once.",
+):
+    st.session_state[PREPARED_KEY] = ds.key
+
+if st.session_state.get(PREPARED_KEY) != ds.key:
+    st.caption(
+        "Press the button to compute the report for this data. Sections that need something "
+        "your data does not have (survey answers, a product column, a long enough history) "
+        "are left out with a note saying why."
+    )
+    st.stop()
+
+with st.status("Preparing the report…", expanded=False) as status:
+    status.update(label="Computing every section, fitting the value models and drawing the charts…")
+    try:
+        files = compute(report.report_files, ds, data="both", dataset_label=ds.label)
+    except ValueError as exc:
+        status.update(label="Could not prepare the report", state="error")
+        empty_state(str(exc))
+        st.stop()
+    status.update(
+        label=f"Report ready: {len(files.sections)} sections, {len(files.sheets)} sheets",
+        state="complete",
+    )
+
+stamp = dt.date.today().isoformat()
+c1, c2, c3 = st.columns(3)
+c1.download_button(
+    "Download report (HTML)",
+    data=files.html.encode("utf-8"),
+    file_name=f"customer_report_{stamp}.html",
+    mime="text/html",
+    key="report_download_html",
+    icon=":material/download:",
+    on_click="ignore",
+    width="stretch",
+)
+if files.pdf is not None:
+    c2.download_button(
+        "Download report (PDF)",
+        data=files.pdf,
+        file_name=f"customer_report_{stamp}.pdf",
+        mime="application/pdf",
+        key="report_download_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        width="stretch",
+    )
+else:
+    c2.caption(files.pdf_note)
+c3.download_button(
+    "Download workbook (Excel)",
+    data=files.xlsx,
+    file_name=f"customer_workbook_{stamp}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="report_download_xlsx",
+    icon=":material/table_view:",
+    on_click="ignore",
+    width="stretch",
+)
+
+st.markdown("**In this report:** " + ", ".join(files.sections) + ".")
+if files.skipped:
+    st.markdown("**Left out:**\n" + "\n".join(f"- {line}" for line in files.skipped))
+st.caption("Workbook sheets: " + ", ".join(files.sheets) + ".")
+st.caption(
+    "The files hold your customers' ids and figures: share them as carefully as the data itself."
+)
+
+if st.toggle("Show a preview of the report", key="report_preview"):
+    st.iframe(files.html, height=700, alt="Preview of the customer report")
+
+explain(
+    "the report",
+    f"""
+- Every section is computed with the same functions and the **default settings** of its page
+  (monthly periods, 5 RFM scores with the standard segment rules, value over
+  {report.VALUE_MONTHS} months discounted at {report.YEARLY_DISCOUNT:.0%} a year, churn within
+  {report.CHURN_DAYS} days), up to the end of your data. Change a setting on a page to explore;
+  the report stays comparable from one month to the next.
+- The HTML report is a single file: its charts are drawn into it as pictures (SVG), so it
+  needs no internet connection and no other file. Tables longer than {report.MAX_TABLE_ROWS}
+  rows show their first rows; the workbook has them all.
+- The PDF is the same page printed by a headless Chromium browser on this server, when it has
+  one. Otherwise open the HTML report and use your browser's *Print*, then *Save as PDF*.
+- In the workbook every text cell is stored as plain text, so a value like `=SUM(A1)` in your
+  data is shown, never run as a formula.
+""",
+)
