@@ -9,6 +9,7 @@ import streamlit as st
 from ui import auth
 from ui.data import source_picker
 from ui.navigation import available_pages
+from ui.page import mark_entry
 
 st.set_page_config(
     page_title="Customer Focus",
@@ -32,4 +33,8 @@ page = st.navigation(pages)
 with st.sidebar:
     source_picker()
     auth.sign_out_button()
-page.run()
+mark_entry(True)
+try:
+    page.run()
+finally:
+    mark_entry(False)

@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import ingest
+from ui.page import guard
 from ui.share import share_control, shared_from_upload
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -275,7 +276,12 @@ def source_picker() -> None:
 
 
 def current_dataset() -> Dataset | None:
-    """The session's data: the uploaded files if any, else the chosen example."""
+    """The session's data: the uploaded files if any, else the chosen example.
+
+    Every page asks for its data here first, so this is also where a page started without
+    ``app.py`` (see :mod:`ui.page`) is sent back through it.
+    """
+    guard()
     up_tx = _uploaded("transactions")
     up_resp = _uploaded("responses")
     files: dict[str, FileResult] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.harness import serve_app
 from ui.navigation import available_pages
 
 pytestmark = pytest.mark.e2e
@@ -92,3 +93,21 @@ def test_each_page_opens(page, app_url, title):
         timeout=90_000,
     )
     assert_no_exception(page)
+
+
+def test_a_page_url_on_a_fresh_server_cannot_skip_the_sign_in(browser, tmp_path):
+    """Until a run has called st.navigation, Streamlit would run pages/rfm.py on its own for
+    /rfm (its legacy pages-folder mode); the page guard sends it through app.py and its gate."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[access]\npassword = "open sesame"\n')
+    with serve_app("--secrets.files", str(secrets)) as (url, _proc, _log):
+        page = browser.new_page()
+        page.goto(f"{url}/rfm")
+        page.wait_for_selector('h1:has-text("Customer Focus")', timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator('input[type="password"]').count() == 1
+        page.locator('input[type="password"]').fill("open sesame")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+        page.close()
