@@ -39,6 +39,7 @@ period = c1.segmented_control(
     format_func=PERIOD_NAMES.get,
     default="M",
     key="cohorts_period",
+    bind="query-params",
     help="Weeks run from Monday to Sunday; months and quarters are calendar ones.",
 )
 period = period or "M"
@@ -47,6 +48,7 @@ metric = c2.selectbox(
     options=list(METRIC_NAMES),
     format_func=METRIC_NAMES.get,
     key="cohorts_metric",
+    bind="query-params",
     help="Customers who come back: the share of a cohort buying in each later period. "
     "Revenue against the first period: the cohort's net revenue in each period as a share of "
     "its first period's. Cumulative revenue per customer: what a customer of the cohort has "
@@ -58,6 +60,7 @@ kind = c3.segmented_control(
     format_func=KIND_NAMES.get,
     default="classic",
     key="cohorts_kind",
+    bind="query-params",
     disabled=metric != "customers",
     help="In that period (classic retention): they bought in exactly that period. Then or "
     "later (unbounded retention): they bought in that period or any later one. Only for "
@@ -70,6 +73,7 @@ by = c4.selectbox(
     options=[None, *breakdowns],
     format_func=lambda b: BREAKDOWN_NAMES.get(b, str(b).capitalize()),
     key="cohorts_by",
+    bind="query-params",
     disabled=not breakdowns,
     help="Split the cohorts by an attribute of each customer's first purchase order. Only "
     "columns your file has are offered.",
@@ -91,6 +95,7 @@ if len(options) >= 2:
         value=(options[0], options[-1]),
         format_func=cohorts.period_label,
         key=f"cohorts_range_{period}",
+        bind="query-params",
         help="Keep only the customers who first bought between these periods.",
     )
     if (first, last) != (options[0], options[-1]):
@@ -106,6 +111,7 @@ at = st.number_input(
     value=1,
     step=1,
     key="cohorts_at",
+    bind="query-params",
     help="Used in 'What this says' to find the best and worst cohorts and the trend.",
 )
 

@@ -139,6 +139,7 @@ freq = st.segmented_control(
     format_func={"W": "Week", "M": "Month", "Q": "Quarter"}.get,
     default="M",
     key="feedback_freq",
+    bind="query-params",
 )
 try:
     trend = compute(fb.nps_trend, ds, data="responses", freq=freq or "M")
@@ -156,7 +157,7 @@ else:
 attributes = compute(fb.attribute_columns, ds, data="responses")
 st.subheader("Breakdown")
 if attributes:
-    by = st.selectbox("Break the NPS down by", attributes, key="feedback_by")
+    by = st.selectbox("Break the NPS down by", attributes, key="feedback_by", bind="query-params")
     table = compute(fb.nps_by, ds, data="responses", by=by)
     st.altair_chart(cf.nps_breakdown_chart(table, by, overall=nps.nps), width="stretch")
     what_this_says(fb.breakdown_sentence(table, by))
@@ -198,6 +199,7 @@ n_choice = st.selectbox(
     "Number of themes",
     ["Automatic", 3, 4, 5, 6, 7, 8, 9, 10],
     key="feedback_themes",
+    bind="query-params",
     help="Automatic splits the comments as finely as the data supports (3 to 10 themes).",
 )
 themes = compute(
@@ -254,6 +256,7 @@ else:
         format_func=lambda d: f"{d} days",
         default=90,
         key="feedback_days",
+        bind="query-params",
     )
     beh = compute(fb.behaviour_from_tables, ds, data="both", days=int(days or 90))
     st.caption(
@@ -319,6 +322,7 @@ period = st.selectbox(
     ["the last 7 days", "the last 30 days", "the last 90 days", "all time"],
     index=1,
     key="feedback_followup_period",
+    bind="query-params",
 )
 last_days = None if period == "all time" else int(period.split()[2])
 followup = compute(fb.detractor_followup, ds, data="responses", last_days=last_days)

@@ -55,6 +55,7 @@ value = st.segmented_control(
     format_func=lambda v: {"customers": "Customers", "revenue": "Net revenue"}[v],
     default="customers",
     key="overview_nvr_value",
+    bind="query-params",
 )
 st.altair_chart(
     charts_overview.new_vs_returning_chart(nvr, value=value or "customers"),

@@ -45,6 +45,7 @@ if len(levels) > 1:
             format_func=LEVEL_NAMES.get,
             default=levels[0],
             key="patterns_level",
+            bind="query-params",
             help="Individual products, or the categories they belong to.",
         )
         or levels[0]
@@ -69,6 +70,7 @@ with tab_when:
             format_func={"orders": "Orders", "revenue": "Revenue"}.get,
             default="orders",
             key="patterns_when_value",
+            bind="query-params",
         )
         or "orders"
     )
@@ -154,6 +156,7 @@ with tab_what:
             options=list(RANK_NAMES),
             format_func=RANK_NAMES.get,
             key="patterns_rank",
+            bind="query-params",
             help="Repeat rate: the share of the item's customers who bought it in two or more "
             "orders (only items with at least 10 customers are ranked).",
         )
@@ -238,6 +241,7 @@ with tab_together:
             value=1.0,
             step=0.5,
             key="patterns_rules_lift",
+            bind="query-params",
             help="How many times more often the pair is bought together than if customers "
             "picked items independently. Above 1: they go together.",
         )
@@ -248,6 +252,7 @@ with tab_together:
             value=0.0,
             step=0.05,
             key="patterns_rules_confidence",
+            bind="query-params",
             help="Share of the orders with the first item that also hold the second.",
         )
         search = c3.text_input(
@@ -348,6 +353,7 @@ with tab_pay:
         options=spend_options,
         format_func=SPEND_NAMES.get,
         key="patterns_spend_by",
+        bind="query-params",
         help="RFM segment from the RFM page; or the channel, country or category of the "
         "customer's first purchase order.",
     )

@@ -49,6 +49,7 @@ segment = c1.selectbox(
     options=[None, *segments],
     format_func=lambda s: "All customers" if s is None else s,
     key="profile_segment",
+    bind="query-params",
     disabled=not segments,
     help="Narrow the list to one RFM segment, e.g. 'Can't Lose Them' before a round of calls.",
 )

@@ -28,6 +28,7 @@ as_of = left.date_input(
     min_value=first_date + dt.timedelta(days=1),
     max_value=last_as_of,
     key="rfm_as_of",
+    bind="query-params",
     help="The end of the period looked at (that day itself is not included). The default is "
     "the day after your last transaction; pick an earlier date to see the segments back then.",
 )
@@ -36,6 +37,7 @@ bins = right.segmented_control(
     options=[3, 4, 5],
     default=5,
     key="rfm_bins",
+    bind="query-params",
     help="Each of R, F and M is scored from 1 to this number (5 is the usual choice).",
 )
 bins = int(bins or 5)
@@ -142,6 +144,7 @@ compare = st.columns(2)[0].date_input(
     min_value=first_date,
     max_value=latest_compare,
     key="rfm_compare",
+    bind="query-params",
     help="Segments are computed again with the data known on this date, with the same rules.",
 )
 if compare >= as_of:
@@ -167,6 +170,7 @@ segment = st.selectbox(
     index=list(counts).index(nonempty[0]) if nonempty else 0,
     format_func=lambda s: f"{s} ({counts[s]:,})",
     key="rfm_segment",
+    bind="query-params",
 )
 attributes = compute(rfm.customer_attributes, ds, as_of=as_of)
 customers = rfm.segment_customers(table, attributes, segment)
@@ -196,6 +200,7 @@ st.subheader("A data-driven view")
 if st.toggle(
     "Let the data form its own groups (k-means)",
     key="rfm_kmeans",
+    bind="query-params",
     help="Groups customers with similar log-scaled, standardised R, F and M values; the number "
     "of groups (2 to 6) is the one with the best silhouette score.",
 ):
