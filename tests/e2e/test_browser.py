@@ -111,3 +111,25 @@ def test_a_page_url_on_a_fresh_server_cannot_skip_the_sign_in(browser, tmp_path)
         page.get_by_role("button", name="Continue").click()
         page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
         page.close()
+
+
+def test_share_link_reopens_the_same_view(browser, app_url):
+    page = browser.new_page()
+    page.goto(app_url)
+    page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Corner café (small spreadsheet)").click()
+    expect(page.get_by_text("Data: Corner café (small spreadsheet)")).to_be_visible(timeout=60_000)
+    wait_for_app(page)
+    assert "dataset=" in page.url
+    page.get_by_text("Share this view").click()
+    link = page.locator('[data-testid="stPopoverBody"] code, [data-testid="stCode"] code').first
+    expect(link).to_contain_text("dataset=", timeout=30_000)
+    shared = link.inner_text().strip()
+    page.close()
+    other = browser.new_page()  # a colleague opening the link
+    other.goto(shared)
+    expect(other.get_by_text("Data: Corner café (small spreadsheet)")).to_be_visible(timeout=90_000)
+    assert_no_exception(other)
+    other.close()
