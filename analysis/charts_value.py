@@ -153,7 +153,7 @@ def value_risk_scatter(
         .mark_circle(size=28, opacity=0.6)
         .encode(
             x=alt.X("churn_risk:Q", title="Churn risk", axis=alt.Axis(format="%")),
-            y=alt.Y("clv:Q", title="Expected value (discounted)", scale=alt.Scale(type="symlog")),
+            y=alt.Y("clv:Q", title="Expected value (discounted)", scale=alt.Scale(type="sqrt")),
             color=alt.Color(
                 "quadrant:N",
                 sort=order,
@@ -208,7 +208,7 @@ def holdout_frequency_chart(by_frequency: pd.DataFrame) -> alt.Chart:
                 axis=alt.Axis(labelAngle=0),
             ),
             xOffset=alt.XOffset("series:N", sort=["Actual", "Predicted"]),
-            y=alt.Y("purchases:Q", title="Average purchases in the check period"),
+            y=alt.Y("purchases:Q", title="Purchases per customer, check period"),
             color=alt.Color(
                 "series:N",
                 sort=["Actual", "Predicted"],
@@ -349,7 +349,7 @@ def importance_chart(importance: pd.DataFrame, *, top: int = 10) -> alt.Chart:
                     range=["#d62728", "#2ca02c", "#9e9e9e"],
                 ),
                 title=None,
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title="Feature"),

@@ -127,14 +127,11 @@ has_value = "clv" in customers.columns
 # ------------------------------------------------------------------------------ CLV
 if has_value:
     st.subheader(f"What each customer is worth over {months} months")
-    left, right = st.columns([3, 2])
-    left.altair_chart(
+    st.altair_chart(
         charts_value.clv_distribution_chart(clv.clv_histogram(customers)), width="stretch"
     )
-    with right:
-        st.markdown("**Top customers by expected value**")
-        top = clv.top_customers(customers, n=10)
-        st.dataframe(top, hide_index=True, width="stretch")
+    st.markdown("**Top customers by expected value**")
+    st.dataframe(clv.top_customers(customers, n=10), hide_index=True, width="stretch")
     st.caption(
         "Expected value: the purchases each customer is expected to make in the horizon times "
         f"their expected spend per purchase, discounted at {yearly_rate:.0f}% a year."
@@ -225,13 +222,15 @@ else:
 if risk is not None:
     st.markdown(f"**The churn model, checked on {risk.n_test:,} held-back customers**")
     what_this_says(risk.verdict)
-    left, right = st.columns(2)
-    left.altair_chart(charts_value.evaluation_chart(risk.evaluation), width="stretch")
-    right.altair_chart(charts_value.calibration_chart(risk.calibration), width="stretch")
-    st.caption(
+    st.altair_chart(charts_value.evaluation_chart(risk.evaluation), width="content")
+    left, right = st.columns([3, 2])
+    left.altair_chart(charts_value.calibration_chart(risk.calibration), width="stretch")
+    right.caption(
         f"Trained on the customers' behaviour up to {risk.cutoff:%d %b %Y} and checked against "
-        f"whether they bought in the {churn_days} days after it. Calibration: when the model "
-        "says 70%, about 70% should really leave (points near the dashed line)."
+        f"whether they bought in the {churn_days} days after it. AUC: how often a customer who "
+        "left is ranked above one who stayed (50% = coin toss). Calibration (the chart): when "
+        "the model says 70%, about 70% should really leave, so points near the dashed line are "
+        "good. BG/NBD 1 - P(alive) treats one-time buyers as safe, which is why it ranks badly."
     )
     st.markdown("**What drives churn risk**")
     left, right = st.columns([3, 2])
@@ -264,8 +263,9 @@ of all customers. It assumes that how much someone spends does not depend on how
 buy.
 
 **Purchases** are counted per customer per calendar day (days whose net value is not negative),
-as in the research this reproduces: on the CDNOW data this app gives the published
-parameters (r = 0.243, alpha = 4.414, a = 0.793, b = 2.426).
+as in the research this reproduces: on the CDNOW sample used in that research (fitted on
+1997-01-01 to 1997-09-30, in weeks) this app gives the published parameters (r = 0.243,
+alpha = 4.414, a = 0.793, b = 2.426).
 
 **When not to trust the numbers:** fewer than about 100 repeat buyers, a history shorter than
 a few purchase cycles, a business that changed a lot (new channels, big campaigns, strong
