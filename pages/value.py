@@ -22,6 +22,7 @@ months = c1.select_slider(
     options=[3, 6, 12, 24, 36],
     value=12,
     key="value_months",
+    bind="query-params",
     help="How far ahead each customer's expected value is added up.",
 )
 yearly_rate = c2.number_input(
@@ -31,6 +32,7 @@ yearly_rate = c2.number_input(
     value=10.0,
     step=1.0,
     key="value_discount",
+    bind="query-params",
     help="Money later is worth less than money now. 10% a year is a common choice; use your "
     "cost of capital if you know it.",
 )
@@ -39,6 +41,7 @@ churn_days = c3.segmented_control(
     options=[30, 60, 90, 180],
     default=90,
     key="value_churn_days",
+    bind="query-params",
     help="A customer counts as lost when they make no purchase within this many days.",
 )
 churn_days = int(churn_days or 90)
@@ -48,6 +51,7 @@ time_unit = c4.radio(
     format_func=lambda u: {"W": "Weeks", "D": "Days"}[u],
     horizontal=True,
     key="value_time_unit",
+    bind="query-params",
     help="Only changes the units of the model's parameters (alpha is per week or per day); "
     "the predictions are the same.",
 )
@@ -103,6 +107,7 @@ if len(forecast):
         format_func=lambda m: {"revenue": "Net revenue", "purchases": "Purchases"}[m],
         default="revenue",
         key="value_forecast_measure",
+        bind="query-params",
     )
     left, right = st.columns([3, 2])
     left.altair_chart(
@@ -173,6 +178,7 @@ else:
         format_func=lambda p: f"{p}%",
         default=25,
         key="value_top_share",
+        bind="query-params",
         help="Share of customers with the highest expected value that count as valuable.",
     )
     threshold = c2.slider(
@@ -182,6 +188,7 @@ else:
         value=0.5,
         step=0.05,
         key="value_risk_threshold",
+        bind="query-params",
         help=f"Churn risk: the chance of no purchase in the next {churn_days} days.",
     )
     table = churn.value_and_risk(
