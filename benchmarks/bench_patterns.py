@@ -149,8 +149,12 @@ def check(tx: pd.DataFrame) -> None:
         assert a[["antecedent", "consequent", "orders"]].equals(
             b[["antecedent", "consequent", "orders"]]
         )
+        # Pair counts must match exactly; the shares may differ in the 6th digit at 5M rows,
+        # where a handful of orders whose lines cancel to within float rounding (1e-15) are
+        # purchases for us (net rounded to 8 decimals, analysis.orders) but refunds for the
+        # baselines' plain sums.
         np.testing.assert_allclose(
-            a[["support", "confidence", "lift"]], b[["support", "confidence", "lift"]]
+            a[["support", "confidence", "lift"]], b[["support", "confidence", "lift"]], rtol=1e-5
         )
 
 
