@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.orders import day_numbers, order_table
+from analysis.stats import wilson_interval as _wilson
 
 __all__ = [
     "CATEGORIES",
@@ -486,23 +487,8 @@ def nps_trend(responses: pd.DataFrame, *, freq: str = "M") -> pd.DataFrame:
 
 
 def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion (fractions 0..1; NaN where n = 0).
-
-    Parameters
-    ----------
-    successes, n : array-like
-        Counts of successes and trials.
-    z : float
-        Normal quantile (1.96 for 95%).
-    """
-    k = np.asarray(successes, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1.0 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    """Wilson interval for a share with this module's z = 1.96 (see :mod:`analysis.stats`)."""
+    return _wilson(successes, n, z)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.cohorts import first_order_attribute, wilson_interval
+from analysis.cohorts import first_order_attribute
 from analysis.orders import OrderTable, day_numbers, order_table
+from analysis.stats import wilson_interval
 
 __all__ = [
     "WEEKDAYS",
