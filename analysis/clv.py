@@ -572,8 +572,15 @@ class BetaGeoModel(_LogParamModel):
         return out
 
     @classmethod
-    def _conditional_expectation(cls, params, t: float, x, tx, T) -> np.ndarray:
-        """E[Y(t) | x, t_x, T] = P(alive) * I, I = E[(1 - (1 + p s)^-(r+x)) / p] (see below)."""
+    def _conditional_expectation(
+        cls, params, t: float, x, tx, T, *, exact: bool = True
+    ) -> np.ndarray:
+        """E[Y(t) | x, t_x, T] = P(alive) * I, I = E[(1 - (1 + p s)^-(r+x)) / p] (see below).
+
+        Where the closed form fails, ``exact=True`` recomputes by quadrature (slow: per distinct
+        customer history); ``exact=False`` returns NaN there, for the many parameter draws of an
+        interval, which simply leave such a draw out.
+        """
         r, alpha, a0, b = params
         a = _nudge_away_from_one(a0)
         t = float(t)
@@ -602,7 +609,10 @@ class BetaGeoModel(_LogParamModel):
             )
         if bad.any():
             given_alive = given_alive.copy()
-            given_alive[bad] = _given_alive_by_quadrature((r, alpha, a0, b), t, x[bad], T[bad])
+            if not exact:
+                given_alive[bad] = np.nan
+            else:
+                given_alive[bad] = _given_alive_by_quadrature((r, alpha, a0, b), t, x[bad], T[bad])
         given_alive = np.clip(given_alive, 0.0, upper)
         return given_alive * np.exp(
             -np.logaddexp(0.0, cls._log_odds_dead((r, alpha, a0, b), x, tx, T))
@@ -949,7 +959,7 @@ def forecast_totals(
         draw_purchases = np.empty(n_draws)
         draw_revenue = np.empty(n_draws)
         for d in range(n_draws):
-            e = bg._conditional_expectation(bg_draws[d], t, xs, txs, Ts)
+            e = bg._conditional_expectation(bg_draws[d], t, xs, txs, Ts, exact=False)
             draw_purchases[d] = purchases * _ratio(e.sum(), base_purchases)
             draw_revenue[d] = revenue * _ratio((e * spend_draws[d]).sum(), base_revenue)
         # Purchase-count noise around each draw: Poisson, by its normal limit for large totals
@@ -961,6 +971,13 @@ def forecast_totals(
         noisy[~small] = np.maximum(rng.normal(lam[~small], np.sqrt(lam[~small])), 0.0)
         ratio = np.divide(noisy, lam, out=np.ones(n_draws), where=lam > 0)
         draw_revenue = draw_revenue * ratio
+        # Draws where the closed form failed are left out; with fewer than half of them usable
+        # the interval would not be honest, so it is not given.
+        valid = np.isfinite(draw_purchases) & np.isfinite(draw_revenue)
+        if valid.sum() < n_draws / 2:
+            valid[:] = False
+        noisy = np.where(valid, noisy, np.nan)
+        draw_revenue = np.where(valid, draw_revenue, np.nan)
         rows.append(
             {
                 "months": int(mo),
@@ -1444,6 +1461,13 @@ def top_customers(customers: pd.DataFrame, *, n: int = 25) -> pd.DataFrame:
     )
 
 
+def format_range(low: float, high: float) -> str:
+    """``"1,234 to 2,345"``, or a plain note when the data are too few for an honest range."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "no reliable range: too little data"
+    return f"{low:,.0f} to {high:,.0f}"
+
+
 def value_insights(report: ValueReport) -> list[str]:
     """Plain-language sentences about the forecast and the spread of customer value."""
     out: list[str] = []
@@ -1453,10 +1477,11 @@ def value_insights(report: ValueReport) -> list[str]:
         last = fc.iloc[-1]
         out.append(
             f"In the next {int(last['months'])} months the model expects about "
-            f"{last['expected_purchases']:,.0f} purchases (likely between "
-            f"{last['purchases_low']:,.0f} and {last['purchases_high']:,.0f}) worth about "
-            f"{last['expected_revenue']:,.0f} (between {last['revenue_low']:,.0f} and "
-            f"{last['revenue_high']:,.0f}), if customers keep behaving as they did."
+            f"{last['expected_purchases']:,.0f} purchases (likely "
+            f"{format_range(last['purchases_low'], last['purchases_high'])}) worth about "
+            f"{last['expected_revenue']:,.0f} (likely "
+            f"{format_range(last['revenue_low'], last['revenue_high'])}), if customers keep "
+            "behaving as they did."
         )
     if "clv" in c and len(c) >= 10 and c["clv"].sum() > 0:
         values = np.sort(c["clv"].to_numpy())[::-1]

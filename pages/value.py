@@ -97,9 +97,9 @@ if len(forecast):
             "undiscounted.",
         )
         col.caption(
-            f"Likely {row.revenue_low:,.0f} to {row.revenue_high:,.0f}; "
+            f"Likely {clv.format_range(row.revenue_low, row.revenue_high)}; "
             f"about {row.expected_purchases:,.0f} purchases "
-            f"({row.purchases_low:,.0f} to {row.purchases_high:,.0f})."
+            f"({clv.format_range(row.purchases_low, row.purchases_high)})."
         )
     measure = st.segmented_control(
         "Show",
