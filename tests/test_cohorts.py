@@ -671,11 +671,3 @@ def test_curves_chart_spec():
     split = curves_chart(report.matrix, report.curve, overall=report.overall_curve).to_dict()
     assert [layer["mark"]["type"] for layer in split["layer"]] == ["area", "line", "line"]
     assert split["layer"][1]["encoding"]["color"]["field"] == "group"
-
-
-def test_benchmark_baselines_agree_with_ours():
-    pytest.importorskip("polars")
-    from benchmarks.bench_cohorts import check
-    from benchmarks.synth import synthetic_transactions
-
-    check(synthetic_transactions(30_000))
