@@ -74,7 +74,9 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-async def run_visitor(browser, url: str, csv: Path, expected: int, pages: list[str]) -> dict:
+async def run_visitor(
+    browser, url: str, csv: Path, expected: int, pages: list[str], verbose: bool = False
+) -> dict:
     context = await browser.new_context(viewport={"width": 1300, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(VISITOR_TIMEOUT * 1000)
@@ -92,16 +94,23 @@ async def run_visitor(browser, url: str, csv: Path, expected: int, pages: list[s
             arg=f"{expected:,}",
         )
         for title in pages:
+            before = page.url
             await page.get_by_role("link", name=title).first.click()
+            await page.wait_for_function("u => location.href !== u", arg=before)
             await page.wait_for_function(
-                "t => document.querySelector('h1') && !document.querySelector("
-                "'[data-testid=stStatusWidget]')",
-                arg=title,
+                "() => document.querySelector('h1') && !document.querySelector("
+                "'[data-testid=stStatusWidget]')"
             )
-            await page.wait_for_selector(
-                '[data-testid="stMetric"], .vega-embed, [data-testid="stDataFrame"], '
-                '[data-testid="stAlert"]'
+            await (
+                page.locator(
+                    '[data-testid="stMetric"], .vega-embed, [data-testid="stDataFrame"], '
+                    '[data-testid="stAlert"], [data-testid="stButton"]'
+                )
+                .locator("visible=true")
+                .first.wait_for()
             )
+            if verbose:
+                print(f"      {title}: {time.perf_counter() - start:.1f} s", flush=True)
             if await page.locator('[data-testid="stException"]').count():
                 raise RuntimeError(f"exception box on {title}")
         result["seconds"] = time.perf_counter() - start

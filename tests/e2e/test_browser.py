@@ -87,11 +87,10 @@ def test_each_page_opens(page, app_url, title):
     )
     wait_for_app(page)
     # Each page shows figures, a chart, a table or (the report page) its action button.
-    page.wait_for_selector(
+    page.locator(
         '[data-testid="stMetric"], .vega-embed, [data-testid="stDataFrame"], '
-        '[data-testid="stButton"]',
-        timeout=90_000,
-    )
+        '[data-testid="stButton"]'
+    ).locator("visible=true").first.wait_for(timeout=90_000)
     assert_no_exception(page)
 
 
