@@ -958,14 +958,16 @@ def report_pdf(
     Notes
     -----
     Chromium reads the page from a file and writes the PDF to a file, so both live in a private
-    temporary directory (with Chromium's throw-away profile) that is deleted afterwards. The
-    page itself loads nothing from the network.
+    temporary directory (with Chromium's throw-away profile) that is deleted afterwards. Where
+    the machine has a memory-backed ``/dev/shm`` that directory is made there, so a visitor's
+    report is not written to disk. The page itself loads nothing from the network.
     """
     browser = browser or chromium_path()
     if browser is None:
         return None
     document = report if isinstance(report, str) else report_html(report)
-    with tempfile.TemporaryDirectory(prefix="customer-focus-report-") as tmp:
+    in_memory = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="customer-focus-report-", dir=in_memory) as tmp:
         source, target = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         source.write_text(document, encoding="utf-8")
         command = [
