@@ -20,3 +20,20 @@ def _apptest_like_a_served_app():
     PagesManager.__init__ = _init_without_legacy_pages_folder
     yield
     PagesManager.__init__ = _original_init
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Capture the bytes behind every download button of an AppTest run, by file name."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    captured: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if filename is not None and isinstance(path_or_data, bytes):
+            captured[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return captured

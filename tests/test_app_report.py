@@ -7,29 +7,12 @@ import io
 import numpy as np
 import openpyxl
 import pandas as pd
-import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from analysis import clv
 from analysis import report as rp
 from tests.apptest_utils import run_page, texts
 
 PAGE = "pages/report.py"
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Capture the bytes behind every download button, by file name."""
-    captured: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if filename is not None and isinstance(path_or_data, bytes):
-            captured[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return captured
 
 
 def labels(at) -> list[str]:

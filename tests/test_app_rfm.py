@@ -8,30 +8,10 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from tests.apptest_utils import run_page, texts
+from tests.apptest_utils import frame_with, run_page, texts
 
 PAGE = "pages/rfm.py"
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Capture the bytes behind every download button, by file name."""
-    captured: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if filename is not None and isinstance(path_or_data, bytes):
-            captured[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return captured
-
-
-def frame_with(at, column):
-    return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
 def test_rfm_page_default_example_and_controls():
