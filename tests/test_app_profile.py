@@ -79,3 +79,23 @@ def test_profile_cdnow_says_what_is_missing():
     assert "Data: **CDNOW (real)**" in text
     assert "Seeing what they buy needs a product column" in text
     assert "Customer since" in text
+
+
+def test_profile_with_an_uploaded_file():
+    csv = (
+        b"Client;Date;Receipt;Item;Total\n"
+        b"anna;03/01/2024;R1;Espresso beans;12,50\n"
+        b"anna;15/02/2024;R2;Paper filters;7,00\n"
+        b"anna;20/02/2024;R3;Espresso beans;-12,50\n"
+        b"ben;20/02/2024;R4;Green tea;30,00\n"
+        b"carla;21/02/2024;R5;Espresso beans;9,99\n"
+    )
+    at = run_page(PAGE, upload=("till.csv", csv, "text/csv"))
+    assert not at.exception
+    page = texts(at)
+    assert "till.csv" in page
+    customer = at.selectbox(key="profile_customer")
+    assert {label.split(" ·")[0] for label in customer.options} >= {"anna", "ben", "carla"}
+    customer.set_value("anna").run()
+    assert not at.exception
+    assert "anna" in texts(at)
