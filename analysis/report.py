@@ -196,6 +196,11 @@ def _overview_sections(tx: pd.DataFrame, as_of, sheets: dict) -> tuple[list[Sect
     return [section], card
 
 
+def _relabel(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """A display table: ``{"Shown name": "source column"}`` in that order, fresh RangeIndex."""
+    return pd.DataFrame({label: frame[col].to_numpy() for label, col in columns.items()})
+
+
 def _products_section(tx: pd.DataFrame, as_of) -> Section:
     title = "Best-selling products"
     table = overview.top_breakdown(tx, "product", n=10, as_of=as_of)
@@ -213,14 +218,15 @@ def _products_section(tx: pd.DataFrame, as_of) -> Section:
             f"The top {len(named)} products together bring "
             f"{_pct(float(named['revenue_share'].sum()))} of net revenue."
         )
-    display = pd.DataFrame(
+    display = _relabel(
+        table,
         {
-            "Product": table["product"].to_numpy(),
-            "Net revenue": table["net_revenue"].to_numpy(),
-            "Share of revenue": table["revenue_share"].to_numpy(),
-            "Orders": table["orders"].to_numpy(),
-            "Customers": table["customers"].to_numpy(),
-        }
+            "Product": "product",
+            "Net revenue": "net_revenue",
+            "Share of revenue": "revenue_share",
+            "Orders": "orders",
+            "Customers": "customers",
+        },
     )
     return Section(
         title,
@@ -255,17 +261,18 @@ def _rfm_section(tx: pd.DataFrame, as_of, sheets: dict) -> Section:
     sheets["Segments"] = summary
     sheets["RFM"] = customers
     sheets.update(_segment_sheets(customers, summary["segment"].tolist()))
-    display = pd.DataFrame(
+    display = _relabel(
+        summary,
         {
-            "Segment": summary["segment"].to_numpy(),
-            "Customers": summary["customers"].to_numpy(),
-            "Share of customers": summary["customer_share"].to_numpy(),
-            "Net revenue": summary["revenue"].to_numpy(),
-            "Share of revenue": summary["revenue_share"].to_numpy(),
-            "Avg. days since last": summary["mean_recency"].to_numpy(),
-            "Avg. orders": summary["mean_frequency"].to_numpy(),
-            "Recommended action": summary["action"].to_numpy(),
-        }
+            "Segment": "segment",
+            "Customers": "customers",
+            "Share of customers": "customer_share",
+            "Net revenue": "revenue",
+            "Share of revenue": "revenue_share",
+            "Avg. days since last": "mean_recency",
+            "Avg. orders": "mean_frequency",
+            "Recommended action": "action",
+        },
     )
     return Section(
         title,
@@ -480,16 +487,17 @@ def _value_sections(tx: pd.DataFrame, as_of, sheets: dict) -> list[Section]:
     out = []
     notes = " ".join(str(w) for w in value.warnings)
     if len(forecast):
-        display = pd.DataFrame(
+        display = _relabel(
+            forecast,
             {
-                "Months ahead": forecast["months"].to_numpy(),
-                "Expected net revenue": forecast["expected_revenue"].to_numpy(),
-                "Likely from": forecast["revenue_low"].to_numpy(),
-                "Likely to": forecast["revenue_high"].to_numpy(),
-                "Expected purchases": forecast["expected_purchases"].to_numpy(),
-                "Purchases from": forecast["purchases_low"].to_numpy(),
-                "Purchases to": forecast["purchases_high"].to_numpy(),
-            }
+                "Months ahead": "months",
+                "Expected net revenue": "expected_revenue",
+                "Likely from": "revenue_low",
+                "Likely to": "revenue_high",
+                "Expected purchases": "expected_purchases",
+                "Purchases from": "purchases_low",
+                "Purchases to": "purchases_high",
+            },
         )
         fmt = "{:,.0f}"
         out.append(
