@@ -51,6 +51,7 @@ from scipy import sparse
 from analysis.cohorts import first_order_attribute
 from analysis.orders import OrderTable, day_numbers, order_table
 from analysis.stats import wilson_interval
+from analysis.text import md_escape
 
 __all__ = [
     "WEEKDAYS",
@@ -2050,8 +2051,8 @@ def describe_reorder_by_item(df: pd.DataFrame, column: str) -> list[str]:
         return []
     fast, slow = df.iloc[0], df.iloc[-1]
     return [
-        f"{fast[column]} is bought again soonest (median {fast['median_days']:.0f} days between "
-        f"purchases), {slow[column]} last ({slow['median_days']:.0f} days): a reminder timed "
+        f"{md_escape(fast[column])} is bought again soonest (median {fast['median_days']:.0f} days between "
+        f"purchases), {md_escape(slow[column])} last ({slow['median_days']:.0f} days): a reminder timed "
         f"to the typical gap arrives when the customer is about to need it."
     ]
 
@@ -2066,7 +2067,7 @@ def describe_top_items(df: pd.DataFrame, column: str) -> list[str]:
     if df.attrs.get("by", "revenue") == "revenue":
         top5 = df["revenue_share"].head(5).sum()
         out.append(
-            f"{first[column]} is the top {word} by revenue ({_pct(first['revenue_share'])} of "
+            f"{md_escape(first[column])} is the top {word} by revenue ({_pct(first['revenue_share'])} of "
             f"item revenue); the top {min(5, len(df))} bring {_pct(top5)} of "
             f"{df.attrs.get('items', len(df)):,} {_PLURALS.get(word, word + 's')}."
         )
@@ -2074,7 +2075,7 @@ def describe_top_items(df: pd.DataFrame, column: str) -> list[str]:
     if len(big) >= 2:
         best = big.loc[big["repeat_rate"].idxmax()]
         out.append(
-            f"Among these, {best[column]} has the most loyal buyers: "
+            f"Among these, {md_escape(best[column])} has the most loyal buyers: "
             f"{_pct(best['repeat_rate'])} of its {int(best['customers']):,} customers bought it "
             f"again."
         )
@@ -2092,7 +2093,7 @@ def describe_first_orders(df: pd.DataFrame, column: str, *, min_eligible: int = 
     window = f"within {w} days" if w else "later"
     first = df.iloc[0]
     out = [
-        f"{_pct(first['first_order_share'])} of first orders include {first[column]}, the most "
+        f"{_pct(first['first_order_share'])} of first orders include {md_escape(first[column])}, the most "
         f"common way in."
     ]
     ok = df[df["eligible"] >= min_eligible]
@@ -2103,14 +2104,14 @@ def describe_first_orders(df: pd.DataFrame, column: str, *, min_eligible: int = 
         if len(better):
             b = better.iloc[0]
             out.append(
-                f"Customers whose first order included {b[column]} came back more often: "
+                f"Customers whose first order included {md_escape(b[column])} came back more often: "
                 f"{_pct(b['return_rate'])} (95% interval {_pct(b['low'])} to {_pct(b['high'])}, "
                 f"{int(b['eligible']):,} customers)."
             )
         if len(worse):
             b = worse.iloc[0]
             out.append(
-                f"Those who started with {b[column]} came back less often: "
+                f"Those who started with {md_escape(b[column])} came back less often: "
                 f"{_pct(b['return_rate'])} (95% interval {_pct(b['low'])} to {_pct(b['high'])})."
             )
         if not len(better) and not len(worse):
@@ -2135,8 +2136,8 @@ def describe_rules(rules: pd.DataFrame) -> list[str]:
     if len(strong):
         r = strong.iloc[0]
         out.append(
-            f"Strongest: {_pct(r['confidence'])} of orders with {r['antecedent']} also hold "
-            f"{r['consequent']}, {r['lift']:.1f} times as often as orders in general "
+            f"Strongest: {_pct(r['confidence'])} of orders with {md_escape(r['antecedent'])} also hold "
+            f"{md_escape(r['consequent'])}, {r['lift']:.1f} times as often as orders in general "
             f"({int(r['orders']):,} orders)."
         )
     elif len(rules):
@@ -2152,7 +2153,7 @@ def describe_recommendations(recs: pd.DataFrame) -> list[str]:
         return ["No recommendations: customers' purchases do not overlap enough yet."]
     top = recs[recs["rank"] == 1]["item"].value_counts()
     return [
-        f"{recs['customer_id'].nunique():,} customers get suggestions; {top.index[0]} is the "
+        f"{recs['customer_id'].nunique():,} customers get suggestions; {md_escape(top.index[0])} is the "
         f"most frequent first suggestion ({int(top.iloc[0]):,} customers)."
     ]
 
@@ -2182,10 +2183,11 @@ def describe_spend(df: pd.DataFrame, by: str, *, min_customers: int = 10) -> lis
     hi = df.loc[df["revenue_per_customer"].idxmax()]
     lo = df.loc[df["revenue_per_customer"].idxmin()]
     if by == "segment":
-        who = f"Customers in the {hi[by]} segment"
-        other = f"the {lo[by]} segment"
+        who = f"Customers in the {md_escape(hi[by])} segment"
+        other = f"the {md_escape(lo[by])} segment"
     else:
-        who, other = f"Customers first won through the {by} {hi[by]}", f"those from {lo[by]}"
+        who = f"Customers first won through the {by} {md_escape(hi[by])}"
+        other = f"those from {md_escape(lo[by])}"
     return [
         f"{who} spend the most: {_money(hi['revenue_per_customer'])} each on average (median "
         f"{_money(hi['median_per_customer'])}), against {_money(lo['revenue_per_customer'])} for "
@@ -2208,9 +2210,9 @@ def describe_price_bands(df: pd.DataFrame, by: str | None) -> list[str]:
     lo = df.loc[df["median"].idxmin()]
     wide = df.assign(width=df["p90"] / df["p10"]).sort_values("width").iloc[-1]
     return [
-        f"{hi[name]} is the priciest {by} (median {_money(hi['median'])} per unit), "
-        f"{lo[name]} the cheapest ({_money(lo['median'])}).",
-        f"{wide[name]} has the widest range: the middle 80% of lines sell between "
+        f"{md_escape(hi[name])} is the priciest {by} (median {_money(hi['median'])} per unit), "
+        f"{md_escape(lo[name])} the cheapest ({_money(lo['median'])}).",
+        f"{md_escape(wide[name])} has the widest range: the middle 80% of lines sell between "
         f"{_money(wide['p10'])} and {_money(wide['p90'])}.",
     ]
 
@@ -2227,7 +2229,7 @@ def describe_discounts(df: pd.DataFrame) -> list[str]:
         if r.kind == "Discount code":
             out.append(
                 f"{_pct(r.revenue_share)} of revenue ({_pct(r.line_share)} of lines) used a "
-                f"discount code (column '{df.attrs.get('discount_column')}')."
+                f"discount code (column '{md_escape(df.attrs.get('discount_column'))}')."
             )
         elif r.kind == "Below usual price":
             ratio = df.attrs.get("low_price_ratio", 0.9)
@@ -2245,7 +2247,7 @@ def describe_breakdown(table: pd.DataFrame, column: str) -> list[str]:
     first = table.iloc[0]
     total_orders = table["orders"].sum()
     out = [
-        f"{first[column]} brings {_pct(first['revenue_share'])} of net revenue "
+        f"{md_escape(first[column])} brings {_pct(first['revenue_share'])} of net revenue "
         f"({int(first['orders']):,} orders)."
     ]
     if len(table) >= 2 and total_orders:
@@ -2257,8 +2259,8 @@ def describe_breakdown(table: pd.DataFrame, column: str) -> list[str]:
             hi = named.loc[named["aov"].idxmax()]
             lo = named.loc[named["aov"].idxmin()]
             out.append(
-                f"Revenue per order is highest in {hi[column]} ({_money(hi['aov'])}) and lowest "
-                f"in {lo[column]} ({_money(lo['aov'])})."
+                f"Revenue per order is highest in {md_escape(hi[column])} ({_money(hi['aov'])}) and lowest "
+                f"in {md_escape(lo[column])} ({_money(lo['aov'])})."
             )
     return out
 
@@ -2270,7 +2272,7 @@ def describe_channel_acquisition(df: pd.DataFrame, column: str) -> list[str]:
         return []
     top = df.iloc[0]
     out = [
-        f"{top[column]} brought the most new customers: {int(top['new_customers']):,} "
+        f"{md_escape(top[column])} brought the most new customers: {int(top['new_customers']):,} "
         f"({_pct(top['share'])})."
     ]
     k = df.attrs.get("at", (1,))[0]
@@ -2287,7 +2289,7 @@ def describe_channel_acquisition(df: pd.DataFrame, column: str) -> list[str]:
         )
         month = "the month after their first purchase" if k == 1 else f"{k} months after"
         out.append(
-            f"Customers from {hi[column]} come back best: {_pct(hi[col])} buy again in {month}, "
-            f"against {_pct(lo[col])} from {lo[column]}; {verdict}."
+            f"Customers from {md_escape(hi[column])} come back best: {_pct(hi[col])} buy again in {month}, "
+            f"against {_pct(lo[col])} from {md_escape(lo[column])}; {verdict}."
         )
     return out
