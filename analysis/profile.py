@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.orders import order_table, orders_frame, resolve_as_of
+from analysis.text import md_escape
 
 __all__ = [
     "CustomerProfile",
@@ -496,7 +497,9 @@ def profile_sentences(
         The horizons the value and churn models used, to name them.
     """
     if not p.found:
-        return [f"There is no transaction for customer {p.customer_id} before the end date."]
+        return [
+            f"There is no transaction for customer {md_escape(p.customer_id)} before the end date."
+        ]
     out = []
     if p.orders == 0:
         out.append("This customer has only refunds, no purchase.")
@@ -534,13 +537,11 @@ def profile_sentences(
     if len(p.items):
         fav = p.items.iloc[0]
         out.append(
-            f"Most bought: {fav[p.item_column]} (in {int(fav['orders'])} of {p.orders} purchases)."
+            f"Most bought: {md_escape(fav[p.item_column])} (in {int(fav['orders'])} of {p.orders} purchases)."
         )
     if rfm:
-        text = (
-            f"RFM segment: {rfm['segment']} (R{rfm['r_score']} F{rfm['f_score']} M{rfm['m_score']})"
-        )
-        text += f". {rfm['action']}" if rfm.get("action") else "."
+        text = f"RFM segment: {md_escape(rfm['segment'])} (R{rfm['r_score']} F{rfm['f_score']} M{rfm['m_score']})"
+        text += f". {md_escape(rfm['action'])}" if rfm.get("action") else "."
         out.append(text)
     if value:
         parts = []
@@ -558,7 +559,7 @@ def profile_sentences(
     if responses is not None and len(responses):
         last = responses.iloc[0]
         comment = str(last.get("comment", "") or "").strip()
-        said = f' and wrote: "{comment}"' if comment else ""
+        said = f' and wrote: "{md_escape(comment)}"' if comment else ""
         end = "" if comment and comment[-1] in ".!?" else "."
         out.append(
             f"Last survey ({pd.Timestamp(last['response_date']):%d %b %Y}): scored "
