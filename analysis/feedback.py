@@ -35,6 +35,7 @@ from scipy import stats
 
 from analysis.orders import day_numbers, order_table
 from analysis.stats import wilson_interval as _wilson
+from analysis.text import md_escape
 
 __all__ = [
     "CATEGORIES",
@@ -1701,17 +1702,18 @@ def trend_sentence(trend: pd.DataFrame) -> str:
 def breakdown_sentence(table: pd.DataFrame, by: str) -> str:
     """A sentence naming the groups whose NPS differs from the rest beyond chance."""
     if table.empty:
-        return f"There are no answers to break down by {by}."
+        return f"There are no answers to break down by {md_escape(by)}."
     sig = table[table["significant"] & ~table["small"]]
     if sig.empty:
         return (
-            f"No {by} has an NPS that differs from the other answers beyond chance; the "
+            f"No {md_escape(by)} has an NPS that differs from the other answers beyond chance; the "
             "differences you see could be noise."
         )
     parts = [
-        f"{idx} ({_pts(row['diff_vs_rest'])} points vs the rest)" for idx, row in sig.iterrows()
+        f"{md_escape(idx)} ({_pts(row['diff_vs_rest'])} points vs the rest)"
+        for idx, row in sig.iterrows()
     ]
-    return f"Beyond chance by {by}: " + "; ".join(parts) + "."
+    return f"Beyond chance by {md_escape(by)}: " + "; ".join(parts) + "."
 
 
 def themes_sentence(table: pd.DataFrame) -> str:
@@ -1721,12 +1723,12 @@ def themes_sentence(table: pd.DataFrame) -> str:
     biggest = table.iloc[0]
     worst = table.sort_values("nps").iloc[0]
     text = (
-        f'The most common theme is "{biggest["theme"]}" ({int(biggest["responses"])} '
+        f'The most common theme is "{md_escape(biggest["theme"])}" ({int(biggest["responses"])} '
         f"comments, NPS {_pts(biggest['nps'])})."
     )
     if worst["theme"] != biggest["theme"]:
         text += (
-            f' The lowest NPS is in "{worst["theme"]}" ({_pts(worst["nps"])}, between '
+            f' The lowest NPS is in "{md_escape(worst["theme"])}" ({_pts(worst["nps"])}, between '
             f"{_pts(worst['ci_low'])} and {_pts(worst['ci_high'])})."
         )
     return text
