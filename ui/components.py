@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from analysis.export import to_csv_bytes, to_xlsx_bytes
+from ui.text import inert
 
 
 def download_buttons(
-    df: pd.DataFrame, basename: str, *, key: str, index: bool = False, label: str = "Download"
+    df: pd.DataFrame | Callable[[], pd.DataFrame],
+    basename: str,
+    *,
+    key: str,
+    index: bool = False,
+    label: str = "Download",
 ) -> None:
-    """Formula-safe CSV and XLSX download buttons side by side."""
+    """Formula-safe CSV and XLSX download buttons side by side, built only when clicked.
+
+    Parameters
+    ----------
+    df : DataFrame or callable
+        The table, or a function without arguments returning it (for a table that is itself
+        costly to make). Nothing is converted while the page runs: each file is made when the
+        visitor clicks its button (Streamlit's deferred ``data=callable``).
+    basename : str
+        File name without extension; the Excel sheet is named after its first 31 characters.
+    key : str
+        Widget key prefix (``{key}_csv`` and ``{key}_xlsx``).
+    index : bool
+        Write the frame's index as well.
+    label : str
+        Button text before " (CSV)" / " (Excel)".
+    """
+
+    def table() -> pd.DataFrame:
+        return df() if callable(df) else df
+
     left, right = st.columns(2)
     left.download_button(
         f"{label} (CSV)",
-        data=to_csv_bytes(df, index=index),
+        data=lambda: to_csv_bytes(table(), index=index),
         file_name=f"{basename}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -24,7 +52,7 @@ def download_buttons(
     )
     right.download_button(
         f"{label} (Excel)",
-        data=to_xlsx_bytes({basename[:31]: df}, index=index),
+        data=lambda: to_xlsx_bytes({basename[:31]: table()}, index=index),
         file_name=f"{basename}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -34,27 +62,48 @@ def download_buttons(
 
 
 def explain(title: str, markdown: str) -> None:
-    """A collapsed 'how this works' panel for learners."""
+    """A collapsed 'how this works' panel for learners.
+
+    ``title`` and ``markdown`` are the app's own text (Markdown); never put values from the
+    data in them unescaped (see :func:`ui.text.inert`).
+    """
     with st.expander(f"How this works: {title}", icon=":material/school:"):
         st.markdown(markdown)
 
 
 def what_this_says(text: str | list[str]) -> None:
-    """A plain-language interpretation of the chart or table beside it."""
+    """A plain-language interpretation of the chart or table beside it.
+
+    ``text`` is one sentence or a list of them, as the analysis modules write them: Markdown
+    whose values from the data are already escaped (:func:`analysis.text.md_escape`). Line
+    breaks inside a sentence are folded so a sentence cannot start a block of its own.
+    """
     lines = [text] if isinstance(text, str) else list(text)
     if lines:
-        st.markdown("\n".join(f"- {line}" for line in lines))
+        st.markdown("\n".join(f"- {_one_line(line)}" for line in lines))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).splitlines())
 
 
 def empty_state(message: str) -> None:
-    """A friendly note where there is nothing to show yet."""
-    st.info(message, icon=":material/info:")
+    """A friendly note where there is nothing to show yet.
+
+    ``message`` is plain text (it may hold names from the data, e.g. an error message naming a
+    column): it is shown exactly as written, never as Markdown.
+    """
+    st.info(inert(message), icon=":material/info:")
 
 
 def warnings_box(warnings: list[str], *, title: str = "Things to know about this data") -> None:
-    """Import warnings in plain words, collapsed when there are many."""
+    """Import warnings in plain words, collapsed when there are many.
+
+    Each warning is plain text (they quote column names and cells from the file) and is shown
+    exactly as written, never as Markdown.
+    """
     if not warnings:
         return
     with st.expander(f"{title} ({len(warnings)})", icon=":material/warning:"):
         for w in warnings:
-            st.markdown(f"- {w}")
+            st.markdown(f"- {inert(w)}")
