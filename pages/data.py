@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui.components import download_buttons, empty_state, explain
 from ui.data import current_dataset, set_import_settings
+from ui.text import inert
 
 ROLE_LABELS = {
     "transactions": {
@@ -40,13 +41,13 @@ st.title("Your data")
 if ds is None or not ds.files:
     empty_state("No data yet: pick an example in the sidebar or upload your file.")
     st.stop()
-st.caption(f"Data: **{ds.label}**" + (" (a built-in example)" if ds.is_example else ""))
+st.caption(f"Data: **{inert(ds.label)}**" + (" (a built-in example)" if ds.is_example else ""))
 
 for kind, result in ds.files.items():
     st.header("Transactions" if kind == "transactions" else "Survey responses")
-    st.caption(f"File: `{result.filename}`")
+    st.caption(f"File: {inert(result.filename)}")
     if result.error:
-        st.error(result.error, icon=":material/error:")
+        st.error(inert(result.error), icon=":material/error:")
         continue
     prepared = result.prepared
     report = prepared.report
@@ -93,13 +94,15 @@ for kind, result in ds.files.items():
     for label, key in (("Numbers", "number_format"), ("Dates", "date_format")):
         value = report.get(key)
         if isinstance(value, dict):
-            value = "; ".join(f"{col}: {fmt}" for col, fmt in value.items())
+            value = "; ".join(f"{inert(col)}: {inert(fmt)}" for col, fmt in value.items())
+        else:
+            value = inert(value) if value else value
         if value:
             details.append(f"**{label} read as:** {value}")
     if details:
         st.markdown("  \n".join(details))
     for warning in prepared.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(inert(warning), icon=":material/warning:")
 
     st.subheader("Rows set aside")
     if len(prepared.rejected) == 0:
@@ -132,7 +135,7 @@ for kind, result in ds.files.items():
                 options,
                 index=options.index(current) if current in options else 0,
                 key=f"data_map_{kind}_{role}",
-                help=f"Detected automatically: {result.detected.get(role, 'nothing')}",
+                help=f"Detected automatically: {inert(result.detected.get(role, 'nothing'))}",
             )
         current_order = settings.get("dayfirst")
         order_label = st.radio(
