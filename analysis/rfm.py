@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.orders import order_table, orders_frame, resolve_as_of
+from analysis.text import md_escape
 
 __all__ = [
     "GRID",
@@ -49,6 +50,7 @@ __all__ = [
     "score_values",
     "to_five_point",
     "rfm_table",
+    "rfm_from_values",
     "segment_summary",
     "rf_grid",
     "score_ranges",
@@ -537,6 +539,26 @@ def rfm_table(
     monetary = monetary[keep]
     index = pd.Index(customers.take(keep), name="customer_id")
 
+    return _scored(
+        index, recency, frequency, monetary, as_of_ts=as_of_ts, bins=bins, lookup=lookup,
+        names=names, rule_records=rule_records, refund_only=refund_only,
+    )
+
+
+def _scored(
+    index: pd.Index,
+    recency: np.ndarray,
+    frequency: np.ndarray,
+    monetary: np.ndarray,
+    *,
+    as_of_ts: pd.Timestamp,
+    bins: int,
+    lookup: np.ndarray,
+    names: list[str],
+    rule_records: list[dict],
+    refund_only: int,
+) -> pd.DataFrame:
+    """Scores, codes and segments for given recency, frequency and monetary values."""
     measures = {"recency": recency, "frequency": frequency, "monetary": monetary}
     scores = {}
     edges = {}
@@ -580,6 +602,55 @@ def rfm_table(
         "rules": [dict(rec) for rec in rule_records],
     }
     return out
+
+
+def rfm_from_values(
+    values: pd.DataFrame,
+    *,
+    as_of,
+    bins: int = 5,
+    rules: pd.DataFrame | None = None,
+    refund_only_customers: int = 0,
+) -> pd.DataFrame:
+    """Score recency, frequency and monetary values aggregated elsewhere (e.g. in a database).
+
+    Parameters
+    ----------
+    values : DataFrame
+        Indexed by ``customer_id``, with ``recency`` (days, int), ``frequency`` (purchase
+        orders, int) and ``monetary`` (net revenue, float), as :func:`rfm_table` defines them.
+    as_of : date-like
+        The end of observation (exclusive) the values were computed at.
+    bins, rules
+        As for :func:`rfm_table`.
+    refund_only_customers : int
+        Customers left out because they only have refunds (reported in ``attrs``).
+
+    Returns
+    -------
+    DataFrame
+        The same table :func:`rfm_table` returns for the transactions behind ``values``.
+    """
+    if not 2 <= int(bins) <= 9:
+        raise ValueError("bins must be between 2 and 9.")
+    if rules is None:
+        lookup, names, rule_records = _default_rules_compiled()
+    else:
+        clean = check_rules(rules).rules
+        lookup, names = _segment_lookup(clean)
+        rule_records = clean.to_dict("records")
+    return _scored(
+        pd.Index(values.index, name="customer_id"),
+        values["recency"].to_numpy(dtype=np.int64),
+        values["frequency"].to_numpy(dtype=np.int64),
+        values["monetary"].to_numpy(dtype=np.float64),
+        as_of_ts=pd.Timestamp(as_of).normalize(),
+        bins=int(bins),
+        lookup=lookup,
+        names=names,
+        rule_records=rule_records,
+        refund_only=int(refund_only_customers),
+    )
 
 
 def _rules_from(rfm: pd.DataFrame, rules: pd.DataFrame | None) -> pd.DataFrame:
@@ -856,8 +927,8 @@ def migration_sentences(matrix: pd.DataFrame, *, top: int = 3) -> list[str]:
     for row in moved.head(top).itertuples(index=False):
         who = "customer who was" if row.customers == 1 else "customers who were"
         sentences.append(
-            f"{row.customers:,} {who} {row.previous_segment} "
-            f"{'is' if row.customers == 1 else 'are'} now {row.segment}."
+            f"{row.customers:,} {who} {md_escape(row.previous_segment)} "
+            f"{'is' if row.customers == 1 else 'are'} now {md_escape(row.segment)}."
         )
     returning = long[long["previous_segment"] != NEW]
     n_prev = int(returning["customers"].sum())
@@ -874,12 +945,12 @@ def migration_sentences(matrix: pd.DataFrame, *, top: int = 3) -> list[str]:
         best = new.sort_values("customers", ascending=False, kind="stable").iloc[0]
         if n_new == 1:
             sentences.append(
-                f"1 customer bought for the first time in between and is now {best['segment']}."
+                f"1 customer bought for the first time in between and is now {md_escape(best['segment'])}."
             )
         else:
             sentences.append(
                 f"{n_new:,} customers bought for the first time in between; "
-                f"{int(best['customers']):,} of them are now {best['segment']}."
+                f"{int(best['customers']):,} of them are now {md_escape(best['segment'])}."
             )
     return sentences
 
@@ -1109,7 +1180,7 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
         The customer.
     """
     if customer_id not in rfm.index:
-        return f"Customer {customer_id} has no purchase before the as-of date."
+        return f"Customer {md_escape(customer_id)} has no purchase before the as-of date."
     row = rfm.loc[customer_id]
     as_of = pd.Timestamp(rfm.attrs.get("as_of"))
     purchases = orders[orders["is_purchase"]]
@@ -1117,7 +1188,7 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
     last = purchases["order_date"].max()
     edges = rfm.attrs.get("edges", {})
     lines = [
-        f"Customer **{customer_id}** has {len(orders)} order(s) before {as_of:%Y-%m-%d}: "
+        f"Customer **{md_escape(customer_id)}** has {len(orders)} order(s) before {as_of:%Y-%m-%d}: "
         f"{len(purchases)} purchase order(s) and {len(refunds)} refund order(s).",
         "",
         "| order | date | net value | kind |",
@@ -1125,7 +1196,9 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
     ]
     for o in orders.head(12).itertuples(index=False):
         kind = "purchase" if o.is_purchase else "refund"
-        lines.append(f"| {o.order_id} | {o.order_date:%Y-%m-%d} | {o.net_value:,.2f} | {kind} |")
+        lines.append(
+            f"| {md_escape(o.order_id)} | {o.order_date:%Y-%m-%d} | {o.net_value:,.2f} | {kind} |"
+        )
     if len(orders) > 12:
         lines.append(f"| ... | ({len(orders) - 12} more) | | |")
     r, f, m = int(row["r_score"]), int(row["f_score"]), int(row["m_score"])
@@ -1139,7 +1212,7 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
         f"- **Monetary** = sum of all amounts, refunds included = **{row['monetary']:,.2f}** -> "
         f"M score **{m}** ({_score_rule(edges.get('monetary', []), m, 'monetary')}).",
         f"- RFM code **{row['rfm_code']}**; on the recency x frequency grid "
-        f"(R{r} F{f}) the customer is in **{row['segment']}**.",
+        f"(R{r} F{f}) the customer is in **{md_escape(row['segment'])}**.",
     ]
     return "\n".join(lines)
 
@@ -1153,13 +1226,13 @@ def summary_sentences(summary: pd.DataFrame) -> list[str]:
     biggest = s.sort_values("customers", ascending=False, kind="stable").iloc[0]
     n = int(biggest["customers"])
     out.append(
-        f"The largest group is {biggest['segment']}: {n:,} customer{'s' if n != 1 else ''} "
+        f"The largest group is {md_escape(biggest['segment'])}: {n:,} customer{'s' if n != 1 else ''} "
         f"({biggest['customer_share']:.0%})."
     )
     if s["revenue_share"].notna().any():
         top = s.sort_values("revenue", ascending=False, kind="stable").iloc[0]
         out.append(
-            f"{top['segment']} bring the most revenue: {top['revenue_share']:.0%} of it, "
+            f"{md_escape(top['segment'])} bring the most revenue: {top['revenue_share']:.0%} of it, "
             f"from {top['customer_share']:.0%} of customers."
         )
     return out
