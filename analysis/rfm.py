@@ -540,8 +540,16 @@ def rfm_table(
     index = pd.Index(customers.take(keep), name="customer_id")
 
     return _scored(
-        index, recency, frequency, monetary, as_of_ts=as_of_ts, bins=bins, lookup=lookup,
-        names=names, rule_records=rule_records, refund_only=refund_only,
+        index,
+        recency,
+        frequency,
+        monetary,
+        as_of_ts=as_of_ts,
+        bins=bins,
+        lookup=lookup,
+        names=names,
+        rule_records=rule_records,
+        refund_only=refund_only,
     )
 
 
