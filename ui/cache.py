@@ -1,26 +1,50 @@
-"""Cached wrappers around the analysis functions.
+"""Cached wrappers around the analysis functions, shared work, cached charts and progress.
 
 ``compute(func, ds, **kwargs)`` caches ``func``'s result across reruns and sessions, keyed by
 the function's dotted name, the dataset's key (a sha256 of the full data and import settings)
 and the keyword arguments. The data itself is passed unhashed (``_payload``): Streamlit would
 otherwise hash a sample of large frames, and two different uploads could collide.
+
+Shared work: while ``compute`` runs an analysis function on a dataset, every order table
+(:func:`analysis.orders.order_table`) that function builds from that dataset's transactions
+is kept in a small memo keyed by the dataset's key and the as-of date, so the many analyses of
+one page (and of the next page) build it once instead of once each. The analysis package stays
+free of Streamlit: the memo is installed here, around the analysis modules' ``order_table``.
+
+``chart(where, builder, *args)`` draws an Altair chart from a Vega-Lite spec cached by the
+content of the builder's arguments, so a rerun does not build and validate the chart again.
+
+``Progress`` shows a first visit's computations step by step (a progress bar with the step's
+name), and nothing when every result is already cached.
 """
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
 import importlib
+import json
 import os
+import pickle
+import sys
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
+import analysis.orders as _orders
 from ui.data import Dataset
 
 # Bounded: at most this many results, each dropped an hour after it was made (the load benchmark
 # shortens the time-to-live through the environment to watch memory come back).
 CACHE_ENTRIES = 128
 CACHE_TTL_SECONDS = int(os.environ.get("CUSTOMER_FOCUS_CACHE_TTL", "3600"))
+# Order tables kept for reuse (each holds a few arrays as long as the data's lines).
+ORDER_TABLE_ENTRIES = 6
+CHART_ENTRIES = 512
 
 
 def _resolve(name: str) -> Callable:
@@ -33,9 +57,95 @@ def _resolve(name: str) -> Callable:
     return obj
 
 
+# ------------------------------------------------------------------------------ shared order table
+_ORIGINAL_ORDER_TABLE = _orders.order_table
+# (dataset key, transactions frame) of the compute call running in this thread, if any.
+_SHARED: contextvars.ContextVar[tuple[str, Any] | None] = contextvars.ContextVar(
+    "customer_focus_shared_orders", default=None
+)
+_ORDER_MEMO: OrderedDict[tuple[str, int], tuple[float, Any]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_patched_modules: set[str] = set()
+
+
+def _shared_order_table(tx, as_of=None):
+    """``analysis.orders.order_table``, reusing the table already built for this dataset."""
+    shared = _SHARED.get()
+    if shared is None or tx is not shared[1]:
+        return _ORIGINAL_ORDER_TABLE(tx, as_of)
+    as_of_ts = _orders.resolve_as_of(tx, as_of)
+    key = (shared[0], int(as_of_ts.value))
+    now = time.monotonic()
+    with _MEMO_LOCK:
+        hit = _ORDER_MEMO.get(key)
+        if hit is not None and now - hit[0] < CACHE_TTL_SECONDS:
+            _ORDER_MEMO.move_to_end(key)
+            return hit[1]
+    table = _ORIGINAL_ORDER_TABLE(tx, as_of_ts)
+    with _MEMO_LOCK:
+        _ORDER_MEMO[key] = (now, table)
+        _ORDER_MEMO.move_to_end(key)
+        while len(_ORDER_MEMO) > ORDER_TABLE_ENTRIES:
+            _ORDER_MEMO.popitem(last=False)
+        for old in [k for k, (made, _) in _ORDER_MEMO.items() if now - made >= CACHE_TTL_SECONDS]:
+            del _ORDER_MEMO[old]
+    return table
+
+
+_shared_order_table.__wrapped__ = _ORIGINAL_ORDER_TABLE  # type: ignore[attr-defined]
+_shared_order_table.__doc__ = _ORIGINAL_ORDER_TABLE.__doc__
+
+
+def _install_shared_order_table() -> None:
+    """Point every loaded analysis module's ``order_table`` name at the sharing wrapper."""
+    for name in [n for n in sys.modules if n.startswith("analysis")]:
+        if name in _patched_modules:
+            continue
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        if getattr(module, "order_table", None) is _ORIGINAL_ORDER_TABLE:
+            module.order_table = _shared_order_table
+        _patched_modules.add(name)
+
+
+def clear_shared() -> None:
+    """Forget the shared order tables and cached charts (tests and benchmarks)."""
+    with _MEMO_LOCK:
+        _ORDER_MEMO.clear()
+    _chart_spec.clear()
+    _SEEN.clear()
+
+
+# ------------------------------------------------------------------------------ results
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _compute(name: str, key: str, data: str, kwargs: dict, _payload: tuple) -> Any:
-    return _resolve(name)(*_payload, **kwargs)
+    token = _SHARED.set((key, _payload[0]) if data in ("tx", "both") else None)
+    try:
+        return _resolve(name)(*_payload, **kwargs)
+    finally:
+        _SHARED.reset(token)
+
+
+# Results computed lately (name, dataset key, settings): a miss that is about to be computed is
+# reported to the page's Progress. Only a hint for the display; the cache itself decides.
+_SEEN: OrderedDict[str, float] = OrderedDict()
+_SEEN_LOCK = threading.Lock()
+
+
+def _seen_before(token: str) -> bool:
+    now = time.monotonic()
+    with _SEEN_LOCK:
+        made = _SEEN.get(token)
+        return made is not None and now - made < CACHE_TTL_SECONDS
+
+
+def _mark_seen(token: str) -> None:
+    with _SEEN_LOCK:
+        _SEEN[token] = time.monotonic()
+        _SEEN.move_to_end(token)
+        while len(_SEEN) > 4 * CACHE_ENTRIES:
+            _SEEN.popitem(last=False)
 
 
 def compute(func: Callable, ds: Dataset, *, data: str = "tx", **kwargs) -> Any:
@@ -58,4 +168,106 @@ def compute(func: Callable, ds: Dataset, *, data: str = "tx", **kwargs) -> Any:
         "both": (ds.tx, ds.responses),
     }[data]
     name = f"{func.__module__}:{func.__qualname__}"
-    return _compute(name, ds.key, data, kwargs, _payload=payload)
+    _install_shared_order_table()
+    token = json.dumps([name, ds.key, data, repr(sorted(kwargs.items()))])
+    if not _seen_before(token):
+        Progress.note(func)
+    result = _compute(name, ds.key, data, kwargs, _payload=payload)
+    _mark_seen(token)
+    return result
+
+
+# ------------------------------------------------------------------------------ progress
+_PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
+    "customer_focus_progress", default=None
+)
+
+
+def _this_run() -> object | None:
+    """An object that is the same throughout one script run and new in the next one."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.cursors
+
+
+class Progress:
+    """A page's first-visit progress: a bar naming each computation as it starts.
+
+    Create it where the bar should appear, before the page's computations; every ``compute``
+    that is not cached yet advances it. Call :meth:`done` after the last computation: the bar
+    disappears. When everything was cached, nothing is ever shown.
+
+    Parameters
+    ----------
+    label : str
+        What the page is working out, e.g. "Working out the purchase patterns".
+    total : int
+        About how many computations the page makes on a first visit (the bar's length).
+    """
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label = label
+        self.total = max(int(total), 1)
+        self.steps = 0
+        self._slot = st.empty()
+        self._run = _this_run()
+        _PROGRESS.set(self)
+
+    @staticmethod
+    def note(func: Callable) -> None:
+        """Advance the active progress (if any) for a computation about to start."""
+        progress = _PROGRESS.get()
+        if progress is not None and progress._run is not None and progress._run is _this_run():
+            progress.step((func.__doc__ or func.__name__).strip().splitlines()[0].rstrip("."))
+
+    def step(self, what: str) -> None:
+        """Show that the computation ``what`` starts now."""
+        self.steps += 1
+        fraction = min(self.steps / self.total, 0.99)
+        self._slot.progress(
+            fraction, text=f"{self.label}: step {self.steps} of about {self.total}, {what}…"
+        )
+
+    def done(self) -> None:
+        """Remove the bar (the results are on the page)."""
+        if _PROGRESS.get() is self:
+            _PROGRESS.set(None)
+        if self.steps:
+            self._slot.empty()
+
+
+# ------------------------------------------------------------------------------ charts
+def _to_spec(chart) -> dict:
+    """The Vega-Lite spec Streamlit would send for an Altair chart (data as Arrow datasets)."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+@st.cache_resource(max_entries=CHART_ENTRIES, ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _chart_spec(key: str, _builder: Callable, _args: tuple, _kwargs: dict) -> dict:
+    return _to_spec(_builder(*_args, **_kwargs))
+
+
+def chart_spec(builder: Callable, *args, **kwargs) -> dict:
+    """Vega-Lite spec of ``builder(*args, **kwargs)`` (an Altair chart), cached by content.
+
+    The key is the builder's dotted name and a sha256 of the pickled arguments, so equal
+    inputs (from the same cached results) give the same spec without building the chart again;
+    arguments that cannot be pickled are simply not cached.
+    """
+    name = f"{builder.__module__}:{builder.__qualname__}"
+    try:
+        digest = hashlib.sha256(pickle.dumps((args, kwargs), protocol=5)).hexdigest()
+    except Exception:  # unpicklable input: build it every time
+        return _to_spec(builder(*args, **kwargs))
+    return _chart_spec(f"{name}:{digest}", builder, args, kwargs)
+
+
+def chart(where, builder: Callable, *args, width: Any = "stretch", **kwargs) -> None:
+    """Draw ``builder(*args, **kwargs)`` in ``where`` (``st`` or a container), cached.
+
+    Same look as ``where.altair_chart(builder(...), width=width)``.
+    """
+    where.vega_lite_chart(chart_spec(builder, *args, **kwargs), width=width)
