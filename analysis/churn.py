@@ -33,7 +33,7 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from analysis.clv import BetaGeoModel, clv_summary
-from analysis.orders import day_numbers, order_table, resolve_as_of
+from analysis.orders import day_numbers, order_table, resolve_as_of, round_money
 
 __all__ = [
     "FEATURE_LABELS",
@@ -106,7 +106,9 @@ def churn_features(tx: pd.DataFrame, *, as_of=None, recent_days: int = 90) -> pd
     n_all = ot.n_customers
     purchase = ot.is_purchase
     cust, day, net = ot.customer[purchase], ot.day[purchase], ot.net[purchase]
-    order = np.lexsort((day, cust))
+    # Sorted by value too, so sums below add the same numbers in the same order whatever the
+    # order of the rows (float addition is not associative).
+    order = np.lexsort((net, day, cust))
     cust, day, net = cust[order], day[order], net[order]
     n_orders = np.bincount(cust, minlength=n_all)
     has = n_orders > 0
@@ -114,7 +116,7 @@ def churn_features(tx: pd.DataFrame, *, as_of=None, recent_days: int = 90) -> pd
     np.minimum.at(first, cust, day)
     last = np.full(n_all, np.iinfo(np.int64).min)
     np.maximum.at(last, cust, day)
-    purchase_value = np.bincount(cust, weights=net, minlength=n_all)
+    purchase_value = round_money(np.bincount(cust, weights=net, minlength=n_all))
     # Gaps between distinct purchase days of the same customer.
     same = cust[1:] == cust[:-1]
     gaps = np.diff(day).astype(np.float64)
@@ -128,10 +130,14 @@ def churn_features(tx: pd.DataFrame, *, as_of=None, recent_days: int = 90) -> pd
         gap_mean = np.where(n_gaps > 0, gap_sum / n_gaps, np.nan)
         gap_var = np.where(n_gaps > 1, np.maximum(gap_sq / n_gaps - gap_mean**2, 0.0), np.nan)
     recent = day >= cutoff - recent_days
-    recent_value = np.bincount(cust[recent], weights=net[recent], minlength=n_all)
+    recent_value = round_money(np.bincount(cust[recent], weights=net[recent], minlength=n_all))
     amount = ot.line_amount
-    positive = np.bincount(ot.line_customer, weights=np.maximum(amount, 0.0), minlength=n_all)
-    negative = np.bincount(ot.line_customer, weights=np.maximum(-amount, 0.0), minlength=n_all)
+    positive = round_money(
+        np.bincount(ot.line_customer, weights=np.maximum(amount, 0.0), minlength=n_all)
+    )
+    negative = round_money(
+        np.bincount(ot.line_customer, weights=np.maximum(-amount, 0.0), minlength=n_all)
+    )
     recency = (cutoff - last).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         columns = {
@@ -167,7 +173,8 @@ def _mix_shares(tx: pd.DataFrame, ot, column: str, n_all: int) -> dict[str, np.n
         return {}
     valid = (codes >= 0) & (ot.line_amount >= 0)  # items bought, not refund lines
     counts = np.bincount(codes[valid], minlength=len(uniques))
-    top = np.argsort(-counts, kind="stable")[:MIX_TOP]
+    # Most common first, ties by name: the same columns whatever the order of the rows.
+    top = np.lexsort((np.asarray(uniques, dtype=str), -counts))[:MIX_TOP]
     total = np.bincount(ot.line_customer[valid], minlength=n_all).astype(np.float64)
     out = {}
     for code in top:

@@ -9,7 +9,9 @@ Definitions used throughout the package (stated once, here):
   its lines' ``amount`` (refund lines are negative). Its date is the calendar day of its
   earliest line.
 - A **purchase order** is an order whose net value is not negative (free orders count as
-  purchases); a **refund order** is one whose net value is negative.
+  purchases); a **refund order** is one whose net value is negative. Net values are rounded to
+  ``NET_DECIMALS`` (8) decimals by :func:`round_money` before that test, everywhere, so lines
+  that cancel (``0.3 - 0.1 - 0.2``) make a free order whatever the order of the rows.
 
 The hot paths factorise the string ids once into integer codes and aggregate with numpy
 (``np.bincount``, ``ufunc.at``), which is several times faster than ``groupby`` on strings.
@@ -24,12 +26,38 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "NET_DECIMALS",
     "OrderTable",
     "resolve_as_of",
     "day_numbers",
     "order_table",
     "orders_frame",
+    "round_money",
 ]
+
+#: Decimals to which every net value (of an order, or of a customer's day) is rounded before it
+#: is compared with zero: lines that cancel (``0.3 - 0.1 - 0.2``) sum to a float of about 1e-17
+#: whose sign depends on the order of addition; rounded, they give exactly 0, a free purchase.
+NET_DECIMALS = 8
+
+
+def round_money(values: np.ndarray) -> np.ndarray:
+    """Net values rounded to :data:`NET_DECIMALS` decimals (the one rounding rule for nets).
+
+    Parameters
+    ----------
+    values : ndarray of float64
+        Sums of line amounts, in the currency of the data.
+
+    Returns
+    -------
+    ndarray of float64
+        Rounded, with ``-0.0`` turned into ``0.0``, so the result does not depend on the order
+        in which the lines were added.
+    """
+    out = np.round(np.asarray(values, dtype=np.float64), NET_DECIMALS)
+    out += 0.0  # -0.0 + 0.0 == +0.0
+    return out
 
 
 def resolve_as_of(tx: pd.DataFrame, as_of=None) -> pd.Timestamp:
@@ -128,8 +156,13 @@ class OrderTable:
         return self.net >= 0
 
     def customer_net(self) -> np.ndarray:
-        """Net revenue per customer code: all observed amounts summed (refunds included)."""
-        return np.bincount(self.line_customer, weights=self.line_amount, minlength=self.n_customers)
+        """Net revenue per customer code: all observed amounts summed (refunds included).
+
+        Rounded by :func:`round_money`, so it does not depend on the order of the rows.
+        """
+        return round_money(
+            np.bincount(self.line_customer, weights=self.line_amount, minlength=self.n_customers)
+        )
 
 
 def _run_starts(col: pd.Series) -> np.ndarray:
@@ -240,7 +273,7 @@ def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
     n_orders = len(ord_uniques) if order_take is None else len(order_take)
 
     # Rounded so that lines cancelling exactly (10.1 - 10.1) give 0, a purchase, not -1e-15.
-    net = np.round(np.bincount(line_order, weights=amount, minlength=n_orders), 8)
+    net = round_money(np.bincount(line_order, weights=amount, minlength=n_orders))
     order_day = np.full(n_orders, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(order_day, line_order, days)
     order_customer = np.empty(n_orders, dtype=np.int64)

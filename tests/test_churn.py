@@ -195,3 +195,24 @@ def test_churn_charts(shop_churn):
     rows = next(iter(spec["datasets"].values()))
     assert len(rows) == 5
     assert rows[0]["effect"] == "Higher means more risk"  # days since the last purchase
+
+
+def test_churn_features_do_not_depend_on_row_order():
+    rng = np.random.default_rng(5)
+    n = 4000
+    order = rng.integers(0, 1500, n)
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"c{o % 250}" for o in order], dtype="str"),
+            "order_id": pd.Series([f"o{o}" for o in order], dtype="str"),
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(order % 180, unit="D"),
+            "amount": rng.integers(-3, 5, n) / 10,  # tenths that cancel: 0.3 - 0.1 - 0.2
+            # equally common categories: the top five must not depend on the row order
+            "category": pd.Series([f"k{i % 7}" for i in range(n)], dtype="str"),
+        }
+    )
+    base = churn_features(tx).sort_index()
+    assert any(c.startswith("category: ") for c in base.columns)
+    for seed in range(3):
+        got = churn_features(tx.sample(frac=1, random_state=seed)).sort_index()
+        pd.testing.assert_frame_equal(got, base)

@@ -628,3 +628,96 @@ def test_value_report_on_tiny_patternless_data_is_quick_and_honest(monkeypatch):
     assert "nan" not in " ".join(value_insights(report))
     assert format_range(float("nan"), 3.0) == "no reliable range: too little data"
     assert format_range(1234.4, 2345.6) == "1,234 to 2,346"
+
+
+# --- one rounding rule: free purchases and row order ---------------------------------------
+
+
+def test_summary_counts_a_free_purchase_whose_lines_cancel_to_a_tiny_negative_float():
+    tx = make_tx(
+        [
+            ("A", "1", "2024-01-01", 10.0),
+            ("A", "2", "2024-01-05", 0.3),
+            ("A", "2", "2024-01-05", -0.1),
+            ("A", "2", "2024-01-05", -0.2),  # 0.3 - 0.1 - 0.2 = -2.8e-17: a free order
+            ("A", "3", "2024-01-09", 4.0),
+        ]
+    )
+    a = clv_summary(tx).loc["A"]
+    # Purchase days Jan 1, Jan 5 (free), Jan 9: two repeat purchases worth (0 + 4) / 2.
+    assert (a["frequency"], a["recency"], a["T"], a["monetary_value"]) == (2, 8.0, 8.0, 2.0)
+
+
+def _random_tx(seed: int, n: int = 4000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    customer = rng.integers(0, 300, n)
+    order = rng.integers(0, 1500, n)
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"c{c}" for c in customer], dtype="str"),
+            "order_id": pd.Series([f"o{o}" for o in order], dtype="str"),
+            "order_date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 200, n) * 24 + rng.integers(0, 24, n), unit="h"),
+            # tenths that often cancel on a day (0.3 - 0.1 - 0.2), some refunds
+            "amount": rng.integers(-3, 5, n) / 10,
+        }
+    )
+
+
+def test_summary_does_not_depend_on_row_order():
+    tx = _random_tx(1)
+    base = clv_summary(tx).sort_index()
+    for seed in range(4):
+        got = clv_summary(tx.sample(frac=1, random_state=seed)).sort_index()
+        pd.testing.assert_frame_equal(got, base)
+
+
+@pytest.mark.slow
+def test_summary_on_online_retail_matches_a_groupby_and_rfm_table():
+    """Online Retail: the summary equals an independent pandas computation, is the same for
+    shuffled rows, and agrees with rfm_table's last purchase wherever the day and order
+    definitions of a purchase coincide (no day mixing purchase and refund orders)."""
+    from analysis.ingest import prepare_transactions, read_table
+    from analysis.rfm import rfm_table
+
+    path = Path(__file__).resolve().parents[1] / "sample_data" / "online_retail.csv.gz"
+    tx = prepare_transactions(read_table(path)).data
+    s = clv_summary(tx, time_unit="D")
+    assert len(s) == 4338
+    pd.testing.assert_frame_equal(
+        clv_summary(tx.sample(frac=1, random_state=7), time_unit="D").sort_index(),
+        s.sort_index(),
+    )
+    # Independent: a groupby over (customer, calendar day), nets rounded to 8 decimals.
+    day = tx["order_date"].dt.normalize()
+    net = tx.groupby([tx["customer_id"], day])["amount"].sum().round(8)
+    bought = net[net >= 0].reset_index()
+    bought.columns = ["customer_id", "day", "net"]
+    g = bought.groupby("customer_id")
+    last_observed = s.attrs["as_of"] - pd.Timedelta(days=1)
+    expected = pd.DataFrame(
+        {
+            "frequency": g.size() - 1,
+            "recency": (g["day"].max() - g["day"].min()).dt.days.astype(float),
+            "T": (last_observed - g["day"].min()).dt.days.astype(float),
+        }
+    )
+    got = s[["frequency", "recency", "T"]].sort_index()
+    pd.testing.assert_frame_equal(got, expected.sort_index(), check_names=False)
+    # Customer 15223: a free day (300.85 - 300.85 over 24 lines) counts, 24 days before the
+    # last purchase, whatever the order in which the lines are added.
+    assert (s.loc["15223", "frequency"], s.loc["15223", "recency"]) == (1, 24.0)
+    # rfm_table counts orders: its last purchase day equals ours where no day mixes them.
+    rfm = rfm_table(tx)
+    orders = tx.groupby(["customer_id", "order_id"]).agg(
+        day=("order_date", "min"), net=("amount", "sum")
+    )
+    orders["day"] = orders["day"].dt.normalize()
+    orders["purchase"] = orders["net"].round(8) >= 0
+    mixed_days = orders.groupby(["customer_id", "day"])["purchase"].nunique() > 1
+    mixed = set(mixed_days[mixed_days].index.get_level_values(0))
+    clean = [c for c in s.index if c not in mixed]
+    assert len(clean) > 3500
+    ours_last = last_observed - pd.to_timedelta(s.loc[clean, "T"] - s.loc[clean, "recency"], "D")
+    rfm_last = s.attrs["as_of"] - pd.to_timedelta(rfm.loc[clean, "recency"], "D")
+    assert (ours_last == rfm_last).all()

@@ -2,7 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.orders import day_numbers, order_table, orders_frame, resolve_as_of
+from analysis.orders import (
+    NET_DECIMALS,
+    day_numbers,
+    order_table,
+    orders_frame,
+    resolve_as_of,
+    round_money,
+)
 
 
 def make_tx(rows):
@@ -114,3 +121,49 @@ def test_runs_of_sorted_order_ids_match_hashing():
     expected = tx.groupby(["customer_id", "order_id"])["amount"].sum().round(8)
     got = fast.set_index(["customer_id", "order_id"])["net_value"]
     pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
+
+
+def test_round_money_is_the_one_rule_and_has_no_negative_zero():
+    assert NET_DECIMALS == 8
+    values = np.array([0.3 - 0.1 - 0.2, -(0.3 - 0.1 - 0.2), 1.234567891, -1e-9, 6e-9])
+    out = round_money(values)
+    assert (0.3 - 0.1 - 0.2) != 0.0  # the float sum is not 0 ...
+    assert out.tolist() == [0.0, 0.0, 1.23456789, 0.0, 1e-8]  # ... the rounded net is
+    assert not np.signbit(out[:4]).any()
+
+
+def test_lines_cancelling_to_a_tiny_negative_float_make_a_free_order():
+    tx = make_tx(
+        [
+            ("A", "1", "2024-01-01", 0.3),
+            ("A", "1", "2024-01-01", -0.1),
+            ("A", "1", "2024-01-01", -0.2),
+        ]
+    )
+    assert tx["amount"].sum() < 0  # -2.8e-17 when added in this order
+    of = orders_frame(tx)
+    assert of["net_value"].tolist() == [0.0] and of["is_purchase"].tolist() == [True]
+
+
+def test_order_table_does_not_depend_on_row_order():
+    rng = np.random.default_rng(3)
+    n = 3000
+    order = rng.integers(0, 600, n)
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"C{o % 113}" for o in order], dtype="str"),
+            "order_id": pd.Series([f"O{o:05d}" for o in order], dtype="str"),
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(order % 70, unit="D"),
+            # tenths that often cancel within an order (0.3 - 0.1 - 0.2 and the like)
+            "amount": rng.integers(-3, 4, n) / 10,
+        }
+    )
+    base = orders_frame(tx)
+    assert (base["net_value"] == 0).sum() > 10  # cancelling orders are really there
+    for seed in range(3):
+        shuffled = tx.sample(frac=1, random_state=seed)
+        pd.testing.assert_frame_equal(orders_frame(shuffled), base)
+        ot, ot2 = order_table(tx), order_table(shuffled)
+        net = pd.Series(ot.customer_net(), index=ot.customers).sort_index()
+        net2 = pd.Series(ot2.customer_net(), index=ot2.customers).sort_index()
+        pd.testing.assert_series_equal(net, net2)

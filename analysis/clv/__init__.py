@@ -3,8 +3,9 @@
 Conventions (those of the literature, so published results can be reproduced):
 
 - A **purchase** is a customer's *calendar day* whose net value (all lines of that customer on
-  that day, refunds negative) is not negative: a free purchase counts, a refund-only day does
-  not, and several orders on one day are one purchase.
+  that day, refunds negative, rounded by :func:`analysis.orders.round_money`) is not negative:
+  a free purchase counts, a refund-only day does not, and several orders on one day are one
+  purchase.
 - ``frequency`` is the number of purchase days minus one (repeat purchases); ``recency`` the
   time from the first to the last purchase day; ``T`` the time from the first purchase day to
   the last day of observation (the day before ``as_of``); ``monetary_value`` the mean net value
@@ -38,7 +39,7 @@ from scipy import integrate, optimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 from threadpoolctl import threadpool_limits
 
-from analysis.orders import day_numbers, resolve_as_of
+from analysis.orders import day_numbers, resolve_as_of, round_money
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -61,8 +62,9 @@ __all__ = [
     "value_report",
 ]
 
-TIME_UNITS = {"D": 1.0, "W": 7.0}
 DAYS_PER_MONTH = 365.25 / 12
+# Days per unit. "CW": calendar weeks (Monday to Sunday), at most one purchase per week.
+TIME_UNITS = {"D": 1.0, "W": 7.0, "M": DAYS_PER_MONTH, "CW": 7.0}
 SUMMARY_COLUMNS = ["frequency", "recency", "T", "monetary_value"]
 _NAT_DAY = np.iinfo(np.int64).min  # day number of NaT
 STRONG_CORRELATION = 0.3
@@ -73,7 +75,8 @@ def _unit_days(time_unit: str) -> float:
         return TIME_UNITS[time_unit]
     except KeyError:
         raise ValueError(
-            f"time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}"
+            f"time_unit must be 'D' (days), 'W' (weeks), 'M' (months) or 'CW' (calendar "
+            f"weeks), not {time_unit!r}"
         ) from None
 
 
@@ -132,6 +135,9 @@ def _purchase_days(tx: pd.DataFrame, cutoff: int, start: int | None = None):
         order = np.argsort(group_key)  # distinct keys: stability is irrelevant
         group_key = np.asarray(group_key)[order]
         net = net[order]
+    # The one rounding rule for nets (analysis.orders): lines that cancel give exactly 0, a
+    # free purchase, whatever the order in which they were added.
+    net = round_money(net)
     purchase = net >= 0
     group_key, net = group_key[purchase], net[purchase]
     return uniques, group_key // span, group_key % span + first, net
@@ -144,6 +150,15 @@ def _customer_starts(customer: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, customer[1:] != customer[:-1]])
 
 
+def _calendar_weeks(customer: np.ndarray, day: np.ndarray, net: np.ndarray):
+    """Purchase days (sorted by customer, day) merged into calendar weeks, Monday to Sunday."""
+    week = (day + 3) // 7  # 1970-01-01 (day 0) was a Thursday
+    if len(week) == 0:
+        return customer, week, net
+    keep = np.flatnonzero(np.r_[True, (customer[1:] != customer[:-1]) | (week[1:] != week[:-1])])
+    return customer[keep], week[keep], np.add.reduceat(net, keep)
+
+
 def clv_summary(tx: pd.DataFrame, *, as_of=None, time_unit: str = "D") -> pd.DataFrame:
     """Frequency, recency, age and mean repeat spend per customer (buy-till-you-die inputs).
 
@@ -154,8 +169,10 @@ def clv_summary(tx: pd.DataFrame, *, as_of=None, time_unit: str = "D") -> pd.Dat
     as_of : date-like or None
         End of observation, exclusive; default the day after the last transaction. The last
         observed day is the day before it.
-    time_unit : {"D", "W"}
-        Days, or weeks of seven days (``days / 7``, not calendar weeks).
+    time_unit : {"D", "W", "M", "CW"}
+        Days; weeks of seven days (``days / 7``); months of 365.25 / 12 days; or calendar
+        weeks (Monday to Sunday, like lifetimes' ``freq="W"``): a week with purchases is one
+        purchase (its value the sum of its purchase days), recency and ``T`` count whole weeks.
 
     Returns
     -------
@@ -170,6 +187,10 @@ def clv_summary(tx: pd.DataFrame, *, as_of=None, time_unit: str = "D") -> pd.Dat
     as_of_ts = resolve_as_of(tx, as_of)
     cutoff = int(day_numbers(pd.Series([as_of_ts]))[0])
     uniques, customer, day, net = _purchase_days(tx, cutoff)
+    last_observed = cutoff - 1
+    if time_unit == "CW":
+        customer, day, net = _calendar_weeks(customer, day, net)
+        last_observed, unit = (last_observed + 3) // 7, 1.0
     starts = _customer_starts(customer)
     counts = np.diff(np.r_[starts, len(customer)])
     first_day = day[starts]
@@ -184,7 +205,7 @@ def clv_summary(tx: pd.DataFrame, *, as_of=None, time_unit: str = "D") -> pd.Dat
         {
             "frequency": frequency,
             "recency": (last_day - first_day) / unit,
-            "T": (cutoff - 1 - first_day) / unit,
+            "T": (last_observed - first_day) / unit,
             "monetary_value": monetary,
         },
         index=index,
@@ -1525,3 +1546,33 @@ def holdout_insights(holdout: HoldoutResult) -> list[str]:
             "or the history is too short: treat the forecasts as a rough guide."
         )
     return lines
+
+
+# --------------------------------------------------------------------------------------------
+# More models, one per file, and the model comparison (imported last: they use helpers above)
+# --------------------------------------------------------------------------------------------
+
+from analysis.clv._base import NotFittedError, load_model, save_model  # noqa: E402
+from analysis.clv.beta_geo_beta_binom import BetaGeoBetaBinomModel, discrete_summary  # noqa: E402
+from analysis.clv.comparison import (  # noqa: E402
+    ModelComparison,
+    compare_models,
+    describe_model_comparison,
+    detect_discrete_period,
+)
+from analysis.clv.modified_beta_geo import ModifiedBetaGeoModel  # noqa: E402
+from analysis.clv.pareto_nbd import ParetoNBDModel  # noqa: E402
+
+__all__ += [
+    "BetaGeoBetaBinomModel",
+    "ModelComparison",
+    "ModifiedBetaGeoModel",
+    "NotFittedError",
+    "ParetoNBDModel",
+    "compare_models",
+    "describe_model_comparison",
+    "detect_discrete_period",
+    "discrete_summary",
+    "load_model",
+    "save_model",
+]
