@@ -1,0 +1,289 @@
+"""Modified BG/NBD model of purchase counts (Batislam, Denizel & Filiztekin 2007).
+
+As BG/NBD, a customer buys at a Poisson rate ``lambda ~ Gamma(r, alpha)`` while alive and drops
+out with probability ``p ~ Beta(a, b)`` right after a purchase, but also right after the first
+purchase (time 0): a customer with no repeat purchase may already be gone, which BG/NBD does not
+allow. Per customer, the likelihood is
+
+``Gamma(r+x) alpha^r / Gamma(r) * [B(a, b+x+1) (alpha+T)^-(r+x) + B(a+1, b+x) (alpha+t_x)^-(r+x)]
+/ B(a, b)``,
+
+evaluated in log space with ``logaddexp`` and an analytic gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import betaln, digamma, gammaln
+from scipy.stats import nbinom
+
+from analysis.clv._base import CountModel, continuous_inputs, distinct_rows, summary_weights
+
+__all__ = ["ModifiedBetaGeoModel"]
+
+
+class _Data:
+    def __init__(self, x, tx, T, w):
+        (self.x, self.tx, self.T), self.w = distinct_rows(x, tx, T, weights=w)
+        self.total = float(self.w.sum())
+
+
+def _log_parts(params, x, tx, T):
+    """``(log_const, alive, dead)`` with ``ll = log_const + logaddexp(alive, dead)``."""
+    r, alpha, a, b = params
+    log_const = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + gammaln(b + x + 1)
+        - gammaln(a + b + x + 1)
+        + gammaln(a + b)
+        - gammaln(b)
+    )
+    alive = -(r + x) * np.log(alpha + T)
+    dead = np.log(a) - np.log(b + x) - (r + x) * np.log(alpha + tx)
+    return log_const, alive, dead
+
+
+def _negll_grad(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
+    params = np.exp(theta)
+    r, alpha, a, b = params
+    x, w = d.x, d.w
+    with np.errstate(all="ignore"):
+        log_const, alive, dead = _log_parts(params, x, d.tx, d.T)
+        tail = np.logaddexp(alive, dead)
+        total = float(np.multiply(w, log_const + tail).sum())
+        if not np.isfinite(total):
+            return np.inf, np.zeros(4)
+        p_dead = np.exp(dead - tail)
+        p_alive = 1.0 - p_dead
+        log_T = np.log(alpha + d.T)
+        log_tx = np.log(alpha + d.tx)
+        dg = digamma(a + b + x + 1)
+        d_r = digamma(r + x) - digamma(r) + np.log(alpha) - p_alive * log_T - p_dead * log_tx
+        d_alpha = r / alpha - (r + x) * (p_alive / (alpha + d.T) + p_dead / (alpha + d.tx))
+        d_a = digamma(a + b) - dg + p_dead / a
+        d_b = digamma(b + x + 1) - dg + digamma(a + b) - digamma(b) - p_dead / (b + x)
+        grad = np.array([np.multiply(w, g).sum() for g in (d_r, d_alpha, d_a, d_b)]) * params
+    return -total / d.total, -grad / d.total
+
+
+def _hyp2f1_safe(a: float, b: float, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    from analysis.clv import _hyp2f1
+
+    return _hyp2f1(a, b, c, z)
+
+
+class ModifiedBetaGeoModel(CountModel):
+    """Modified BG/NBD model (Batislam, Denizel & Filiztekin 2007).
+
+    Parameters
+    ----------
+    penalizer : float
+        L2 penalty ``penalizer * sum(params ** 2)`` on the mean negative log-likelihood per
+        customer (lifetimes' ``penalizer_coef``); 0 for plain maximum likelihood.
+    max_iter : int
+        Maximum optimiser iterations.
+
+    Attributes
+    ----------
+    params_ : dict
+        ``r``, ``alpha`` (purchase rate: shape, scale in the time unit), ``a``, ``b`` (drop-out
+        probability after each purchase, including the first).
+    log_likelihood_ : float
+        Total (unpenalised) log-likelihood at the optimum.
+    """
+
+    _names = ("r", "alpha", "a", "b")
+    _bounds = ((-15.0, np.log(1e4)), (-15.0, 25.0), (-15.0, np.log(1e4)), (-15.0, np.log(1e4)))
+    display_name = "modified BG/NBD model"
+
+    def __init__(self, *, penalizer: float = 0.0, max_iter: int = 1000) -> None:
+        super().__init__(penalizer=penalizer, max_iter=max_iter)
+
+    def fit(self, summary: pd.DataFrame) -> ModifiedBetaGeoModel:
+        """Fit by maximum likelihood on a summary with ``frequency``, ``recency``, ``T``.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            One row per customer (or per distinct history with a ``weights`` column).
+
+        Returns
+        -------
+        ModifiedBetaGeoModel
+            ``self``, fitted.
+        """
+        x, tx, T = continuous_inputs(summary)
+        w = summary_weights(summary)
+        if len(x) == 0:
+            raise ValueError("There are no customers with a purchase to fit the model on.")
+        data = _Data(x, tx, T, w)
+        self._fit_prepared(data, data.total, summary.attrs.get("time_unit"))
+        return self
+
+    @staticmethod
+    def _start(data: _Data) -> np.ndarray:
+        mean_t = float(np.average(data.T, weights=data.w))
+        mean_x = float(np.average(data.x, weights=data.w))
+        rate = (mean_x + 1.0) / (mean_t + 1.0)
+        return np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, 1.0])
+
+    @staticmethod
+    def _negll(theta, data):
+        return _negll_grad(theta, data)
+
+    # -- predictions ---------------------------------------------------------------------------
+
+    def log_likelihood(self, summary: pd.DataFrame) -> pd.Series:
+        """Log-likelihood of each customer's history under the fitted parameters."""
+        params = self._p()
+        x, tx, T = continuous_inputs(summary)
+        with np.errstate(all="ignore"):
+            log_const, alive, dead = _log_parts(params, x, tx, T)
+            ll = log_const + np.logaddexp(alive, dead)
+        return pd.Series(ll, index=summary.index, name="log_likelihood")
+
+    @staticmethod
+    def _p_alive(params, x, tx, T) -> np.ndarray:
+        r, alpha, a, b = params
+        with np.errstate(all="ignore"):
+            log_odds = (
+                np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+            )
+            return np.exp(-np.logaddexp(0.0, log_odds))
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """Probability that each customer is still active at the end of observation ``T``.
+
+        ``1 / (1 + a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x))``: below 1 even without a repeat
+        purchase (the customer may have left right after the first).
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``, name ``p_alive``.
+        """
+        params = self._p()
+        x, tx, T = continuous_inputs(summary)
+        return pd.Series(self._p_alive(params, x, tx, T), index=summary.index, name="p_alive")
+
+    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
+        """``P(alive) * (a+b+x)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1;
+        a+b+x; z)]``, ``z = t/(alpha+T+t)``, via Euler's transformation as in BG/NBD."""
+        from analysis.clv import _given_alive_by_quadrature, _nudge_away_from_one
+
+        r, alpha, a0, b = params
+        a = _nudge_away_from_one(a0)
+        t = float(t)
+        if not (np.isfinite(t) and t >= 0):
+            raise ValueError("The horizon t must be a finite number >= 0.")
+        x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            log_1mz = np.log(alpha + T) - np.log(alpha + T + t)
+            z = t / (alpha + T + t)
+            # Given alive after x+1 survivals, p ~ Beta(a, b+x+1): the BG/NBD expression with
+            # b + x replaced by b + x + 1, i.e. (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z).
+            c = a + b + x
+            hyp = _hyp2f1_safe(a + b - r, a - 1, c, z)
+            bracket = -np.expm1((a - 1) * log_1mz) - np.exp((a - 1) * log_1mz) * (hyp - 1.0)
+            given_alive = c / (a - 1) * bracket
+            upper = (r + x) * (t / (alpha + T))
+            if a0 > 1:
+                upper = np.minimum(upper, c / (a - 1))
+            bad = ~(
+                np.isfinite(given_alive)
+                & (given_alive >= -1e-12)
+                & (given_alive <= upper * (1 + 1e-8) + 1e-300)
+            )
+        if bad.any():
+            given_alive = given_alive.copy()
+            given_alive[bad] = _given_alive_by_quadrature(
+                (r, alpha, a0, b + 1.0), t, x[bad], T[bad]
+            )
+        with np.errstate(all="ignore"):
+            given_alive = np.clip(given_alive, 0.0, upper)
+            return given_alive * self._p_alive(params, x, tx, T)
+
+    def conditional_expected_purchases(
+        self, t: float, summary: pd.DataFrame, *, params=None
+    ) -> pd.Series:
+        """Expected purchases in the next ``t`` time units given each customer's history.
+
+        Parameters
+        ----------
+        t : float
+            Horizon, in the summary's time unit.
+        summary : DataFrame
+            ``frequency``, ``recency``, ``T``.
+        params : sequence, optional
+            ``(r, alpha, a, b)`` to use instead of the fitted ones.
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``, name ``expected_purchases``.
+        """
+        p = self._p(params)
+        x, tx, T = continuous_inputs(summary)
+        return pd.Series(
+            self._conditional(p, t, x, tx, T), index=summary.index, name="expected_purchases"
+        )
+
+    def expected_purchases(self, t, summary: pd.DataFrame | None = None, *, params=None):
+        """Expected repeat purchases in ``t`` time units.
+
+        Without ``summary``: of a customer just acquired, ``b/(a-1) [1 - (alpha/(alpha+t))^r
+        2F1(r, b+1; a+b; t/(alpha+t))]`` (float, or array for an array ``t``). With ``summary``:
+        :meth:`conditional_expected_purchases` (the same call as ``BetaGeoModel``).
+        """
+        if summary is not None:
+            return self.conditional_expected_purchases(t, summary, params=params)
+        p = self._p(params)
+        ts = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        zero = np.zeros(1)
+        out = np.array([self._conditional(p, v, zero, zero, zero)[0] for v in ts])
+        return float(out[0]) if np.ndim(t) == 0 else out
+
+    def expected_purchases_new(self, t):
+        """Alias of ``expected_purchases(t)`` (a new customer), as on ``BetaGeoModel``."""
+        return self.expected_purchases(t)
+
+    def probability_of_n_purchases(self, t: float, n) -> np.ndarray | float:
+        """Probability that a customer just acquired makes exactly ``n`` repeat purchases in ``t``.
+
+        Given ``(lambda, p)``: alive after the n-th purchase and no further one, or gone right
+        after the n-th (at time 0 when ``n = 0``) having made at least ``n`` by ``t``. Mixed:
+        ``B(a, b+n+1)/B(a, b) NB(n; t) + B(a+1, b+n)/B(a, b) P(NB(t) >= n)`` with ``NB(t)`` the
+        negative binomial ``NB(r, alpha/(alpha+t))``.
+
+        Parameters
+        ----------
+        t : float
+            Horizon, time unit of the fit.
+        n : int or array of int
+            Numbers of repeat purchases.
+
+        Returns
+        -------
+        float or ndarray
+        """
+        r, alpha, a, b = self._p()
+        t = float(t)
+        if not (np.isfinite(t) and t >= 0):
+            raise ValueError("The horizon t must be a finite number >= 0.")
+        ns = np.atleast_1d(np.asarray(n))
+        if not (
+            np.issubdtype(ns.dtype, np.number) and (ns == np.floor(ns)).all() and (ns >= 0).all()
+        ):
+            raise ValueError("n must be whole numbers >= 0.")
+        nf = ns.astype(np.float64)
+        prob = alpha / (alpha + t)
+        with np.errstate(all="ignore"):
+            keep = np.exp(betaln(a, b + nf + 1) - betaln(a, b)) * nbinom.pmf(ns, r, prob)
+            # P(NB >= n): 1 for n = 0.
+            at_least = np.where(ns > 0, nbinom.sf(ns - 1, r, prob), 1.0)
+            gone = np.exp(betaln(a + 1, b + nf) - betaln(a, b)) * at_least
+            out = np.clip(keep + gone, 0.0, 1.0)
+        return float(out[0]) if np.ndim(n) == 0 else out
