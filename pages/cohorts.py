@@ -8,6 +8,7 @@ from analysis import charts_cohorts, cohorts
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.text import inert
 
 PERIOD_NAMES = {"W": "Weeks", "M": "Months", "Q": "Quarters"}
 METRIC_NAMES = {
@@ -26,7 +27,7 @@ BREAKDOWN_NAMES = {
 ds = require_transactions()
 st.title("Cohort retention")
 st.caption(
-    f"Data: **{ds.label}**. Customers are grouped by when they first bought (their "
+    f"Data: **{inert(ds.label)}**. Customers are grouped by when they first bought (their "
     "**cohort**). Do they come back one, two, six periods later, and do newer cohorts do "
     "better than older ones?"
 )

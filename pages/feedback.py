@@ -7,6 +7,7 @@ from analysis import feedback as fb
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset
+from ui.text import inert
 
 EXPLANATION = """
 **Net Promoter Score (NPS).** People answer "How likely are you to recommend us to a friend or
@@ -45,7 +46,7 @@ if ds is None:
     empty_state("Pick an example dataset in the sidebar or upload your files.")
     st.stop()
 for err in ds.errors:
-    st.error(err, icon=":material/error:")
+    st.error(inert(err), icon=":material/error:")
 
 responses = ds.responses
 if responses is None or len(responses) == 0:
@@ -69,7 +70,7 @@ if responses is None or len(responses) == 0:
     explain("NPS, CSAT and CES", EXPLANATION)
     st.stop()
 
-st.caption(f"Data: **{ds.label}**")
+st.caption(f"Data: **{inert(ds.label)}**")
 ov = compute(fb.feedback_overview, ds, data="responses")
 if ov.nps is None:
     empty_state("None of the responses has a 0-10 score, so there is nothing to show yet.")
@@ -157,7 +158,9 @@ else:
 attributes = compute(fb.attribute_columns, ds, data="responses")
 st.subheader("Breakdown")
 if attributes:
-    by = st.selectbox("Break the NPS down by", attributes, key="feedback_by", bind="query-params")
+    # Not bound to the address: the options are column names from the visitor's file, and a
+    # shared link must never carry anything from it.
+    by = st.selectbox("Break the NPS down by", attributes, key="feedback_by")
     table = compute(fb.nps_by, ds, data="responses", by=by)
     st.altair_chart(cf.nps_breakdown_chart(table, by, overall=nps.nps), width="stretch")
     what_this_says(fb.breakdown_sentence(table, by))
@@ -268,7 +271,8 @@ else:
     if beh.n_unmatched:
         st.warning(
             f"{beh.n_unmatched:,} responses have a customer id that is not in the transactions "
-            f"(for example: {', '.join(beh.unmatched_examples[:5])}). Check that both files "
+            f"(for example: {', '.join(inert(x) for x in beh.unmatched_examples[:5])}). Check that "
+            "both files "
             "use the same ids.",
             icon=":material/link_off:",
         )
@@ -313,7 +317,7 @@ else:
         )
         what_this_says(fb.breakdown_sentence(beh.by_segment, "RFM segment"))
     elif beh.message and not beh.by_category.empty:
-        st.caption(beh.message)
+        st.caption(inert(beh.message))
 
 # --- Follow-up list -------------------------------------------------------------------------
 st.subheader("Detractors to call back")

@@ -6,10 +6,11 @@ from analysis import charts_overview, overview
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
+from ui.text import inert
 
 ds = require_transactions()
 st.title("Overview")
-st.caption(f"Data: **{ds.label}**")
+st.caption(f"Data: **{inert(ds.label)}**")
 
 message = compute(overview.dataset_size_check, ds)
 if message:

@@ -7,6 +7,7 @@ from analysis import patterns as P
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.text import inert
 
 LEVEL_NAMES = {"product": "Products", "category": "Categories"}
 RANK_NAMES = {
@@ -25,7 +26,7 @@ SPEND_NAMES = {
 ds = require_transactions()
 st.title("Purchase patterns")
 st.caption(
-    f"Data: **{ds.label}**. When customers buy, what they buy and buy together, what they pay, "
+    f"Data: **{inert(ds.label)}**. When customers buy, what they buy and buy together, what they pay, "
     "and through which channel. Amounts are in the currency of your file."
 )
 

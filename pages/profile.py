@@ -8,6 +8,7 @@ from analysis import charts_patterns, overview, patterns, profile
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.text import inert
 
 # The value page's defaults, so that its cached models are reused here.
 VALUE_MONTHS = 12
@@ -31,7 +32,7 @@ churn = _optional("churn")
 ds = require_transactions()
 st.title("Customer profile")
 st.caption(
-    f"Data: **{ds.label}**. Pick one customer and see the whole relationship on one screen: "
+    f"Data: **{inert(ds.label)}**. Pick one customer and see the whole relationship on one screen: "
     "what they bought and when, how they rate you, what they are worth and what to offer "
     "next. Amounts are in the currency of your file."
 )
@@ -110,9 +111,11 @@ if ds.responses is not None:
 card = compute(overview.scorecard, ds)
 
 # ------------------------------------------------------------------------------ header
-st.subheader(f"Customer {customer_id}")
+st.subheader(f"Customer {inert(customer_id)}")
 if p.attributes:
-    st.caption(" · ".join(f"{k.replace('_', ' ')}: **{v}**" for k, v in p.attributes.items()))
+    st.caption(
+        " · ".join(f"{inert(k.replace('_', ' '))}: **{inert(v)}**" for k, v in p.attributes.items())
+    )
 if p.first_purchase is not None:
     st.caption(
         f"First purchase {p.first_purchase:%d %b %Y} · last purchase {p.last_purchase:%d %b %Y}"
@@ -155,7 +158,7 @@ if rfm_card:
     cols[0].metric(
         "RFM segment",
         rfm_card["segment"],
-        help=rfm_card["description"] or None,
+        help=inert(rfm_card["description"]) or None,
     )
     cols[1].metric(
         "R · F · M scores",
@@ -181,10 +184,12 @@ if value and "churn_risk" in value:
 elif value and "p_alive" in value:
     cols[3].metric("Still a customer", f"{value['p_alive']:.0%}", help="BG/NBD P(alive).")
 if rfm_card and rfm_card["action"]:
-    st.markdown(f"**Suggested action for {rfm_card['segment']}:** {rfm_card['action']}")
+    st.markdown(
+        f"**Suggested action for {inert(rfm_card['segment'])}:** {inert(rfm_card['action'])}"
+    )
 for note in (value_note, risk_note):
     if note:
-        st.caption(note)
+        st.caption(inert(note))
 
 # ------------------------------------------------------------------------------ orders
 st.subheader("Orders")

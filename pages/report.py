@@ -8,13 +8,14 @@ from analysis import report
 from ui.cache import compute
 from ui.components import empty_state, explain
 from ui.data import require_transactions
+from ui.text import inert
 
 PREPARED_KEY = "_report_prepared_for"
 
 ds = require_transactions()
 st.title("Report & export")
 st.caption(
-    f"Data: **{ds.label}**. Everything the other pages show at their default settings, in "
+    f"Data: **{inert(ds.label)}**. Everything the other pages show at their default settings, in "
     "files you can keep, print, e-mail or open in Excel."
 )
 

@@ -8,11 +8,12 @@ from analysis import charts_rfm, rfm
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
+from ui.text import inert
 
 ds = require_transactions()
 st.title("RFM segments")
 st.caption(
-    f"Data: **{ds.label}**. Who are your customers, and which of them matter most? Each "
+    f"Data: **{inert(ds.label)}**. Who are your customers, and which of them matter most? Each "
     "customer gets three scores (how **R**ecently, how **F**requently, how much **M**oney) and "
     "a named segment with a recommended action."
 )
@@ -68,7 +69,7 @@ with st.expander("Segment rules (editable)", icon=":material/edit:"):
         st.success("Every grid cell belongs to exactly one segment.", icon=":material/check:")
     else:
         for message in check.messages():
-            st.warning(message, icon=":material/warning:")
+            st.warning(inert(message), icon=":material/warning:")
 rules = check.rules
 
 table = compute(rfm.rfm_table, ds, as_of=as_of, bins=bins, rules=rules)
@@ -84,9 +85,9 @@ cols = st.columns(3)
 cols[0].metric("Customers scored", f"{len(table):,}", help="Customers with at least one purchase.")
 best = summary.iloc[0]
 cols[1].metric(
-    f"{best['segment']}",
+    inert(best["segment"]),
     f"{int(best['customers']):,}",
-    help=f"{best['description']} ({best['customer_share']:.0%} of customers)",
+    help=f"{inert(best['description'])} ({best['customer_share']:.0%} of customers)",
 )
 cols[2].metric(
     "Segments in use",

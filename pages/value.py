@@ -6,11 +6,12 @@ from analysis import charts_value, churn, clv
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.text import inert
 
 ds = require_transactions()
 st.title("Customer value")
 st.caption(
-    f"Data: **{ds.label}**. How many purchases and how much revenue to expect from the "
+    f"Data: **{inert(ds.label)}**. How many purchases and how much revenue to expect from the "
     "customers you already have, what each of them is worth, and who is about to stop buying. "
     "Amounts are in the currency of your file."
 )
@@ -82,7 +83,7 @@ with st.status("Fitting the models…", expanded=False) as status:
     status.update(label="Models fitted", state="complete")
 
 for warning in report.warnings:
-    st.warning(warning, icon=":material/warning:")
+    st.warning(inert(warning), icon=":material/warning:")
 
 # ------------------------------------------------------------------------------ forecast
 st.subheader("The next 3, 6 and 12 months")
