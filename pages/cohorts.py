@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from analysis import charts_cohorts, cohorts
-from ui.cache import compute
+from ui.cache import chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -147,7 +147,7 @@ what_this_says(report.sentences)
 
 # ------------------------------------------------------------------------------ heatmap
 st.subheader("Cohort by cohort")
-st.altair_chart(charts_cohorts.heatmap(report.matrix, report.sizes), width="content")
+chart(st, charts_cohorts.heatmap, report.matrix, report.sizes, width="content")
 st.caption(
     f"Each row is a cohort, each column the number of {unit}s since its first {unit}. Blank "
     f"cells cannot be seen yet: that {unit} has not started at the end of the data. A dashed "
@@ -157,8 +157,12 @@ st.caption(
 
 # ------------------------------------------------------------------------------ curves
 st.subheader("Retention curves")
-st.altair_chart(
-    charts_cohorts.curves_chart(report.matrix, report.curve, overall=report.overall_curve),
+chart(
+    st,
+    charts_cohorts.curves_chart,
+    report.matrix,
+    report.curve,
+    overall=report.overall_curve,
     width="stretch",
 )
 st.caption(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts_feedback as cf
 from analysis import feedback as fb
-from ui.cache import compute
+from ui.cache import chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset
 from ui.text import inert
@@ -115,20 +115,26 @@ if ov.ces is not None:
 what_this_says(fb.nps_sentence(nps))
 
 left, right = st.columns(2)
-left.altair_chart(cf.nps_split_chart(ov.score_counts), width="stretch")
-right.altair_chart(cf.score_histogram(ov.score_counts), width="stretch")
+chart(left, cf.nps_split_chart, ov.score_counts, width="stretch")
+chart(right, cf.score_histogram, ov.score_counts, width="stretch")
 if ov.csat is not None or ov.ces is not None:
     left, right = st.columns(2)
     if ov.csat is not None:
-        left.altair_chart(
-            cf.scale_chart(ov.csat.counts, title="Satisfaction (1-5)", good_from=4),
+        chart(
+            left,
+            cf.scale_chart,
+            ov.csat.counts,
+            title="Satisfaction (1-5)",
+            good_from=4,
             width="stretch",
         )
     if ov.ces is not None:
-        right.altair_chart(
-            cf.scale_chart(
-                ov.ces.counts, title="Effort (1 = very hard, 7 = very easy)", good_from=5
-            ),
+        chart(
+            right,
+            cf.scale_chart,
+            ov.ces.counts,
+            title="Effort (1 = very hard, 7 = very easy)",
+            good_from=5,
             width="stretch",
         )
 
@@ -147,7 +153,7 @@ try:
 except ValueError as exc:
     empty_state(f"{exc} Add a date column to follow the score over time.")
 else:
-    st.altair_chart(cf.nps_trend_chart(trend), width="stretch")
+    chart(st, cf.nps_trend_chart, trend, width="stretch")
     st.caption(
         "The shaded band is the 95% interval; red diamonds mark periods whose NPS changed "
         "from the period before beyond chance (p < 0.05); faded dots have fewer than 30 answers."
@@ -162,7 +168,7 @@ if attributes:
     # shared link must never carry anything from it.
     by = st.selectbox("Break the NPS down by", attributes, key="feedback_by")
     table = compute(fb.nps_by, ds, data="responses", by=by)
-    st.altair_chart(cf.nps_breakdown_chart(table, by, overall=nps.nps), width="stretch")
+    chart(st, cf.nps_breakdown_chart, table, by, overall=nps.nps, width="stretch")
     what_this_says(fb.breakdown_sentence(table, by))
     st.dataframe(
         table,
@@ -216,7 +222,7 @@ if themes.table.empty:
 else:
     st.caption(f"From {themes.n_comments:,} non-empty comments.")
     what_this_says(fb.themes_sentence(themes.table))
-    st.altair_chart(cf.themes_chart(themes.table), width="stretch")
+    chart(st, cf.themes_chart, themes.table, width="stretch")
     st.dataframe(
         themes.table,
         hide_index=True,
@@ -233,7 +239,7 @@ else:
     )
     terms = compute(fb.distinctive_terms, ds, data="responses")
     if len(terms):
-        st.altair_chart(cf.distinctive_terms_chart(terms), width="stretch")
+        chart(st, cf.distinctive_terms_chart, terms, width="stretch")
         st.caption(
             "Bars to the right: words and phrases detractors use far more than promoters; "
             "to the left: the reverse. Longer bars are stronger evidence (z-score)."
@@ -281,12 +287,8 @@ else:
     else:
         what_this_says(fb.behaviour_sentence(beh))
         left, right = st.columns(2)
-        left.altair_chart(
-            cf.behaviour_chart(beh.by_category, "rate", days=beh.days), width="stretch"
-        )
-        right.altair_chart(
-            cf.behaviour_chart(beh.by_category, "spend", days=beh.days), width="stretch"
-        )
+        chart(left, cf.behaviour_chart, beh.by_category, "rate", days=beh.days, width="stretch")
+        chart(right, cf.behaviour_chart, beh.by_category, "spend", days=beh.days, width="stretch")
         st.dataframe(
             beh.comparisons,
             hide_index=True,
@@ -311,8 +313,12 @@ else:
         )
     if beh.by_segment is not None and len(beh.by_segment):
         st.markdown("**NPS by RFM segment** (each customer's segment at the end of the data)")
-        st.altair_chart(
-            cf.nps_breakdown_chart(beh.by_segment, "RFM segment", overall=nps.nps),
+        chart(
+            st,
+            cf.nps_breakdown_chart,
+            beh.by_segment,
+            "RFM segment",
+            overall=nps.nps,
             width="stretch",
         )
         what_this_says(fb.breakdown_sentence(beh.by_segment, "RFM segment"))

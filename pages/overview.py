@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import charts_overview, overview
-from ui.cache import compute
+from ui.cache import chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -58,10 +58,7 @@ value = st.segmented_control(
     key="overview_nvr_value",
     bind="query-params",
 )
-st.altair_chart(
-    charts_overview.new_vs_returning_chart(nvr, value=value or "customers"),
-    width="stretch",
-)
+chart(st, charts_overview.new_vs_returning_chart, nvr, value=value or "customers", width="stretch")
 st.caption(
     "New: customers whose first purchase was that month. Returning: customers who bought "
     "that month and had bought before. A lighter last bar is a month not yet complete."
@@ -77,7 +74,7 @@ if breakdowns:
             if table is None or len(table) == 0:
                 empty_state(f"No {column} values to break down.")
                 continue
-            st.altair_chart(charts_overview.breakdown_chart(table, column), width="stretch")
+            chart(st, charts_overview.breakdown_chart, table, column, width="stretch")
 else:
     st.caption(
         "Add a country, channel or category column to your file to see where revenue comes from."

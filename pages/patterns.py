@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts_overview, charts_patterns, overview
 from analysis import patterns as P
-from ui.cache import compute
+from ui.cache import chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -78,7 +78,7 @@ with tab_when:
     wh = compute(P.weekday_hour, ds)
     st.subheader("Day of the week and time of day")
     if has_time:
-        st.altair_chart(charts_patterns.weekday_hour_heatmap(wh, value), width="stretch")
+        chart(st, charts_patterns.weekday_hour_heatmap, wh, value, width="stretch")
     else:
         st.caption(
             "Your file has dates without times of day, so the hour of the day cannot be shown."
@@ -86,7 +86,7 @@ with tab_when:
     what_this_says(P.describe_weekday_hour(wh))
 
     wm = compute(P.weekday_month, ds)
-    st.altair_chart(charts_patterns.weekday_month_heatmap(wm, f"{value}_per_day"), width="stretch")
+    chart(st, charts_patterns.weekday_month_heatmap, wm, f"{value}_per_day", width="stretch")
     st.caption(
         "Per day: a month has four or five of each weekday, and the first and last months may be "
         "cut short, so each cell is divided by the number of such days in the data."
@@ -95,7 +95,7 @@ with tab_when:
 
     st.subheader("Seasons and growth")
     season = compute(P.monthly_seasonality, ds)
-    st.altair_chart(charts_patterns.seasonality_chart(season, value), width="stretch")
+    chart(st, charts_patterns.seasonality_chart, season, value, width="stretch")
     what_this_says(P.describe_seasonality(season))
 
     st.subheader("How soon customers buy again")
@@ -115,7 +115,7 @@ with tab_when:
             f"{row.days} days before the end of the data, the share who bought again within "
             f"{row.days} days of it.",
         )
-    st.altair_chart(charts_patterns.reorder_histogram_chart(reorder.histogram), width="stretch")
+    chart(st, charts_patterns.reorder_histogram_chart, reorder.histogram, width="stretch")
     what_this_says(P.describe_reorder(reorder))
 
     reorder_level = "category" if "category" in levels else level
@@ -162,7 +162,7 @@ with tab_what:
             "orders (only items with at least 10 customers are ranked).",
         )
         top = compute(P.top_items, ds, column=level, n=20, by=rank)
-        st.altair_chart(charts_patterns.top_items_chart(top, level, rank), width="stretch")
+        chart(st, charts_patterns.top_items_chart, top, level, rank, width="stretch")
         what_this_says(P.describe_top_items(top, level))
         st.dataframe(
             top,
@@ -277,7 +277,7 @@ with tab_together:
             )
             download_buttons(shown, f"rules_{level}", key="patterns_rules_download")
             pairs = P.strongest_pairs(shown, n=12)
-            st.altair_chart(charts_patterns.pair_matrix_chart(pairs), width="content")
+            chart(st, charts_patterns.pair_matrix_chart, pairs, width="content")
             st.caption(
                 "The strongest pairs among the rules shown: darker cells are bought together "
                 "more times over chance. Hover a cell for the share of orders."
@@ -343,7 +343,7 @@ with tab_pay:
     cols[2].metric("A quarter below", f"{values.p25:,.2f}", help="25th percentile.")
     cols[3].metric("A quarter above", f"{values.p75:,.2f}", help="75th percentile.")
     cols[4].metric("One in ten above", f"{values.p90:,.2f}", help="90th percentile.")
-    st.altair_chart(charts_patterns.order_value_chart(values.histogram), width="stretch")
+    chart(st, charts_patterns.order_value_chart, values.histogram, width="stretch")
     st.caption("The grey bar on the right gathers the largest 1% of orders.")
     what_this_says(P.describe_order_values(values))
 
@@ -360,7 +360,7 @@ with tab_pay:
     )
     spend = compute(P.spend_per_customer, ds, by=spend_by)
     if len(spend):
-        st.altair_chart(charts_patterns.spend_chart(spend, spend_by), width="stretch")
+        chart(st, charts_patterns.spend_chart, spend, spend_by, width="stretch")
         st.caption("Bars: average net spend per customer; orange ticks: the median customer.")
         what_this_says(P.describe_spend(spend, spend_by))
         download_buttons(spend, f"spend_by_{spend_by}", key="patterns_spend_download")
@@ -371,7 +371,7 @@ with tab_pay:
     band_by = "category" if "category" in levels else None
     bands = compute(P.price_bands, ds, by=band_by)
     if len(bands):
-        st.altair_chart(charts_patterns.price_band_chart(bands, band_by), width="stretch")
+        chart(st, charts_patterns.price_band_chart, bands, band_by, width="stretch")
         if band_by is None:
             st.caption("Add a category column to your file to see price bands per category.")
         if bands.attrs.get("price_source") != "unit_price":
@@ -409,7 +409,7 @@ with tab_how:
             continue
         shown_any = True
         st.subheader(f"Orders and revenue by {column}")
-        st.altair_chart(charts_overview.breakdown_chart(table, column), width="stretch")
+        chart(st, charts_overview.breakdown_chart, table, column, width="stretch")
         what_this_says(P.describe_breakdown(table, column))
     if not shown_any:
         empty_state(
@@ -420,8 +420,8 @@ with tab_how:
         st.subheader("New customers each channel brings, and whether they stay")
         acquisition = compute(P.channel_acquisition, ds, column="channel")
         if len(acquisition):
-            st.altair_chart(
-                charts_patterns.channel_retention_chart(acquisition, "channel"), width="stretch"
+            chart(
+                st, charts_patterns.channel_retention_chart, acquisition, "channel", width="stretch"
             )
             what_this_says(P.describe_channel_acquisition(acquisition, "channel"))
             download_buttons(acquisition, "channel_acquisition", key="patterns_channel_download")

@@ -5,7 +5,7 @@ import importlib
 import streamlit as st
 
 from analysis import charts_patterns, overview, patterns, profile
-from ui.cache import compute
+from ui.cache import chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -193,7 +193,7 @@ for note in (value_note, risk_note):
 
 # ------------------------------------------------------------------------------ orders
 st.subheader("Orders")
-st.altair_chart(charts_patterns.order_timeline_chart(p.history), width="stretch")
+chart(st, charts_patterns.order_timeline_chart, p.history, width="stretch")
 st.dataframe(
     p.history,
     hide_index=True,
@@ -243,9 +243,7 @@ if p.item_column is None:
 else:
     left, right = st.columns(2)
     with left:
-        st.altair_chart(
-            charts_patterns.customer_items_chart(p.items, p.item_column), width="stretch"
-        )
+        chart(st, charts_patterns.customer_items_chart, p.items, p.item_column, width="stretch")
     with right:
         recs = compute(patterns.recommendations, ds, column=p.item_column, n=5)
         mine = profile.for_customer(recs, customer_id)

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis import charts_rfm, rfm
-from ui.cache import compute
+from ui.cache import chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -97,7 +97,7 @@ cols[2].metric(
 
 # ------------------------------------------------------------------------------ segments
 st.subheader("Segments by customers and by revenue")
-st.altair_chart(charts_rfm.segment_bars(summary), width="stretch")
+chart(st, charts_rfm.segment_bars, summary, width="stretch")
 what_this_says(rfm.summary_sentences(summary))
 st.dataframe(
     summary,
@@ -117,7 +117,7 @@ st.dataframe(
 )
 
 st.subheader("The recency x frequency grid")
-st.altair_chart(charts_rfm.rf_grid_heatmap(rfm.rf_grid(table)), width="stretch")
+chart(st, charts_rfm.rf_grid_heatmap, rfm.rf_grid(table), width="stretch")
 st.caption(
     "Each cell is a combination of recency and frequency scores, labelled with its customers "
     "and the segment it belongs to. Top right: bought recently and often."
@@ -126,8 +126,11 @@ st.caption(
 st.subheader("Distributions of R, F and M")
 for col, measure in zip(st.columns(3), ["recency", "frequency", "monetary"], strict=True):
     with col:
-        st.altair_chart(
-            charts_rfm.distribution_chart(rfm.distribution_counts(table, measure), measure),
+        chart(
+            st,
+            charts_rfm.distribution_chart,
+            rfm.distribution_counts(table, measure),
+            measure,
             width="stretch",
         )
 st.caption(
@@ -155,7 +158,7 @@ else:
         rfm.segment_migration, ds, as_of=as_of, previous_as_of=compare, bins=bins, rules=rules
     )
     what_this_says(rfm.migration_sentences(matrix))
-    st.altair_chart(charts_rfm.migration_heatmap(matrix), width="stretch")
+    chart(st, charts_rfm.migration_heatmap, matrix, width="stretch")
     st.caption(
         f"Rows: segment on {compare:%d %b %Y}; columns: segment on {as_of:%d %b %Y}. "
         "'new' are customers who had not bought yet at the earlier date."
@@ -213,7 +216,7 @@ if st.toggle(
         except ValueError as err:
             empty_state(str(err))
         else:
-            st.altair_chart(charts_rfm.cluster_bars(clusters.centres), width="stretch")
+            chart(st, charts_rfm.cluster_bars, clusters.centres, width="stretch")
             st.dataframe(
                 clusters.centres[["name", "description", "customers", "share", "revenue"]],
                 hide_index=True,

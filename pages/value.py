@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import charts_value, churn, clv
-from ui.cache import compute
+from ui.cache import chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -102,21 +102,26 @@ if len(forecast):
             f"about {row.expected_purchases:,.0f} purchases "
             f"({clv.format_range(row.purchases_low, row.purchases_high)})."
         )
-    measure = st.segmented_control(
-        "Show",
-        options=["revenue", "purchases"],
-        format_func=lambda m: {"revenue": "Net revenue", "purchases": "Purchases"}[m],
-        default="revenue",
-        key="value_forecast_measure",
-        bind="query-params",
-    )
+
+    @st.fragment
+    def forecast_view() -> None:
+        # Only this chart changes with the measure: a click reruns this part alone.
+        measure = st.segmented_control(
+            "Show",
+            options=["revenue", "purchases"],
+            format_func=lambda m: {"revenue": "Net revenue", "purchases": "Purchases"}[m],
+            default="revenue",
+            key="value_forecast_measure",
+            bind="query-params",
+        )
+        chart(st, charts_value.forecast_chart, forecast, measure=measure or "revenue")
+
     left, right = st.columns([3, 2])
-    left.altair_chart(
-        charts_value.forecast_chart(forecast, measure=measure or "revenue"), width="stretch"
-    )
+    with left:
+        forecast_view()
     with right:
         st.markdown("**What this says**")
-        what_this_says(clv.value_insights(report))
+        what_this_says(derived(clv.value_insights, report))
     st.caption(
         "Ranges are 90% intervals: they include the uncertainty of the fitted models and the "
         "randomness of purchases, not changes in your business (new campaigns, prices, seasons)."
@@ -133,17 +138,20 @@ has_value = "clv" in customers.columns
 # ------------------------------------------------------------------------------ CLV
 if has_value:
     st.subheader(f"What each customer is worth over {months} months")
-    st.altair_chart(
-        charts_value.clv_distribution_chart(clv.clv_histogram(customers)), width="stretch"
+    chart(
+        st,
+        charts_value.clv_distribution_chart,
+        derived(clv.clv_histogram, customers),
+        width="stretch",
     )
     st.markdown("**Top customers by expected value**")
-    st.dataframe(clv.top_customers(customers, n=10), hide_index=True, width="stretch")
+    st.dataframe(derived(clv.top_customers, customers, n=10), hide_index=True, width="stretch")
     st.caption(
         "Expected value: the purchases each customer is expected to make in the horizon times "
         f"their expected spend per purchase, discounted at {yearly_rate:.0f}% a year."
     )
     download_buttons(
-        clv.top_customers(customers, n=len(customers)),
+        lambda: clv.top_customers(customers, n=len(customers)),
         "customer_value",
         key="value_download_all",
         label="Download every customer's value",
@@ -152,7 +160,7 @@ if has_value:
 # ------------------------------------------------------------------------------ P(alive)
 st.subheader("Who is still a customer?")
 left, right = st.columns([3, 2])
-left.altair_chart(charts_value.p_alive_heatmap(report.grid, time_unit=time_unit), width="stretch")
+chart(left, charts_value.p_alive_heatmap, report.grid, time_unit=time_unit, width="stretch")
 with right:
     what_this_says(
         [
@@ -172,40 +180,49 @@ if risk is None:
 elif not has_value:
     empty_state("Customer values are needed for this view, and there are none yet.")
 else:
-    c1, c2 = st.columns(2)
-    top_share = c1.segmented_control(
-        "Valuable means the top",
-        options=[10, 25, 50],
-        format_func=lambda p: f"{p}%",
-        default=25,
-        key="value_top_share",
-        bind="query-params",
-        help="Share of customers with the highest expected value that count as valuable.",
-    )
-    threshold = c2.slider(
-        "At risk from a churn risk of",
-        min_value=0.1,
-        max_value=0.95,
-        value=0.5,
-        step=0.05,
-        key="value_risk_threshold",
-        bind="query-params",
-        help=f"Churn risk: the chance of no purchase in the next {churn_days} days.",
-    )
-    table = churn.value_and_risk(
-        customers,
-        risk.scores,
-        value_quantile=1 - (top_share or 25) / 100,
-        risk_threshold=float(threshold),
-    )
-    st.altair_chart(charts_value.value_risk_scatter(table), width="stretch")
-    actions = churn.action_list(table, horizon_days=churn_days)
-    st.markdown(
-        f"**{len(actions):,} customers are valuable and at risk** (top right in red): worth a "
-        "personal call, a thank-you or an offer before they drift away."
-    )
-    st.dataframe(actions.head(200), hide_index=True, width="stretch")
-    download_buttons(actions, "valuable_at_risk", key="value_actions", label="Download the list")
+
+    @st.fragment
+    def value_at_risk() -> None:
+        # The two controls change only this part: a click reruns this fragment alone.
+        c1, c2 = st.columns(2)
+        top_share = c1.segmented_control(
+            "Valuable means the top",
+            options=[10, 25, 50],
+            format_func=lambda p: f"{p}%",
+            default=25,
+            key="value_top_share",
+            bind="query-params",
+            help="Share of customers with the highest expected value that count as valuable.",
+        )
+        threshold = c2.slider(
+            "At risk from a churn risk of",
+            min_value=0.1,
+            max_value=0.95,
+            value=0.5,
+            step=0.05,
+            key="value_risk_threshold",
+            bind="query-params",
+            help=f"Churn risk: the chance of no purchase in the next {churn_days} days.",
+        )
+        table = derived(
+            churn.value_and_risk,
+            customers,
+            risk.scores,
+            value_quantile=1 - (top_share or 25) / 100,
+            risk_threshold=float(threshold),
+        )
+        chart(st, charts_value.value_risk_scatter, table, width="stretch")
+        actions = derived(churn.action_list, table, horizon_days=churn_days)
+        st.markdown(
+            f"**{len(actions):,} customers are valuable and at risk** (top right in red): worth a "
+            "personal call, a thank-you or an offer before they drift away."
+        )
+        st.dataframe(actions.head(200), hide_index=True, width="stretch")
+        download_buttons(
+            actions, "valuable_at_risk", key="value_actions", label="Download the list"
+        )
+
+    value_at_risk()
 
 # ------------------------------------------------------------------------------ quality
 st.subheader("How good are these predictions?")
@@ -213,8 +230,8 @@ holdout = report.holdout
 if holdout is not None:
     st.markdown("**The purchase model, checked on a period it did not see**")
     left, right = st.columns(2)
-    left.altair_chart(charts_value.holdout_frequency_chart(holdout.by_frequency), width="stretch")
-    right.altair_chart(charts_value.holdout_tracking_chart(holdout.tracking), width="stretch")
+    chart(left, charts_value.holdout_frequency_chart, holdout.by_frequency, width="stretch")
+    chart(right, charts_value.holdout_tracking_chart, holdout.tracking, width="stretch")
     m1, m2, m3 = st.columns(3)
     m1.metric("Predicted repeat purchases", f"{holdout.predicted_total:,.0f}")
     m2.metric("Actual repeat purchases", f"{holdout.actual_total:,.0f}")
@@ -230,9 +247,9 @@ else:
 if risk is not None:
     st.markdown(f"**The churn model, checked on {risk.n_test:,} held-back customers**")
     what_this_says(risk.verdict)
-    st.altair_chart(charts_value.evaluation_chart(risk.evaluation), width="content")
+    chart(st, charts_value.evaluation_chart, risk.evaluation, width="content")
     left, right = st.columns([3, 2])
-    left.altair_chart(charts_value.calibration_chart(risk.calibration), width="stretch")
+    chart(left, charts_value.calibration_chart, risk.calibration, width="stretch")
     right.caption(
         f"Trained on the customers' behaviour up to {risk.cutoff:%d %b %Y} and checked against "
         f"whether they bought in the {churn_days} days after it. AUC: how often a customer who "
@@ -242,7 +259,7 @@ if risk is not None:
     )
     st.markdown("**What drives churn risk**")
     left, right = st.columns([3, 2])
-    left.altair_chart(charts_value.importance_chart(risk.importance), width="stretch")
+    chart(left, charts_value.importance_chart, risk.importance, width="stretch")
     with right:
         what_this_says(risk.drivers)
 

@@ -66,6 +66,7 @@ _SHARED: contextvars.ContextVar[tuple[str, Any] | None] = contextvars.ContextVar
 _ORDER_MEMO: OrderedDict[tuple[str, int], tuple[float, Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
 _patched_modules: set[str] = set()
+_modules_seen = [0]
 
 
 def _shared_order_table(tx, as_of=None):
@@ -98,6 +99,9 @@ _shared_order_table.__doc__ = _ORIGINAL_ORDER_TABLE.__doc__
 
 def _install_shared_order_table() -> None:
     """Point every loaded analysis module's ``order_table`` name at the sharing wrapper."""
+    if len(sys.modules) == _modules_seen[0]:
+        return
+    _modules_seen[0] = len(sys.modules)
     for name in [n for n in sys.modules if n.startswith("analysis")]:
         if name in _patched_modules:
             continue
@@ -271,3 +275,23 @@ def chart(where, builder: Callable, *args, width: Any = "stretch", **kwargs) -> 
     Same look as ``where.altair_chart(builder(...), width=width)``.
     """
     where.vega_lite_chart(chart_spec(builder, *args, **kwargs), width=width)
+
+
+# ------------------------------------------------------------------------------ derived results
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _derived(key: str, _func: Callable, _args: tuple, _kwargs: dict) -> Any:
+    return _func(*_args, **_kwargs)
+
+
+def derived(func: Callable, *args, **kwargs) -> Any:
+    """``func(*args, **kwargs)`` cached by content, for results made from other cached results.
+
+    The key is the function's dotted name and a sha256 of the pickled arguments (so only equal
+    inputs share a result); arguments that cannot be pickled are computed every time.
+    """
+    name = f"{func.__module__}:{func.__qualname__}"
+    try:
+        digest = hashlib.sha256(pickle.dumps((args, kwargs), protocol=5)).hexdigest()
+    except Exception:  # unpicklable input: no caching
+        return func(*args, **kwargs)
+    return _derived(f"{name}:{digest}", func, args, kwargs)
