@@ -718,11 +718,20 @@ def _esc(value: object) -> str:
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+# A Markdown backslash escape (how analysis.text.md_escape marks values from the data), and the
+# zero-width space it puts after a colon.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_PRIVATE = 0xF0000  # Unicode private-use plane: placeholders for escaped characters
 
 
 def _esc_text(text: object) -> str:
-    """Escape a sentence, then turn its markdown ``**bold**`` (from the pages' texts) into HTML."""
-    return _BOLD.sub(r"<strong>\1</strong>", _esc(text))
+    """A sentence of the pages' Markdown as HTML: its ``**bold**`` becomes ``<strong>``, every
+    backslash-escaped character (values from the data, see :mod:`analysis.text`) is shown as
+    itself, and everything else is HTML-escaped."""
+    raw = str(text).replace(":\u200b", ":")
+    held = _MD_ESCAPE.sub(lambda m: chr(_PRIVATE + ord(m.group(1))), raw)
+    out = _BOLD.sub(r"<strong>\1</strong>", _esc(held))
+    return re.sub("[\U000f0000-\U000f007f]", lambda m: _esc(chr(ord(m.group(0)) - _PRIVATE)), out)
 
 
 def _cell(value: object, fmt: str | None) -> tuple[str, bool]:

@@ -187,3 +187,19 @@ def test_every_page_shows_file_text_inert(hostile_session, page):
     if page in ("pages/overview.py", "pages/data.py"):
         # the file name is shown, escaped
         assert any(md_escape(FILE_NAME) in t for t in texts)
+
+
+def test_report_html_shows_escaped_values_as_written():
+    import pandas as pd
+
+    from analysis import report as rp
+
+    value = HOSTILE[0] + " " + HOSTILE[4] + " a:b"
+    section = rp.Section("S", sentences=[f"**{md_escape(value)}** sells best; **bold** stays."])
+    report = rp.Report(
+        title="T", generated=pd.Timestamp("2024-05-01").date(), dataset_label="", sections=[section]
+    )
+    document = rp.report_html(report)
+    expected = "![](http://tracker.example/p.png) **bold** a:b"
+    assert f"<strong>{expected}</strong> sells best; <strong>bold</strong> stays." in document
+    assert "\\" not in document.split("<body", 1)[1] and "\u200b" not in document
