@@ -1,0 +1,1033 @@
+"""Known exports: what the files that shops, tills, payment and survey tools write mean.
+
+A :class:`Profile` is one small declarative entry per export: the header names that identify it
+(its signature), which column plays which role, which columns are written once per order,
+which status values are not sales (and why), which columns hold refunds, which customer values
+are placeholders, and how many rows under the header are more header. :func:`match_profile`
+recognises a file by its columns (in any order, with extra columns); :func:`apply_profile`
+applies the profile's row-level meaning to the raw text table; :func:`prepare_known_export`
+chains that with :func:`analysis.ingest.prepare_transactions` /
+:func:`analysis.ingest.prepare_responses` and returns the usual
+:class:`analysis.ingest.Prepared`, with every source row either used or set aside with its
+reason.
+
+To add an export: append a :class:`Profile` to :data:`PROFILES`, add a faithful fixture to
+``tests/data/exports/`` with its hand-computed figures in ``tests/data/exports/README.md``, and
+a line to the fixture table in ``tests/test_export_profiles.py``.
+
+Nothing here imports Streamlit or reads files. (This module becomes ``analysis/ingest/profiles.py``
+when ``analysis/ingest.py`` is split into a package.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PROFILES",
+    "Applied",
+    "Profile",
+    "apply_profile",
+    "complete_mapping",
+    "match_profile",
+    "prepare_known_export",
+    "source_mapping",
+]
+
+_FALSE = frozenset({"false", "no", "0", "n", "f"})
+
+
+def _norm(name: Any) -> str:
+    """How header names are compared: trimmed, case-folded, inner whitespace collapsed."""
+    return " ".join(str(name).replace("\ufeff", "").split()).casefold()
+
+
+def _frozen(d: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(d or {}))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One known export.
+
+    Attributes
+    ----------
+    key : str
+        Short identifier ("shopify_orders").
+    name : str
+        How the file is named to the visitor ("Shopify orders export").
+    kind : {"transactions", "responses"}
+        Which prepare function reads it.
+    signature : tuple[str, ...]
+        Header names that must all be present (compared trimmed and case-insensitively).
+    roles : Mapping[str, tuple[str, ...]]
+        Role -> candidate columns, the first present one with any value wins. A candidate
+        holding ``{}`` is a template: the column ``c`` for which ``candidate.format(c)`` is also
+        a column (Qualtrics writes ``Q1_NPS_GROUP`` next to the 0-10 answer ``Q1``). Roles not
+        listed are left to :func:`analysis.ingest.detect_columns`.
+    source : str
+        Where the column names come from (documentation page or public code).
+    time_column : str, optional
+        A separate time-of-day column joined to the date role's column ("Date" + "Time").
+    order_level : tuple[str, ...]
+        Columns the export writes only on an order's first line; they are carried down to the
+        order's other lines (grouped by the ``order_id`` role's column).
+    order_total : bool
+        The amount column holds the order's total (written on every line or on the first line
+        only); it is counted once per order, spread over the order's lines in proportion to
+        ``line_value`` (equal shares when that is missing), rounded to cents with the rest on
+        the order's first line.
+    line_value : tuple[str, str], optional
+        (quantity column, unit price column) of a line, the weights for ``order_total``.
+    status : tuple[str, ...]
+        Columns whose values are looked up in ``leave_out``.
+    leave_out : Mapping[str, str]
+        Status value (case-insensitive) -> what such a row is ("voided order"); those rows
+        are set aside with that reason.
+    set_columns : Mapping[str, str]
+        Column -> reason: rows where that column holds any value are set aside ("Cancelled at").
+    false_columns : Mapping[str, str]
+        Column -> reason: rows where that column says false/no/0 are set aside ("Captured").
+    keep_types : tuple[str, frozenset[str]], optional
+        (column, values): only rows whose column holds one of the values (case-insensitive)
+        are sales; the others are set aside as "not a sale (<column>: <value>)".
+    refund_types : frozenset[str]
+        Values of the ``keep_types`` column that are refunds: their negative amounts are kept.
+        A negative amount on any other kept type is money the shop paid out, set aside.
+    refund_customer : str, optional
+        Column holding the customer on refund rows (PayPal writes the shop in "From").
+    refund_order : str, optional
+        Column holding the refunded payment's id on refund rows ("Reference Txn ID"), used as
+        the refund's order so that it joins the order it refunds.
+    refunds : tuple[str, ...]
+        Columns whose (positive) amounts are subtracted from the amount.
+    placeholders : tuple[str, ...]
+        Customer values that mean "no customer" (case-insensitive); such rows are set aside.
+    header_rows : int
+        Rows under the header that are more header (question text, import ids). Only rows
+        whose date cell is not a date are taken as such, so a file already cleaned by hand
+        loses nothing.
+    dayfirst : bool, optional
+        How the export writes dates like 03/04/24 (False: month first).
+    date_suffix : str, optional
+        Regular expression removed from the end of date cells before parsing (" GMT+1").
+    """
+
+    key: str
+    name: str
+    kind: str
+    signature: tuple[str, ...]
+    roles: Mapping[str, tuple[str, ...]]
+    source: str
+    time_column: str | None = None
+    order_level: tuple[str, ...] = ()
+    order_total: bool = False
+    line_value: tuple[str, str] | None = None
+    status: tuple[str, ...] = ()
+    leave_out: Mapping[str, str] = field(default_factory=dict)
+    set_columns: Mapping[str, str] = field(default_factory=dict)
+    false_columns: Mapping[str, str] = field(default_factory=dict)
+    keep_types: tuple[str, frozenset[str]] | None = None
+    refund_types: frozenset[str] = frozenset()
+    refund_customer: str | None = None
+    refund_order: str | None = None
+    refunds: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    header_rows: int = 0
+    dayfirst: bool | None = None
+    date_suffix: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", _frozen(self.roles))
+        object.__setattr__(
+            self, "leave_out", _frozen({_norm(k): v for k, v in self.leave_out.items()})
+        )
+        object.__setattr__(self, "set_columns", _frozen(self.set_columns))
+        object.__setattr__(self, "false_columns", _frozen(self.false_columns))
+        object.__setattr__(self, "refund_types", frozenset(_norm(v) for v in self.refund_types))
+        if self.keep_types is not None:
+            col, values = self.keep_types
+            object.__setattr__(self, "keep_types", (col, frozenset(_norm(v) for v in values)))
+
+
+_GUESTS = ("guest", "walk-in", "walk in", "walkin", "cash customer", "anonymous", "n/a", "-", "0")
+
+_SHOPIFY_STATUS = {
+    "voided": "voided order",
+    "pending": "order with payment pending",
+    "expired": "expired order",
+}
+_WOO_STATUS = {
+    "cancelled": "cancelled order",
+    "wc-cancelled": "cancelled order",
+    "failed": "failed order",
+    "wc-failed": "failed order",
+    "pending": "order with payment pending",
+    "wc-pending": "order with payment pending",
+    "refunded": "refunded order",
+    "wc-refunded": "refunded order",
+    "checkout-draft": "draft order",
+    "wc-checkout-draft": "draft order",
+    "on-hold": "order on hold (payment not confirmed)",
+    "wc-on-hold": "order on hold (payment not confirmed)",
+    "trash": "deleted order",
+}
+_STRIPE_STATUS = {
+    "failed": "failed payment",
+    "canceled": "cancelled payment",
+    "cancelled": "cancelled payment",
+    "blocked": "blocked payment",
+    "incomplete": "incomplete payment",
+    "requires_payment_method": "incomplete payment",
+    "uncaptured": "payment authorised but never captured",
+    "pending": "pending payment",
+    "test": "test payment",
+}
+_PAYPAL_SALES = (
+    "Express Checkout Payment",
+    "Website Payment",
+    "General Payment",
+    "Mobile Payment",
+    "Subscription Payment",
+    "Recurring Payment",
+    "PreApproved Payment Bill User Payment",
+    "Payment Received",
+    "Donation Payment",
+    "eBay Auction Payment",
+    "Invoice Payment",
+    "Payment Refund",
+    "Refund",
+)
+_PAYPAL_REFUNDS = ("Payment Refund", "Refund")
+
+PROFILES: tuple[Profile, ...] = (
+    Profile(
+        key="shopify_orders",
+        name="Shopify orders export",
+        kind="transactions",
+        signature=("Name", "Financial Status", "Lineitem quantity", "Lineitem price", "Total"),
+        roles={
+            "customer_id": ("Email",),
+            "order_id": ("Name",),
+            "order_date": ("Created at",),
+            "amount": ("Total",),
+            "quantity": ("Lineitem quantity",),
+            "unit_price": ("Lineitem price",),
+            "product": ("Lineitem name",),
+            "channel": ("Source",),
+            "country": ("Billing Country", "Shipping Country"),
+        },
+        source="Shopify admin > Orders > Export (header as in public importers, e.g. a Go "
+        "test fixture 'shopifyOrdersFixture'; order fields on the first line only)",
+        order_level=(
+            "Email",
+            "Financial Status",
+            "Created at",
+            "Total",
+            "Refunded Amount",
+            "Cancelled at",
+            "Source",
+            "Billing Country",
+            "Shipping Country",
+        ),
+        order_total=True,
+        line_value=("Lineitem quantity", "Lineitem price"),
+        status=("Financial Status",),
+        leave_out=_SHOPIFY_STATUS,
+        set_columns={"Cancelled at": "cancelled order"},
+        refunds=("Refunded Amount",),
+    ),
+    Profile(
+        key="woocommerce_orders",
+        name="WooCommerce orders export (one row per order)",
+        kind="transactions",
+        signature=("order_id", "order_date", "status", "order_total", "customer_email"),
+        roles={
+            "customer_id": ("customer_email", "billing_email"),
+            "order_id": ("order_number", "order_id"),
+            "order_date": ("order_date",),
+            "amount": ("order_total",),
+            "country": ("billing_country", "shipping_country"),
+            "channel": ("payment_method_title",),
+        },
+        source="woocommerce.com 'Import and Export of WooCommerce Orders' (Import Export Suite "
+        "column headings: order_id, order_number, order_date, status, order_total, "
+        "customer_email, billing_email, ...)",
+        status=("status",),
+        leave_out=_WOO_STATUS,
+        placeholders=_GUESTS,
+    ),
+    Profile(
+        key="square_items",
+        name="Square item sales detail export",
+        kind="transactions",
+        signature=("Date", "Time", "Item", "Qty", "Net Sales", "Transaction ID", "Event Type"),
+        roles={
+            "customer_id": ("Customer ID",),
+            "order_id": ("Transaction ID",),
+            "order_date": ("Date",),
+            "amount": ("Net Sales",),
+            "quantity": ("Qty",),
+            "product": ("Item",),
+            "category": ("Category",),
+            "channel": ("Location",),
+        },
+        source="Square Dashboard > Reports > Item sales > Export 'Items Detail CSV' (header "
+        "as in several public parsers: Date,Time,Time Zone,Category,Item,Qty,...)",
+        time_column="Time",
+        placeholders=_GUESTS,
+    ),
+    Profile(
+        key="square_transactions",
+        name="Square transactions export",
+        kind="transactions",
+        signature=("Date", "Time", "Gross Sales", "Net Sales", "Total Collected", "Transaction ID"),
+        roles={
+            "customer_id": ("Customer ID",),
+            "order_id": ("Transaction ID",),
+            "order_date": ("Date",),
+            "amount": ("Net Sales",),
+            "channel": ("Location",),
+        },
+        source="Square Dashboard > Transactions > Export 'Transactions CSV' (header as in "
+        "public parsers: Date,Time,Time Zone,Gross Sales,Discounts,...,Total Collected,...)",
+        time_column="Time",
+        placeholders=_GUESTS,
+    ),
+    Profile(
+        key="stripe_payments_unified",
+        name="Stripe payments export",
+        kind="transactions",
+        signature=("id", "Created date (UTC)", "Amount", "Amount Refunded", "Status"),
+        roles={
+            "customer_id": ("Customer Email", "Customer ID"),
+            "order_id": ("id",),
+            "order_date": ("Created date (UTC)",),
+            "amount": ("Amount",),
+        },
+        source="Stripe Dashboard > Payments > Export, unified column names (public code "
+        "fixtures: id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,...)",
+        status=("Status", "Mode"),
+        leave_out=_STRIPE_STATUS,
+        false_columns={"Captured": "payment authorised but never captured"},
+        refunds=("Amount Refunded",),
+    ),
+    Profile(
+        key="stripe_payments_legacy",
+        name="Stripe payments export (older column names)",
+        kind="transactions",
+        signature=("id", "Created (UTC)", "Amount", "Amount Refunded", "Status"),
+        roles={
+            "customer_id": ("Customer Email", "Customer ID"),
+            "order_id": ("id",),
+            "order_date": ("Created (UTC)",),
+            "amount": ("Amount",),
+        },
+        source="Stripe Dashboard > Payments > Export, legacy column names (public code: "
+        "id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Status)",
+        status=("Status", "Mode"),
+        leave_out=_STRIPE_STATUS,
+        false_columns={"Captured": "payment authorised but never captured"},
+        refunds=("Amount Refunded",),
+    ),
+    Profile(
+        key="paypal_activity",
+        name="PayPal activity download",
+        kind="transactions",
+        signature=("Date", "Time", "Type", "Status", "Gross", "Net", "Transaction ID"),
+        roles={
+            "customer_id": ("From Email Address",),
+            "order_id": ("Transaction ID",),
+            "order_date": ("Date",),
+            "amount": ("Gross",),
+            "quantity": ("Quantity",),
+            "product": ("Item Title",),
+            "country": ("Country",),
+        },
+        source="PayPal > Activity > Download (Activity download CSV header as quoted in public "
+        "importers: Date,Time,TimeZone,Name,Type,Status,Currency,Gross,Fee,Net,...)",
+        time_column="Time",
+        status=("Status",),
+        leave_out={
+            "pending": "pending payment",
+            "denied": "denied payment",
+            "failed": "failed payment",
+            "canceled": "cancelled payment",
+            "cancelled": "cancelled payment",
+            "reversed": "reversed payment",
+            "held": "payment on hold",
+        },
+        keep_types=("Type", frozenset(_PAYPAL_SALES)),
+        refund_types=frozenset(_PAYPAL_REFUNDS),
+        refund_customer="To Email Address",
+        refund_order="Reference Txn ID",
+        dayfirst=False,
+    ),
+    Profile(
+        key="etsy_sold_orders",
+        name="Etsy sold orders export",
+        kind="transactions",
+        signature=("Sale Date", "Order ID", "Buyer User ID", "Order Total", "Number of Items"),
+        roles={
+            "customer_id": ("Buyer User ID", "Buyer"),
+            "order_id": ("Order ID",),
+            "order_date": ("Sale Date",),
+            "amount": ("Order Total",),
+            "quantity": ("Number of Items",),
+            "country": ("Ship Country",),
+        },
+        source="Etsy Shop Manager > Settings > Options > Download Data, 'Orders' (public "
+        "code fixtures: Sale Date,Order ID,Buyer User ID,Full Name,...,Order Total,Status,...)",
+        status=("Status",),
+        leave_out={"canceled": "cancelled order", "cancelled": "cancelled order"},
+        dayfirst=False,
+    ),
+    Profile(
+        key="etsy_sold_order_items",
+        name="Etsy sold order items export",
+        kind="transactions",
+        signature=("Sale Date", "Item Name", "Buyer", "Item Total", "Order ID", "Transaction ID"),
+        roles={
+            "customer_id": ("Buyer",),
+            "order_id": ("Order ID",),
+            "order_date": ("Sale Date",),
+            "amount": ("Item Total",),
+            "quantity": ("Quantity",),
+            "unit_price": ("Price",),
+            "product": ("Item Name",),
+            "country": ("Ship Country",),
+        },
+        source="Etsy Shop Manager > Settings > Options > Download Data, 'Order Items' (public "
+        "code fixtures: Sale Date,Item Name,Buyer,Quantity,Price,...,Item Total,...)",
+        dayfirst=False,
+    ),
+    Profile(
+        key="google_forms",
+        name="Google Forms responses download",
+        kind="responses",
+        signature=("Timestamp",),
+        roles={
+            "response_date": ("Timestamp",),
+            "customer_id": ("Email Address", "Email address", "Email"),
+        },
+        source="Google Forms > Responses > Download responses (.csv): 'Timestamp', "
+        "'Email Address' (when collected), then one column per question",
+        date_suffix=r"\s+(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?",
+    ),
+    Profile(
+        key="surveymonkey",
+        name="SurveyMonkey responses export",
+        kind="responses",
+        signature=("Respondent ID", "Collector ID", "Start Date", "End Date"),
+        roles={
+            "response_date": ("End Date",),
+            "customer_id": ("Email Address",),
+        },
+        source="SurveyMonkey > Analyze results > Save as > All individual responses, CSV "
+        "(public code: Respondent ID,Collector ID,Start Date,End Date,IP Address,Email "
+        "Address,First Name,Last Name,Custom Data 1, then the questions; a second header row)",
+        header_rows=1,
+        dayfirst=False,
+    ),
+    Profile(
+        key="qualtrics",
+        name="Qualtrics responses export",
+        kind="responses",
+        signature=("StartDate", "EndDate", "Status", "Finished", "ResponseId"),
+        roles={
+            "response_date": ("RecordedDate", "EndDate"),
+            "customer_id": ("RecipientEmail", "ExternalReference"),
+            "score": ("{}_NPS_GROUP",),
+        },
+        source="Qualtrics > Data & Analysis > Export data, CSV (public code: StartDate,"
+        "EndDate,Status,IPAddress,Progress,Duration (in seconds),Finished,RecordedDate,"
+        'ResponseId,...; row 2 the question text, row 3 {"ImportId":...})',
+        status=("Status",),
+        leave_out={
+            "survey preview": "preview response",
+            "survey test": "test response",
+            "spam": "spam response",
+        },
+        false_columns={"Finished": "unfinished response"},
+        header_rows=2,
+    ),
+    Profile(
+        key="typeform",
+        name="Typeform responses export",
+        kind="responses",
+        signature=("#", "Submit Date (UTC)"),
+        roles={"response_date": ("Submit Date (UTC)",)},
+        source="Typeform > Results > Responses > Download all responses, CSV (public code: "
+        "#, the questions, Start Date (UTC), Submit Date (UTC), Network ID)",
+        status=("Response Type",),
+        leave_out={"partial": "unfinished response"},
+    ),
+)
+"""Every known export, most specific signatures win (see :func:`match_profile`)."""
+
+
+def _columns_by_norm(columns: Iterable[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in columns:
+        out.setdefault(_norm(c), c)
+    return out
+
+
+def match_profile(columns: Iterable[Any], kind: str | None = None) -> Profile | None:
+    """The known export whose header signature the columns contain, or None.
+
+    Parameters
+    ----------
+    columns : iterable
+        The file's column names, in any order, extra columns allowed (compared trimmed and
+        case-insensitively).
+    kind : {"transactions", "responses"}, optional
+        Only profiles read by that prepare function.
+
+    Returns
+    -------
+    Profile or None
+        The matching profile with the longest signature (the most specific one).
+    """
+    names = _columns_by_norm(columns)
+    best: Profile | None = None
+    for p in PROFILES:
+        if kind is not None and p.kind != kind:
+            continue
+        if all(_norm(s) in names for s in p.signature):
+            if best is None or len(p.signature) > len(best.signature):
+                best = p
+    return best
+
+
+def _text(raw: pd.DataFrame, col: Any) -> pd.Series:
+    """A column as trimmed text, "" for missing."""
+    s = raw[col]
+    return s.astype(object).where(s.notna(), "").astype(str).str.strip()
+
+
+def _resolve_role(raw: pd.DataFrame, names: dict[str, Any], candidates: tuple[str, ...]) -> Any:
+    """The first candidate column present with any non-empty cell (templates: see Profile)."""
+    for cand in candidates:
+        if "{}" in cand:
+            for c in raw.columns:
+                if _norm(cand.format(c)) in names and _text(raw, c).ne("").any():
+                    return c
+            continue
+        c = names.get(_norm(cand))
+        if c is not None and _text(raw, c).ne("").any():
+            return c
+    return None
+
+
+def source_mapping(raw: pd.DataFrame, profile: Profile) -> dict[str, Any]:
+    """Role -> the file's own column for every role the profile names and the file has.
+
+    This is what "Your data" shows as the columns used; the profile's computed columns
+    (net amounts, joined date and time) are derived from these.
+    """
+    names = _columns_by_norm(raw.columns)
+    out = {}
+    used: set = set()
+    for role, cands in profile.roles.items():
+        c = _resolve_role(raw, names, cands)
+        if c is not None and c not in used:
+            out[role] = c
+            used.add(c)
+    return out
+
+
+@dataclass
+class Applied:
+    """Result of :func:`apply_profile`.
+
+    Attributes
+    ----------
+    profile : Profile
+    frame : pd.DataFrame
+        Same index and rows as the raw table: the file's columns (order-level cells carried
+        down to the order's other lines) plus computed columns named ``"... (computed)"``.
+    mapping : dict
+        Role -> column of ``frame`` for the roles the profile settles.
+    source : dict
+        Role -> the file's own column (see :func:`source_mapping`).
+    set_aside : np.ndarray
+        One reason per row (object array); ``""`` means the row is used.
+    description : str
+        One plain sentence: "Recognised as a Shopify orders export: ...".
+    notes : list[str]
+        Further plain-language notes.
+    dayfirst : bool or None
+        The export's date order, for the prepare functions.
+    subheaders : dict
+        Column -> the text of the header rows under the column names (question text).
+    """
+
+    profile: Profile
+    frame: pd.DataFrame
+    mapping: dict[str, Any]
+    source: dict[str, Any]
+    set_aside: np.ndarray
+    description: str
+    notes: list[str] = field(default_factory=list)
+    dayfirst: bool | None = None
+    subheaders: dict[str, str] = field(default_factory=dict)
+
+
+def _new_name(frame: pd.DataFrame, base: str) -> str:
+    name = f"{base} (computed)"
+    while name in frame.columns:
+        name += " (computed)"
+    return name
+
+
+_NOUN_END = re.compile(r" (?:with|on|that|the|under|without|authorised|left|\()")
+
+
+def _plural(n: int, noun: str) -> str:
+    """ "3 voided orders", "2 orders with payment pending", "1 header row"."""
+    if n == 1:
+        return f"1 {noun}"
+    m = _NOUN_END.search(noun)
+    cut = m.start() if m else len(noun)
+    return f"{n:,} {noun[:cut]}s{noun[cut:]}"
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    from analysis.ingest import _parse_numbers  # lazy: ingest may import this module
+
+    return _parse_numbers(s).values
+
+
+def _is_date_like(s: pd.Series) -> np.ndarray:
+    """Cells that could be a date or time: they hold a digit and are not JSON import ids."""
+    t = s.astype(str)
+    return (t.str.contains(r"\d", regex=True) & ~t.str.startswith("{")).to_numpy(bool)
+
+
+_AMPM_RE = (
+    r"^(?P<day>.*?\d)[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[AaPp])\.?[Mm]\.?$"
+)
+
+
+def _to_24h(d: pd.Series) -> pd.Series:
+    """ "2024/05/01 3:15:32 PM" -> "2024/05/01 15:15:32" (other cells unchanged)."""
+    parts = d.str.extract(_AMPM_RE)
+    ok = parts["h"].notna().to_numpy(bool)
+    if not ok.any():
+        return d
+    p = parts[ok]
+    h = p["h"].astype(int) % 12 + np.where(p["ap"].str.lower() == "p", 12, 0)
+    sec = p["s"].fillna("00")
+    out = d.copy()
+    out[ok] = p["day"] + " " + h.map("{:02d}".format) + ":" + p["m"] + ":" + sec
+    return out
+
+
+def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
+    """Apply a known export's row-level meaning to its raw text table.
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        The table as :func:`analysis.ingest.read_table` returns it (text cells).
+    profile : Profile
+        Usually ``match_profile(raw.columns)``.
+
+    Returns
+    -------
+    Applied
+        The frame to prepare (same rows and index as ``raw``), the role mapping the profile
+        settles, one set-aside reason per row, and a plain description of what was done.
+        Header rows under the column names, left-out statuses and types, cancelled rows,
+        money the shop paid out and placeholder customers are set aside with their reason;
+        refund columns are subtracted from the amount; order totals are counted once per
+        order. Amounts are in the file's currency; negative amounts are refunds.
+    """
+    n = len(raw)
+    frame = raw.copy()
+    frame.attrs = dict(raw.attrs)
+    names = _columns_by_norm(raw.columns)
+    source = source_mapping(raw, profile)
+    mapping = dict(source)
+    reason = np.full(n, "", dtype=object)
+    said: list[str] = []
+    notes: list[str] = []
+    order_col = source.get("order_id")
+    date_role = "order_date" if profile.kind == "transactions" else "response_date"
+
+    def set_aside(mask: np.ndarray, label: str) -> int:
+        hit = mask & (reason == "")
+        reason[hit] = label
+        return int(hit.sum())
+
+    def count_units(mask: np.ndarray) -> int:
+        if order_col is None:
+            return int(mask.sum())
+        keys = _text(frame, order_col)[mask]
+        return int(keys[keys != ""].nunique() + (keys == "").sum())
+
+    # 1. header rows under the column names (question text, import ids)
+    subheaders: dict[str, str] = {}
+    if profile.header_rows:
+        k = min(profile.header_rows, n)
+        dcol = source.get(date_role)
+        head = np.zeros(n, dtype=bool)
+        if dcol is not None:
+            first = _text(raw, dcol).iloc[:k]
+            head[:k] = ~_is_date_like(first)
+            # only a leading run counts: a real response above a "header" row ends the run
+            head[:k] = np.logical_and.accumulate(head[:k])
+        m = set_aside(head, "a second header row (question text), not a response")
+        if m:
+            for c in raw.columns:
+                parts = [p for p in _text(raw, c).iloc[:m] if p and not p.startswith("{")]
+                if parts:
+                    subheaders[c] = " ".join(parts)
+            said.append(
+                f"{_plural(m, 'header row')} under the column names "
+                f"{'was' if m == 1 else 'were'} left out"
+            )
+        # a role settled by the cells of the header rows may need re-resolving without them
+        if m:
+            body = raw.iloc[m:]
+            mapping = dict(source_mapping(body, profile))
+            source = dict(mapping)
+
+    # 2. order-level fields carried down to the order's other lines
+    if order_col is not None and profile.order_level:
+        key = _text(frame, order_col)
+        has_key = key != ""
+        for name in profile.order_level:
+            col = names.get(_norm(name))
+            if col is None:
+                continue
+            t = _text(frame, col)
+            empty = t == ""
+            if not (empty & has_key).any():
+                continue
+            firsts = t.where(~empty).groupby(key.where(has_key)).transform("first")
+            fill = empty & has_key & firsts.notna()
+            if fill.any():
+                out = frame[col].astype(object).copy()
+                out[fill.to_numpy()] = firsts[fill].to_numpy()
+                frame[col] = out.astype("str")
+
+    # 3. statuses, flags, types: not sales, with the reason
+    for name in profile.status:
+        col = names.get(_norm(name))
+        if col is None:
+            continue
+        t = _text(frame, col).str.casefold()
+        for value, label in profile.leave_out.items():
+            hit = (t == value).to_numpy(bool)
+            if hit.any():
+                units = count_units(hit & (reason == ""))
+                if set_aside(hit, label):
+                    said.append(f"{_plural(units, label)} left out")
+    for name, label in profile.set_columns.items():
+        col = names.get(_norm(name))
+        if col is None:
+            continue
+        hit = (_text(frame, col) != "").to_numpy(bool)
+        units = count_units(hit & (reason == ""))
+        if set_aside(hit, label):
+            said.append(f"{_plural(units, label)} left out")
+    for name, label in profile.false_columns.items():
+        col = names.get(_norm(name))
+        if col is None:
+            continue
+        hit = _text(frame, col).str.casefold().isin(_FALSE).to_numpy(bool)
+        units = count_units(hit & (reason == ""))
+        if set_aside(hit, label):
+            said.append(f"{_plural(units, label)} left out")
+
+    amount_col = source.get("amount")
+    type_col = names.get(_norm(profile.keep_types[0])) if profile.keep_types else None
+    if type_col is not None and profile.keep_types is not None:
+        t = _text(frame, type_col)
+        tf = t.str.casefold()
+        other = ~tf.isin(profile.keep_types[1]).to_numpy(bool)
+        free = other & (reason == "")
+        for value, _k in Counter(t[free].tolist()).most_common():
+            mask = free & (t == value).to_numpy(bool)
+            set_aside(mask, f"not a sale ({type_col}: {value or 'empty'})")
+        if free.any():
+            said.append(f"{_plural(int(free.sum()), 'row')} that are not sales left out")
+        if amount_col is not None:
+            amt = _numbers(frame[amount_col])
+            refund_type = tf.isin(profile.refund_types).to_numpy(bool)
+            out = (amt < 0) & ~refund_type & (reason == "")
+            k = set_aside(out, "money the shop paid out, not a sale")
+            if k:
+                said.append(f"{_plural(k, 'payment')} the shop made left out")
+            if profile.refund_customer is not None:
+                rc = names.get(_norm(profile.refund_customer))
+                cc = source.get("customer_id")
+                if rc is not None and cc is not None and (refund_type & (amt < 0)).any():
+                    cust_name = _new_name(frame, str(cc))
+                    cust = _text(frame, cc).copy()
+                    swap = refund_type & (amt < 0)
+                    cust[swap] = _text(frame, rc)[swap]
+                    frame[cust_name] = cust.astype("str")
+                    mapping["customer_id"] = cust_name
+                    notes.append(
+                        f"On refund rows the customer is taken from '{rc}' (the money went to "
+                        f"them), not from '{cc}'."
+                    )
+            ro = names.get(_norm(profile.refund_order)) if profile.refund_order else None
+            oc = source.get("order_id")
+            swap = refund_type & (amt < 0)
+            if ro is not None and oc is not None and swap.any():
+                ref = _text(frame, ro)
+                swap = swap & (ref != "").to_numpy(bool)
+                if swap.any():
+                    oid_name = _new_name(frame, str(oc))
+                    oid = _text(frame, oc).copy()
+                    oid[swap] = ref[swap]
+                    frame[oid_name] = oid.astype("str")
+                    mapping["order_id"] = oid_name
+
+    # 4. placeholder customers
+    cust_col = source.get("customer_id")
+    if cust_col is not None and profile.placeholders:
+        t = _text(frame, mapping["customer_id"]).str.casefold()
+        hit = t.isin([p.casefold() for p in profile.placeholders]).to_numpy(bool)
+        k = set_aside(hit, "no customer (guest or walk-in sale)")
+        if k:
+            said.append(f"{_plural(k, 'guest or walk-in sale')} without a customer set aside")
+
+    # 5. date and time joined; date suffixes removed
+    dcol = source.get(date_role)
+    if dcol is not None and (profile.time_column or profile.date_suffix):
+        d = _text(frame, dcol)
+        if profile.date_suffix:
+            d = _to_24h(d.str.replace(profile.date_suffix + r"\s*$", "", regex=True))
+        tcol = names.get(_norm(profile.time_column)) if profile.time_column else None
+        if tcol is not None:
+            tm = _text(frame, tcol)
+            both = (d != "") & (tm != "")
+            d = d.where(~both, d + " " + tm)
+        new = _new_name(frame, str(dcol) if tcol is None else f"{dcol} and {tcol}")
+        frame[new] = d.astype("str")
+        mapping[date_role] = new
+
+    # 6. amounts: refunds subtracted, order totals once per order
+    if amount_col is not None and (profile.refunds or profile.order_total):
+        amt = _numbers(frame[amount_col])
+        refunded = np.zeros(n)
+        used_refunds = []
+        for name in profile.refunds:
+            col = names.get(_norm(name))
+            if col is None:
+                continue
+            r = np.nan_to_num(_numbers(frame[col]), nan=0.0)
+            if (r != 0).any():
+                used_refunds.append(col)
+            refunded += np.abs(r)
+        net = amt - refunded
+        spread = False
+        if profile.order_total and order_col is not None:
+            key = _text(frame, order_col)
+            codes, _ = pd.factorize(key.where(key != ""), use_na_sentinel=True)
+            keyed = codes >= 0
+            if keyed.any():
+                w = np.ones(n)
+                if profile.line_value is not None:
+                    qc = names.get(_norm(profile.line_value[0]))
+                    pc = names.get(_norm(profile.line_value[1]))
+                    if qc is not None and pc is not None:
+                        lv = np.abs(_numbers(frame[qc]) * _numbers(frame[pc]))
+                        w = np.where(np.isnan(lv), 0.0, lv)
+                g = np.where(keyed, codes, 0)
+                ng = int(codes.max()) + 1
+                wsum = np.bincount(g[keyed], weights=w[keyed], minlength=ng)
+                cnt = np.bincount(g[keyed], minlength=ng)
+                share = np.where(wsum[g] > 0, w / np.where(wsum[g] > 0, wsum[g], 1), 1 / cnt[g])
+                # the order's total: its first line's value (carried down to every line)
+                # factorize numbers orders by first appearance: the first line of each
+                first_pos = np.flatnonzero(keyed)[np.unique(codes[keyed], return_index=True)[1]]
+                total = net[first_pos[g]]
+                part = np.round(total * share, 2)
+                psum = np.bincount(g[keyed], weights=np.nan_to_num(part[keyed]), minlength=ng)
+                is_first = np.zeros(n, dtype=bool)
+                is_first[first_pos] = True
+                rest = np.round(net[first_pos] - psum, 8)
+                part = np.where(is_first, part + rest[g], part)
+                net = np.where(keyed, part, net)
+                spread = bool((cnt > 1).any())
+        new = _new_name(frame, f"{amount_col} net")
+        vals = np.char.mod("%.15g", np.round(net, 8).astype(float))
+        frame[new] = pd.Series(vals, index=frame.index, dtype="str")
+        frame.loc[np.isnan(net), new] = ""
+        mapping["amount"] = new
+        for col in used_refunds:
+            said.append(f"refunds taken from '{col}'")
+        if spread:
+            said.append(f"order totals ('{amount_col}') counted once per order")
+
+    if profile.dayfirst is False:
+        said.append("dates read as month/day/year")
+    article = "an" if profile.name[:1].lower() in "aeiou" else "a"
+    description = f"Recognised as {article} {profile.name}"
+    description += (": " + ", ".join(said) + ".") if said else "."
+    return Applied(
+        profile=profile,
+        frame=frame,
+        mapping=mapping,
+        source=source,
+        set_aside=reason,
+        description=description,
+        notes=notes,
+        dayfirst=profile.dayfirst,
+        subheaders=subheaders,
+    )
+
+
+def complete_mapping(applied: Applied) -> dict[str, Any]:
+    """The profile's mapping plus the roles it leaves open, detected on the other columns.
+
+    Detection sees each column's name together with the text of the header rows under it
+    (Qualtrics' "Q1" is detected by its question text), and only the rows that are used.
+    """
+    from analysis.ingest import detect_columns  # lazy: ingest may import this module
+
+    if applied.profile.kind == "transactions":
+        # a shop's export has many columns that look like a product, category or channel
+        # (line_item_2, Type, Payment Source Type): only the profile's own roles are used
+        return dict(applied.mapping)
+    frame = applied.frame
+    taken = set(applied.mapping.values()) | set(applied.source.values())
+    rest = [c for c in frame.columns if c not in taken and not str(c).endswith("(computed)")]
+    mapping = dict(applied.mapping)
+    if rest:
+        keep = applied.set_aside == ""
+        sub = frame.loc[keep, rest] if keep.any() else frame[rest]
+        labels = {c: f"{c} {applied.subheaders.get(c, '')}".strip() for c in rest}
+        sub = sub.rename(columns=labels)
+        back = {v: k for k, v in labels.items()}
+        found = detect_columns(sub, applied.profile.kind)
+        for role, col in found.items():
+            if role not in mapping:
+                mapping[role] = back[col]
+    from analysis.ingest import RESPONSE_ROLES, TRANSACTION_ROLES
+
+    roles = TRANSACTION_ROLES if applied.profile.kind == "transactions" else RESPONSE_ROLES
+    return {r: mapping[r] for r in roles if r in mapping}
+
+
+def prepare_known_export(
+    raw: pd.DataFrame,
+    kind: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    dayfirst: bool | None = None,
+) -> Any:
+    """Prepare a file that a profile recognises; None when no profile applies.
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        The table from :func:`analysis.ingest.read_table`.
+    kind : {"transactions", "responses"}
+    mapping : dict, optional
+        ``None``, or exactly the mapping :func:`source_mapping` (plus detection) gives for the
+        file: then the profile applies. Any other mapping (the visitor chose columns by hand)
+        returns None, and the caller prepares the file as it is.
+    dayfirst : bool, optional
+        The visitor's date order; ``None`` uses the export's own.
+
+    Returns
+    -------
+    analysis.ingest.Prepared or None
+        As the prepare function returns, over every row of ``raw``: rows the profile sets
+        aside are in ``rejected`` with their reason, ahead of the prepare function's own
+        reasons in ``report["rejected_by_reason"]``; ``warnings`` start with the profile's
+        description; ``mapping`` names the file's own columns; ``report["profile"]`` is the
+        profile's key and ``report["profile_name"]`` its name.
+    """
+    from analysis import ingest  # lazy: ingest may import this module
+
+    profile = match_profile(raw.columns, kind)
+    if profile is None:
+        return None
+    applied = apply_profile(raw, profile)
+    full = complete_mapping(applied)
+    shown = dict(full)
+    for role, col in applied.source.items():
+        shown[role] = col
+    if mapping is not None:
+        given = {r: c for r, c in mapping.items() if c}
+        if given != shown and given != full:
+            return None
+    rows = ingest._row_numbers(raw)
+    frame = applied.frame.copy()
+    frame.index = pd.Index(rows, name="row")
+    frame.attrs = dict(raw.attrs)
+    frame.attrs["header_row"] = raw.attrs.get("header_row", 1)
+    keep = applied.set_aside == ""
+    func = ingest.prepare_transactions if kind == "transactions" else ingest.prepare_responses
+    inner_frame = frame.loc[keep]
+    if not keep.any():
+        raise ingest.DataError(
+            f"{applied.description} No row of {ingest._file_label(raw)} is left to use after that."
+        )
+    inner = func(inner_frame, full, dayfirst=applied.dayfirst if dayfirst is None else dayfirst)
+
+    original = [c for c in raw.columns]
+    n_aside = int((~keep).sum())
+    aside = raw.iloc[np.flatnonzero(~keep)].reset_index(drop=True)
+    aside = pd.DataFrame({c: aside[c].astype(object).astype("str") for c in original})
+    aside["row"] = rows[~keep].astype(np.int64)
+    aside["reason"] = pd.Series(applied.set_aside[~keep].astype(str), dtype="str")
+    inner_rej = inner.rejected
+    if len(inner_rej):
+        pos = pd.Index(rows).get_indexer(inner_rej["row"].to_numpy())
+        ir = raw.iloc[pos].reset_index(drop=True)
+        ir = pd.DataFrame({c: ir[c].astype(object).astype("str") for c in original})
+        ir["row"] = inner_rej["row"].to_numpy(np.int64)
+        ir["reason"] = inner_rej["reason"].astype("str").to_numpy()
+        parts = [aside, ir] if n_aside else [ir]
+    else:
+        parts = [aside]
+    rejected = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    rejected = rejected.sort_values("row", kind="stable").reset_index(drop=True)
+    rejected["row"] = rejected["row"].astype(np.int64)
+    rejected["reason"] = rejected["reason"].astype("str")
+
+    by_reason = dict(Counter(applied.set_aside[~keep].tolist()).most_common())
+    for r, k in inner.report.get("rejected_by_reason", {}).items():
+        by_reason[r] = by_reason.get(r, 0) + k
+    inner_by = np.array(
+        [r for r, k in inner.report.get("rejected_by_reason", {}).items() for _ in range(k)],
+        dtype=object,
+    )
+    _, inner_note = ingest._rejection_summary(
+        np.concatenate([inner_by, np.full(len(inner_frame) - len(inner_by), "", dtype=object)]),
+        len(inner_frame),
+    )
+    read_notes = list(raw.attrs.get("warnings", None) or [])
+    rest = [w for w in inner.warnings if w not in inner_note and w not in read_notes]
+    _, all_note = ingest._rejection_summary(
+        np.array([r for r, k in by_reason.items() for _ in range(k)], dtype=object), len(raw)
+    )
+    warnings = read_notes + [applied.description] + applied.notes + all_note + rest
+
+    report = dict(inner.report)
+    report.update(
+        rows_read=len(raw),
+        rows_used=len(inner.data),
+        rows_rejected=len(rejected),
+        rejected_by_reason=by_reason,
+        profile=profile.key,
+        profile_name=profile.name,
+    )
+    return ingest.Prepared(inner.data, rejected, warnings, shown, report)
