@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import streamlit as st
 from analysis import ingest
 from ui.page import guard
 from ui.share import share_control, shared_from_upload
+from ui.text import inert
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -159,28 +162,81 @@ def _prepare(kind: str, raw: pd.DataFrame, mapping, dayfirst):
     return func(raw, mapping, dayfirst=dayfirst)
 
 
-def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst) -> FileResult:
+def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst, status=None) -> FileResult:
+    """Read and prepare one file; ``status`` (an ``st.status``) is told each step as it starts."""
+
+    def step(label: str) -> None:
+        if status is not None:
+            status.update(label=label)
+
     result = FileResult(kind=kind, filename=filename, digest=digest)
     try:
+        step(f"Step 1 of 3: reading {inert(filename)}…")
         raw = ingest.read_table(
             source,
             filename=filename,
             max_bytes=MAX_UPLOAD_BYTES,
             max_expanded_bytes=MAX_EXPANDED_BYTES,
         )
+        if status is not None:
+            status.write(f"Read {len(raw):,} rows and {len(raw.columns)} columns.")
+        step("Step 2 of 3: recognising the columns…")
         result.columns = [str(c) for c in raw.columns]
         result.detected = ingest.detect_columns(raw, kind)
+        step(f"Step 3 of 3: checking every one of the {len(raw):,} rows (numbers, dates, ids)…")
         result.prepared = _prepare(kind, raw, mapping or result.detected, dayfirst)
+        if status is not None:
+            status.write(
+                f"{len(result.prepared.data):,} rows ready, "
+                f"{len(result.prepared.rejected):,} set aside."
+            )
     except ingest.DataError as exc:
         result.error = str(exc)
     return result
 
 
-@st.cache_resource(max_entries=16, show_spinner="Reading and checking the example data…")
+def _loading(filename: str, kind: str):
+    """The status box shown while a file is read and prepared (steps, then done)."""
+    what = "survey responses" if kind == "responses" else "transactions"
+    return st.status(f"Loading the {what} in {inert(filename)}…", expanded=False)
+
+
+def _finish(status, result: FileResult) -> None:
+    if result.error:
+        status.update(label=f"Could not use {inert(result.filename)}", state="error")
+    else:
+        status.update(label=f"{inert(result.filename)} is ready", state="complete")
+
+
+# Example files are read once per server process and shared read-only (bounded).
+EXAMPLE_ENTRIES = 16
+_EXAMPLE_LOCK = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _example_store() -> OrderedDict:
+    return OrderedDict()
+
+
 def _example_file(kind: str, name: str, mapping_json: str, dayfirst: bool | None) -> FileResult:
-    path = SAMPLE_DIR / name
-    mapping = json.loads(mapping_json) if mapping_json else None
-    return _read_and_prepare(kind, path, name, f"example:{name}", mapping, dayfirst)
+    key = (kind, name, mapping_json, dayfirst)
+    store = _example_store()
+    result = store.get(key)
+    if result is not None:
+        return result
+    with _EXAMPLE_LOCK:  # one reader per file; the others wait for its result
+        result = store.get(key)
+        if result is None:
+            mapping = json.loads(mapping_json) if mapping_json else None
+            with _loading(name, kind) as status:
+                result = _read_and_prepare(
+                    kind, SAMPLE_DIR / name, name, f"example:{name}", mapping, dayfirst, status
+                )
+                _finish(status, result)
+            store[key] = result
+            while len(store) > EXAMPLE_ENTRIES:
+                store.popitem(last=False)
+    return result
 
 
 def _upload_file(kind: str, uploaded) -> FileResult:
@@ -192,10 +248,17 @@ def _upload_file(kind: str, uploaded) -> FileResult:
     )
     store: dict = st.session_state.setdefault("_prepared_uploads", {})
     if cache_key not in store:
-        with st.spinner(f"Reading and checking every row of {uploaded.name}…"):
+        with _loading(uploaded.name, kind) as status:
             store[cache_key] = _read_and_prepare(
-                kind, data, uploaded.name, digest, settings["mapping"], settings["dayfirst"]
+                kind,
+                data,
+                uploaded.name,
+                digest,
+                settings["mapping"],
+                settings["dayfirst"],
+                status,
             )
+            _finish(status, store[cache_key])
         while len(store) > MAX_SESSION_DATASETS:
             store.pop(next(iter(store)))
     return store[cache_key]
