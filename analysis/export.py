@@ -5,9 +5,13 @@ run as a formula when a CSV is opened in Excel or LibreOffice ("CSV injection").
 this package therefore:
 
 - in CSV, prefix such text cells with an apostrophe (``'=SUM(A1)``), the spreadsheet convention
-  for "this is text"; numbers stay numbers (only text columns are touched);
-- in XLSX, write every text cell as a string cell (never a formula, URL or number), and mark
-  risky ones with Excel's quote-prefix flag so they also stay text when edited.
+  for "this is text"; numbers stay numbers. Every cell that is not a number, a date or a
+  boolean counts as text: text and object columns, categorical columns, the column headers and
+  the index (its values and names);
+- in XLSX, write every text cell and header as a string cell (never a formula, URL or number),
+  and mark risky ones with Excel's quote-prefix flag so they also stay text when edited.
+
+The rule is :func:`is_risky`, used by both formats.
 
 Functions here build bytes in memory; they never write files.
 """
@@ -20,32 +24,75 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["RISKY_PREFIXES", "formula_safe", "to_csv_bytes", "to_xlsx_bytes"]
+__all__ = [
+    "RISKY_PREFIXES",
+    "formula_safe",
+    "is_risky",
+    "safe_text",
+    "to_csv_bytes",
+    "to_xlsx_bytes",
+]
 
-RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula; the full-width forms are converted to
+# these by some Excel input methods.
+RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def is_risky(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula (it starts with a risky prefix)."""
+    return str(text).startswith(RISKY_PREFIXES)
+
+
+def safe_text(value: object) -> str:
+    """``str(value)``, with a leading apostrophe when it could be read as a formula."""
+    text = str(value)
+    return "'" + text if is_risky(text) else text
 
 
 def _is_text(series: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
+    dtype = series.dtype
+    return (
+        pd.api.types.is_string_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def _safe_labels(index: pd.Index) -> pd.Index:
+    """Column or row labels with risky text labels (and level names) apostrophe-prefixed."""
+    if isinstance(index, pd.MultiIndex):
+        levels = [_safe_labels(level) for level in index.levels]
+        names = [None if n is None else safe_text(n) for n in index.names]
+        return index.set_levels(levels).set_names(names)
+    name = None if index.name is None else safe_text(index.name)
+    if not _is_text(index.to_series()):
+        return index.rename(name)
+    labels = [safe_text(v) if isinstance(v, str) else v for v in index.tolist()]
+    return pd.Index(labels, name=name, dtype=object if any(map(is_risky, labels)) else index.dtype)
 
 
 def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy whose text cells cannot be read as formulas (apostrophe prefix).
 
-    Numeric, boolean and datetime columns are returned unchanged; in text columns, a value
-    starting with one of :data:`RISKY_PREFIXES` gets a leading ``'``.
+    Numeric, boolean and datetime columns are returned unchanged; in text, object and
+    categorical columns, a value for which :func:`is_risky` holds gets a leading ``'`` (a
+    categorical column with such a value becomes a plain object column). Column headers and
+    index labels and names get the same treatment.
     """
     out = df.copy()
-    for col in out.columns:
-        s = out[col]
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
         if not _is_text(s):
             continue
-        text = s.astype("str")
+        text = s.astype(object).astype("str")
         risky = text.str.startswith(RISKY_PREFIXES).fillna(False).to_numpy(dtype=bool)
+        risky = risky & s.notna().to_numpy(dtype=bool)
         if risky.any():
             values = s.astype(object).to_numpy(copy=True)
             values[risky] = np.char.add("'", text[risky].to_numpy(dtype=str).astype(str))
-            out[col] = pd.Series(values, index=s.index, dtype=object)
+            out.isetitem(i, pd.Series(values, index=s.index, dtype=object))
+    out.columns = _safe_labels(out.columns)
+    out.index = _safe_labels(out.index)
     return out
 
 
@@ -94,6 +141,9 @@ def to_xlsx_bytes(
         },
     )
     header_fmt = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    header_quoted_fmt = workbook.add_format(
+        {"bold": True, "bg_color": "#E8EEF7", "border": 1, "quote_prefix": True}
+    )
     quoted_fmt = workbook.add_format({"quote_prefix": True})
     date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
     datetime_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -102,8 +152,9 @@ def to_xlsx_bytes(
         ws = workbook.add_worksheet(_sheet_name(name, used))
         data = frame.reset_index() if index else frame
         for c, col in enumerate(data.columns):
-            ws.write_string(0, c, str(col), header_fmt)
-            s = data[col]
+            header = str(col)
+            ws.write_string(0, c, header, header_quoted_fmt if is_risky(header) else header_fmt)
+            s = data.iloc[:, c]
             width = len(str(col))
             if pd.api.types.is_bool_dtype(s.dtype):
                 for r, v in enumerate(s.tolist(), start=1):
@@ -127,7 +178,7 @@ def to_xlsx_bytes(
                     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
                         continue
                     text = str(v)
-                    if text.startswith(RISKY_PREFIXES):
+                    if is_risky(text):
                         ws.write_string(r, c, text, quoted_fmt)
                     else:
                         ws.write_string(r, c, text)
