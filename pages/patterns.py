@@ -4,11 +4,12 @@ import streamlit as st
 
 from analysis import charts_overview, charts_patterns, overview
 from analysis import patterns as P
-from ui.cache import chart, compute
+from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
 
+RECS_SHOWN = 500  # rows of the suggestions table sent to the browser (all are in the download)
 LEVEL_NAMES = {"product": "Products", "category": "Categories"}
 RANK_NAMES = {
     "revenue": "Net revenue",
@@ -30,6 +31,7 @@ st.caption(
     "and through which channel. Amounts are in the currency of your file."
 )
 
+progress = Progress("Working out the purchase patterns", total=24)
 message = compute(overview.dataset_size_check, ds)
 if message:
     empty_state(message)
@@ -61,8 +63,11 @@ tab_when, tab_what, tab_together, tab_pay, tab_how = st.tabs(
     ["When", "What", "Together", "What they pay", "Channels and countries"]
 )
 
+
 # ------------------------------------------------------------------------------ when
-with tab_when:
+@st.fragment
+def when_tab() -> None:
+    # This tab's own controls rerun this tab only.
     has_time = compute(P.has_time_of_day, ds)
     value = (
         st.segmented_control(
@@ -146,8 +151,15 @@ with tab_when:
             compute(P.needs, ds, columns=("category",), purpose="Reorder time per category")
         )
 
+
+with tab_when:
+    when_tab()
+
+
 # ------------------------------------------------------------------------------ what
-with tab_what:
+@st.fragment
+def what_tab() -> None:
+    # This tab's own controls rerun this tab only.
     if level is None:
         empty_state(no_items_what)
     else:
@@ -227,8 +239,15 @@ with tab_what:
             f"{first.attrs.get('overall_return_rate', float('nan')):.0%} came back."
         )
 
+
+with tab_what:
+    what_tab()
+
+
 # ------------------------------------------------------------------------------ together
-with tab_together:
+@st.fragment
+def together_tab() -> None:
+    # This tab's own controls rerun this tab only.
     if level is None:
         empty_state(no_items_together)
     else:
@@ -259,7 +278,9 @@ with tab_together:
         search = c3.text_input(
             f"{word.capitalize()} contains", key="patterns_rules_search", placeholder="any"
         )
-        shown = P.filter_rules(rules, min_lift=min_lift, min_confidence=min_conf, contains=search)
+        shown = derived(
+            P.filter_rules, rules, min_lift=min_lift, min_confidence=min_conf, contains=search
+        )
         if len(shown):
             st.dataframe(
                 shown,
@@ -276,7 +297,7 @@ with tab_together:
                 },
             )
             download_buttons(shown, f"rules_{level}", key="patterns_rules_download")
-            pairs = P.strongest_pairs(shown, n=12)
+            pairs = derived(P.strongest_pairs, shown, n=12)
             chart(st, charts_patterns.pair_matrix_chart, pairs, width="content")
             st.caption(
                 "The strongest pairs among the rules shown: darker cells are bought together "
@@ -317,7 +338,7 @@ with tab_together:
         recs = compute(P.recommendations, ds, column=level, n=5)
         what_this_says(P.describe_recommendations(recs))
         st.dataframe(
-            recs,
+            recs.head(RECS_SHOWN),
             hide_index=True,
             column_config={
                 "customer_id": "Customer",
@@ -327,10 +348,21 @@ with tab_together:
                 "because": "Because they bought",
             },
         )
+        if len(recs) > RECS_SHOWN:
+            st.caption(
+                f"The first {RECS_SHOWN:,} of {len(recs):,} suggestions; download them all below."
+            )
         download_buttons(recs, f"recommendations_{level}", key="patterns_recs_download")
 
+
+with tab_together:
+    together_tab()
+
+
 # ------------------------------------------------------------------------------ pay
-with tab_pay:
+@st.fragment
+def pay_tab() -> None:
+    # This tab's own controls rerun this tab only.
     st.subheader("Order values")
     values = compute(P.order_value_summary, ds)
     cols = st.columns(5)
@@ -400,8 +432,15 @@ with tab_pay:
     else:
         empty_state(discounts.attrs.get("reason") or "Nothing to show.")
 
+
+with tab_pay:
+    pay_tab()
+
+
 # ------------------------------------------------------------------------------ how
-with tab_how:
+@st.fragment
+def how_tab() -> None:
+    # This tab's own controls rerun this tab only.
     shown_any = False
     for column in ("channel", "country"):
         table = compute(overview.top_breakdown, ds, column=column, n=10)
@@ -430,6 +469,11 @@ with tab_how:
             "buying again in the k-th calendar month after their first, averaged over monthly "
             "cohorts old enough (see Cohort retention); black lines are 95% intervals."
         )
+
+
+with tab_how:
+    how_tab()
+progress.done()
 
 explain(
     "purchase patterns",

@@ -1,5 +1,8 @@
 """AppTest of the purchase-patterns page on every example dataset and on an upload."""
 
+import io
+
+import pandas as pd
 import pytest
 
 from tests.apptest_utils import run_page, texts
@@ -15,7 +18,7 @@ def frame_with(at, column):
     return next(df.value for df in at.dataframe if column in df.value.columns)
 
 
-def test_patterns_default_example_shows_every_part():
+def test_patterns_default_example_shows_every_part(downloads):
     at = run_page(PAGE)
     assert not at.exception
     assert at.title[0].value == "Purchase patterns"
@@ -41,7 +44,14 @@ def test_patterns_default_example_shows_every_part():
     rules = frame_with(at, "lift")
     assert 20 <= len(rules) <= 200 and (rules["lift"] >= 1).all()
     recs = frame_with(at, "because")
-    assert recs["customer_id"].nunique() > 1000
+    # The table shows its first rows; every customer's suggestions are in the download.
+    assert len(recs) == 500 and recs["customer_id"].nunique() > 50
+    assert "download them all below" in text
+    everyone = pd.read_csv(
+        io.BytesIO(downloads["recommendations_product.csv"]), encoding="utf-8-sig", dtype=str
+    )
+    assert everyone["customer_id"].nunique() > 1000
+    assert everyone.head(500)["customer_id"].tolist() == recs["customer_id"].tolist()
     assert "New customers each channel brings, and whether they stay" in subheaders(at)
     assert len(at.get("download_button")) >= 10
 
