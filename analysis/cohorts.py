@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.floats import make_float_safe
 from analysis.orders import OrderTable, day_numbers, order_table
 from analysis.stats import two_proportion_test, wilson_interval
 
@@ -1136,3 +1137,7 @@ def cohort_report(
         n_cohorts=all_cells.n_rows,
         n_customers=int(all_cells.sizes.sum()),
     )
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.floats import make_float_safe
 from analysis.orders import day_numbers, order_table
 from analysis.stats import wilson_interval as _wilson
 from analysis.text import md_escape
@@ -1753,3 +1754,7 @@ def behaviour_sentence(result: BehaviourResult) -> str:
         f"bought again against {d['repurchase_rate']:.0%} of detractors ({verdict}, "
         f"{_p_text(cmp['rate_p_value'])})."
     )
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)

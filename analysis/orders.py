@@ -55,7 +55,9 @@ def round_money(values: np.ndarray) -> np.ndarray:
         Rounded, with ``-0.0`` turned into ``0.0``, so the result does not depend on the order
         in which the lines were added.
     """
-    out = np.round(np.asarray(values, dtype=np.float64), NET_DECIMALS)
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # |v| near 1e300: rounding would overflow
+        out = np.where(np.abs(v) < 1e15, np.round(v, NET_DECIMALS), v)
     out += 0.0  # -0.0 + 0.0 == +0.0
     return out
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from analysis.floats import LARGEST_PLAUSIBLE_AMOUNT, largest_amount, make_float_safe
 from analysis.orders import day_numbers, order_table, resolve_as_of
 
 __all__ = [
@@ -149,6 +150,10 @@ class Scorecard:
     first_date: pd.Timestamp | None
     last_date: pd.Timestamp | None
     as_of: pd.Timestamp | None
+    largest_amount: float = 0.0
+    """Largest absolute line amount observed (file's currency); at or above
+    :data:`analysis.floats.LARGEST_PLAUSIBLE_AMOUNT` sums may overflow and
+    :func:`scorecard_insights` says so."""
 
     @property
     def active_change(self) -> float:
@@ -254,6 +259,7 @@ def scorecard(tx: pd.DataFrame, *, as_of=None) -> Scorecard:
         first_date=pd.Timestamp(dates.min()).normalize(),
         last_date=pd.Timestamp(dates.max()).normalize(),
         as_of=as_of_ts,
+        largest_amount=largest_amount(ot.line_amount),
     )
 
 
@@ -319,6 +325,12 @@ def scorecard_insights(card: Scorecard) -> list[str]:
     if card.customers == 0:
         return ["There are no purchase orders in this data yet, so there is nothing to summarise."]
     out: list[str] = []
+    if card.largest_amount >= LARGEST_PLAUSIBLE_AMOUNT:
+        out.append(
+            f"Some amounts are enormous (up to {card.largest_amount:.3g}): at that size totals "
+            "lose their cents and can overflow, so some figures show as n/a. Check on Your data "
+            "that the right column is read as the amount."
+        )
     repeat = card.repeat_customer_rate
     if repeat < 0.4:
         out.append(
@@ -656,3 +668,7 @@ def top_breakdown(tx: pd.DataFrame, column: str, *, n: int = 10, as_of=None) -> 
     out.attrs["reason"] = ""
     out.attrs["other_values"] = int(len(rest))
     return out
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)

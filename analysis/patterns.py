@@ -49,6 +49,7 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.cohorts import first_order_attribute
+from analysis.floats import make_float_safe
 from analysis.orders import OrderTable, day_numbers, order_table
 from analysis.stats import wilson_interval
 from analysis.text import md_escape
@@ -58,6 +59,8 @@ __all__ = [
     "MONTHS",
     "ITEM_COLUMNS",
     "SUPPORT_LADDER",
+    "MAX_RECOMMENDER_ITEMS",
+    "MAX_RULE_ITEMS",
     "DISCOUNT_NAME_PATTERN",
     "has_time_of_day",
     "item_columns",
@@ -110,6 +113,21 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 ITEM_COLUMNS = ("product", "category")
 #: Minimum supports tried, from high to low, when :func:`association_rules` picks one itself.
 SUPPORT_LADDER = (0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002, 0.0001)
+
+MAX_RECOMMENDER_ITEMS = 2_000
+"""Most items the recommender (and so every "suggestions" table) considers: those bought by the
+most customers (ties: alphabetical). Its work is quadratic in the items it considers, so a file
+with 50,000 distinct products would otherwise take minutes; rarer items are neither suggested nor
+used as "because they bought". ``attrs["capped"]`` of :func:`recommendations` says when the cap
+cut items, :func:`describe_recommendations` says it in words."""
+
+MAX_RULE_ITEMS = 2_000
+"""Most items :func:`association_rules` pairs up: those in the most orders (ties: alphabetical).
+Counting pairs costs the square of the items per order, so a few huge orders of thousands of
+distinct products would otherwise take minutes. A pair is never in more orders than its rarer
+item, so the rules of the most frequent pairs (the ones listed) rarely involve a cut item.
+``attrs["capped"]`` says when items were cut, :func:`describe_rules` says it in words."""
+
 #: Extra columns whose name matches this (case-insensitive) mark discounted lines when filled.
 DISCOUNT_NAME_PATTERN = r"discount|coupon|promo|voucher|rabatt|rebate"
 _NOT_DISCOUNTED = frozenset({"", "0", "no", "none", "false", "n", "-", "nan", "n/a", "na"})
@@ -1020,14 +1038,25 @@ _RULE_COLUMNS = [
 ]
 
 
-def _pair_counts(matrix: sparse.csr_matrix, floor: int) -> tuple[np.ndarray, ...]:
+def _most_frequent(counts: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
+    """Positions (ascending) of at most ``k`` eligible entries with the highest ``counts``
+    (ties: the lower position, i.e. alphabetical for item codes)."""
+    pos = np.flatnonzero(eligible)
+    if len(pos) > k:
+        pos = np.sort(pos[np.lexsort((pos, -counts[pos]))[:k]])
+    return pos
+
+
+def _pair_counts(
+    matrix: sparse.csr_matrix, floor: int, max_items: int | None = None
+) -> tuple[np.ndarray, ...]:
     """Item pairs (a < b) bought together in at least ``floor`` baskets: (a, b, count).
 
     Only items in at least ``floor`` baskets can be in such a pair, so the co-occurrence
-    product ``X.T @ X`` is restricted to them.
+    product ``X.T @ X`` is restricted to them, and to the ``max_items`` most frequent of them.
     """
     counts = np.diff(matrix.tocsc().indptr)
-    keep = np.flatnonzero(counts >= floor)
+    keep = _most_frequent(counts, counts >= floor, len(counts) if max_items is None else max_items)
     if len(keep) < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -1046,6 +1075,7 @@ def association_rules(
     min_orders: int = 5,
     min_rules: int = 20,
     max_rules: int = 200,
+    max_items: int = MAX_RULE_ITEMS,
     as_of=None,
 ) -> pd.DataFrame:
     """Market-basket association rules between pairs of items (``X -> Y``).
@@ -1070,6 +1100,9 @@ def association_rules(
         seen in 2 orders is an anecdote).
     min_rules, max_rules : int
         Target range of the number of rules when ``min_support`` is None.
+    max_items : int
+        Pair up at most this many items, those in the most orders (see
+        :data:`MAX_RULE_ITEMS`).
     as_of : date-like or None
         End of observation, exclusive.
 
@@ -1082,7 +1115,8 @@ def association_rules(
         rules. ``attrs``: ``min_support`` (the support used), ``min_orders`` (the orders that
         support means), ``orders`` (purchase orders naming an item: the denominator),
         ``items``, ``chosen`` (True when the support was picked automatically),
-        ``truncated`` (True when ``max_rules`` cut the list).
+        ``truncated`` (True when ``max_rules`` cut the list), ``items_considered`` (items
+        paired up), ``capped`` (True when ``max_items`` left items with enough orders out).
     """
     b = baskets(tx, column, as_of=as_of)
     n = b.matrix.shape[0]
@@ -1093,7 +1127,9 @@ def association_rules(
 
     floor = threshold(min_support) if min_support is not None else int(min_orders)
     floor = max(floor, 1)
-    a, c, both = _pair_counts(b.matrix, floor) if n else (np.zeros(0, np.int64),) * 3
+    a, c, both = _pair_counts(b.matrix, floor, max_items) if n else (np.zeros(0, np.int64),) * 3
+    n_frequent = int((counts >= floor).sum())
+    considered = min(n_frequent, int(max_items))
     ant = np.r_[a, c]
     con = np.r_[c, a]
     cnt = np.r_[both, both]
@@ -1150,6 +1186,8 @@ def association_rules(
         "chosen": chosen,
         "truncated": bool(truncated),
         "column": column,
+        "items_considered": considered,
+        "capped": n_frequent > considered,
     }
     return out
 
@@ -1294,24 +1332,40 @@ class ItemRecommender:
         which bounds memory on large catalogues). None keeps every similarity.
     min_customers : int
         Items bought by fewer customers get no similarities (too little evidence).
+    max_items : int
+        Consider at most this many items, those bought by the most customers among the items
+        with at least ``min_customers`` customers (see :data:`MAX_RECOMMENDER_ITEMS`). Other
+        items are left out of every matrix below.
 
     Attributes (after :meth:`fit`)
     ------------------------------
     items_ : pd.Index
-        Item labels (alphabetical).
+        Labels of the items considered (alphabetical).
+    n_items_ : int
+        Distinct items bought, considered or not.
+    n_usable_ : int
+        Items with at least ``min_customers`` customers, considered or not.
+    capped_ : bool
+        True when ``max_items`` left usable items out.
     customers_ : pd.Index
         Customer ids, one per row of ``owned_``.
     owned_ : scipy.sparse.csr_matrix
-        Customer x item 0/1 matrix of what each customer bought.
+        Customer x item 0/1 matrix of what each customer bought (items considered only).
     similarity_ : scipy.sparse.csr_matrix
         Item x item cosine similarities (diagonal 0), pruned to ``n_neighbors`` per row.
     usable_ : ndarray of bool
         Items with at least ``min_customers`` customers.
     """
 
-    def __init__(self, n_neighbors: int | None = 50, min_customers: int = 2) -> None:
+    def __init__(
+        self,
+        n_neighbors: int | None = 50,
+        min_customers: int = 2,
+        max_items: int = MAX_RECOMMENDER_ITEMS,
+    ) -> None:
         self.n_neighbors = n_neighbors
         self.min_customers = min_customers
+        self.max_items = max_items
 
     def fit(self, tx: pd.DataFrame, column: str = "product", *, as_of=None) -> ItemRecommender:
         """Build the customer x item matrix from ``tx`` and the item similarities."""
@@ -1319,8 +1373,15 @@ class ItemRecommender:
 
         b = baskets(tx, column, by="customer", as_of=as_of)
         owned = b.matrix.astype(np.float64).tocsr()
+        buyers = np.diff(owned.tocsc().indptr)
+        enough = buyers >= self.min_customers
+        keep = _most_frequent(buyers, enough, int(self.max_items))
+        self.n_items_ = owned.shape[1]
+        self.n_usable_ = int(enough.sum())
+        self.capped_ = self.n_usable_ > len(keep)
+        owned = owned[:, keep].tocsr()
         n_items = owned.shape[1]
-        usable = np.diff(owned.tocsc().indptr) >= self.min_customers
+        usable = enough[keep]
         xt = owned.T.tocsr()
         rows, cols, vals = [], [], []
         block = max(1, BLOCK_ELEMENTS // max(n_items, 1))
@@ -1341,7 +1402,7 @@ class ItemRecommender:
         self.similarity_.sort_indices()
         self.owned_ = owned
         self.usable_ = usable
-        self.items_ = b.items
+        self.items_ = b.items[keep]
         self.customers_ = b.rows
         self.column_ = column
         return self
@@ -1376,21 +1437,32 @@ class ItemRecommender:
             parts.append(self._recommend_codes(codes[start : start + batch], n))
         cols = ["customer_id", "rank", "item", "score", "because"]
         if not parts:
-            return pd.DataFrame(columns=cols)
-        cust, rank, item, score, because = (np.concatenate(x) for x in zip(*parts, strict=True))
-        items = np.asarray(self.items_, dtype=object)
-        return pd.DataFrame(
-            {
-                "customer_id": pd.array(self.customers_.to_numpy()[cust], dtype="str"),
-                "rank": rank.astype(np.int64),
-                "item": pd.array(items[item], dtype="str"),
-                "score": score,
-                "because": pd.array(items[because], dtype="str"),
-            }
-        )
+            out = pd.DataFrame(columns=cols)
+        else:
+            cust, rank, item, score, because = (np.concatenate(x) for x in zip(*parts, strict=True))
+            items = np.asarray(self.items_, dtype=object)
+            out = pd.DataFrame(
+                {
+                    "customer_id": pd.array(self.customers_.to_numpy()[cust], dtype="str"),
+                    "rank": rank.astype(np.int64),
+                    "item": pd.array(items[item], dtype="str"),
+                    "score": score,
+                    "because": pd.array(items[because], dtype="str"),
+                }
+            )
+        out.attrs = {
+            "items": int(getattr(self, "n_items_", len(self.items_))),
+            "usable_items": int(getattr(self, "n_usable_", int(np.sum(self.usable_)))),
+            "items_considered": len(self.items_),
+            "capped": bool(getattr(self, "capped_", False)),
+            "max_items": int(self.max_items),
+        }
+        return out
 
     def _recommend_codes(self, codes: np.ndarray, n: int):
         owned = self.owned_[codes]
+        has = np.diff(owned.indptr) > 0  # customers who bought none of the items: nothing
+        codes, owned = codes[has], owned[np.flatnonzero(has)]
         scores = (owned @ self.similarity_).toarray()
         scores[owned.nonzero()] = 0.0  # never what the customer already bought
         r, c, v = _topk_dense(scores, n)
@@ -1451,11 +1523,20 @@ def recommendations(
     n: int = 5,
     n_neighbors: int | None = 50,
     min_customers: int = 2,
+    max_items: int = MAX_RECOMMENDER_ITEMS,
     as_of=None,
 ) -> pd.DataFrame:
     """Top ``n`` recommendations per customer (see :class:`ItemRecommender` and its
-    :meth:`~ItemRecommender.recommend` for the columns)."""
-    model = ItemRecommender(n_neighbors=n_neighbors, min_customers=min_customers)
+    :meth:`~ItemRecommender.recommend` for the columns).
+
+    At most ``max_items`` items are considered, those bought by the most customers
+    (:data:`MAX_RECOMMENDER_ITEMS`). ``attrs``: ``items`` (distinct items bought),
+    ``usable_items`` (with at least ``min_customers`` customers), ``items_considered``,
+    ``capped`` (True when the cap left usable items out), ``max_items``.
+    """
+    model = ItemRecommender(
+        n_neighbors=n_neighbors, min_customers=min_customers, max_items=max_items
+    )
     return model.fit(tx, column, as_of=as_of).recommend(customers, n=n)
 
 
@@ -1517,7 +1598,7 @@ class OrderValueSummary:
 
 def _nice_step(span: float, bins: int) -> float:
     raw = span / max(bins, 1)
-    if raw <= 0:
+    if not raw > 0 or not math.isfinite(raw):
         return 1.0
     power = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
@@ -1539,11 +1620,15 @@ def order_value_summary(tx: pd.DataFrame, *, as_of=None, bins: int = 25) -> Orde
     if len(v) == 0:
         nan = float("nan")
         return OrderValueSummary(0, nan, nan, nan, nan, nan, nan, pd.DataFrame(columns=cols))
-    q = np.quantile(v, [0.25, 0.5, 0.75, 0.9, 0.99])
-    step = _nice_step(float(q[4]), bins)
-    first_bin = int(math.floor(v.min() / step))
-    n_bins = max(int(math.floor(q[4] / step)) + 1 - first_bin, 1)
-    idx = np.clip((v // step).astype(np.int64) - first_bin, 0, n_bins - 1)
+    # amounts near 1e300 can overflow an order's value to inf (and inf - inf to nan): the
+    # figures then say inf/nan, the histogram places inf in its open last bin and skips nan
+    finite = v[np.isfinite(v)]
+    q = np.quantile(finite, [0.25, 0.5, 0.75, 0.9, 0.99]) if len(finite) else np.full(5, np.nan)
+    step = _nice_step(float(q[4]), bins) if len(finite) else 1.0
+    first_bin = int(math.floor(finite.min() / step)) if len(finite) else 0
+    n_bins = max(int(math.floor(q[4] / step)) + 1 - first_bin, 1) if len(finite) else 1
+    all_v, v = v, v[~np.isnan(v)]
+    idx = np.clip(np.floor(v / step) - first_bin, 0, n_bins - 1).astype(np.int64)
     counts = np.bincount(idx, minlength=n_bins)
     revenue = np.bincount(idx, weights=v, minlength=n_bins)
     start = (np.arange(n_bins, dtype=np.float64) + first_bin) * step
@@ -1566,8 +1651,8 @@ def order_value_summary(tx: pd.DataFrame, *, as_of=None, bins: int = 25) -> Orde
         }
     )
     return OrderValueSummary(
-        orders=len(v),
-        mean=float(v.mean()),
+        orders=len(all_v),
+        mean=float(all_v.mean()),
         median=float(q[1]),
         p25=float(q[0]),
         p75=float(q[2]),
@@ -2144,17 +2229,31 @@ def describe_rules(rules: pd.DataFrame) -> list[str]:
         out.append("No pair is bought together more often than chance would give.")
     else:
         out.append("No pair of items is bought together often enough to count.")
+    if a.get("capped"):
+        out.append(
+            f"Only the {a['items_considered']:,} items in the most orders were paired up "
+            "(a limit that keeps this page quick); rarer items are left out of the rules."
+        )
     return out
 
 
 def describe_recommendations(recs: pd.DataFrame) -> list[str]:
     """How many customers get suggestions and the most suggested item."""
+    a = recs.attrs
+    cap = []
+    if a.get("capped"):
+        cap = [
+            f"Suggestions come from the {a['items_considered']:,} items bought by the most "
+            f"customers, of {a['usable_items']:,} with enough buyers (a limit that keeps this "
+            "page quick)."
+        ]
     if len(recs) == 0:
-        return ["No recommendations: customers' purchases do not overlap enough yet."]
+        return ["No recommendations: customers' purchases do not overlap enough yet.", *cap]
     top = recs[recs["rank"] == 1]["item"].value_counts()
     return [
         f"{recs['customer_id'].nunique():,} customers get suggestions; {md_escape(top.index[0])} is the "
-        f"most frequent first suggestion ({int(top.iloc[0]):,} customers)."
+        f"most frequent first suggestion ({int(top.iloc[0]):,} customers).",
+        *cap,
     ]
 
 
@@ -2293,3 +2392,7 @@ def describe_channel_acquisition(df: pd.DataFrame, column: str) -> list[str]:
             f"against {_pct(lo[col])} from {md_escape(lo[column])}; {verdict}."
         )
     return out
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.floats import make_float_safe
 from analysis.orders import order_table, orders_frame, resolve_as_of
 from analysis.text import md_escape
 
@@ -34,6 +35,10 @@ __all__ = [
     "value_card",
     "for_customer",
     "profile_sentences",
+    "MAX_HISTORY_ORDERS",
+    "MAX_PROFILE_ITEMS",
+    "MAX_ATTRIBUTE_LINES",
+    "history_note",
 ]
 
 _LINE_LEVEL = frozenset(
@@ -49,6 +54,19 @@ _LINE_LEVEL = frozenset(
     }
 )
 _ITEM_COLUMNS = ("product", "category")
+
+MAX_HISTORY_ORDERS = 1_000
+"""Most orders :attr:`CustomerProfile.history` holds: the customer's latest (a timeline and a
+table of a million orders help nobody and take a minute to build). Every figure of the profile
+(purchases, revenue, gaps) still counts every order; ``history_total`` gives the full count."""
+
+MAX_PROFILE_ITEMS = 500
+"""Most rows of :attr:`CustomerProfile.items`: the items in the most orders (``items_total``
+gives the full count)."""
+
+MAX_ATTRIBUTE_LINES = 500
+"""Customer-level attributes (e-mail, channel, ...) are read from at most this many of the
+customer's latest lines, so a customer with a million lines in a wide file stays quick."""
 #: A column describes the customer when it is filled on, and agrees across, this share of
 #: their lines.
 _AGREEMENT = 0.9
@@ -172,12 +190,18 @@ class CustomerProfile:
     history : DataFrame
         One row per order, oldest first: ``order_id``, ``order_date``, ``net_value``, ``kind``
         ("purchase" or "refund"), ``lines``, ``items`` (the order's products, or categories, as
-        text, most valuable first).
+        text, most valuable first). At most :data:`MAX_HISTORY_ORDERS`, the latest.
     items : DataFrame
         What they buy (empty without a product or category column): ``<item column>``,
         ``orders`` (purchase orders with it), ``quantity`` (NaN without a quantity column),
-        ``revenue`` (net, refund lines included), ``last_bought``. Most orders first.
+        ``revenue`` (net, refund lines included), ``last_bought``. Most orders first; at most
+        :data:`MAX_PROFILE_ITEMS`.
     item_column : str or None
+    history_total : int
+        Orders in total (``len(history)`` is smaller when :data:`MAX_HISTORY_ORDERS` cut it).
+    items_total : int
+        Distinct items in total (``len(items)`` is smaller when :data:`MAX_PROFILE_ITEMS` cut
+        it).
     """
 
     customer_id: str
@@ -198,6 +222,8 @@ class CustomerProfile:
     history: pd.DataFrame
     items: pd.DataFrame
     item_column: str | None
+    history_total: int = 0
+    items_total: int = 0
 
 
 def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> CustomerProfile:
@@ -251,12 +277,16 @@ def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> Custo
     n_orders = int(purchase.sum())
     gross = float(values[purchase].sum())
 
-    # per-order line counts and item text (one customer: a few hundred lines at most)
-    per_order = mine.groupby("order_id", sort=False)
-    lines = per_order.size()
+    # per-order line counts and item text, for the latest orders only (see MAX_HISTORY_ORDERS)
+    history_total = len(frame)
+    frame = frame.tail(MAX_HISTORY_ORDERS).reset_index(drop=True)
+    shown_values = frame["net_value"].to_numpy()
+    shown_purchase = frame["is_purchase"].to_numpy()
+    lines = mine.groupby("order_id", sort=False).size()
     if item_column is not None:
+        shown = mine[mine["order_id"].isin(frame["order_id"]).to_numpy()]
         by_item = (
-            mine.assign(_item=mine[item_column].astype("str").str.strip())
+            shown.assign(_item=shown[item_column].astype("str").str.strip())
             .loc[lambda d: d["_item"] != ""]
             .groupby(["order_id", "_item"], sort=False)["amount"]
             .sum()
@@ -270,8 +300,8 @@ def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> Custo
         {
             "order_id": frame["order_id"].astype("str"),
             "order_date": frame["order_date"],
-            "net_value": values,
-            "kind": pd.array(np.where(purchase, "purchase", "refund"), dtype="str"),
+            "net_value": shown_values,
+            "kind": pd.array(np.where(shown_purchase, "purchase", "refund"), dtype="str"),
             "lines": lines.reindex(frame["order_id"]).to_numpy().astype(np.int64),
             "items": pd.array(text.reindex(frame["order_id"]).fillna("").to_numpy(), dtype="str"),
         }
@@ -301,11 +331,13 @@ def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> Custo
             .reset_index()
             .sort_values(["orders", "revenue"], ascending=False, kind="stable", ignore_index=True)
         )
+    items_total = len(items)
+    items = items.head(MAX_PROFILE_ITEMS)
 
     attributes = {}
     extra = [c for c in tx.columns if c not in _LINE_LEVEL]
     if extra:
-        latest = mine.sort_values("order_date", kind="stable")[extra]
+        latest = mine.sort_values("order_date", kind="stable")[extra].tail(MAX_ATTRIBUTE_LINES)
         for column in extra:  # a few columns
             text = latest[column].astype("str").str.strip()
             filled = latest[column].notna() & (text != "")
@@ -335,7 +367,24 @@ def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> Custo
         history=history,
         items=items,
         item_column=item_column,
+        history_total=history_total,
+        items_total=items_total,
     )
+
+
+def history_note(p: CustomerProfile) -> str | None:
+    """A sentence for the page when :attr:`CustomerProfile.history` or ``items`` was cut (None
+    when everything is shown), e.g. "Showing the latest 1,000 of 500,000 orders."."""
+    notes = []
+    if p.history_total > len(p.history):
+        notes.append(f"Showing the latest {len(p.history):,} of {p.history_total:,} orders.")
+    if p.items_total > len(p.items):
+        what = p.item_column or "item"
+        notes.append(
+            f"Showing the {len(p.items):,} {what} values bought in the most orders, of "
+            f"{p.items_total:,}."
+        )
+    return " ".join(notes) or None
 
 
 _RESPONSE_COLUMNS = ["response_date", "score", "group", "csat", "ces", "comment"]
@@ -566,3 +615,7 @@ def profile_sentences(
             f"{int(last['score'])} out of 10, a {last['group']}{said}{end}"
         )
     return out
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.floats import make_float_safe
 from analysis.orders import order_table, orders_frame, resolve_as_of
 from analysis.text import md_escape
 
@@ -1279,6 +1280,9 @@ def _rfm_features(rfm: pd.DataFrame) -> np.ndarray:
     r = np.log1p(rfm["recency"].to_numpy(dtype=np.float64))
     f = np.log(rfm["frequency"].to_numpy(dtype=np.float64))
     m = rfm["monetary"].to_numpy(dtype=np.float64)
+    # a sum of amounts near 1e300 can overflow: inf counts as the largest float, nan as 0
+    big = np.finfo(np.float64).max
+    m = np.nan_to_num(m, nan=0.0, posinf=big, neginf=-big)
     return np.column_stack([r, f, np.sign(m) * np.log1p(np.abs(m))])
 
 
@@ -1451,3 +1455,7 @@ def rfm_clusters(
     return ClusterResult(
         labels=labels, centres=centres, silhouette=silhouette, n_clusters=model.n_clusters_
     )
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)

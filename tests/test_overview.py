@@ -140,7 +140,8 @@ def test_scorecard_is_picklable_and_tabulates():
 
 
 def test_every_figure_has_a_label_and_definition():
-    names = {f.name for f in dataclasses.fields(Scorecard)}
+    # largest_amount is not a figure shown: it only feeds a warning in scorecard_insights
+    names = {f.name for f in dataclasses.fields(Scorecard)} - {"largest_amount"}
     assert set(DEFINITIONS) == names and set(LABELS) == names
     for key, text in DEFINITIONS.items():
         assert text.startswith(LABELS[key] + ":"), key
