@@ -20,6 +20,16 @@ Limits
 ``DEFAULT_MAX_EXPANDED_BYTES`` (1 GB) caps what a compressed file unpacks to: gzip is unpacked
 in a stream and stopped past the limit; for zip-based workbooks (.xlsx, .ods) the sizes that
 the archive declares for its members are added up before the workbook is opened.
+
+``DEFAULT_MAX_ROWS`` (2,000,000 rows), ``DEFAULT_MAX_COLUMNS`` (1,000) and ``DEFAULT_MAX_CELLS``
+(20,000,000 = rows x columns) cap the table itself, after any unpacking, so that one file fits a
+small host's memory. They are checked before the table is built: a gzip file is counted line
+by line while it is unpacked; a text file's lines are counted and its header's width is known
+before it is parsed; a workbook's sheet XML (the cell references and row numbers of .xlsx/.xlsm,
+the repeated rows and columns of .ods) is scanned for the sheet's real used range before the
+spreadsheet reader sees it, because that reader allocates the whole rectangle from A1 to the
+farthest filled cell (one cell at XFD1048576 would need 17 billion cells). Text files count
+physical lines, so a quoted cell spanning several lines counts each of them.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import gzip
+import html
 import io
 import math
 import os
@@ -43,7 +54,10 @@ import pandas as pd
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_COLUMNS",
     "DEFAULT_MAX_EXPANDED_BYTES",
+    "DEFAULT_MAX_ROWS",
     "RESPONSE_ROLES",
     "TRANSACTION_ROLES",
     "DataError",
@@ -59,6 +73,21 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 DEFAULT_MAX_EXPANDED_BYTES = 1024 * 1024 * 1024
 """Largest size a compressed file (gzip, or the zip inside .xlsx/.ods) may unpack to (1 GB)."""
+
+DEFAULT_MAX_ROWS = 2_000_000
+"""Most data rows read from one file or sheet (text files: physical lines below the header).
+
+The Online Retail file (541,909 lines) fits almost four times; Excel itself stops at 1,048,576.
+"""
+
+DEFAULT_MAX_COLUMNS = 1_000
+"""Most columns read from one file or sheet (a workbook: up to its farthest filled column)."""
+
+DEFAULT_MAX_CELLS = 20_000_000
+"""Most cells (rows x columns of the table's rectangle) read from one file or sheet.
+
+Twenty million cells of text take a few hundred MB once in pandas; Online Retail has 4.3 million.
+"""
 
 TRANSACTION_ROLES = (
     "customer_id",
@@ -177,6 +206,24 @@ def _as_text(s: pd.Series) -> pd.Series:
 # read_table
 # ---------------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class _Limits:
+    """Size limits of one table: data rows, columns, cells (rows x columns)."""
+
+    rows: int = DEFAULT_MAX_ROWS
+    columns: int = DEFAULT_MAX_COLUMNS
+    cells: int = DEFAULT_MAX_CELLS
+
+    def text(self) -> str:
+        return (
+            f"at most {self.rows:,} rows, {self.columns:,} columns and {self.cells:,} cells "
+            "(rows x columns)"
+        )
+
+
+_TITLE_LINES = 1_000  # lines allowed above the header (titles, notes) besides max_rows
+
 _WORKBOOK_EXTS = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".xltx", ".xltm"}
 _TEXT_EXTS = {".csv", ".txt", ".tsv", ".tab", ".dat", ".psv", ".text", ".prn"}
 _BLANK_RE = re.compile(rb"[\s\x00\xef\xbb\xbf\xff\xfe]*\Z")
@@ -193,6 +240,9 @@ def read_table(
     sheet: str | int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_expanded_bytes: int = DEFAULT_MAX_EXPANDED_BYTES,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame:
     """Read a data file into a table of text, exactly as written.
 
@@ -210,6 +260,10 @@ def read_table(
         Refuse files larger than this as stored (checked before anything is parsed).
     max_expanded_bytes : int
         Refuse compressed files (gzip, and the zip inside .xlsx/.ods) that unpack to more.
+    max_rows, max_columns, max_cells : int
+        Refuse tables with more data rows, columns or cells (rows x columns), checked before
+        the table is built (see the module notes); a workbook sheet counts its used range
+        from A1 to its farthest filled cell.
 
     Returns
     -------
@@ -233,8 +287,9 @@ def read_table(
         Empty file, header without data rows, content that is not what the name claims (a
         web page or text saved as ".xlsx", a workbook or binary file saved as ".csv" is read
         as a workbook with a warning), binary data, duplicate or blank column names, more
-        values in a row than the header has names, file too large, or an archive that would
-        unpack to more than ``max_expanded_bytes``.
+        values in a row than the header has names, file too large, an archive that would
+        unpack to more than ``max_expanded_bytes``, or a table (or a sheet's used range) with
+        more rows, columns or cells than ``max_rows``, ``max_columns``, ``max_cells``.
 
     Notes
     -----
@@ -244,12 +299,19 @@ def read_table(
     the number of fields is over the first lines (quotes respected); an Excel ``sep=;`` first
     line is honoured. Title rows and blank rows above the header are skipped: the header is
     the first row with at least two values reaching across most of the table's width.
+
+    A quotation mark that opens a value on one line and is closed only lines later (as naive
+    exporters write ``Tea "special``) would swallow the rows in between into one cell. When
+    the lines inside such a value look like whole rows of the table, or the quote is never
+    closed, those lines are read one by one instead (each keeps its own row number, the stray
+    quote stays in the text) and a warning names the first such row.
     """
     data, name = _load_source(source, filename, max_bytes)
+    limits = _Limits(max_rows, max_columns, max_cells)
     warnings: list[str] = []
     compression = None
     if data[:2] == b"\x1f\x8b" or (name.lower().endswith(".gz") and data):
-        data = _gunzip(data, name, max_expanded_bytes)
+        data = _gunzip(data, name, max_expanded_bytes, limits.rows + _TITLE_LINES)
         compression = "gzip"
     inner = name[:-3] if name.lower().endswith(".gz") else name
     ext = os.path.splitext(inner.lower())[1]
@@ -264,14 +326,14 @@ def read_table(
                 f"{_q(name)} is named like a text (CSV) file but is really an Excel-type workbook; "
                 "we read it as a workbook."
             )
-        df = _read_workbook(data, name, fmt, sheet)
+        df = _read_workbook(data, name, fmt, sheet, limits)
     elif kind == "pdf":
         raise DataError(
             f"{_q(name)} is a PDF document, not a table of data. Export the data from the "
             "program it came from as CSV or Excel instead."
         )
     else:
-        df = _read_text(data, name, ext)
+        df = _read_text(data, name, ext, limits)
     df.attrs["filename"] = name or None
     df.attrs["compression"] = compression
     df.attrs["warnings"] = warnings + df.attrs.get("warnings", [])
@@ -332,10 +394,12 @@ def _check_size(size: int, name: str, max_bytes: int) -> None:
         )
 
 
-def _gunzip(data: bytes, name: str, limit: int) -> bytes:
-    """Stream-decompress gzip ``data``, stopping as soon as it grows past ``limit`` bytes."""
+def _gunzip(data: bytes, name: str, limit: int, max_lines: int) -> bytes:
+    """Stream-decompress gzip ``data``, stopping as soon as it grows past ``limit`` bytes or
+    ``max_lines`` lines."""
     out = io.BytesIO()
     total = 0
+    lines = 0
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
             while True:
@@ -347,6 +411,13 @@ def _gunzip(data: bytes, name: str, limit: int) -> bytes:
                     raise DataError(
                         f"{_q(name)} is compressed and would unpack to more than "
                         f"{_human_size(limit)}, more than this app accepts."
+                    )
+                lines += chunk.count(b"\n")
+                if lines > max_lines:
+                    raise DataError(
+                        f"{_q(name)} is compressed and unpacks to more than {max_lines:,} "
+                        f"lines; this app reads at most {max_lines - _TITLE_LINES:,} rows from "
+                        "one file. Export a shorter period and try again."
                     )
                 out.write(chunk)
     except (OSError, EOFError, zlib.error):
@@ -454,10 +525,283 @@ def _cell_text(v: Any) -> str:
     return str(v)
 
 
-def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd.DataFrame:
+# --- workbook used-range pre-check --------------------------------------------------------------
+# The spreadsheet reader (calamine) builds the whole rectangle from A1 to the farthest filled cell
+# before we see a single value: one cell at XFD1048576 asks for 17 billion cells and aborts the
+# process, one at Z1000000 costs a GB. So the sheet XML is scanned first, in 1 MB pieces, for the
+# real used range (cells that hold something: a self-closing <c .../> is only formatting).
+
+_CHUNK = 1 << 20
+_ATTR_RE = re.compile(rb'([\w.-]+(?::[\w.-]+)?)\s*=\s*"([^"]*)"')
+_XL_TAG_RE = re.compile(rb"<(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_XL_R_RE = re.compile(rb'(?:^|\s)r\s*=\s*"([A-Z]{0,3})([0-9]{1,9})"')
+_XL_UNUSUAL_RE = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z]{1,3}[0-9]{7})')
+_XL_DIGITS_RE = {d: re.compile(rb'<c r="[A-Z][0-9]{%d}"' % d) for d in range(1, 7)}
+_XL_LEAD_RE = {
+    (d, k): re.compile(rb'<c r="[A-Z]%d[0-9]{%d}"' % (k, d - 1))
+    for d in range(1, 7)
+    for k in range(1, 10)
+}
+_OD_TAG_RE = re.compile(
+    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
+)
+_OD_ROWS_RE = re.compile(rb'number-rows-repeated\s*=\s*"([0-9]{1,12})"')
+_OD_COLS_RE = re.compile(rb'number-columns-repeated\s*=\s*"([0-9]{1,12})"')
+_OD_NAME_RE = re.compile(rb'(?:^|\s)[\w.-]*:?name\s*=\s*"([^"]*)"')
+
+
+def _col_index(letters: bytes) -> int:
+    """Spreadsheet column letters -> 1-based position (A -> 1, AA -> 27)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _xml_chunks(zf: zipfile.ZipFile, part: str):
+    """The member ``part`` in pieces that each end on a '>' (no tag is cut in two)."""
+    carry = b""
+    with zf.open(part) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            if not block:
+                break
+            block = carry + block
+            cut = block.rfind(b">") + 1
+            if cut == 0:
+                carry = block[-4096:]  # no tag end in a whole piece: keep only a tail
+                continue
+            carry = block[cut:]
+            yield block[:cut]
+    if carry:
+        yield carry
+
+
+_SPARSE_MIN_CELLS = 1_000_000  # a used range this big must be filled at least 1 cell in ...
+_SPARSE_FACTOR = 20  # ... 20: else it is a stray far cell or a repeat bomb, not a table
+
+
+def _too_big(rows: int, cols: int, limits: _Limits, written: int | None = None) -> bool:
+    """Over the limits, or (``written`` = cells actually in the file) mostly empty or repeats."""
+    area = rows * cols
+    if rows > limits.rows + _TITLE_LINES or cols > limits.columns or area > limits.cells:
+        return True
+    return written is not None and area > max(_SPARSE_MIN_CELLS, _SPARSE_FACTOR * written)
+
+
+def _xlsx_fast_bound(chunk: bytes) -> tuple[int, int, int] | None:
+    """Cheap bound (rows, columns, cell tags) of the cells in ``chunk``; None if it cannot tell.
+
+    Works when every cell tag starts with its reference (``<c r="B7"``, as Excel, LibreOffice
+    and the Python writers do) and references have one letter and at most six digits; anything
+    else goes to the exact scan.
+    """
+    tags = sum(chunk.count(b"<c" + t) for t in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if tags != chunk.count(b'<c r="') or _XL_UNUSUAL_RE.search(chunk):
+        return None
+    if not tags:
+        return 0, 0, 0
+    cols = next((26 - i for i, ch in enumerate(b"ZYXWVUTSRQPONMLKJIHGFEDCBA")
+                 if chunk.find(b'<c r="' + bytes([ch])) >= 0), 0)  # fmt: skip
+    rows = 0
+    for d in range(6, 0, -1):
+        if _XL_DIGITS_RE[d].search(chunk):
+            k = next((k for k in range(9, 0, -1) if _XL_LEAD_RE[(d, k)].search(chunk)), 9)
+            rows = (k + 1) * 10 ** (d - 1) - 1
+            break
+    return rows, cols, tags
+
+
+def _xlsx_exact_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[int, int, int]:
+    """(last row, last column, count) of the cells holding something; stops past the limits."""
+    row = col = max_row = max_col = written = 0
+    for chunk in _xml_chunks(zf, part):
+        for m in _XL_TAG_RE.finditer(chunk):
+            tag, attrs, empty = m.groups()
+            r = _XL_R_RE.search(attrs)
+            if tag == b"row":
+                row = int(r.group(2)) if r else row + 1
+                col = 0
+                continue
+            if r:
+                col = _col_index(r.group(1)) if r.group(1) else col + 1
+                cell_row = int(r.group(2))
+            else:
+                col, cell_row = col + 1, row
+            if not empty:
+                written += 1
+                max_row, max_col = max(max_row, cell_row), max(max_col, col)
+                if _too_big(max_row, max_col, limits):
+                    return max_row, max_col, written
+    return max_row, max_col, written
+
+
+def _xlsx_used_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[int, int, int]:
+    """(rows, columns, filled cells) of a worksheet's used range from A1: a bound first (the
+    tags count as filled), exact when the bound is over the limits."""
+    rows = cols = tags = 0
+    for chunk in _xml_chunks(zf, part):
+        b = _xlsx_fast_bound(chunk)
+        if b is None:
+            return _xlsx_exact_range(zf, part, limits)
+        rows, cols, tags = max(rows, b[0]), max(cols, b[1]), tags + b[2]
+    if _too_big(rows, cols, limits, tags):
+        return _xlsx_exact_range(zf, part, limits)
+    return rows, cols, tags
+
+
+def _ods_used_ranges(zf: zipfile.ZipFile, limits: _Limits) -> dict[str, tuple[int, int, int]]:
+    """Table name -> (rows, columns, filled cell tags) of its used range, repeated rows and
+    columns expanded (the reader materialises them); stops once past the limits."""
+    out: dict[str, tuple[int, int, int]] = {}
+    name = ""
+    pos = max_row = max_col = written = 0
+    row_rep = col = row_col = 0
+    row_full = False
+    for chunk in _xml_chunks(zf, "content.xml"):
+        for m in _OD_TAG_RE.finditer(chunk):
+            close, tag, attrs, selfclose = m.groups()
+            if tag == b"table":
+                if not close:
+                    nm = _OD_NAME_RE.search(attrs)
+                    name = html.unescape(nm.group(1).decode("utf-8", "replace")) if nm else ""
+                    pos = max_row = max_col = written = 0
+                if close or selfclose:
+                    out[name] = (max_row, max_col, written)
+                continue
+            if tag == b"table-row":
+                if not close:
+                    rm = _OD_ROWS_RE.search(attrs)
+                    row_rep = int(rm.group(1)) if rm else 1
+                    col = row_col = 0
+                    row_full = False
+                if close or selfclose:
+                    if row_full:
+                        max_row, max_col = pos + row_rep, max(max_col, row_col)
+                        if _too_big(max_row, max_col, limits, written):
+                            out[name] = (max_row, max_col, written)
+                            return out
+                    pos += row_rep
+                continue
+            if close:
+                continue
+            cm = _OD_COLS_RE.search(attrs)
+            col += int(cm.group(1)) if cm else 1
+            if not selfclose or b"value-type" in attrs:
+                row_col, row_full = col, True
+                written += 1
+                if col > limits.columns + 1:
+                    out[name] = (max(max_row, pos + row_rep), col, written)
+                    return out
+    return out
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> worksheet XML member, from xl/workbook.xml and its relationships."""
+    try:
+        book = zf.read("xl/workbook.xml")[: 16 << 20]
+        rels = zf.read("xl/_rels/workbook.xml.rels")[: 16 << 20]
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError):
+        return {}
+    targets = {}
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        a = {k.split(b":")[-1]: v for k, v in _ATTR_RE.findall(m.group(1))}
+        if b"Id" in a and b"Target" in a:
+            t = html.unescape(a[b"Target"].decode("utf-8", "replace"))
+            targets[a[b"Id"]] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    parts = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)>", book):
+        attrs = _ATTR_RE.findall(m.group(1))
+        a = {k: v for k, v in attrs}
+        rid = next((v for k, v in attrs if k.endswith(b":id")), None)
+        if b"name" in a and rid in targets:
+            parts[html.unescape(a[b"name"].decode("utf-8", "replace"))] = targets[rid]
+    return parts
+
+
+class _ShapeGuard:
+    """Refuses a workbook sheet whose used range exceeds the limits, before it is read."""
+
+    def __init__(self, data: bytes, name: str, fmt: str, limits: _Limits, multi: bool) -> None:
+        self.name, self.fmt, self.limits, self.multi = name, fmt, limits, multi
+        self.zf: zipfile.ZipFile | None = None
+        self.parts: dict[str, str] = {}
+        self.ods: dict[str, tuple[int, int, int]] | None = None
+        if fmt in ("xlsx", "xlsm", "ods"):
+            try:
+                self.zf = zipfile.ZipFile(io.BytesIO(data))
+                if fmt != "ods":
+                    self.parts = _xlsx_sheet_parts(self.zf)
+            except (zipfile.BadZipFile, OSError, ValueError):
+                self.zf = None
+
+    def _where(self, sheet: str) -> str:
+        return f"The sheet '{sheet}' in {_q(self.name)}" if self.multi else _q(self.name)
+
+    def _refuse(self, sheet: str, rows: int, cols: int, written: int | None = None) -> None:
+        where = self._where(sheet)
+        where = where[0].upper() + where[1:]
+        far = f"{_col_letter(max(cols, 1) - 1)}{rows}"
+        if written is not None and not _too_big(rows, cols, self.limits):
+            what = "repeats rows or cells" if self.fmt == "ods" else "is nearly empty"
+            raise DataError(
+                f"{where} reaches cell {far} ({rows * cols:,} cells counted from A1) but holds "
+                f"only {written:,} filled cells: it {what}, which would take far more memory "
+                "to read than its data needs. If a cell far below or to the right of the data "
+                "is a stray entry, delete it (or the empty rows and columns up to it), save, "
+                "and upload again, or export the data as CSV."
+            )
+        raise DataError(
+            f"{where} reaches cell {far}: {rows:,} rows x {cols:,} columns ({rows * cols:,} "
+            f"cells) counted from A1, and this app reads {self.limits.text()}. If that far "
+            "cell is a stray entry, delete it (or the empty rows and columns up to it), save, "
+            "and upload again; otherwise export a shorter period or fewer columns."
+        )
+
+    def check(self, sheet: str) -> None:
+        """Raise DataError if ``sheet``'s used range is too big (xlsx, xlsm, ods)."""
+        if self.zf is None:
+            return
+        try:
+            if self.fmt == "ods":
+                if self.ods is None:
+                    self.ods = _ods_used_ranges(self.zf, self.limits)
+                    self.multi = self.multi or len(self.ods) > 1
+                found = [(sheet, self.ods[sheet])] if sheet in self.ods else list(self.ods.items())
+            else:
+                part = self.parts.get(sheet)
+                if part is None:  # unknown layout: check every worksheet
+                    found = [
+                        (sheet, _xlsx_used_range(self.zf, n, self.limits))
+                        for n in self.zf.namelist()
+                        if n.startswith("xl/worksheets/") and n.endswith(".xml")
+                    ]
+                else:
+                    found = [(sheet, _xlsx_used_range(self.zf, part, self.limits))]
+        except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib.error):
+            return  # the reader itself will say the file is damaged
+        for sname, (rows, cols, written) in found:
+            if _too_big(rows, cols, self.limits, written):
+                self._refuse(sname, rows, cols, written)
+
+    def check_all(self) -> None:
+        """Check every table at once (the .ods reader parses them all when it opens)."""
+        if self.fmt == "ods" and self.zf is not None:
+            self.check("\x00")  # no sheet has this name: all are checked
+
+    def check_rows(self, sheet: str, rows: list[list[str]]) -> None:
+        """After reading (formats without a pre-check): refuse a table over the limits."""
+        width = max((len(r) for r in rows), default=0)
+        if _too_big(len(rows), width, self.limits):
+            self._refuse(sheet, len(rows), width)
+
+
+def _read_workbook(
+    data: bytes, name: str, fmt: str, sheet: str | int | None, limits: _Limits
+) -> pd.DataFrame:
     """Read one sheet of a workbook; any failure of the reader itself becomes a DataError."""
     try:
-        return _read_sheet(data, name, fmt, sheet)
+        return _read_sheet(data, name, fmt, sheet, limits)
     except DataError:
         raise
     except BaseException as exc:
@@ -471,9 +815,13 @@ def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None) ->
         ) from None
 
 
-def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd.DataFrame:
+def _read_sheet(
+    data: bytes, name: str, fmt: str, sheet: str | int | None, limits: _Limits
+) -> pd.DataFrame:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    guard = _ShapeGuard(data, name, fmt, limits, multi=False)
+    guard.check_all()
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError, RuntimeError):
@@ -483,11 +831,14 @@ def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd
             "again (or export it as CSV)."
         ) from None
     names = list(wb.sheet_names)
+    guard.multi = len(names) > 1
     try:
         if sheet is None:
             chosen, rows = None, []
             for sname in names:
+                guard.check(sname)
                 srows = _sheet_rows(wb, sname)
+                guard.check_rows(sname, srows)
                 if any(any(r) for r in srows):
                     chosen, rows = sname, srows
                     break
@@ -512,7 +863,9 @@ def _read_sheet(data: bytes, name: str, fmt: str, sheet: str | int | None) -> pd
                         + ", ".join(f"'{n}'" for n in names)
                         + "."
                     )
+            guard.check(chosen)
             rows = _sheet_rows(wb, chosen)
+            guard.check_rows(chosen, rows)
             if not any(any(r) for r in rows):
                 raise DataError(f"The sheet '{chosen}' in {_q(name)} is empty.")
     except CalamineError:
@@ -611,7 +964,7 @@ def _binary_error(name: str) -> DataError:
 _HTML_RE = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<head|<body|<meta|<!--)", re.I)
 
 
-def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
+def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFrame:
     encoding, text = _decode(data, name)
     head = text[:4096]
     starts_tag = head.lstrip()[:1] == b"<"
@@ -651,19 +1004,27 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
     h = _find_header([r[2] for r in records])
     header_line = records[h][0]
     header_cells = records[h][2]
+    width = len(header_cells)
+    if width > limits.columns:
+        raise DataError(
+            f"The header row (row {header_line}) of {_q(name)} has {width:,} columns; this app "
+            f"reads {limits.text()}. Remove the columns you do not need and upload again."
+        )
 
     # start parsing at the header line
     offset = 0
     for _ in range(header_line - 1):
         offset = text.index(b"\n", offset) + 1
     body_bytes = text[offset:]
-    raw = _csv_frame(body_bytes, delim, name, header_line)
+    n_lines = body_bytes.count(b"\n") + (0 if body_bytes.endswith(b"\n") else 1)
+    _check_text_size(n_lines - 1, width, name, limits)
+    raw, unclosed = _csv_frame(body_bytes, delim, name, header_line, limits)
     n_records = len(raw)
     # row number of each record: header line + record index, plus newlines inside quoted
     # fields of earlier records (rare: only computed when the line count says so)
-    n_lines = body_bytes.count(b"\n") + (0 if body_bytes.endswith(b"\n") else 1)
     rownum = np.arange(header_line, header_line + n_records, dtype=np.int64)
-    if n_lines != n_records and n_records:
+    inside = None
+    if (n_lines != n_records or unclosed) and n_records:
         inside = np.zeros(n_records, dtype=np.int64)
         for c in raw.columns:
             inside += raw[c].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
@@ -671,6 +1032,11 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
     header = [str(v) for v in raw.iloc[0].tolist()] if n_records else list(header_cells)
     body = raw.iloc[1:]
     body.index = pd.Index(rownum[1:], dtype=np.int64)
+    notes: list[str] = []
+    if inside is not None:
+        body, notes = _reread_broken_quotes(
+            body, inside[1:], body_bytes, delim, width, header_line, unclosed, name
+        )
     df = _finish(
         header,
         body,
@@ -686,12 +1052,118 @@ def _read_text(data: bytes, name: str, ext: str) -> pd.DataFrame:
         header_row=header_line,
         sheet=None,
         sheets=None,
+        warnings=notes,
     )
     return df
 
 
-def _csv_frame(body: bytes, delim: str, name: str, header_line: int) -> pd.DataFrame:
-    """Parse delimited UTF-8 bytes (header record first) into str columns 0..W-1."""
+def _check_text_size(data_lines: int, width: int, name: str, limits: _Limits) -> None:
+    """Refuse a text table with too many lines or cells before it is parsed."""
+    if data_lines > limits.rows or data_lines * max(width, 1) > limits.cells:
+        raise DataError(
+            f"{_q(name)} has {data_lines:,} lines of data in {width:,} columns "
+            f"({data_lines * max(width, 1):,} cells); this app reads {limits.text()}. "
+            "Export a shorter period or fewer columns and try again."
+        )
+
+
+def _line_fields(line: str, delim: str) -> list[str]:
+    """The fields of one physical line on its own (quotes honoured within the line only)."""
+    if delim == _WS:
+        return line.split()
+    quoting = csv.QUOTE_NONE if line.count('"') % 2 else csv.QUOTE_MINIMAL  # a stray quote
+    try:
+        rec = next(csv.reader([line], delimiter=delim, strict=False, quoting=quoting), [])
+    except csv.Error:
+        rec = line.split(delim)
+    return rec
+
+
+def _reread_broken_quotes(
+    body: pd.DataFrame,
+    inside: np.ndarray,
+    body_bytes: bytes,
+    delim: str,
+    width: int,
+    header_line: int,
+    unclosed: bool,
+    name: str,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Split records that a stray quotation mark stretched over whole rows back into lines.
+
+    A record spanning several lines is legitimate (a comment with line breaks) unless one of
+    its later lines, read on its own, has exactly the header's number of fields (it is a row
+    of the table), or it holds more fields than the header, or its quote was never closed.
+    Such a record is replaced by its physical lines, one row each, numbered as the editor
+    shows them; the lines keep their text (the stray quote included).
+    """
+    multi = np.flatnonzero(inside > 0)
+    if not len(multi):
+        return body, []
+    lines = body_bytes.split(b"\n")
+    ncols = body.shape[1]
+    extra = np.zeros(len(body), dtype=bool)
+    for c in range(width, ncols):
+        extra |= body.iloc[:, c].str.len().gt(0).to_numpy(dtype=bool, na_value=False)
+    rows = body.index.to_numpy(dtype=np.int64)
+    bad: list[int] = []
+    spans: list[tuple[int, int]] = []
+    for r in multi.tolist():
+        start = int(rows[r]) - header_line
+        seg = lines[start : start + int(inside[r]) + 1]
+        suspicious = bool(extra[r]) or (unclosed and r == len(body) - 1)
+        if not suspicious and width >= 2:
+            for ln in seg[1:]:
+                text = ln.rstrip(b"\r").decode("utf-8", errors="replace")
+                if text.strip() and len(_line_fields(text, delim)) == width:
+                    suspicious = True
+                    break
+        if suspicious:
+            bad.append(r)
+            spans.append((start, start + len(seg)))
+    if not bad:
+        return body, []
+    new_index: list[int] = []
+    new_rows: list[list[str]] = []
+    for start, stop in spans:
+        for i in range(start, stop):
+            text = lines[i].rstrip(b"\r").decode("utf-8", errors="replace")
+            fields = _line_fields(text, delim) if text.strip() else []
+            if len(fields) > ncols:  # keep every value: the surplus stays in the last column
+                joiner = " " if delim == _WS else delim
+                fields = fields[: ncols - 1] + [joiner.join(fields[ncols - 1 :])]
+            new_rows.append(fields + [""] * (ncols - len(fields)))
+            new_index.append(header_line + i)
+    cols = list(zip(*new_rows, strict=True))
+    repl = pd.DataFrame(
+        {c: pd.array(list(cols[i]), dtype="str") for i, c in enumerate(body.columns)},
+        index=pd.Index(new_index, dtype=np.int64),
+    )
+    keep = np.ones(len(body), dtype=bool)
+    keep[bad] = False
+    out = pd.concat([body.iloc[np.flatnonzero(keep)], repl]).sort_index(kind="stable")
+    first, last = spans[0][0] + header_line, spans[0][1] - 1 + header_line
+    while last > first and not lines[last - header_line].strip():
+        last -= 1
+    closed = not (unclosed and bad[0] == len(body) - 1)
+    where = f"is closed only on row {last}" if closed else "is never closed"
+    more = f" (and {len(bad) - 1:,} more places like it)" if len(bad) > 1 else ""
+    note = (
+        f'Row {first} of {_q(name)} opens a quotation mark (") that {where}, which would '
+        f"have merged rows {first}-{last} into one{more}. We read those rows line by line "
+        "instead, keeping the quotation mark as text; check them in the file."
+    )
+    return out, [note]
+
+
+def _csv_frame(
+    body: bytes, delim: str, name: str, header_line: int, limits: _Limits
+) -> tuple[pd.DataFrame, bool]:
+    """Parse delimited UTF-8 bytes (header record first) into str columns 0..W-1.
+
+    Returns the frame and whether a quotation mark was still open at the end of the file (then
+    a closing one was added so that the rest could be read; the caller re-reads those lines).
+    """
     kw: dict[str, Any] = dict(
         header=None,
         dtype=str,
@@ -704,6 +1176,7 @@ def _csv_frame(body: bytes, delim: str, name: str, header_line: int) -> pd.DataF
     )
     kw["sep"] = r"\s+" if delim == _WS else delim
     names = None
+    unclosed = False
     for _ in range(20):
         try:
             frame = pd.read_csv(io.BytesIO(body), names=names, **kw)
@@ -712,9 +1185,20 @@ def _csv_frame(body: bytes, delim: str, name: str, header_line: int) -> pd.DataF
             msg = str(exc)
             m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
             if m:
-                names = list(range(max(int(m.group(3)), len(names or []))))
+                seen = int(m.group(3))
+                if seen > limits.columns:
+                    raise DataError(
+                        f"Row {header_line + int(m.group(2)) - 1} of {_q(name)} has {seen:,} "
+                        f"values; this app reads {limits.text()}. Check that row (a missing "
+                        "or extra quotation mark can merge many values) and upload again."
+                    ) from None
+                names = list(range(max(seen, len(names or []))))
                 continue
             m = re.search(r"EOF inside string starting at row (\d+)", msg)
+            if m and not unclosed:
+                unclosed = True  # close it at the very end; those lines are re-read one by one
+                body = body + b'"'
+                continue
             where = f" (around row {header_line + int(m.group(1))})" if m else ""
             raise DataError(
                 f"{_q(name)} could not be read{where}: a quotation mark opens a value that is "
@@ -725,7 +1209,7 @@ def _csv_frame(body: bytes, delim: str, name: str, header_line: int) -> pd.DataF
     else:  # pragma: no cover - pathological widths
         raise DataError(f"{_q(name)} could not be read: its rows have too many different widths.")
     frame.columns = range(frame.shape[1])
-    return frame
+    return frame, unclosed
 
 
 def _split_records(sample: str, delim: str) -> list[tuple[int, int, list[str]]]:
