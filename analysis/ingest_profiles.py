@@ -653,8 +653,9 @@ def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
         order. Amounts are in the file's currency; negative amounts are refunds.
     """
     n = len(raw)
+    raw = raw.copy(deep=False)
+    raw.attrs = {}  # pandas deep-copies attrs on every operation: keep them out of the way
     frame = raw.copy()
-    frame.attrs = dict(raw.attrs)
     names = _columns_by_norm(raw.columns)
     source = source_mapping(raw, profile)
     mapping = dict(source)
@@ -982,7 +983,10 @@ def prepare_known_export(
         )
     inner = func(inner_frame, full, dayfirst=applied.dayfirst if dayfirst is None else dayfirst)
 
-    original = [c for c in raw.columns]
+    read_attrs = dict(raw.attrs)
+    raw = raw.copy(deep=False)
+    raw.attrs = {}
+    original = list(raw.columns)
     n_aside = int((~keep).sum())
     aside = raw.iloc[np.flatnonzero(~keep)].reset_index(drop=True)
     aside = pd.DataFrame({c: aside[c].astype(object).astype("str") for c in original})
@@ -1014,7 +1018,7 @@ def prepare_known_export(
         np.concatenate([inner_by, np.full(len(inner_frame) - len(inner_by), "", dtype=object)]),
         len(inner_frame),
     )
-    read_notes = list(raw.attrs.get("warnings", None) or [])
+    read_notes = list(read_attrs.get("warnings", None) or [])
     rest = [w for w in inner.warnings if w not in inner_note and w not in read_notes]
     _, all_note = ingest._rejection_summary(
         np.array([r for r, k in by_reason.items() for _ in range(k)], dtype=object), len(raw)
