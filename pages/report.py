@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis import report
+from ui.auth import private_file_name
 from ui.cache import compute
 from ui.components import empty_state, explain
 from ui.data import require_transactions
@@ -82,8 +83,8 @@ stamp = dt.date.today().isoformat()
 c1, c2, c3 = st.columns(3)
 c1.download_button(
     "Download report (HTML)",
-    data=files.html.encode("utf-8"),
-    file_name=f"customer_report_{stamp}.html",
+    data=lambda: files.html.encode("utf-8"),
+    file_name=private_file_name(f"customer_report_{stamp}.html"),
     mime="text/html",
     key="report_download_html",
     icon=":material/download:",
@@ -93,8 +94,8 @@ c1.download_button(
 if files.pdf is not None:
     c2.download_button(
         "Download report (PDF)",
-        data=files.pdf,
-        file_name=f"customer_report_{stamp}.pdf",
+        data=lambda: files.pdf,
+        file_name=private_file_name(f"customer_report_{stamp}.pdf"),
         mime="application/pdf",
         key="report_download_pdf",
         icon=":material/picture_as_pdf:",
@@ -105,8 +106,8 @@ else:
     c2.caption(files.pdf_note)
 c3.download_button(
     "Download workbook (Excel)",
-    data=files.xlsx,
-    file_name=f"customer_workbook_{stamp}.xlsx",
+    data=lambda: files.xlsx,
+    file_name=private_file_name(f"customer_workbook_{stamp}.xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="report_download_xlsx",
     icon=":material/table_view:",
