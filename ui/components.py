@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.export import to_csv_bytes, to_xlsx_bytes
+from ui.auth import private_file_name
 from ui.text import inert
 
 
@@ -44,7 +45,7 @@ def download_buttons(
     left.download_button(
         f"{label} (CSV)",
         data=lambda: to_csv_bytes(table(), index=index),
-        file_name=f"{basename}.csv",
+        file_name=private_file_name(f"{basename}.csv"),
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
@@ -53,7 +54,7 @@ def download_buttons(
     right.download_button(
         f"{label} (Excel)",
         data=lambda: to_xlsx_bytes({basename[:31]: table()}, index=index),
-        file_name=f"{basename}.xlsx",
+        file_name=private_file_name(f"{basename}.xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         icon=":material/download:",
