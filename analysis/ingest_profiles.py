@@ -37,6 +37,7 @@ __all__ = [
     "Profile",
     "apply_profile",
     "complete_mapping",
+    "detect_known",
     "match_profile",
     "prepare_known_export",
     "source_mapping",
@@ -914,6 +915,7 @@ def complete_mapping(applied: Applied) -> dict[str, Any]:
         sub = frame.loc[keep, rest] if keep.any() else frame[rest]
         labels = {c: f"{c} {applied.subheaders.get(c, '')}".strip() for c in rest}
         sub = sub.rename(columns=labels)
+        sub.attrs = {"profile": applied.profile.key}  # detection must not recognise it again
         back = {v: k for k, v in labels.items()}
         found = detect_columns(sub, applied.profile.kind)
         for role, col in found.items():
@@ -923,6 +925,36 @@ def complete_mapping(applied: Applied) -> dict[str, Any]:
 
     roles = TRANSACTION_ROLES if applied.profile.kind == "transactions" else RESPONSE_ROLES
     return {r: mapping[r] for r in roles if r in mapping}
+
+
+def detect_known(raw: pd.DataFrame, kind: str) -> dict[str, Any] | None:
+    """The columns a known export uses, for :func:`analysis.ingest.detect_columns`; else None.
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        The table from :func:`analysis.ingest.read_table`.
+    kind : {"transactions", "responses"}
+
+    Returns
+    -------
+    dict or None
+        Role -> the file's own column, in canonical role order: the profile's roles, plus
+        (for surveys) the roles detection finds on the other columns. Passing this mapping
+        back to :func:`prepare_known_export` applies the profile.
+    """
+    if raw.attrs.get("profile"):
+        return None
+    profile = match_profile(raw.columns, kind)
+    if profile is None:
+        return None
+    applied = apply_profile(raw, profile)
+    shown = dict(complete_mapping(applied))
+    shown.update(applied.source)
+    from analysis.ingest import RESPONSE_ROLES, TRANSACTION_ROLES
+
+    roles = TRANSACTION_ROLES if kind == "transactions" else RESPONSE_ROLES
+    return {r: shown[r] for r in roles if r in shown}
 
 
 def prepare_known_export(
@@ -957,6 +989,8 @@ def prepare_known_export(
     """
     from analysis import ingest  # lazy: ingest may import this module
 
+    if raw.attrs.get("profile"):
+        return None  # already applied: this is the profile's own call to the prepare function
     profile = match_profile(raw.columns, kind)
     if profile is None:
         return None
@@ -974,6 +1008,7 @@ def prepare_known_export(
     frame.index = pd.Index(rows, name="row")
     frame.attrs = dict(raw.attrs)
     frame.attrs["header_row"] = raw.attrs.get("header_row", 1)
+    frame.attrs["profile"] = profile.key
     keep = applied.set_aside == ""
     func = ingest.prepare_transactions if kind == "transactions" else ingest.prepare_responses
     inner_frame = frame.loc[keep]

@@ -385,3 +385,21 @@ def test_german_till_order_number_is_found() -> None:
 def test_german_till_sum_row_is_set_aside_as_a_total() -> None:
     p = prepare_transactions(raw_of("german_till.csv"))
     assert "total row" in " ".join(p.report["rejected_by_reason"])
+
+
+@pytest.mark.parametrize("name", ["shopify_orders.csv", "qualtrics.csv", "surveymonkey.csv"])
+def test_detected_columns_passed_back_apply_the_profile(name: str) -> None:
+    """The app shows detect_known's mapping and passes it back: the profile still applies."""
+    raw = raw_of(name)
+    kind = ip.match_profile(raw.columns).kind
+    shown = ip.detect_known(raw, kind)
+    assert shown == known(name).mapping
+    again = ip.prepare_known_export(raw, kind, shown)
+    assert again is not None and len(again.data) == len(known(name).data)
+
+
+def test_the_profile_is_not_applied_twice() -> None:
+    raw = raw_of("shopify_orders.csv")
+    raw.attrs["profile"] = "shopify_orders"
+    assert ip.prepare_known_export(raw, "transactions") is None
+    assert ip.detect_known(raw, "transactions") is None
