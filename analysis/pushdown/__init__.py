@@ -1,0 +1,27 @@
+"""Push-down: the heavy per-customer and per-cohort aggregations run inside a database engine.
+
+Each function takes an Ibis table with the canonical columns (``customer_id``, ``order_id``,
+``order_date``, ``amount``) in any Ibis backend (DuckDB, PostgreSQL, Spark, BigQuery, ...),
+runs the aggregation there, and returns what the in-memory function of the same name returns,
+so models, scores and charts work on the small result as they do today. The definitions follow
+:mod:`analysis.orders` exactly (exclusive ``as_of``, orders with their net rounded to 8
+decimals, purchase versus refund orders). Results are indexed by customer id in sorted order
+where the in-memory path keeps the order of first appearance.
+"""
+
+from analysis.pushdown._lines import CANONICAL, NET_DECIMALS, observed_lines, orders, resolve_as_of
+from analysis.pushdown.clv import clv_summary
+from analysis.pushdown.cohorts import retention_matrix
+from analysis.pushdown.rfm import rfm_table, rfm_values
+
+__all__ = [
+    "CANONICAL",
+    "NET_DECIMALS",
+    "clv_summary",
+    "observed_lines",
+    "orders",
+    "resolve_as_of",
+    "retention_matrix",
+    "rfm_table",
+    "rfm_values",
+]

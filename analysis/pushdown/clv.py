@@ -1,0 +1,77 @@
+"""The buy-till-you-die summary (frequency, recency, T, monetary value) computed in the engine."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from analysis.pushdown._lines import (
+    NET_DECIMALS,
+    cutoff_day,
+    observed_lines,
+    resolve_as_of,
+)
+
+__all__ = ["clv_summary"]
+
+_UNIT_DAYS = {"D": 1.0, "W": 7.0}
+
+
+def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.DataFrame:
+    """:func:`analysis.clv.clv_summary` with the aggregation pushed down to the engine.
+
+    A purchase day is a calendar day whose lines (over all the customer's orders) sum to 0 or
+    more, rounded to 8 decimals; ``frequency`` counts repeat purchase days, ``recency`` and ``T``
+    are measured from the first purchase day (to the last one, and to the day before
+    ``as_of``), ``monetary_value`` is the mean net value of the repeat purchase days.
+
+    Parameters
+    ----------
+    table : ibis Table
+        Canonical transactions (``customer_id``, ``order_id``, ``order_date``, ``amount``).
+    as_of : date-like or None
+        End of observation, exclusive.
+    time_unit : {"D", "W"}
+        Days, or weeks of seven days.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (sorted by id), with ``frequency`` (int64), ``recency`` and
+        ``T`` (float64, in ``time_unit``) and ``monetary_value`` (float64); ``attrs`` records
+        ``time_unit`` and ``as_of``.
+    """
+    if time_unit not in _UNIT_DAYS:
+        raise ValueError(f"time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}")
+    unit = _UNIT_DAYS[time_unit]
+    as_of_ts = resolve_as_of(table, as_of)
+    lines = observed_lines(table, as_of_ts)
+    days = lines.group_by(["customer_id", "day"]).aggregate(
+        net=lines.amount.sum().round(NET_DECIMALS)
+    )
+    days = days.filter(days.net >= 0)
+    first = days.group_by("customer_id").aggregate(first_day=days.day.min())
+    d = days.join(first, "customer_id")
+    per = d.group_by("customer_id").aggregate(
+        n_days=d.day.count(),
+        first_day=d.first_day.min(),
+        last_day=d.day.max(),
+        repeat_total=(d.day != d.first_day).ifelse(d.net, 0.0).sum(),
+    )
+    frame = per.execute().sort_values("customer_id", ignore_index=True)
+    frequency = frame["n_days"].to_numpy(dtype=np.int64) - 1
+    first_day = frame["first_day"].to_numpy(dtype=np.int64)
+    repeat_total = frame["repeat_total"].to_numpy(dtype=np.float64)
+    monetary = np.divide(repeat_total, frequency, out=np.zeros(len(frame)), where=frequency > 0)
+    summary = pd.DataFrame(
+        {
+            "frequency": frequency,
+            "recency": (frame["last_day"].to_numpy(dtype=np.int64) - first_day) / unit,
+            "T": (cutoff_day(as_of_ts) - 1 - first_day) / unit,
+            "monetary_value": monetary,
+        },
+        index=pd.Index(frame["customer_id"].astype("str"), name="customer_id"),
+    )
+    summary.attrs = {"time_unit": time_unit, "as_of": as_of_ts}
+    return summary

@@ -1,0 +1,116 @@
+"""Cohort retention counts and revenue aggregated in the engine; the matrix built from them."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from analysis import cohorts as _cohorts
+from analysis.pushdown._lines import cutoff_day, orders, resolve_as_of
+
+__all__ = ["retention_matrix"]
+
+
+def _period_number(date: ir.DateValue, day: ir.IntegerValue, period: str) -> ir.IntegerValue:
+    """Weeks (Monday start), months or quarters since 1970, as in :mod:`analysis.cohorts`."""
+    if period == "W":
+        # 1970-01-01 was a Thursday; the Monday of its week is day -3.
+        return ((day + 3) / 7).floor().cast("int64")
+    months = (date.year().cast("int64") - 1970) * 12 + date.month().cast("int64") - 1
+    return months if period == "M" else (months / 3).floor().cast("int64")
+
+
+def _cells(table: ir.Table, period: str, as_of) -> _cohorts._Cells:
+    as_of_ts = resolve_as_of(table, as_of)
+    cutoff = cutoff_day(as_of_ts)
+    last = int(_cohorts._period_numbers(np.array([cutoff - 1]), period)[0])
+    partial = bool(_cohorts._period_start_days(np.array([last + 1]), period)[0] > cutoff)
+
+    o = orders(table, as_of_ts)
+    o = o.mutate(p=_period_number(o.date, o.day, period), purchase=o.net >= 0)
+    buyers = o.filter(o.purchase)
+    cohort = buyers.group_by("customer_id").aggregate(cohort=buyers.p.min())
+    m = o.join(cohort, "customer_id")
+    m = m.mutate(off=m.p - m.cohort).filter(lambda t: t.off >= 0)
+    bought = m.filter(m.purchase)
+
+    sizes = cohort.group_by("cohort").aggregate(size=cohort.customer_id.count()).execute()
+    active = (
+        bought.select("cohort", "off", "customer_id")
+        .distinct()
+        .group_by(["cohort", "off"])
+        .aggregate(n=ibis._.customer_id.count())
+        .execute()
+    )
+    revenue = m.group_by(["cohort", "off"]).aggregate(rev=m.net.sum()).execute()
+    last_off = bought.group_by(["customer_id", "cohort"]).aggregate(last=bought.off.max())
+    ends = last_off.group_by(["cohort", "last"]).aggregate(n=last_off.customer_id.count()).execute()
+    first_period = o.p.min().execute()
+
+    sizes = sizes.sort_values("cohort", ignore_index=True)
+    row_cohort = sizes["cohort"].to_numpy(dtype=np.int64)
+    n_rows = len(row_cohort)
+    width = int(last - row_cohort.min() + 1) if n_rows else 0
+    row_of = {int(c): i for i, c in enumerate(row_cohort)}
+
+    def grid(frame: pd.DataFrame, col: str, value: str) -> np.ndarray:
+        out = np.zeros((n_rows, width), dtype=np.float64)
+        if len(frame):
+            rows = frame["cohort"].astype(np.int64).map(row_of).to_numpy(dtype=np.int64)
+            cols = frame[col].to_numpy(dtype=np.int64)
+            np.add.at(out, (rows, cols), frame[value].to_numpy(dtype=np.float64))
+        return out
+
+    classic = grid(active, "off", "n")
+    ended = grid(ends, "last", "n")
+    unbounded = np.cumsum(ended[:, ::-1], axis=1)[:, ::-1]
+    empty = np.zeros(0, dtype=np.int64)
+    return _cohorts._Cells(
+        period=period,
+        as_of=as_of_ts,
+        last=last,
+        partial=partial,
+        first_period=int(first_period) if first_period is not None else last,
+        row_cohort=row_cohort,
+        row_group=None,
+        group_labels=None,
+        by=None,
+        sizes=sizes["size"].to_numpy(dtype=np.int64),
+        width=width,
+        cust_row=empty,
+        order_cust=empty,
+        order_off=empty,
+        order_net=np.zeros(0),
+        order_purchase=np.zeros(0, dtype=bool),
+        cache={"classic": classic, "unbounded": unbounded, "revenue": grid(revenue, "off", "rev")},
+    )
+
+
+def retention_matrix(
+    table: ir.Table,
+    *,
+    period: str = "M",
+    metric: str = "customers",
+    kind: str = "classic",
+    as_of=None,
+) -> pd.DataFrame:
+    """:func:`analysis.cohorts.retention_matrix` with the counts pushed down to the engine.
+
+    Parameters
+    ----------
+    table : ibis Table
+        Canonical transactions (``customer_id``, ``order_id``, ``order_date``, ``amount``).
+    period, metric, kind, as_of
+        As for :func:`analysis.cohorts.retention_matrix`.
+
+    Returns
+    -------
+    DataFrame
+        The same matrix (index, columns, values and ``attrs``) as the in-memory function.
+        Only a few small aggregates (cohort x period cells) come back from the engine.
+    """
+    _cohorts._check_period(period)
+    _cohorts._check_metric_kind(metric, kind)
+    return _cohorts._matrix(_cells(table, period, as_of), metric, kind)
