@@ -47,8 +47,9 @@ _FALSE = frozenset({"false", "no", "0", "n", "f"})
 
 
 def _norm(name: Any) -> str:
-    """How header names are compared: trimmed, case-folded, inner whitespace collapsed."""
-    return " ".join(str(name).replace("\ufeff", "").split()).casefold()
+    """How header names are compared: trimmed, case-folded, inner whitespace collapsed, and
+    without the "*" that marks required columns (Xero writes "*InvoiceNumber")."""
+    return " ".join(str(name).replace("\ufeff", "").split()).lstrip("*").strip().casefold()
 
 
 def _frozen(d: Mapping | None) -> Mapping:
@@ -409,6 +410,55 @@ PROFILES: tuple[Profile, ...] = (
         source="Etsy Shop Manager > Settings > Options > Download Data, 'Order Items' (public "
         "code fixtures: Sale Date,Item Name,Buyer,Quantity,Price,...,Item Total,...)",
         dayfirst=False,
+    ),
+    Profile(
+        key="amazon_orders",
+        name="Amazon Seller Central order report",
+        kind="transactions",
+        signature=("order-id", "order-item-id", "purchase-date", "buyer-email", "item-price"),
+        roles={
+            "customer_id": ("buyer-email",),
+            "order_id": ("order-id",),
+            "order_date": ("purchase-date",),
+            "amount": ("item-price",),
+            "quantity": ("quantity-purchased",),
+            "product": ("product-name",),
+            "channel": ("sales-channel",),
+            "country": ("ship-country",),
+        },
+        source="Seller Central > Orders > Order Reports (tab-separated; public code quotes "
+        "order-id, order-item-id, purchase-date, payments-date, buyer-email, ..., item-price, "
+        "...); item-price is the line's total for its quantity",
+    ),
+    Profile(
+        key="xero_invoices",
+        name="Xero invoices export",
+        kind="transactions",
+        signature=("ContactName", "InvoiceNumber", "InvoiceDate", "Total", "UnitAmount"),
+        roles={
+            "customer_id": ("ContactName", "EmailAddress"),
+            "order_id": ("InvoiceNumber",),
+            "order_date": ("InvoiceDate",),
+            "amount": ("Total",),
+            "quantity": ("Quantity",),
+            "unit_price": ("UnitAmount",),
+            "product": ("Description",),
+            "country": ("POCountry",),
+        },
+        source="Xero > Business > Invoices > Export (CSV in the import template's layout, "
+        "*ContactName,...,*InvoiceNumber,*InvoiceDate,*DueDate,Total,...,*Quantity,*UnitAmount"
+        ",...; public code); Total is the invoice's total, on each of its lines",
+        order_level=("ContactName", "InvoiceDate", "Total"),
+        order_total=True,
+        line_value=("Quantity", "UnitAmount"),
+        status=("Status",),
+        leave_out={
+            "draft": "draft invoice",
+            "submitted": "invoice awaiting approval",
+            "voided": "voided invoice",
+            "deleted": "deleted invoice",
+        },
+        dayfirst=True,
     ),
     Profile(
         key="google_forms",
@@ -876,8 +926,8 @@ def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
         if spread:
             said.append(f"order totals ('{amount_col}') counted once per order")
 
-    if profile.dayfirst is False:
-        said.append("dates read as month/day/year")
+    if profile.dayfirst is not None:
+        said.append(f"dates read as {'day/month' if profile.dayfirst else 'month/day'}/year")
     article = "an" if profile.name[:1].lower() in "aeiou" else "a"
     description = f"Recognised as {article} {profile.name}"
     description += (": " + ", ".join(said) + ".") if said else "."

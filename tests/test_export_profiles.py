@@ -91,6 +91,8 @@ SALES = [
     ),
     ("etsy_sold_orders.csv", "etsy_sold_orders", 4, 6, 219.60, 6, {"cancelled order": 1}),
     ("etsy_sold_order_items.csv", "etsy_sold_order_items", 4, 6, 192.00, 9, {}),
+    ("amazon_orders.txt", "amazon_orders", 3, 5, 183.00, 6, {}),
+    ("xero_invoices.csv", "xero_invoices", 3, 5, 828.00, 8, {}),
 ]
 HEADER_ROW = "a second header row (question text), not a response"
 # file, profile, responses, NPS, rows set aside by reason
@@ -160,7 +162,7 @@ def test_sales_export_gives_its_hand_computed_figures(
     assert len(d) == used
     assert p.report["rejected_by_reason"] == aside
     assert p.report["profile"] == key
-    assert p.warnings[0].startswith(f"Recognised as a{'n' if key[0] in 'e' else ''} ")
+    assert p.warnings[0].startswith(f"Recognised as a{'n' if profile.name[0] in 'AEIOU' else ''} ")
     assert set(p.mapping.values()) <= set(raw.columns)  # the file's own columns are named
     check_rows(raw, p)
 
@@ -403,3 +405,24 @@ def test_the_profile_is_not_applied_twice() -> None:
     raw.attrs["profile"] = "shopify_orders"
     assert ip.prepare_known_export(raw, "transactions") is None
     assert ip.detect_known(raw, "transactions") is None
+
+
+def test_xero_invoice_total_on_every_line_counted_once() -> None:
+    d = known("xero_invoices.csv").data
+    assert d.groupby("order_id")["amount"].sum().round(2).to_dict() == {
+        "INV-0101": 230.00,
+        "INV-0102": 115.00,
+        "INV-0103": 80.50,
+        "INV-0104": 345.00,
+        "INV-0105": 57.50,
+    }
+    # Tui Deli's invoice: lines of 240, 60 and 0 (delivery) share 345.00
+    assert d.loc[d["order_id"] == "INV-0104", "amount"].tolist() == [276.0, 69.0, 0.0]
+    assert d["order_date"].min() == pd.Timestamp("2024-02-05")  # 05/02/2024, day first
+
+
+def test_amazon_item_price_is_the_line_total() -> None:
+    p = known("amazon_orders.txt")
+    assert "unit_price" not in p.mapping
+    first = p.data[p.data["order_id"] == "112-1234567-0000001"]
+    assert first["amount"].tolist() == [24.0, 18.0] and first["quantity"].tolist() == [2, 1]
