@@ -136,7 +136,7 @@ def test_summary_weekly_unit_is_days_over_seven():
 
 def test_summary_rejects_unknown_unit_and_handles_empty():
     with pytest.raises(ValueError, match="time_unit"):
-        clv_summary(TX, time_unit="M")
+        clv_summary(TX, time_unit="fortnight")
     empty = clv_summary(TX, as_of="2024-01-01")
     assert len(empty) == 0
     assert list(empty.columns) == ["frequency", "recency", "T", "monetary_value"]
