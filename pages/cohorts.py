@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from analysis import charts_cohorts, cohorts
-from ui.cache import chart, compute
+from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -68,6 +68,7 @@ kind = c3.segmented_control(
     "'Customers who come back'.",
 )
 kind = (kind or "classic") if metric == "customers" else "classic"
+progress = Progress("Working out the cohorts", total=4)
 breakdowns = compute(cohorts.breakdown_columns, ds)
 by = c4.selectbox(
     "Break down by",
@@ -177,6 +178,8 @@ download_buttons(
     f"cohort_{metric}_{period}",
     key="cohorts_download",
 )
+
+progress.done()
 
 explain(
     "cohort retention",

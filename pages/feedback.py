@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts_feedback as cf
 from analysis import feedback as fb
-from ui.cache import chart, compute
+from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset
 from ui.text import inert
@@ -71,6 +71,7 @@ if responses is None or len(responses) == 0:
     st.stop()
 
 st.caption(f"Data: **{inert(ds.label)}**")
+progress = Progress("Working out the survey results", total=8)
 ov = compute(fb.feedback_overview, ds, data="responses")
 if ov.nps is None:
     empty_state("None of the responses has a 0-10 score, so there is nothing to show yet.")
@@ -140,25 +141,33 @@ if ov.csat is not None or ov.ces is not None:
 
 # --- Trend ----------------------------------------------------------------------------------
 st.subheader("NPS over time")
-freq = st.segmented_control(
-    "Period",
-    options=["W", "M", "Q"],
-    format_func={"W": "Week", "M": "Month", "Q": "Quarter"}.get,
-    default="M",
-    key="feedback_freq",
-    bind="query-params",
-)
-try:
-    trend = compute(fb.nps_trend, ds, data="responses", freq=freq or "M")
-except ValueError as exc:
-    empty_state(f"{exc} Add a date column to follow the score over time.")
-else:
-    chart(st, cf.nps_trend_chart, trend, width="stretch")
-    st.caption(
-        "The shaded band is the 95% interval; red diamonds mark periods whose NPS changed "
-        "from the period before beyond chance (p < 0.05); faded dots have fewer than 30 answers."
+
+
+@st.fragment
+def trend_view() -> None:
+    # The period control changes this chart only: it reruns this part alone.
+    freq = st.segmented_control(
+        "Period",
+        options=["W", "M", "Q"],
+        format_func={"W": "Week", "M": "Month", "Q": "Quarter"}.get,
+        default="M",
+        key="feedback_freq",
+        bind="query-params",
     )
-    what_this_says(fb.trend_sentence(trend))
+    try:
+        trend = compute(fb.nps_trend, ds, data="responses", freq=freq or "M")
+    except ValueError as exc:
+        empty_state(f"{exc} Add a date column to follow the score over time.")
+    else:
+        chart(st, cf.nps_trend_chart, trend, width="stretch")
+        st.caption(
+            "The shaded band is the 95% interval; red diamonds mark periods whose NPS changed "
+            "from the period before beyond chance (p < 0.05); faded dots have fewer than 30 answers."
+        )
+        what_this_says(fb.trend_sentence(trend))
+
+
+trend_view()
 
 # --- Breakdown ------------------------------------------------------------------------------
 attributes = compute(fb.attribute_columns, ds, data="responses")
@@ -325,25 +334,35 @@ else:
     elif beh.message and not beh.by_category.empty:
         st.caption(inert(beh.message))
 
+progress.done()
+
 # --- Follow-up list -------------------------------------------------------------------------
 st.subheader("Detractors to call back")
-period = st.selectbox(
-    "Answers from",
-    ["the last 7 days", "the last 30 days", "the last 90 days", "all time"],
-    index=1,
-    key="feedback_followup_period",
-    bind="query-params",
-)
-last_days = None if period == "all time" else int(period.split()[2])
-followup = compute(fb.detractor_followup, ds, data="responses", last_days=last_days)
-if len(followup) == 0:
-    empty_state(f"No detractors in {period}.")
-else:
-    st.caption(
-        f"{len(followup):,} detractors (score 0-6) in {period} of the survey, newest first. "
-        "Download the list to share it with whoever calls them back."
+
+
+@st.fragment
+def followup_view() -> None:
+    # The period control changes this list only.
+    period = st.selectbox(
+        "Answers from",
+        ["the last 7 days", "the last 30 days", "the last 90 days", "all time"],
+        index=1,
+        key="feedback_followup_period",
+        bind="query-params",
     )
-    st.dataframe(followup, hide_index=True)
-    download_buttons(followup, "detractors_follow_up", key="feedback_followup")
+    last_days = None if period == "all time" else int(period.split()[2])
+    followup = compute(fb.detractor_followup, ds, data="responses", last_days=last_days)
+    if len(followup) == 0:
+        empty_state(f"No detractors in {period}.")
+    else:
+        st.caption(
+            f"{len(followup):,} detractors (score 0-6) in {period} of the survey, newest first. "
+            "Download the list to share it with whoever calls them back."
+        )
+        st.dataframe(followup, hide_index=True)
+        download_buttons(followup, "detractors_follow_up", key="feedback_followup")
+
+
+followup_view()
 
 explain("NPS, CSAT and CES", EXPLANATION)

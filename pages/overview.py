@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import charts_overview, overview
-from ui.cache import chart, compute
+from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -12,6 +12,7 @@ ds = require_transactions()
 st.title("Overview")
 st.caption(f"Data: **{inert(ds.label)}**")
 
+progress = Progress("Working out the scorecard", total=5)
 message = compute(overview.dataset_size_check, ds)
 if message:
     empty_state(message)
@@ -81,6 +82,8 @@ else:
     )
 
 download_buttons(overview.scorecard_table(card), "scorecard", key="overview_scorecard")
+
+progress.done()
 
 explain(
     "the scorecard",

@@ -5,7 +5,7 @@ import importlib
 import streamlit as st
 
 from analysis import charts_patterns, overview, patterns, profile
-from ui.cache import chart, compute
+from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -37,6 +37,7 @@ st.caption(
     "next. Amounts are in the currency of your file."
 )
 
+progress = Progress("Looking up this customer", total=8)
 listing = compute(profile.customer_list, ds)
 if len(listing) == 0:
     empty_state("There are no customers before the end of the data.")
@@ -109,6 +110,8 @@ responses = None
 if ds.responses is not None:
     responses = compute(profile.customer_responses, ds, data="responses", customer_id=customer_id)
 card = compute(overview.scorecard, ds)
+
+progress.done()
 
 # ------------------------------------------------------------------------------ header
 st.subheader(f"Customer {inert(customer_id)}")

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis import charts_rfm, rfm
-from ui.cache import chart, compute
+from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
 from ui.text import inert
@@ -18,6 +18,7 @@ st.caption(
     "a named segment with a recommended action."
 )
 
+progress = Progress("Scoring every customer", total=6)
 first_day, default_as_of = compute(rfm.date_bounds, ds)
 first_date, last_as_of = first_day.date(), default_as_of.date()
 
@@ -241,4 +242,5 @@ worked = ""
 if example_id is not None:
     orders = compute(rfm.customer_orders, ds, customer_id=example_id, as_of=as_of)
     worked = "\n\n**A worked example**\n\n" + rfm.worked_example(orders, table, example_id)
+progress.done()
 explain("RFM scores and segments", rfm.explanation(table) + worked)
