@@ -25,3 +25,49 @@ def test_share_control_says_what_the_link_contains():
     at = new_app().run()
     captions = "\n".join(c.value for c in at.sidebar.caption)
     assert "never contains any data" in captions
+
+
+def _bound_widget_keys() -> set[str]:
+    """Every widget key bound to the address in the pages and the sidebar (from the source)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    keys = set()
+    for path in [*sorted((root / "pages").glob("*.py")), root / "ui" / "data.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            kw = {k.arg: k.value for k in node.keywords}
+            bind = kw.get("bind")
+            if isinstance(bind, ast.Constant) and bind.value == "query-params":
+                key = kw["key"]
+                if isinstance(key, ast.JoinedStr):  # f"cohorts_range_{period}"
+                    keys.add(key.values[0].value + "x")
+                else:
+                    keys.add(key.value)
+    return keys
+
+
+def test_only_fixed_settings_are_bound_to_the_address():
+    from ui.share import is_shared_setting
+
+    keys = _bound_widget_keys()
+    assert "dataset" in keys and "patterns_rank" in keys  # the scan works
+    assert all(is_shared_setting(k) for k in keys), sorted(
+        k for k in keys if not is_shared_setting(k)
+    )
+    # the feedback breakdown offers the survey file's own column names: never in a link
+    assert "feedback_by" not in keys and not is_shared_setting("feedback_by")
+
+
+def test_link_never_carries_a_value_from_the_file():
+    at = new_app()
+    at.query_params["patterns_rank"] = "orders"
+    at.query_params["feedback_by"] = "Plan ACME-secret-tier"  # as an older link had it
+    at.query_params["utm_source"] = "x"
+    at.run()
+    assert not at.exception
+    link = next(c.value for c in at.sidebar.code)
+    assert "feedback_by" not in link and "ACME" not in link and "utm_source" not in link
+    assert link.endswith("?patterns_rank=orders")  # the settings still travel

@@ -5,6 +5,13 @@ Every setting widget on the pages is bound to the URL's query parameters
 that address. When the view was made from the visitor's own upload, the link carries
 ``data=upload`` so that whoever opens it is asked to upload their file (the data itself never
 leaves the session).
+
+A link never carries anything from the visitor's file: only settings whose values come from a
+fixed list (or are numbers and dates) are bound to the address, and the link keeps only the
+parameters named in :data:`SHARED_SETTINGS`; anything else in the address (say a parameter an
+older version bound to a column name) is left out. A widget whose options come from the data
+(a column-name select, a product picker) must not be bound; ``tests/test_share.py`` checks
+every bound widget against this list.
 """
 
 from __future__ import annotations
@@ -15,12 +22,55 @@ import streamlit as st
 
 UPLOAD_MARKER = ("data", "upload")
 
+# Widget keys bound to the address (bind="query-params"); their values come from fixed lists,
+# numbers or dates, never from the visitor's file.
+SHARED_SETTINGS = frozenset(
+    {
+        "dataset",
+        "overview_nvr_value",
+        "rfm_as_of",
+        "rfm_bins",
+        "rfm_compare",
+        "rfm_segment",
+        "rfm_kmeans",
+        "cohorts_period",
+        "cohorts_metric",
+        "cohorts_kind",
+        "cohorts_by",
+        "cohorts_at",
+        "value_months",
+        "value_discount",
+        "value_churn_days",
+        "value_time_unit",
+        "value_forecast_measure",
+        "value_top_share",
+        "value_risk_threshold",
+        "feedback_freq",
+        "feedback_themes",
+        "feedback_days",
+        "feedback_followup_period",
+        "patterns_level",
+        "patterns_when_value",
+        "patterns_rank",
+        "patterns_rules_lift",
+        "patterns_rules_confidence",
+        "patterns_spend_by",
+        "profile_segment",
+    }
+)
+SHARED_PREFIXES = ("cohorts_range_",)  # one cohort range per period: cohorts_range_M, ...
+
+
+def is_shared_setting(key: str) -> bool:
+    """Whether the address parameter ``key`` may appear in a shared link."""
+    return key in SHARED_SETTINGS or key.startswith(SHARED_PREFIXES)
+
 
 def share_link(*, uploaded: bool) -> str:
-    """The current page's address with its settings as query parameters."""
+    """The current page's address with its settings (:data:`SHARED_SETTINGS` only) as query
+    parameters, plus ``data=upload`` when the view was made from an upload."""
     base = st.context.url or ""
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
-    params.pop(UPLOAD_MARKER[0], None)
+    params = {k: st.query_params.get_all(k) for k in st.query_params if is_shared_setting(k)}
     if uploaded:
         params[UPLOAD_MARKER[0]] = [UPLOAD_MARKER[1]]
     query = urlencode(params, doseq=True)
