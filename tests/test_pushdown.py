@@ -18,7 +18,7 @@ import pytest
 
 ibis = pytest.importorskip("ibis")
 
-from analysis import clv, cohorts, ingest, pushdown, rfm  # noqa: E402
+from analysis import clv, cohorts, ingest, overview, pushdown, rfm  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
@@ -72,6 +72,17 @@ def check_clv(tx: pd.DataFrame, table) -> None:
         assert got.attrs == expected.attrs
 
 
+def check_scorecard(tx: pd.DataFrame, table) -> None:
+    expected = overview.scorecard(tx).to_dict()
+    got = pushdown.scorecard(table).to_dict()
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        if isinstance(value, float):
+            np.testing.assert_allclose(got[key], value, rtol=RTOL, err_msg=key)
+        else:
+            assert got[key] == value, key
+
+
 def check_cohorts(tx: pd.DataFrame, table, periods: str = "WMQ") -> None:
     combos = [
         ("customers", "classic"),
@@ -91,6 +102,7 @@ def check_cohorts(tx: pd.DataFrame, table, periods: str = "WMQ") -> None:
 def test_duckdb_parity_on_every_example(examples, name):
     tx = examples[name]
     table = _duckdb(tx)
+    check_scorecard(tx, table)
     check_rfm(tx, table)
     check_clv(tx, table)
     check_cohorts(tx, table)
@@ -100,6 +112,7 @@ def test_duckdb_parity_on_every_example(examples, name):
 def test_duckdb_parity_on_online_retail():
     tx = _example("online_retail.csv.gz")
     table = _duckdb(tx)
+    check_scorecard(tx, table)
     check_rfm(tx, table)
     check_clv(tx, table)
     check_cohorts(tx, table, periods="M")
@@ -216,6 +229,7 @@ def spark_table(examples):
 @pytest.mark.slow
 def test_postgres_parity(postgres_table):
     tx, table = postgres_table
+    check_scorecard(tx, table)
     check_rfm(tx, table)
     check_clv(tx, table)
     check_cohorts(tx, table)
@@ -224,6 +238,7 @@ def test_postgres_parity(postgres_table):
 @pytest.mark.slow
 def test_spark_parity(spark_table):
     tx, table = spark_table
+    check_scorecard(tx, table)
     check_rfm(tx, table)
     check_clv(tx, table)
     check_cohorts(tx, table, periods="M")

@@ -12,6 +12,7 @@ where the in-memory path keeps the order of first appearance.
 from analysis.pushdown._lines import CANONICAL, NET_DECIMALS, observed_lines, orders, resolve_as_of
 from analysis.pushdown.clv import clv_summary
 from analysis.pushdown.cohorts import retention_matrix
+from analysis.pushdown.overview import scorecard
 from analysis.pushdown.rfm import rfm_table, rfm_values
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "retention_matrix",
     "rfm_table",
     "rfm_values",
+    "scorecard",
 ]
