@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "HEADER_WORDS",
     "PROFILES",
     "Applied",
     "Profile",
@@ -41,6 +42,8 @@ __all__ = [
     "match_profile",
     "prepare_known_export",
     "source_mapping",
+    "total_rows",
+    "translate_header",
 ]
 
 _FALSE = frozenset({"false", "no", "0", "n", "f"})
@@ -1120,3 +1123,263 @@ def prepare_known_export(
         profile_name=profile.name,
     )
     return ingest.Prepared(inner.data, rejected, warnings, shown, report)
+
+
+# ---------------------------------------------------------------------------------------------
+# files no profile knows: header words in other languages, total rows
+# ---------------------------------------------------------------------------------------------
+
+HEADER_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        # German
+        "kunde": "customer",
+        "kunden": "customer",
+        "kundennummer": "customer number",
+        "kundennr": "customer number",
+        "kundenname": "customer name",
+        "käufer": "buyer",
+        "datum": "date",
+        "bestelldatum": "order date",
+        "rechnungsdatum": "invoice date",
+        "belegdatum": "receipt date",
+        "buchungsdatum": "posting date",
+        "lieferdatum": "delivery date",
+        "geburtsdatum": "birth date",
+        "betrag": "amount",
+        "gesamtbetrag": "total amount",
+        "bruttobetrag": "gross amount",
+        "nettobetrag": "net amount",
+        "rechnungsbetrag": "invoice amount",
+        "endbetrag": "total amount",
+        "umsatz": "revenue",
+        "summe": "sum",
+        "bestellung": "order",
+        "bestellnummer": "order number",
+        "bestellnr": "order number",
+        "auftragsnummer": "order number",
+        "rechnung": "invoice",
+        "rechnungsnummer": "invoice number",
+        "rechnungsnr": "invoice number",
+        "beleg": "receipt",
+        "belegnummer": "receipt number",
+        "bon": "receipt",
+        "bonnummer": "receipt number",
+        "artikel": "product",
+        "artikelbezeichnung": "product name",
+        "artikelnummer": "product number",
+        "bezeichnung": "description",
+        "menge": "quantity",
+        "anzahl": "quantity",
+        "preis": "price",
+        "einzelpreis": "unit price",
+        "stückpreis": "unit price",
+        "verkaufspreis": "selling price",
+        "warengruppe": "category",
+        "kategorie": "category",
+        "land": "country",
+        "mwst": "vat",
+        "mehrwertsteuer": "vat",
+        "ust": "vat",
+        "rabatt": "discount",
+        "versandkosten": "shipping",
+        "zahlungsart": "payment method",
+        "nummer": "number",
+        "nr": "number",
+        # French
+        "commande": "order",
+        "facture": "invoice",
+        "montant": "amount",
+        "numéro": "number",
+        "numero": "number",
+        "quantité": "quantity",
+        "prix": "price",
+        "unitaire": "unit",
+        "produit": "product",
+        "pays": "country",
+        "catégorie": "category",
+        "tva": "vat",
+        "remise": "discount",
+        "livraison": "delivery",
+        # Spanish
+        "cliente": "customer",
+        "fecha": "date",
+        "importe": "amount",
+        "monto": "amount",
+        "pedido": "order",
+        "factura": "invoice",
+        "número": "number",
+        "cantidad": "quantity",
+        "precio": "price",
+        "producto": "product",
+        "país": "country",
+        "categoría": "category",
+        "iva": "vat",
+        "descuento": "discount",
+        # Italian
+        "importo": "amount",
+        "ordine": "order",
+        "fattura": "invoice",
+        "quantità": "quantity",
+        "prezzo": "price",
+        "prodotto": "product",
+        "paese": "country",
+        "categoria": "category",
+        "sconto": "discount",
+        # Dutch
+        "klant": "customer",
+        "klantnummer": "customer number",
+        "klantnaam": "customer name",
+        "bedrag": "amount",
+        "totaalbedrag": "total amount",
+        "totaal": "total",
+        "bestelling": "order",
+        "bestelnummer": "order number",
+        "ordernummer": "order number",
+        "factuur": "invoice",
+        "factuurnummer": "invoice number",
+        "factuurdatum": "invoice date",
+        "besteldatum": "order date",
+        "orderdatum": "order date",
+        "aantal": "quantity",
+        "prijs": "price",
+        "stuksprijs": "unit price",
+        "categorie": "category",
+        "btw": "vat",
+        "korting": "discount",
+        # Portuguese
+        "valor": "value",
+        "fatura": "invoice",
+        "quantidade": "quantity",
+        "preço": "price",
+        "produto": "product",
+        # Polish
+        "klient": "customer",
+        "kwota": "amount",
+        "zamówienie": "order",
+        "zamowienie": "order",
+        "zamówienia": "order",
+        "numer": "number",
+        "ilość": "quantity",
+        "ilosc": "quantity",
+        "cena": "price",
+        "produkt": "product",
+        "kraj": "country",
+        "kategoria": "category",
+        "wartość": "value",
+        "rabat": "discount",
+        # Nordic
+        "kund": "customer",
+        "kundnummer": "customer number",
+        "asiakas": "customer",
+        "asiakasnumero": "customer number",
+        "dato": "date",
+        "päivämäärä": "date",
+        "pvm": "date",
+        "beløb": "amount",
+        "beløp": "amount",
+        "belopp": "amount",
+        "summa": "sum",
+        "totalbelopp": "total amount",
+        "ordre": "order",
+        "ordrenummer": "order number",
+        "tilaus": "order",
+        "fakturanummer": "invoice number",
+        "fakturadatum": "invoice date",
+        "lasku": "invoice",
+        "antal": "quantity",
+        "antall": "quantity",
+        "määrä": "quantity",
+        "pris": "price",
+        "hinta": "price",
+        "vare": "product",
+        "vara": "product",
+        "tuote": "product",
+        "maa": "country",
+        "moms": "vat",
+        "mva": "vat",
+        "alv": "vat",
+    }
+)
+"""Header words in German, French, Spanish, Italian, Dutch, Portuguese, Polish and the Nordic
+languages -> the English words detection scores (lower case, as normalised headers are)."""
+
+_PHRASES = (
+    ("prix unitaire", "unit price"),
+    ("precio unitario", "unit price"),
+    ("prezzo unitario", "unit price"),
+    ("preço unitário", "unit price"),
+    ("preco unitario", "unit price"),
+    ("cena jednostkowa", "unit price"),
+    ("valor total", "total amount"),
+    ("nota fiscal", "invoice"),
+)
+_FOREIGN_DATE = frozenset({"data"})  # "data" is a date in Italian, Portuguese and Polish
+
+
+def translate_header(norm: str) -> str:
+    """A normalised header's foreign words in English ("bestellnummer" -> "order number").
+
+    Parameters
+    ----------
+    norm : str
+        A header already normalised to lower-case words (``_normalise_header`` in ingest).
+
+    Returns
+    -------
+    str
+        The header with each known foreign word replaced; words it does not know are kept.
+        "data" becomes "date" only when it is the whole header or stands beside another
+        foreign word ("data zamówienia"), as "data" is also an English word.
+    """
+    phrased = f" {norm} "
+    for phrase, english in _PHRASES:
+        phrased = phrased.replace(f" {phrase} ", f" {english} ")
+    foreign_phrase = phrased.strip() != norm
+    words = phrased.split()
+    out = [HEADER_WORDS.get(w, w) for w in words]
+    foreign = foreign_phrase or any(HEADER_WORDS.get(w) is not None for w in words)
+    if (foreign or len(words) == 1) and any(w in _FOREIGN_DATE for w in words):
+        out = ["date" if w in _FOREIGN_DATE else o for w, o in zip(words, out, strict=True)]
+    return " ".join(out)
+
+
+_TOTAL_RE = re.compile(
+    r"^(?:grand\s+)?totals?(?:\s+(?:for|of)\b.*)?$|^sum$|^summe$|^gesamt(?:summe)?$|"
+    r"^zwischensumme$|^subtotal$|^totaal$|^totale$|^totalt$|^summa$|^suma$|^razem$|"
+    r"^yhteens[äa]$|^total\s+g[ée]n[ée]ral$|^insgesamt$",
+    re.IGNORECASE,
+)
+
+
+def total_rows(raw: pd.DataFrame, date_column: Any | None = None) -> np.ndarray:
+    """Rows that are a report's total or subtotal line, not a sale.
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        A text table.
+    date_column : column, optional
+        The date column: a row counts only when its date cell is empty (a sale labelled
+        "Total" by a customer of that name still has its date).
+
+    Returns
+    -------
+    np.ndarray
+        One bool per row: its first non-empty cell is "Total", "Summe", "Gesamt", "Totaal",
+        "Totale", "Summa", "Suma", "Razem", "Yhteensä", "Total for <group>", ...
+    """
+    n = len(raw)
+    first = pd.Series([""] * n, index=raw.index, dtype=object)
+    found = np.zeros(n, dtype=bool)
+    for c in raw.columns:
+        t = _text(raw, c)
+        take = ~found & (t != "").to_numpy(bool)
+        if take.any():
+            first[take] = t[take]
+            found |= take
+        if found.all():
+            break
+    hit = first.astype(str).str.match(_TOTAL_RE).to_numpy(bool)
+    if date_column is not None and date_column in raw.columns:
+        hit = hit & (_text(raw, date_column) == "").to_numpy(bool)
+    return hit

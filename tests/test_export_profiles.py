@@ -426,3 +426,45 @@ def test_amazon_item_price_is_the_line_total() -> None:
     assert "unit_price" not in p.mapping
     first = p.data[p.data["order_id"] == "112-1234567-0000001"]
     assert first["amount"].tolist() == [24.0, 18.0] and first["quantity"].tolist() == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("header", "english"),
+    [
+        ("kunde", "customer"),
+        ("kundennummer", "customer number"),
+        ("datum", "date"),
+        ("betrag", "amount"),
+        ("bestellnummer", "order number"),
+        ("rechnung", "invoice"),
+        ("montant", "amount"),
+        ("cliente", "customer"),
+        ("importe", "amount"),
+        ("fecha", "date"),
+        ("klant", "customer"),
+        ("bedrag", "amount"),
+        ("prix unitaire", "unit price"),
+        ("data zamówienia", "date order"),
+        ("data", "date"),
+        ("data source", "data source"),  # English "data" stays
+        ("customer id", "customer id"),
+    ],
+)
+def test_header_words_in_other_languages(header: str, english: str) -> None:
+    assert ip.translate_header(header) == english
+
+
+def test_total_rows_are_told_apart() -> None:
+    raw = raw_of("german_till.csv")
+    hit = ip.total_rows(raw, "Datum")
+    assert raw.index[hit].tolist() == [15] and raw.loc[15, "Kunde"] == "Summe"
+    table = pd.DataFrame(
+        {
+            "group": ["Total for Amy's Bird Sanctuary", "", "Total", "TOTAL", "Gesamt"],
+            "date": ["", "2024-01-05", "2024-01-06", "", ""],
+            "amount": ["185.00", "35.00", "12.00", "900.00", "1"],
+        }
+    )
+    # "Total" with a date is a customer called Total, not a total line
+    assert ip.total_rows(table, "date").tolist() == [True, False, False, True, True]
+    assert ip.total_rows(table).tolist() == [True, False, True, True, True]  # no date to ask
