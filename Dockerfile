@@ -13,7 +13,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
-COPY --chown=app:app app.py ./
+COPY --chown=app:app app.py serve.py ./
 COPY --chown=app:app analysis ./analysis
 COPY --chown=app:app ui ./ui
 COPY --chown=app:app pages ./pages
@@ -28,4 +28,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # Mount secrets at runtime (never bake them into the image):
 #   docker run -v $PWD/.streamlit/secrets.toml:/app/.streamlit/secrets.toml:ro ...
-CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]
+# serve.py is app.py behind a guard that hides /_stcore/metrics (see serve.py).
+CMD ["streamlit", "run", "serve.py", "--server.port=8501", "--server.address=0.0.0.0"]

@@ -144,3 +144,92 @@ def test_formula_cells_are_data(prefix):
     assert preview["customer_id"].iloc[0] == f'{prefix}HYPERLINK("http://evil")'
     # The rows-set-aside download is formula safe (checked in tests/test_export.py for content).
     assert len(at.get("download_button")) == 2
+
+
+# ------------------------------------------------------------------ /_stcore/metrics
+
+
+def _asgi_get(app, path: str) -> int:
+    import asyncio
+
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "path": path, "method": "GET", "headers": []}
+    asyncio.run(app(scope, receive, send))
+    return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+
+def test_metrics_hidden_by_the_hosting_entry_point():
+    from serve import HideInternals
+
+    async def streamlit(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    guarded = HideInternals(streamlit, enabled=True)
+    assert _asgi_get(guarded, "/_stcore/metrics") == 404
+    assert _asgi_get(guarded, "/base/_stcore/metrics/") == 404  # under server.baseUrlPath
+    assert _asgi_get(guarded, "/_stcore/health") == 200
+    assert _asgi_get(guarded, "/") == 200
+    assert _asgi_get(HideInternals(streamlit, enabled=False), "/_stcore/metrics") == 200
+
+
+@pytest.mark.slow
+def test_live_server_hides_metrics_and_stays_healthy(tmp_path):
+    """``streamlit run serve.py`` (the Docker command): metrics 404, health and app 200."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "serve.py",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--server.headless=true",
+        ],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def status(path: str) -> int:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                return r.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if status("/_stcore/health") == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.5)
+        assert status("/_stcore/metrics") == 404
+        assert status("/") == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
