@@ -203,3 +203,11 @@ def test_report_html_shows_escaped_values_as_written():
     expected = "![](http://tracker.example/p.png) **bold** a:b"
     assert f"<strong>{expected}</strong> sells best; <strong>bold</strong> stays." in document
     assert "\\" not in document.split("<body", 1)[1] and "\u200b" not in document
+
+
+def test_error_naming_a_hostile_file_is_inert():
+    at = run_page("pages/overview.py", upload=(FILE_NAME, b"\n\n", "text/csv"))
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and any(md_escape(FILE_NAME) in e for e in errors), errors
+    assert not offending(interpreted_texts(at))

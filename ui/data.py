@@ -369,7 +369,7 @@ def current_dataset() -> Dataset | None:
 
 def _show_errors(ds: Dataset) -> None:
     for err in ds.errors:
-        st.error(err, icon=":material/error:")
+        st.error(inert(err), icon=":material/error:")
 
 
 def require_transactions() -> Dataset:
