@@ -1610,6 +1610,8 @@ def value_report(
     """
     unit = _unit_days(time_unit)
     tx, amount_note = drop_implausible_amounts(tx)
+    if amount_note and len(tx) == 0:
+        raise UnsuitableDataError(amount_note.replace("were left out of", "leave nothing for"))
     summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
     if len(summary) == 0 and len(tx):
         raise UnsuitableDataError(
