@@ -115,7 +115,8 @@ class Profile:
     refunds : tuple[str, ...]
         Columns whose (positive) amounts are subtracted from the amount.
     placeholders : tuple[str, ...]
-        Customer values that mean "no customer" (case-insensitive); such rows are set aside.
+        Customer values that mean "no customer" (case-insensitive): such sales are set aside;
+        a survey response keeps its score and only loses the customer.
     header_rows : int
         Rows under the header that are more header (question text, import ids). Only rows
         whose date cell is not a date are taken as such, so a file already cleaned by hand
@@ -124,6 +125,8 @@ class Profile:
         How the export writes dates like 03/04/24 (False: month first).
     date_suffix : str, optional
         Regular expression removed from the end of date cells before parsing (" GMT+1").
+    first_column : str, optional
+        The export always starts with this column (for short signatures: "Timestamp").
     """
 
     key: str
@@ -149,6 +152,7 @@ class Profile:
     header_rows: int = 0
     dayfirst: bool | None = None
     date_suffix: str | None = None
+    first_column: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", _frozen(self.roles))
@@ -468,6 +472,7 @@ PROFILES: tuple[Profile, ...] = (
         name="Google Forms responses download",
         kind="responses",
         signature=("Timestamp",),
+        first_column="Timestamp",
         roles={
             "response_date": ("Timestamp",),
             "customer_id": ("Email Address", "Email address", "Email"),
@@ -514,10 +519,23 @@ PROFILES: tuple[Profile, ...] = (
         header_rows=2,
     ),
     Profile(
+        key="microsoft_forms",
+        name="Microsoft Forms responses download",
+        kind="responses",
+        signature=("ID", "Start time", "Completion time", "Email", "Name"),
+        roles={"response_date": ("Completion time",), "customer_id": ("Email",)},
+        source="Microsoft Forms > Responses > Open results in Excel (public code: ID,Start "
+        "time,Completion time,Email,Name[,Last modified time], then the questions); "
+        "'anonymous' in Email when the form does not record names",
+        placeholders=("anonymous",),
+        first_column="ID",
+    ),
+    Profile(
         key="typeform",
         name="Typeform responses export",
         kind="responses",
         signature=("#", "Submit Date (UTC)"),
+        first_column="#",
         roles={"response_date": ("Submit Date (UTC)",)},
         source="Typeform > Results > Responses > Download all responses, CSV (public code: "
         "#, the questions, Start Date (UTC), Submit Date (UTC), Network ID)",
@@ -551,10 +569,14 @@ def match_profile(columns: Iterable[Any], kind: str | None = None) -> Profile | 
     Profile or None
         The matching profile with the longest signature (the most specific one).
     """
+    columns = list(columns)
     names = _columns_by_norm(columns)
+    first = _norm(columns[0]) if columns else ""
     best: Profile | None = None
     for p in PROFILES:
         if kind is not None and p.kind != kind:
+            continue
+        if p.first_column is not None and first != _norm(p.first_column):
             continue
         if all(_norm(s) in names for s in p.signature):
             if best is None or len(p.signature) > len(best.signature):
@@ -856,9 +878,17 @@ def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
     if cust_col is not None and profile.placeholders:
         t = _text(frame, mapping["customer_id"]).str.casefold()
         hit = t.isin([p.casefold() for p in profile.placeholders]).to_numpy(bool)
-        k = set_aside(hit, "no customer (guest or walk-in sale)")
-        if k:
-            said.append(f"{_plural(k, 'guest or walk-in sale')} without a customer set aside")
+        if profile.kind == "responses":
+            k = int((hit & (reason == "")).sum())
+            if k:
+                new = _new_name(frame, str(cust_col))
+                frame[new] = _text(frame, mapping["customer_id"]).mask(hit, "").astype("str")
+                mapping["customer_id"] = new
+                said.append(f"{_plural(k, 'anonymous response')} kept without a respondent")
+        else:
+            k = set_aside(hit, "no customer (guest or walk-in sale)")
+            if k:
+                said.append(f"{_plural(k, 'guest or walk-in sale')} without a customer set aside")
 
     # 5. date and time joined; date suffixes removed
     dcol = source.get(date_role)
