@@ -59,6 +59,8 @@ def _resolve(name: str) -> Callable:
 
 # ------------------------------------------------------------------------------ shared order table
 _ORIGINAL_ORDER_TABLE = _orders.order_table
+# What builds a table (the original; tests count calls by replacing it).
+_build_order_table = _ORIGINAL_ORDER_TABLE
 # (dataset key, transactions frame) of the compute call running in this thread, if any.
 _SHARED: contextvars.ContextVar[tuple[str, Any] | None] = contextvars.ContextVar(
     "customer_focus_shared_orders", default=None
@@ -73,7 +75,7 @@ def _shared_order_table(tx, as_of=None):
     """``analysis.orders.order_table``, reusing the table already built for this dataset."""
     shared = _SHARED.get()
     if shared is None or tx is not shared[1]:
-        return _ORIGINAL_ORDER_TABLE(tx, as_of)
+        return _build_order_table(tx, as_of)
     as_of_ts = _orders.resolve_as_of(tx, as_of)
     key = (shared[0], int(as_of_ts.value))
     now = time.monotonic()
@@ -82,7 +84,7 @@ def _shared_order_table(tx, as_of=None):
         if hit is not None and now - hit[0] < CACHE_TTL_SECONDS:
             _ORDER_MEMO.move_to_end(key)
             return hit[1]
-    table = _ORIGINAL_ORDER_TABLE(tx, as_of_ts)
+    table = _build_order_table(tx, as_of_ts)
     with _MEMO_LOCK:
         _ORDER_MEMO[key] = (now, table)
         _ORDER_MEMO.move_to_end(key)

@@ -1,0 +1,120 @@
+"""AppTest of what makes pages instant: shared order tables, deferred downloads, cached charts."""
+
+import io
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+import ui.cache
+import ui.components
+from analysis import orders, overview
+from tests.apptest_utils import run_page, texts
+
+REJECTS = (
+    b"Customer,Order date,Amount\n"
+    + b"".join(b"c%d,2024-01-%02d,%d.50\n" % (i, 1 + i % 28, i) for i in range(60))
+    + b"".join(b",2024-02-%02d,3.00\n" % (1 + i % 28) for i in range(40))
+)
+
+
+@pytest.fixture
+def cold(monkeypatch):
+    """Empty caches, and a count of the order tables really built."""
+    st.cache_data.clear()
+    ui.cache.clear_shared()
+    built = []
+    original = ui.cache._build_order_table
+
+    def counting(tx, as_of=None):
+        built.append(len(tx))
+        return original(tx, as_of)
+
+    monkeypatch.setattr(ui.cache, "_build_order_table", counting)
+    yield built
+    st.cache_data.clear()
+    ui.cache.clear_shared()
+
+
+def test_patterns_visit_builds_the_order_table_once_per_as_of(cold):
+    at = run_page("pages/patterns.py")
+    assert not at.exception
+    # Before the memo a visit built it 21 times (once per analysis); now once per as-of date
+    # (the end of the data, and the cut-offs some analyses look back from).
+    assert 1 <= len(cold) <= 3, len(cold)
+    at.run()
+    assert not at.exception
+    assert len(cold) <= 3  # a rerun builds nothing
+
+
+def test_shared_order_table_gives_the_same_results(cold):
+    at = run_page("pages/overview.py")
+    assert not at.exception
+    from analysis import ingest
+    from ui.data import EXAMPLES, SAMPLE_DIR
+
+    tx = ingest.prepare_transactions(
+        ingest.read_table(SAMPLE_DIR / EXAMPLES["shop"].transactions)
+    ).data
+    direct = overview.scorecard(tx)
+    token = ui.cache._SHARED.set(("test-key", tx))
+    try:
+        first = ui.cache._shared_order_table(tx)
+        again = ui.cache._shared_order_table(tx, first.as_of)
+        shared = overview.scorecard(tx)
+    finally:
+        ui.cache._SHARED.reset(token)
+    assert again is first  # built once, reused
+    assert shared == direct
+    assert orders.order_table(tx).net.sum() == pytest.approx(first.net.sum())
+
+
+def test_downloads_are_built_only_when_clicked(monkeypatch, downloads):
+    made = []
+    real_csv = ui.components.to_csv_bytes
+
+    def counting_csv(df, **kwargs):
+        made.append(len(df))
+        return real_csv(df, **kwargs)
+
+    monkeypatch.setattr(ui.components, "to_csv_bytes", counting_csv)
+    at = run_page("pages/data.py", upload=("rejects.csv", REJECTS, "text/csv"))
+    assert not at.exception
+    assert "Rows set aside" in texts(at)
+    at.run()  # a rerun, as after any click
+    assert not at.exception
+    names = {"rows_set_aside_transactions.csv", "rows_set_aside_transactions.xlsx"}
+    assert names <= downloads.deferred
+    assert made == []  # nothing exported while the page ran, twice
+    rejected = pd.read_csv(
+        io.BytesIO(downloads["rows_set_aside_transactions.csv"]), encoding="utf-8-sig"
+    )
+    assert made == [40]  # made on "click", from the full table
+    assert len(rejected) == 40
+    assert downloads["rows_set_aside_transactions.xlsx"].startswith(b"PK")
+
+
+def test_chart_specs_and_derived_results_are_cached_by_content():
+    calls = []
+
+    def bars(df):
+        import altair as alt
+
+        calls.append(1)
+        return alt.Chart(df).mark_bar().encode(x="a", y="b")
+
+    one = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
+    first = ui.cache.chart_spec(bars, one)
+    assert ui.cache.chart_spec(bars, one.copy()) is first  # equal content: not built again
+    assert len(calls) == 1
+    other = ui.cache.chart_spec(bars, one.assign(b=[1, 3]))
+    assert other is not first and len(calls) == 2
+    assert first["datasets"]  # the data travels with the spec (as Arrow)
+
+    def total(df, *, column):
+        calls.append(2)
+        return float(df[column].sum())
+
+    assert ui.cache.derived(total, one, column="b") == 3.0
+    assert ui.cache.derived(total, one.copy(), column="b") == 3.0
+    assert calls.count(2) == 1
