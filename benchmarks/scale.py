@@ -1,0 +1,183 @@
+"""In memory versus push-down on DuckDB, at sizes from one million to hundreds of millions of lines.
+
+Usage::
+
+    python benchmarks/scale.py                         # 1M and 10M lines, DuckDB
+    python benchmarks/scale.py --sizes 1M,10M,50M,200M --memory-limit 3GB
+    python benchmarks/scale.py --sizes 1M --engines duckdb,postgres   # needs CF_TEST_POSTGRES_URL
+
+The data are canonical transactions written as Parquet (ten lines per customer, about three lines
+per order, three years of dates), generated in chunks of at most 10 million lines so that the
+generator itself never needs more than about 1.5 GB. Each path runs in its own process, which
+reports its wall time and peak resident memory (VmHWM): the in-memory path reads the Parquet
+files into pandas and runs ``overview.scorecard``, ``rfm.rfm_table``,
+``cohorts.retention_matrix`` and ``clv.clv_summary``; the push-down path hands the same files
+to DuckDB (in place, with a memory limit and a spill directory) and runs the
+``analysis.pushdown`` functions of the same names. A path that fails (for example runs out of
+memory) is reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SIZES = {"1M": 1_000_000, "10M": 10_000_000, "50M": 50_000_000, "200M": 200_000_000}
+CHUNK = 10_000_000
+
+
+def _peak_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def generate(n_rows: int, folder: Path) -> Path:
+    """Write ``n_rows`` canonical lines as Parquet files in ``folder`` (cached by size)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    out = folder / f"tx_{n_rows}"
+    done = out / "_done"
+    if done.exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    start = np.datetime64("2022-01-01T00:00:00", "s")
+    for i, lo in enumerate(range(0, n_rows, CHUNK)):
+        n = min(CHUNK, n_rows - lo)
+        rng = np.random.default_rng(i)
+        n_customers = max(n // 10, 1)
+        n_orders = max(n // 3, 1)
+        weights = rng.gamma(0.6, 1.0, n_customers)
+        order_customer = rng.choice(n_customers, size=n_orders, p=weights / weights.sum())
+        first_day = rng.integers(0, 1095, n_customers)
+        day = np.minimum(first_day[order_customer] + rng.exponential(120, n_orders), 1094)
+        seconds = day.astype(np.int64) * 86400 + rng.integers(8 * 3600, 22 * 3600, n_orders)
+        line_order = np.sort(rng.integers(0, n_orders, n))
+        amount = np.round(rng.gamma(2.0, 12.0, n), 2)
+        refund = rng.random(n) < 0.02
+        amount[refund] = -amount[refund]
+        cust = pa.array(order_customer[line_order] + lo // 10)
+        order = pa.array(line_order + lo)
+        table = pa.table(
+            {
+                "customer_id": pc.binary_join_element_wise("C", pc.cast(cust, pa.string()), ""),
+                "order_id": pc.binary_join_element_wise("O", pc.cast(order, pa.string()), ""),
+                "order_date": pa.array((start + seconds[line_order]).astype("datetime64[us]")),
+                "amount": pa.array(amount),
+            }
+        )
+        pq.write_table(table, out / f"part-{i:03d}.parquet", row_group_size=1_000_000)
+        del table, cust, order, line_order, amount
+    done.touch()
+    return out
+
+
+def run_in_memory(folder: str) -> dict:
+    """The app's path today: everything in pandas."""
+    import pandas as pd
+
+    from analysis import clv, cohorts, overview, rfm
+
+    t0 = time.perf_counter()
+    tx = pd.read_parquet(folder)
+    tx["customer_id"] = tx["customer_id"].astype("str")
+    tx["order_id"] = tx["order_id"].astype("str")
+    tx["order_date"] = tx["order_date"].astype("datetime64[ns]")
+    overview.scorecard(tx)
+    rfm.rfm_table(tx)
+    cohorts.retention_matrix(tx, period="M")
+    clv.clv_summary(tx)
+    return {"seconds": time.perf_counter() - t0, "peak_mib": _peak_mib()}
+
+
+def run_pushdown(folder: str, engine: str, memory_limit: str) -> dict:
+    """The same figures computed by the engine; only small results come back."""
+    import ibis
+
+    from analysis import pushdown
+
+    t0 = time.perf_counter()
+    if engine == "duckdb":
+        spill = tempfile.mkdtemp(prefix="cf-duckdb-spill-")
+        con = ibis.duckdb.connect(memory_limit=memory_limit, temp_directory=spill, threads=2)
+        table = con.read_parquet(f"{folder}/*.parquet")
+    elif engine == "postgres":
+        import pandas as pd
+
+        con = ibis.connect(os.environ["CF_TEST_POSTGRES_URL"])
+        table = con.create_table("cf_scale", pd.read_parquet(folder), overwrite=True)
+        t0 = time.perf_counter()  # loading is not part of the analysis
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
+    pushdown.scorecard(table)
+    pushdown.rfm_table(table)
+    pushdown.retention_matrix(table, period="M")
+    pushdown.clv_summary(table)
+    return {"seconds": time.perf_counter() - t0, "peak_mib": _peak_mib()}
+
+
+def _child(args: list[str]) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["killed"])[-1]
+        return {"error": f"exit {proc.returncode}: {tail[:120]}"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1M,10M")
+    parser.add_argument("--engines", default="duckdb")
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB's memory_limit")
+    parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "cf-scale"))
+    parser.add_argument("--skip-in-memory-above", default="50M")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, folder, *rest = args.child
+        result = run_in_memory(folder) if kind == "memory" else run_pushdown(folder, *rest)
+        print(json.dumps(result))
+        return
+
+    folder = Path(args.dir)
+    limit = SIZES[args.skip_in_memory_above]
+    print("| lines | path | seconds | peak memory (MiB) |")
+    print("| ---: | --- | ---: | ---: |")
+    for label in args.sizes.split(","):
+        n = SIZES[label]
+        data = generate(n, folder)
+        rows = []
+        if n <= limit:
+            rows.append(("in memory (pandas)", _child(["memory", str(data)])))
+        else:
+            rows.append(("in memory (pandas)", {"error": "not attempted (above the limit)"}))
+        for engine in args.engines.split(","):
+            rows.append(
+                (f"push-down ({engine})", _child(["push", str(data), engine, args.memory_limit]))
+            )
+        for name, r in rows:
+            if "error" in r:
+                print(f"| {label} | {name} | {r['error']} | |")
+            else:
+                print(f"| {label} | {name} | {r['seconds']:.1f} | {r['peak_mib']:,.0f} |")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
