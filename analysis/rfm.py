@@ -37,6 +37,7 @@ from analysis.orders import order_table, orders_frame, resolve_as_of
 from analysis.text import md_escape
 
 __all__ = [
+    "MAX_ATTRIBUTE_COLUMNS",
     "GRID",
     "NEW",
     "UNASSIGNED",
@@ -69,6 +70,11 @@ __all__ = [
 ]
 
 GRID = 5
+
+MAX_ATTRIBUTE_COLUMNS = 50
+"""Most extra columns :func:`customer_attributes` looks at (the first ones, in the file's
+order): its work grows with lines x columns, and a file with thousands of columns would
+otherwise make the RFM page slow for contact details nobody reads past the first few."""
 """Segment rules are written for scores 1..5 on both axes."""
 NEW = "new"
 """Label of the 'previous segment' of customers who had not bought yet at the earlier date."""
@@ -991,7 +997,8 @@ def customer_attributes(
     their most recent line before ``as_of`` that has one (missing values are skipped). A
     candidate is kept only if it describes the customer rather than the line: at least
     ``min_agreement`` of its non-missing values equal their customer's value (so a product
-    code column is dropped, a country column that changed once is kept).
+    code column is dropped, a country column that changed once is kept). Only the first
+    :data:`MAX_ATTRIBUTE_COLUMNS` candidates (in the file's order) are looked at.
 
     Returns
     -------
@@ -999,7 +1006,7 @@ def customer_attributes(
         Indexed by ``customer_id`` (customers with a line before ``as_of``); one column per
         kept attribute (possibly none).
     """
-    cols = [c for c in tx.columns if c not in _LINE_LEVEL]
+    cols = [c for c in tx.columns if c not in _LINE_LEVEL][:MAX_ATTRIBUTE_COLUMNS]
     if not len(tx):
         return pd.DataFrame(index=pd.Index([], dtype="str", name="customer_id"))
     ot = order_table(tx, as_of)
