@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 
 from analysis.clv import BetaGeoModel, clv_summary
 from analysis.orders import day_numbers, order_table, resolve_as_of, round_money
+from analysis.text import md_escape
 
 __all__ = [
     "FEATURE_LABELS",
@@ -500,7 +501,7 @@ def drivers_in_words(importance: pd.DataFrame, *, top: int = 3) -> list[str]:
             0: "its effect is not a simple more-or-less",
         }[row.direction]
         out.append(
-            f"**{row.label}**: shuffling it lowers the model's AUC by {row.importance:.3f}; {how}."
+            f"**{md_escape(row.label)}**: shuffling it lowers the model's AUC by {row.importance:.3f}; {how}."
         )
     if not out:
         out.append("No single piece of behaviour stands out: the model's signals are weak.")
