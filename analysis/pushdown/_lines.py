@@ -77,8 +77,15 @@ def observed_lines(table: ir.Table, as_of: pd.Timestamp) -> ir.Table:
 
 def orders(table: ir.Table, as_of: pd.Timestamp) -> ir.Table:
     """One row per observed order: ``customer_id``, ``order_id``, ``date`` and ``day`` (of the
-    earliest line) and ``net`` (rounded sum of the lines)."""
+    earliest line), ``net`` (rounded sum of the lines), ``total`` (the same sum unrounded, for
+    sums over all of a customer's amounts), ``max_date`` (latest line) and ``largest`` (largest
+    absolute line amount)."""
     lines = observed_lines(table, as_of)
     return lines.group_by(["customer_id", "order_id"]).aggregate(
-        date=lines.date.min(), day=lines.day.min(), net=lines.amount.sum().round(NET_DECIMALS)
+        date=lines.date.min(),
+        day=lines.day.min(),
+        net=lines.amount.sum().round(NET_DECIMALS),
+        total=lines.amount.sum(),
+        max_date=lines.date.max(),
+        largest=lines.amount.abs().max(),
     )

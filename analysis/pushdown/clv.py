@@ -51,13 +51,12 @@ def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.Data
         net=lines.amount.sum().round(NET_DECIMALS)
     )
     days = days.filter(days.net >= 0)
-    first = days.group_by("customer_id").aggregate(first_day=days.day.min())
-    d = days.join(first, "customer_id")
-    per = d.group_by("customer_id").aggregate(
-        n_days=d.day.count(),
-        first_day=d.first_day.min(),
-        last_day=d.day.max(),
-        repeat_total=(d.day != d.first_day).ifelse(d.net, 0.0).sum(),
+    days = days.mutate(first_day=days.day.min().over(group_by=days.customer_id))
+    per = days.group_by("customer_id").aggregate(
+        n_days=days.day.count(),
+        first_day=days.first_day.min(),
+        last_day=days.day.max(),
+        repeat_total=(days.day != days.first_day).ifelse(days.net, 0.0).sum(),
     )
     frame = per.execute().sort_values("customer_id", ignore_index=True)
     frequency = frame["n_days"].to_numpy(dtype=np.int64) - 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -30,41 +29,42 @@ def _cells(table: ir.Table, period: str, as_of) -> _cohorts._Cells:
 
     o = orders(table, as_of_ts)
     o = o.mutate(p=_period_number(o.date, o.day, period), purchase=o.net >= 0)
-    buyers = o.filter(o.purchase)
-    cohort = buyers.group_by("customer_id").aggregate(cohort=buyers.p.min())
-    m = o.join(cohort, "customer_id")
-    m = m.mutate(off=m.p - m.cohort).filter(lambda t: t.off >= 0)
-    bought = m.filter(m.purchase)
-
-    sizes = cohort.group_by("cohort").aggregate(size=cohort.customer_id.count()).execute()
-    active = (
-        bought.select("cohort", "off", "customer_id")
-        .distinct()
-        .group_by(["cohort", "off"])
-        .aggregate(n=ibis._.customer_id.count())
+    o = o.mutate(cohort=o.purchase.ifelse(o.p, None).min().over(group_by=o.customer_id))
+    o = o.filter(o.cohort.notnull(), o.p >= o.cohort)
+    # One row per member and period: whether they bought, and the net of their orders.
+    cp = o.group_by(["customer_id", "cohort", "p"]).aggregate(
+        bought=o.purchase.ifelse(1, 0).max(), rev=o.net.sum()
+    )
+    cp = cp.mutate(
+        off=cp.p - cp.cohort,
+        last_p=(cp.bought == 1).ifelse(cp.p, None).max().over(group_by=cp.customer_id),
+    )
+    cells = (
+        cp.group_by(["cohort", "off"])
+        .aggregate(
+            active=cp.bought.sum(),
+            rev=cp.rev.sum(),
+            ends=((cp.bought == 1) & (cp.p == cp.last_p)).ifelse(1, 0).sum(),
+        )
         .execute()
     )
-    revenue = m.group_by(["cohort", "off"]).aggregate(rev=m.net.sum()).execute()
-    last_off = bought.group_by(["customer_id", "cohort"]).aggregate(last=bought.off.max())
-    ends = last_off.group_by(["cohort", "last"]).aggregate(n=last_off.customer_id.count()).execute()
-    first_period = o.p.min().execute()
-
-    sizes = sizes.sort_values("cohort", ignore_index=True)
-    row_cohort = sizes["cohort"].to_numpy(dtype=np.int64)
+    cells["cohort"] = cells["cohort"].astype(np.int64)
+    cells["off"] = cells["off"].astype(np.int64)
+    # Every member buys in their cohort's own period (period number 0).
+    first = cells[cells["off"] == 0].sort_values("cohort", ignore_index=True)
+    row_cohort = first["cohort"].to_numpy(dtype=np.int64)
     n_rows = len(row_cohort)
     width = int(last - row_cohort.min() + 1) if n_rows else 0
-    row_of = {int(c): i for i, c in enumerate(row_cohort)}
+    rows = np.searchsorted(row_cohort, cells["cohort"].to_numpy())
+    cols = cells["off"].to_numpy()
 
-    def grid(frame: pd.DataFrame, col: str, value: str) -> np.ndarray:
+    def grid(value: str) -> np.ndarray:
         out = np.zeros((n_rows, width), dtype=np.float64)
-        if len(frame):
-            rows = frame["cohort"].astype(np.int64).map(row_of).to_numpy(dtype=np.int64)
-            cols = frame[col].to_numpy(dtype=np.int64)
-            np.add.at(out, (rows, cols), frame[value].to_numpy(dtype=np.float64))
+        np.add.at(out, (rows, cols), cells[value].to_numpy(dtype=np.float64))
         return out
 
-    classic = grid(active, "off", "n")
-    ended = grid(ends, "last", "n")
+    classic = grid("active")
+    ended = grid("ends")
     unbounded = np.cumsum(ended[:, ::-1], axis=1)[:, ::-1]
     empty = np.zeros(0, dtype=np.int64)
     return _cohorts._Cells(
@@ -72,19 +72,20 @@ def _cells(table: ir.Table, period: str, as_of) -> _cohorts._Cells:
         as_of=as_of_ts,
         last=last,
         partial=partial,
-        first_period=int(first_period) if first_period is not None else last,
+        # The first observed period (used by cohort reports, not by the matrix).
+        first_period=int(row_cohort.min()) if n_rows else last,
         row_cohort=row_cohort,
         row_group=None,
         group_labels=None,
         by=None,
-        sizes=sizes["size"].to_numpy(dtype=np.int64),
+        sizes=first["active"].to_numpy(dtype=np.int64),
         width=width,
         cust_row=empty,
         order_cust=empty,
         order_off=empty,
         order_net=np.zeros(0),
         order_purchase=np.zeros(0, dtype=bool),
-        cache={"classic": classic, "unbounded": unbounded, "revenue": grid(revenue, "off", "rev")},
+        cache={"classic": classic, "unbounded": unbounded, "revenue": grid("rev")},
     )
 
 

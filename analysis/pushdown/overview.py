@@ -8,7 +8,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from analysis.overview import ACTIVE_WINDOW_DAYS, Scorecard
-from analysis.pushdown._lines import cutoff_day, observed_lines, orders, resolve_as_of
+from analysis.pushdown._lines import cutoff_day, orders, resolve_as_of
 
 __all__ = ["scorecard"]
 
@@ -54,15 +54,13 @@ def scorecard(table: ir.Table, *, as_of=None) -> Scorecard:
         gross=buy.ifelse(o.net, 0.0).sum(),
         refunds=(~buy).ifelse(-o.net, 0.0).sum(),
     )
-    lines = observed_lines(table, as_of_ts)
-    ln = lines.aggregate(
-        net=lines.amount.sum(),
-        first=lines.date.min(),
-        last_date=lines.date.max(),
-        largest=lines.amount.abs().max(),
+    ln = o.aggregate(
+        net=o.total.sum(),
+        first=o.date.min(),
+        last_date=o.max_date.max(),
+        largest=o.largest.max(),
     )
-    row = {**c.execute().iloc[0].to_dict(), **ords.execute().iloc[0].to_dict()}
-    row.update(ln.execute().iloc[0].to_dict())
+    row = c.cross_join(ords).cross_join(ln).execute().iloc[0].to_dict()
     n_orders = int(row["n_orders"] or 0)
     n_customers = int(row["customers"] or 0)
     gross = float(row["gross"] or 0.0)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import rfm as _rfm
-from analysis.pushdown._lines import NET_DECIMALS, cutoff_day, observed_lines, orders, resolve_as_of
+from analysis.pushdown._lines import NET_DECIMALS, cutoff_day, orders, resolve_as_of
 
 __all__ = ["rfm_values", "rfm_table"]
 
@@ -36,13 +36,11 @@ def rfm_values(table: ir.Table, *, as_of=None) -> tuple[pd.DataFrame, int, pd.Ti
     as_of_ts = resolve_as_of(table, as_of)
     o = orders(table, as_of_ts)
     purchase = o.net >= 0
-    per_order = o.group_by("customer_id").aggregate(
+    joined = o.group_by("customer_id").aggregate(
         frequency=purchase.ifelse(1, 0).sum(),
         last_day=purchase.ifelse(o.day, None).max(),
+        monetary=o.total.sum().round(NET_DECIMALS),
     )
-    lines = observed_lines(table, as_of_ts)
-    spend = lines.group_by("customer_id").aggregate(monetary=lines.amount.sum().round(NET_DECIMALS))
-    joined = per_order.join(spend, "customer_id")
     frame = joined.execute()
     frame["frequency"] = frame["frequency"].astype(np.int64)
     buyers = frame["frequency"] > 0
