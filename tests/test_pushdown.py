@@ -202,7 +202,7 @@ def postgres_table(examples):
 
 
 @pytest.fixture(scope="module")
-def spark_table(examples):
+def spark_table(examples, tmp_path_factory):
     if os.environ.get("CF_TEST_SPARK") != "1":
         _skip_or_fail("Spark not requested: set CF_TEST_SPARK=1 (needs pyspark and Java)")
     pyspark_sql = pytest.importorskip("pyspark.sql")
@@ -212,6 +212,7 @@ def spark_table(examples):
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .getOrCreate()
     )
     con = ibis.pyspark.connect(spark)
