@@ -957,3 +957,83 @@ def test_degenerate_shapes_cost_at_most_three_times_a_normal_file():
             assert "Nobody bought twice" in answer[0]
         else:
             assert np.isfinite(answer[0].customers["clv"]).all()
+
+
+# --- P(X(t) = n) ---------------------------------------------------------------------------
+
+CDNOW_WEEKS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005, weeks
+
+
+def _lifetimes_p_n(t, n, r, alpha, a, b):
+    """lifetimes' BetaGeoFitter.probability_of_n_purchases_up_to_time (FHL 2005, eq. 8),
+    transcribed term by term: Gamma functions and a finite sum."""
+    from scipy.special import beta, gamma
+
+    first = (
+        beta(a, b + n)
+        / beta(a, b)
+        * gamma(r + n)
+        / gamma(r)
+        / gamma(n + 1)
+        * (alpha / (alpha + t)) ** r
+        * (t / (alpha + t)) ** n
+    )
+    if n == 0:
+        return first
+    j = np.arange(0, n)
+    finite_sum = (gamma(r + j) / gamma(r) / gamma(j + 1) * (t / (alpha + t)) ** j).sum()
+    return first + beta(a + 1, b + n - 1) / beta(a, b) * (
+        1 - (alpha / (alpha + t)) ** r * finite_sum
+    )
+
+
+def test_probability_of_n_purchases_matches_the_lifetimes_formula_on_cdnow_parameters():
+    bg = BetaGeoModel()
+    bg.params_ = dict(CDNOW_WEEKS)
+    for t in (1.0, 39.0, 78.0, 520.0):
+        ours = bg.probability_of_n_purchases(t, np.arange(15))
+        ref = [_lifetimes_p_n(t, n, **CDNOW_WEEKS) for n in range(15)]
+        np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-15)
+        # a distribution whose mean is E[X(t)] (eq. 9, by the hypergeometric closed form)
+        many = bg.probability_of_n_purchases(t, np.arange(50_000))
+        assert many.sum() == pytest.approx(1.0, abs=1e-12)
+        assert (np.arange(50_000) * many).sum() == pytest.approx(
+            bg.expected_purchases_new(t), rel=1e-10
+        )
+    assert bg.probability_of_n_purchases(0.0, 0) == 1.0
+    assert bg.probability_of_n_purchases(0.0, 3) == 0.0
+    assert isinstance(bg.probability_of_n_purchases(39.0, 2), float)
+    with pytest.raises(ValueError, match="whole"):
+        bg.probability_of_n_purchases(39.0, 1.5)
+    with pytest.raises(ValueError, match="horizon"):
+        bg.probability_of_n_purchases(-1.0, 1)
+
+
+def test_probability_of_n_purchases_matches_a_simulation():
+    """Independent check: simulate the BG/NBD story for 400,000 customers (exponential gaps at
+    a Gamma rate, drop-out with a Beta probability after each purchase)."""
+    p = CDNOW_WEEKS
+    rng = np.random.default_rng(11)
+    n, t = 400_000, 39.0
+    lam = rng.gamma(p["r"], 1 / p["alpha"], n)
+    drop = rng.beta(p["a"], p["b"], n)
+    clock = np.zeros(n)
+    count = np.zeros(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    for _ in range(400):
+        idx = np.flatnonzero(active)
+        if len(idx) == 0:
+            break
+        clock[idx] += rng.exponential(1 / lam[idx])
+        bought = clock[idx] <= t
+        count[idx[bought]] += 1
+        active[idx[~bought]] = False
+        gone = bought & (rng.random(len(idx)) < drop[idx])
+        active[idx[gone]] = False
+    assert not active.any()
+    simulated = np.bincount(count, minlength=10)[:10] / n
+    bg = BetaGeoModel()
+    bg.params_ = dict(p)
+    model = bg.probability_of_n_purchases(t, np.arange(10))
+    se = np.sqrt(model * (1 - model) / n)
+    assert (np.abs(simulated - model) < 4 * se + 1e-6).all()

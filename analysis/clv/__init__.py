@@ -934,6 +934,55 @@ class BetaGeoModel(_LogParamModel):
         )
         return float(out[0]) if np.ndim(t) == 0 else out
 
+    def probability_of_n_purchases(self, t: float, n, *, params=None) -> np.ndarray | float:
+        """P(X(t) = n): probability that a customer just acquired makes exactly ``n`` repeat
+        purchases in the next ``t`` time units (Fader, Hardie & Lee 2005, eq. 8).
+
+        ``B(a, b+n)/B(a, b) * NB(n; r, alpha/(alpha+t)) + [n > 0] B(a+1, b+n-1)/B(a, b) *
+        P(NB(r, alpha/(alpha+t)) >= n)``: still active after ``n`` purchases, or dropped out
+        right after the ``n``-th one. ``NB(n; r, q) = Gamma(r+n) / (Gamma(r) n!) q^r (1-q)^n``;
+        its tail is the regularised incomplete Beta function ``I_{t/(alpha+t)}(n, r)`` (the
+        finite sum of lifetimes' ``probability_of_n_purchases_up_to_time``, without its
+        overflow for large ``n``). Evaluated in log space.
+
+        Parameters
+        ----------
+        t : float
+            Horizon, in the fitted time unit (>= 0).
+        n : int or array of int
+            Numbers of repeat purchases (>= 0).
+        params : sequence, optional
+            ``(r, alpha, a, b)`` to use instead of the fitted ones.
+
+        Returns
+        -------
+        float or ndarray
+            A float for a scalar ``n``; summed over every ``n`` it is 1.
+        """
+        r, alpha, a, b = self._p(params)
+        t = float(t)
+        if not (np.isfinite(t) and t >= 0):
+            raise ValueError("The horizon t must be a finite number >= 0.")
+        ns = np.atleast_1d(np.asarray(n))
+        if not (
+            np.issubdtype(ns.dtype, np.number)
+            and np.isfinite(ns).all()
+            and (ns == np.floor(ns)).all()
+            and (ns >= 0).all()
+        ):
+            raise ValueError("n must be whole numbers >= 0.")
+        x = ns.astype(np.float64)
+        with np.errstate(all="ignore"):
+            log_q = np.log(alpha) - np.log(alpha + t)  # log alpha/(alpha+t)
+            log_1mq = np.log(t) - np.log(alpha + t) if t > 0 else -np.inf
+            log_nb = gammaln(r + x) - gammaln(r) - gammaln(x + 1) + r * log_q
+            log_nb = log_nb + np.where(x > 0, x * log_1mq, 0.0)
+            first = np.exp(betaln(a, b + x) - betaln(a, b) + log_nb)
+            tail = betainc(np.maximum(x, 1.0), r, t / (alpha + t))  # P(NB >= n), n >= 1
+            second = np.where(x > 0, np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) * tail, 0.0)
+            out = np.clip(first + second, 0.0, 1.0)
+        return float(out[0]) if np.ndim(n) == 0 else out
+
 
 # --------------------------------------------------------------------------------------------
 # Gamma-Gamma
