@@ -1104,25 +1104,25 @@ def prepare_known_export(
     read_attrs = dict(raw.attrs)
     raw = raw.copy(deep=False)
     raw.attrs = {}
-    original = list(raw.columns)
-    n_aside = int((~keep).sum())
-    aside = raw.iloc[np.flatnonzero(~keep)].reset_index(drop=True)
-    aside = pd.DataFrame({c: aside[c].astype(object).astype("str") for c in original})
-    aside["row"] = rows[~keep].astype(np.int64)
-    aside["reason"] = pd.Series(applied.set_aside[~keep].astype(str), dtype="str")
+    # every set-aside row as the file wrote it: the profile's reasons and the prepare
+    # function's own, in file order
+    reasons = applied.set_aside.astype(object).copy()
     inner_rej = inner.rejected
     if len(inner_rej):
         pos = pd.Index(rows).get_indexer(inner_rej["row"].to_numpy())
-        ir = raw.iloc[pos].reset_index(drop=True)
-        ir = pd.DataFrame({c: ir[c].astype(object).astype("str") for c in original})
-        ir["row"] = inner_rej["row"].to_numpy(np.int64)
-        ir["reason"] = inner_rej["reason"].astype("str").to_numpy()
-        parts = [aside, ir] if n_aside else [ir]
-    else:
-        parts = [aside]
-    rejected = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    rejected = rejected.sort_values("row", kind="stable").reset_index(drop=True)
-    rejected["row"] = rejected["row"].astype(np.int64)
+        reasons[pos] = inner_rej["reason"].astype(str).to_numpy()
+    at = np.flatnonzero(reasons != "")
+    rejected = raw.iloc[at].reset_index(drop=True)
+    for c in rejected.columns:
+        if not isinstance(rejected[c].dtype, pd.StringDtype):
+            rejected[c] = rejected[c].astype(object).where(rejected[c].notna(), "").astype("str")
+    for key, values in (("row", rows[at].astype(np.int64)), ("reason", reasons[at].astype(str))):
+        if key in rejected.columns:
+            new = f"{key} (original)"
+            while new in rejected.columns:
+                new += " (original)"
+            rejected = rejected.rename(columns={key: new})
+        rejected[key] = values
     rejected["reason"] = rejected["reason"].astype("str")
 
     by_reason = dict(Counter(applied.set_aside[~keep].tolist()).most_common())
