@@ -255,6 +255,43 @@ PROFILES: tuple[Profile, ...] = (
         refunds=("Refunded Amount",),
     ),
     Profile(
+        key="squarespace_orders",
+        name="Squarespace orders export",
+        kind="transactions",
+        signature=("Order ID", "Financial Status", "Lineitem quantity", "Amount Refunded", "Total"),
+        roles={
+            "customer_id": ("Email",),
+            "order_id": ("Order ID",),
+            "order_date": ("Created at",),
+            "amount": ("Total",),
+            "quantity": ("Lineitem quantity",),
+            "unit_price": ("Lineitem price",),
+            "product": ("Lineitem name",),
+            "country": ("Billing Country", "Shipping Country"),
+        },
+        source="Squarespace > Commerce > Orders > Download CSV (a real export's header and rows "
+        "in public code: Order ID,Email,Financial Status,Paid at,...,Amount Refunded,Total,...,"
+        "Lineitem variant,...,Cancelled at,Private Notes,Payment Method,Payment Reference); "
+        "order fields on the first line only",
+        order_level=(
+            "Email",
+            "Financial Status",
+            "Created at",
+            "Total",
+            "Amount Refunded",
+            "Cancelled at",
+            "Billing Country",
+            "Shipping Country",
+        ),
+        order_total=True,
+        line_value=("Lineitem quantity", "Lineitem price"),
+        status=("Financial Status",),
+        leave_out=_SHOPIFY_STATUS,
+        set_columns={"Cancelled at": "cancelled order"},
+        refunds=("Amount Refunded",),
+        dayfirst=False,
+    ),
+    Profile(
         key="woocommerce_orders",
         name="WooCommerce orders export (one row per order)",
         kind="transactions",

@@ -92,6 +92,15 @@ SALES = [
     ("etsy_sold_orders.csv", "etsy_sold_orders", 4, 6, 219.60, 6, {"cancelled order": 1}),
     ("etsy_sold_order_items.csv", "etsy_sold_order_items", 4, 6, 192.00, 9, {}),
     ("amazon_orders.txt", "amazon_orders", 3, 5, 183.00, 6, {}),
+    (
+        "squarespace_orders.csv",
+        "squarespace_orders",
+        3,
+        5,
+        352.00,
+        7,
+        {"cancelled order": 1, "order with payment pending": 1},
+    ),
     ("xero_invoices.csv", "xero_invoices", 3, 5, 828.00, 8, {}),
 ]
 HEADER_ROW = "a second header row (question text), not a response"
