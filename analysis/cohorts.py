@@ -35,6 +35,7 @@ from analysis.orders import OrderTable, day_numbers, order_table
 from analysis.stats import two_proportion_test, wilson_interval
 
 __all__ = [
+    "MAX_COHORTS",
     "PERIODS",
     "METRICS",
     "KINDS",
@@ -68,6 +69,12 @@ BREAKDOWNS = ("channel", "country", "category")
 _FREQ = {"W": "W-SUN", "M": "M", "Q": "Q-DEC"}
 _NO_DAY = np.iinfo(np.int64).max
 MISSING_LABEL = "(missing)"
+
+MAX_COHORTS = 60
+"""Most cohorts :func:`cohort_report` shows: the latest ones of the chosen range (60 months are
+five years; ten years of weekly cohorts would be a heatmap of 100,000+ cells). ``capped`` and
+``total_cohorts`` of :class:`CohortReport` say when older cohorts were left out, and a
+sentence says it in words."""
 OTHER_LABEL = "Other"
 
 
@@ -1054,6 +1061,10 @@ class CohortReport:
         Number of cohorts (calendar periods with at least one new customer).
     n_customers : int
         Customers in those cohorts.
+    total_cohorts : int
+        Cohorts in the chosen range before :data:`MAX_COHORTS` kept the latest.
+    capped : bool
+        True when older cohorts were left out (``total_cohorts > n_cohorts``).
     """
 
     matrix: pd.DataFrame
@@ -1064,6 +1075,8 @@ class CohortReport:
     sentences: list[str]
     n_cohorts: int
     n_customers: int
+    total_cohorts: int = 0
+    capped: bool = False
 
 
 def cohort_report(
@@ -1078,18 +1091,28 @@ def cohort_report(
     max_groups: int = 6,
     at: int = 1,
     min_size: int = 20,
+    max_cohorts: int | None = MAX_COHORTS,
 ) -> CohortReport:
     """Matrix, sizes, curves and the plain-language summary in one call (orders built once).
 
     Parameters are those of :func:`retention_matrix` and :func:`describe_retention`. The
     summary always describes customer retention (``kind`` as chosen when ``metric`` is
     ``"customers"``, classic otherwise); extra sentences cover the revenue metrics and, with
-    ``by``, whether the groups retain differently (chi-square test at period ``at``).
+    ``by``, whether the groups retain differently (chi-square test at period ``at``). Only the
+    latest ``max_cohorts`` cohorts of the range are kept (None: all; see :data:`MAX_COHORTS`).
     """
     _check_metric_kind(metric, kind)
     ot = order_table(tx, as_of)
     common = dict(period=period, as_of=as_of, cohort_range=cohort_range, ot=ot)
     all_cells = _cells(tx, **common)
+    total_cohorts = all_cells.n_rows
+    capped = max_cohorts is not None and total_cohorts > max(int(max_cohorts), 1)
+    if capped:
+        first_kept = all_cells.row_cohort[-max(int(max_cohorts), 1)]
+        start = pd.Timestamp(int(_period_start_days(np.array([first_kept]), period)[0]), unit="D")
+        end = cohort_range[1] if cohort_range is not None else None
+        common["cohort_range"] = (start, end)
+        all_cells = _cells(tx, **common)
     cells = _cells(tx, by=by, max_groups=max_groups, **common) if by else all_cells
     summary = _describe(all_cells, kind=kind, at=at, min_size=min_size, alpha=0.05)
     curve = _curve(cells, metric, kind)
@@ -1127,6 +1150,11 @@ def cohort_report(
                 f"the differences between the {len(shares)} groups are {chance} chance "
                 f"({_p_words(groups['p_value'])}, chi-square test)."
             )
+    if capped:
+        sentences.append(
+            f"Showing the latest {all_cells.n_rows:,} of {total_cohorts:,} {unit}ly cohorts (a "
+            "limit that keeps this page quick); pick a range of cohorts to see older ones."
+        )
     return CohortReport(
         matrix=_matrix(cells, metric, kind),
         sizes=_sizes(cells),
@@ -1136,6 +1164,8 @@ def cohort_report(
         sentences=sentences,
         n_cohorts=all_cells.n_rows,
         n_customers=int(all_cells.sizes.sum()),
+        total_cohorts=total_cohorts,
+        capped=bool(capped),
     )
 
 
