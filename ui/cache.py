@@ -243,6 +243,59 @@ class Progress:
             self._slot.empty()
 
 
+# ------------------------------------------------------------------------------ content keys
+def _feed(h, obj: Any) -> None:
+    """Feed ``obj``'s content into the hash ``h`` (frames by their values, not their layout)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(obj, pd.DataFrame | pd.Series):
+        h.update(type(obj).__name__.encode())
+        h.update(repr(obj.shape).encode())
+        if isinstance(obj, pd.DataFrame):
+            h.update(repr([(str(c), str(t)) for c, t in obj.dtypes.items()]).encode())
+        else:
+            h.update(repr((str(obj.name), str(obj.dtype))).encode())
+        h.update(repr(obj.index.names).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
+        except TypeError:  # unhashable cells (lists, dicts): their pickled values
+            h.update(pickle.dumps(obj.to_dict("split"), protocol=5))
+        _feed(h, dict(obj.attrs))
+    elif isinstance(obj, np.ndarray):
+        h.update(repr((obj.dtype.str, obj.shape)).encode())
+        h.update(np.ascontiguousarray(obj).tobytes() if obj.dtype != object else pickle.dumps(obj))
+    elif isinstance(obj, dict):
+        h.update(b"{")
+        for k, v in obj.items():
+            _feed(h, k)
+            _feed(h, v)
+        h.update(b"}")
+    elif isinstance(obj, list | tuple):
+        h.update(b"[" if isinstance(obj, list) else b"(")
+        for v in obj:
+            _feed(h, v)
+        h.update(b"]")
+    elif obj is None or isinstance(obj, str | int | float | bool | bytes):
+        h.update(repr((type(obj).__name__, obj)).encode())
+    else:
+        h.update(pickle.dumps(obj, protocol=5))
+
+
+def content_key(func: Callable, args: tuple, kwargs: dict) -> str | None:
+    """A key for ``func(*args, **kwargs)`` from the arguments' content, or None if unhashable.
+
+    Frames are keyed by their values, dtypes and shape (``pd.util.hash_pandas_object``), not by
+    their memory layout, so a frame and its copy (or its round trip through the cache) match.
+    """
+    h = hashlib.sha256(f"{func.__module__}:{func.__qualname__}".encode())
+    try:
+        _feed(h, (args, sorted(kwargs.items())))
+    except Exception:  # something that cannot be pickled: not cached
+        return None
+    return h.hexdigest()
+
+
 # ------------------------------------------------------------------------------ charts
 def _to_spec(chart) -> dict:
     """The Vega-Lite spec Streamlit would send for an Altair chart (data as Arrow datasets)."""
@@ -259,16 +312,14 @@ def _chart_spec(key: str, _builder: Callable, _args: tuple, _kwargs: dict) -> di
 def chart_spec(builder: Callable, *args, **kwargs) -> dict:
     """Vega-Lite spec of ``builder(*args, **kwargs)`` (an Altair chart), cached by content.
 
-    The key is the builder's dotted name and a sha256 of the pickled arguments, so equal
-    inputs (from the same cached results) give the same spec without building the chart again;
-    arguments that cannot be pickled are simply not cached.
+    The key is the builder's dotted name and the content of its arguments
+    (:func:`content_key`), so equal inputs give the same spec without building the chart
+    again; arguments that cannot be hashed are simply not cached.
     """
-    name = f"{builder.__module__}:{builder.__qualname__}"
-    try:
-        digest = hashlib.sha256(pickle.dumps((args, kwargs), protocol=5)).hexdigest()
-    except Exception:  # unpicklable input: build it every time
+    key = content_key(builder, args, kwargs)
+    if key is None:  # unhashable input: build it every time
         return _to_spec(builder(*args, **kwargs))
-    return _chart_spec(f"{name}:{digest}", builder, args, kwargs)
+    return _chart_spec(key, builder, args, kwargs)
 
 
 def chart(where, builder: Callable, *args, width: Any = "stretch", **kwargs) -> None:
@@ -288,12 +339,10 @@ def _derived(key: str, _func: Callable, _args: tuple, _kwargs: dict) -> Any:
 def derived(func: Callable, *args, **kwargs) -> Any:
     """``func(*args, **kwargs)`` cached by content, for results made from other cached results.
 
-    The key is the function's dotted name and a sha256 of the pickled arguments (so only equal
-    inputs share a result); arguments that cannot be pickled are computed every time.
+    The key is the function's dotted name and the content of its arguments
+    (:func:`content_key`); arguments that cannot be hashed are computed every time.
     """
-    name = f"{func.__module__}:{func.__qualname__}"
-    try:
-        digest = hashlib.sha256(pickle.dumps((args, kwargs), protocol=5)).hexdigest()
-    except Exception:  # unpicklable input: no caching
+    key = content_key(func, args, kwargs)
+    if key is None:  # unhashable input: no caching
         return func(*args, **kwargs)
-    return _derived(f"{name}:{digest}", func, args, kwargs)
+    return _derived(key, func, args, kwargs)
