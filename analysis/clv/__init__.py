@@ -787,20 +787,37 @@ class BetaGeoModel(_LogParamModel):
         return out
 
     @staticmethod
-    def _given_alive(params, t: float, x, T, *, exact: bool = True) -> np.ndarray:
+    def _distinct_histories(x, T) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """``(codes, x_distinct, T_distinct)``: ``codes`` maps each customer to its distinct
+        ``(x, T)`` (None when all are distinct, or too few to be worth it)."""
+        x = np.asarray(x, dtype=np.float64)
+        T = np.asarray(T, dtype=np.float64)
+        if len(x) > 64:
+            codes, uniques = pd.factorize(x + 1j * T)
+            uniques = np.asarray(uniques)
+            if len(uniques) < len(x):
+                return codes, uniques.real.copy(), uniques.imag.copy()
+        return None, x, T
+
+    @staticmethod
+    def _given_alive(
+        params, t: float, x, T, *, exact: bool = True, distinct: bool = False
+    ) -> np.ndarray:
         """I = E[Y(t) | alive, x, T] = E[(1 - (1 + p s)^-(r+x)) / p], once per distinct (x, T).
 
         Closed form (Euler-transformed Gauss hypergeometric function); where it fails,
         ``exact=True`` recomputes by vectorised quadrature (bounded work per customer) and
         ``exact=False`` returns NaN, for the many parameter draws of an interval, which simply
-        leave such a draw out.
+        leave such a draw out. ``distinct=True``: ``(x, T)`` are already distinct.
         """
         r, alpha, a0, b = params
         a = _nudge_away_from_one(a0)
         x_all = np.asarray(x, dtype=np.float64)
         T_all = np.asarray(T, dtype=np.float64)
         codes = None
-        if len(x_all) > 64:
+        if distinct:
+            x, T = x_all, T_all
+        elif len(x_all) > 64:
             codes, uniques = pd.factorize(x_all + 1j * T_all)
             uniques = np.asarray(uniques)
             if len(uniques) < len(x_all):
@@ -856,6 +873,27 @@ class BetaGeoModel(_LogParamModel):
         x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
         given_alive = cls._given_alive((r, alpha, a0, b), t, x, T, exact=exact)
         return given_alive * cls._p_alive((r, alpha, a0, b), x, tx, T)
+
+    @classmethod
+    def _expectations(
+        cls, params, ts, x, tx, T, *, exact: bool = True, histories=None
+    ) -> list[np.ndarray]:
+        """``_conditional_expectation`` at several horizons: histories grouped and P(alive)
+        computed once (the same numbers, less work). ``histories``: a reusable
+        :meth:`_distinct_histories` of ``(x, T)``."""
+        x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+        if histories is None:
+            histories = cls._distinct_histories(x, T)
+        codes, xu, Tu = histories
+        alive = cls._p_alive(params, x, tx, T)
+        out = []
+        for t in ts:
+            t = float(t)
+            if t < 0:
+                raise ValueError("The horizon t must not be negative.")
+            given = cls._given_alive(params, t, xu, Tu, exact=exact, distinct=True)
+            out.append((given if codes is None else given[codes]) * alive)
+        return out
 
     @classmethod
     def _p_alive(cls, params, x, tx, T) -> np.ndarray:
@@ -1185,8 +1223,8 @@ def customer_lifetime_value(
     params = bg._p()
     total = np.zeros(len(summary))
     previous = np.zeros(len(summary))
-    for i in range(1, int(months) + 1):
-        current = bg._conditional_expectation(params, i * DAYS_PER_MONTH / unit, x, tx, T)
+    horizons = [i * DAYS_PER_MONTH / unit for i in range(1, int(months) + 1)]
+    for i, current in enumerate(bg._expectations(params, horizons, x, tx, T), start=1):
         total += (current - previous) / (1.0 + monthly_discount_rate) ** i
         previous = current
     return pd.Series(total * spend, index=summary.index, name="clv")
@@ -1258,8 +1296,7 @@ def forecast_totals(
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     horizons = [mo * DAYS_PER_MONTH / unit for mo in months]
     point = []
-    for t in horizons:
-        expected = bg._conditional_expectation(bg._p(), t, x, tx, T)
+    for expected in bg._expectations(bg._p(), horizons, x, tx, T):
         # Each draw moves the sample's totals by a ratio; applying that ratio to the full
         # totals keeps the sample's own sampling error out of the interval.
         point.append(
@@ -1275,15 +1312,15 @@ def forecast_totals(
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     made = 0
     done: dict[bytes, list[np.ndarray]] = {}
+    sample_histories = bg._distinct_histories(xs, Ts)
     for d in range(n_draws):
         if deadline is not None and time.monotonic() > deadline:
             break
         key = bg_draws[d].tobytes()
         if key not in done:  # identical draws (no covariance) share their purchases
-            done[key] = [
-                bg._conditional_expectation(bg_draws[d], t, xs, txs, Ts, exact=False)
-                for t in horizons
-            ]
+            done[key] = bg._expectations(
+                bg_draws[d], horizons, xs, txs, Ts, exact=False, histories=sample_histories
+            )
         e_draws = done[key]
         for h, e in enumerate(e_draws):
             purchases, revenue, base_purchases, base_revenue = point[h]
@@ -1527,7 +1564,10 @@ def _tracking(tx, summary, model, start: int, end: int, unit: float) -> pd.DataF
     hold_days = day[in_cal] - start
     edges = np.r_[np.arange(7, end - start, 7), end - start]
     actual = np.searchsorted(np.sort(hold_days), edges, side="left").astype(np.float64)
-    predicted = np.array([model.expected_purchases(e / unit, summary).sum() for e in edges])
+    x, tx_, T = _xtT(summary)
+    predicted = np.array(
+        [e.sum() for e in model._expectations(model._p(), edges / unit, x, tx_, T)]
+    )
     dates = pd.to_datetime(start + edges - 1, unit="D")
     return pd.DataFrame({"date": dates, "actual": actual, "predicted": predicted})
 
