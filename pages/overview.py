@@ -51,19 +51,29 @@ warnings_box(ds.tx_warnings)
 
 st.subheader("New and returning customers")
 nvr = compute(overview.new_vs_returning, ds, freq="M")
-value = st.segmented_control(
-    "Show",
-    options=["customers", "revenue"],
-    format_func=lambda v: {"customers": "Customers", "revenue": "Net revenue"}[v],
-    default="customers",
-    key="overview_nvr_value",
-    bind="query-params",
-)
-chart(st, charts_overview.new_vs_returning_chart, nvr, value=value or "customers", width="stretch")
-st.caption(
-    "New: customers whose first purchase was that month. Returning: customers who bought "
-    "that month and had bought before. A lighter last bar is a month not yet complete."
-)
+
+
+@st.fragment
+def new_returning_view() -> None:
+    # The measure changes this chart only.
+    value = st.segmented_control(
+        "Show",
+        options=["customers", "revenue"],
+        format_func=lambda v: {"customers": "Customers", "revenue": "Net revenue"}[v],
+        default="customers",
+        key="overview_nvr_value",
+        bind="query-params",
+    )
+    chart(
+        st, charts_overview.new_vs_returning_chart, nvr, value=value or "customers", width="stretch"
+    )
+    st.caption(
+        "New: customers whose first purchase was that month. Returning: customers who bought "
+        "that month and had bought before. A lighter last bar is a month not yet complete."
+    )
+
+
+new_returning_view()
 
 breakdowns = overview.available_breakdowns(ds.tx)
 if breakdowns:

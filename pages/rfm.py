@@ -10,6 +10,8 @@ from ui.components import download_buttons, empty_state, explain, warnings_box, 
 from ui.data import require_transactions
 from ui.text import inert
 
+ROWS_SHOWN = 1000  # rows of a segment's list sent to the browser (all in the download)
+
 ds = require_transactions()
 st.title("RFM segments")
 st.caption(
@@ -141,100 +143,130 @@ st.caption(
 
 # ------------------------------------------------------------------------------ migration
 st.subheader("How customers moved between segments")
-latest_compare = as_of - dt.timedelta(days=1)
-default_compare = min(max(as_of - dt.timedelta(days=90), first_date), latest_compare)
-compare = st.columns(2)[0].date_input(
-    "Compare with",
-    value=default_compare,
-    min_value=first_date,
-    max_value=latest_compare,
-    key="rfm_compare",
-    bind="query-params",
-    help="Segments are computed again with the data known on this date, with the same rules.",
-)
-if compare >= as_of:
-    empty_state("Pick a comparison date before the as-of date.")
-else:
-    matrix = compute(
-        rfm.segment_migration, ds, as_of=as_of, previous_as_of=compare, bins=bins, rules=rules
+
+
+@st.fragment
+def migration_view() -> None:
+    # The comparison date changes this part only: it reruns this fragment alone.
+    latest_compare = as_of - dt.timedelta(days=1)
+    default_compare = min(max(as_of - dt.timedelta(days=90), first_date), latest_compare)
+    compare = st.columns(2)[0].date_input(
+        "Compare with",
+        value=default_compare,
+        min_value=first_date,
+        max_value=latest_compare,
+        key="rfm_compare",
+        bind="query-params",
+        help="Segments are computed again with the data known on this date, with the same rules.",
     )
-    what_this_says(rfm.migration_sentences(matrix))
-    chart(st, charts_rfm.migration_heatmap, matrix, width="stretch")
-    st.caption(
-        f"Rows: segment on {compare:%d %b %Y}; columns: segment on {as_of:%d %b %Y}. "
-        "'new' are customers who had not bought yet at the earlier date."
-    )
+    if compare >= as_of:
+        empty_state("Pick a comparison date before the as-of date.")
+    else:
+        matrix = compute(
+            rfm.segment_migration, ds, as_of=as_of, previous_as_of=compare, bins=bins, rules=rules
+        )
+        what_this_says(rfm.migration_sentences(matrix))
+        chart(st, charts_rfm.migration_heatmap, matrix, width="stretch")
+        st.caption(
+            f"Rows: segment on {compare:%d %b %Y}; columns: segment on {as_of:%d %b %Y}. "
+            "'new' are customers who had not bought yet at the earlier date."
+        )
+
+
+migration_view()
 
 # ------------------------------------------------------------------------------ drill-down
 st.subheader("Customers in a segment")
-counts = dict(zip(summary["segment"], summary["customers"], strict=True))
-nonempty = [s for s, n in counts.items() if n > 0]
-segment = st.selectbox(
-    "Segment",
-    options=list(counts),
-    index=list(counts).index(nonempty[0]) if nonempty else 0,
-    format_func=lambda s: f"{s} ({counts[s]:,})",
-    key="rfm_segment",
-    bind="query-params",
-)
-attributes = compute(rfm.customer_attributes, ds, as_of=as_of)
-customers = rfm.segment_customers(table, attributes, segment)
-if len(customers) == 0:
-    empty_state(f"No customers are in {segment} right now.")
-else:
-    st.dataframe(
-        customers,
-        hide_index=True,
-        column_config={
-            "customer_id": "Customer",
-            "recency": st.column_config.NumberColumn("Days since last purchase"),
-            "frequency": st.column_config.NumberColumn("Purchase orders"),
-            "monetary": st.column_config.NumberColumn("Net revenue", format="localized"),
-            "r_score": "R",
-            "f_score": "F",
-            "m_score": "M",
-            "rfm_code": "RFM",
-            "segment": "Segment",
-        },
+
+
+@st.fragment
+def segment_view() -> None:
+    # The segment picked changes this list only.
+    counts = dict(zip(summary["segment"], summary["customers"], strict=True))
+    nonempty = [s for s, n in counts.items() if n > 0]
+    segment = st.selectbox(
+        "Segment",
+        options=list(counts),
+        index=list(counts).index(nonempty[0]) if nonempty else 0,
+        format_func=lambda s: f"{s} ({counts[s]:,})",
+        key="rfm_segment",
+        bind="query-params",
     )
-    slug = "".join(ch if ch.isalnum() else "_" for ch in segment.lower()).strip("_")
-    download_buttons(customers, f"rfm_{slug}", key="rfm_download", label="Download this list")
+    attributes = compute(rfm.customer_attributes, ds, as_of=as_of)
+    customers = rfm.segment_customers(table, attributes, segment)
+    if len(customers) == 0:
+        empty_state(f"No customers are in {segment} right now.")
+    else:
+        st.dataframe(
+            customers.head(ROWS_SHOWN),
+            hide_index=True,
+            column_config={
+                "customer_id": "Customer",
+                "recency": st.column_config.NumberColumn("Days since last purchase"),
+                "frequency": st.column_config.NumberColumn("Purchase orders"),
+                "monetary": st.column_config.NumberColumn("Net revenue", format="localized"),
+                "r_score": "R",
+                "f_score": "F",
+                "m_score": "M",
+                "rfm_code": "RFM",
+                "segment": "Segment",
+            },
+        )
+        if len(customers) > ROWS_SHOWN:
+            st.caption(
+                f"The first {ROWS_SHOWN:,} of {len(customers):,} customers; download them all."
+            )
+        slug = "".join(ch if ch.isalnum() else "_" for ch in segment.lower()).strip("_")
+        download_buttons(customers, f"rfm_{slug}", key="rfm_download", label="Download this list")
+
+
+segment_view()
 
 # ------------------------------------------------------------------------------ k-means
 st.subheader("A data-driven view")
-if st.toggle(
-    "Let the data form its own groups (k-means)",
-    key="rfm_kmeans",
-    bind="query-params",
-    help="Groups customers with similar log-scaled, standardised R, F and M values; the number "
-    "of groups (2 to 6) is the one with the best silhouette score.",
-):
-    if len(table) < 10:
-        empty_state("At least 10 customers are needed to form groups.")
-    else:
-        try:
-            clusters = compute(rfm.rfm_clusters, ds, as_of=as_of)
-        except ValueError as err:
-            empty_state(str(err))
+
+
+@st.fragment
+def kmeans_view() -> None:
+    # The k-means switch changes this part only.
+    if st.toggle(
+        "Let the data form its own groups (k-means)",
+        key="rfm_kmeans",
+        bind="query-params",
+        help="Groups customers with similar log-scaled, standardised R, F and M values; the number "
+        "of groups (2 to 6) is the one with the best silhouette score.",
+    ):
+        if len(table) < 10:
+            empty_state("At least 10 customers are needed to form groups.")
         else:
-            chart(st, charts_rfm.cluster_bars, clusters.centres, width="stretch")
-            st.dataframe(
-                clusters.centres[["name", "description", "customers", "share", "revenue"]],
-                hide_index=True,
-                column_config={
-                    "name": "Group",
-                    "description": st.column_config.TextColumn("Typical customer", width="large"),
-                    "customers": st.column_config.NumberColumn("Customers", format="localized"),
-                    "share": st.column_config.NumberColumn("Share", format="percent"),
-                    "revenue": st.column_config.NumberColumn("Net revenue", format="localized"),
-                },
-            )
-            best_k = clusters.silhouette.set_index("k")["silhouette"]
-            st.caption(
-                f"{clusters.n_clusters} groups had the best silhouette score "
-                f"({best_k[clusters.n_clusters]:.2f}; 1 = perfectly separated, 0 = overlapping). "
-                "Unlike the named segments, these groups come from the data and change with it."
-            )
+            try:
+                clusters = compute(rfm.rfm_clusters, ds, as_of=as_of)
+            except ValueError as err:
+                empty_state(str(err))
+            else:
+                chart(st, charts_rfm.cluster_bars, clusters.centres, width="stretch")
+                st.dataframe(
+                    clusters.centres[["name", "description", "customers", "share", "revenue"]],
+                    hide_index=True,
+                    column_config={
+                        "name": "Group",
+                        "description": st.column_config.TextColumn(
+                            "Typical customer", width="large"
+                        ),
+                        "customers": st.column_config.NumberColumn("Customers", format="localized"),
+                        "share": st.column_config.NumberColumn("Share", format="percent"),
+                        "revenue": st.column_config.NumberColumn("Net revenue", format="localized"),
+                    },
+                )
+                best_k = clusters.silhouette.set_index("k")["silhouette"]
+                st.caption(
+                    f"{clusters.n_clusters} groups had the best silhouette score "
+                    f"({best_k[clusters.n_clusters]:.2f}; 1 = perfectly separated, 0 = overlapping). "
+                    "Unlike the named segments, these groups come from the data and change with it."
+                )
+
+
+kmeans_view()
 
 # ------------------------------------------------------------------------------ learn
 example_id = rfm.example_customer(table)
