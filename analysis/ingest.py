@@ -1239,8 +1239,18 @@ def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]
         return d, _split_records(sample, d)
     best: tuple[float, int, int] | None = None
     best_d, best_recs = ",", []
+    candidates = []
     for priority, d in enumerate(_DELIMITERS):
         recs = _split_records(sample, d)
+        candidates.append((priority, d, recs))
+        if any(r[0] != r[1] for r in recs):
+            # a quote spanning lines may be a stray one: also weigh the lines one by one
+            lines = [
+                (i, i, [c.strip() for c in _line_fields(ln, d)])
+                for i, ln in enumerate(sample.split("\n"), start=1)
+            ]
+            candidates.append((priority, d, lines))
+    for priority, d, recs in candidates:
         counts = [len(r[2]) for r in recs if any(r[2])][:200]
         multi = Counter(c for c in counts if c >= 2)  # one-field rows (titles) say nothing
         if not multi:

@@ -117,3 +117,66 @@ def test_every_row_is_kept_or_rejected(
     assert p.data["customer_id"].notna().all()
     assert p.data["order_date"].notna().all()
     assert p.data["amount"].notna().all()
+
+
+# --- stray quotation marks (naive exporters): still nothing lost --------------------------------
+
+PLAIN_LABELS = [lab for lab in LABELS if "\n" not in lab]
+stray_row = st.tuples(
+    st.one_of(st.sampled_from(GOOD_CUSTOMERS), st.sampled_from(BAD_CUSTOMERS)),
+    st.one_of(st.sampled_from(GOOD_DATES), st.sampled_from(BAD_DATES)),
+    st.one_of(st.sampled_from(GOOD_AMOUNTS), st.sampled_from(BAD_AMOUNTS)),
+    st.sampled_from(PLAIN_LABELS),
+    # a stray quote: none, one opening a cell ('"Tea special'), or one closing it ('blend"')
+    st.sampled_from([None, None, None, "open", "close"]),
+    st.integers(0, 3),  # in which cell
+)
+
+
+def _stray_csv(rows, delimiter: str) -> bytes:
+    """One physical line per row, written as a naive exporter would: quotes only where needed,
+    plus the stray quotation marks asked for (on lines where no cell needs quoting: a quote
+    opened and closed on one line is a different matter, refused with the row named)."""
+    lines = ["customer,date,amount,label".replace(",", delimiter)]
+    for *cells, stray, where in rows:
+        out = []
+        needs_any = any(delimiter in c or '"' in c for c in cells)
+        for i, c in enumerate(cells):
+            needs = delimiter in c or '"' in c or "\n" in c or "\r" in c
+            if needs_any:  # the stray quote goes on lines without quoted cells
+                stray = None
+            if needs:
+                c = '"' + c.replace('"', '""') + '"'
+            elif i == where and stray == "open" and c:
+                c = '"' + c
+            elif i == where and stray == "close" and c.strip():  # '"' alone would open
+                c = c + '"'
+            out.append(c)
+        lines.append(delimiter.join(out))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(stray_row, min_size=1, max_size=25),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    gz=st.booleans(),
+)
+def test_stray_quotes_lose_no_row(rows, delimiter, gz) -> None:
+    data = _stray_csv(rows, delimiter)
+    if gz:
+        data = gzip.compress(data)
+    raw = read_table(data, filename="stray.csv.gz" if gz else "stray.csv")
+    # every physical line is one row, under its own line number (blank rows are dropped)
+    blank = {i for i, r in enumerate(rows) if not any(c.strip() for c in r[:4])}
+    expected = [i + 2 for i in range(len(rows)) if i not in blank]
+    assert raw.index.tolist() == expected
+    p = prepare_transactions(raw, MAPPING)
+    assert len(p.data) + len(p.rejected) == len(expected)
+    assert p.report["rows_used"] + p.report["rows_rejected"] == p.report["rows_read"]
+    opened = any(
+        r[4] == "open" and r[r[5]] != "" and not any(delimiter in c or '"' in c for c in r[:4])
+        for r in rows
+    )
+    if not opened:
+        assert not any("quotation mark" in w for w in raw.attrs["warnings"])
