@@ -381,8 +381,8 @@ def history_note(p: CustomerProfile) -> str | None:
     if p.items_total > len(p.items):
         what = p.item_column or "item"
         notes.append(
-            f"Showing the {len(p.items):,} {what} values bought in the most orders, of "
-            f"{p.items_total:,}."
+            f"Showing {len(p.items):,} of {p.items_total:,} {what} values: those bought in the "
+            "most orders."
         )
     return " ".join(notes) or None
 

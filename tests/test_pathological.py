@@ -6,7 +6,8 @@ it) with the same number of lines as the normal table; every page-level analysis
 pages call is timed on both in the same test, and the shape may cost at most
 ``RATIO`` times the normal time plus ``SLACK`` seconds (generous: the machine is shared).
 
-The shapes: many distinct products (every line its own product), many one-purchase customers,
+The shapes: many distinct products (every line its own product, or two lines each), a few huge
+orders holding the whole catalogue, many one-purchase customers,
 one customer with very many orders, ten years of daily orders, all refunds, one day only, one
 customer only, extreme amounts (1e300, -1e300), breakdown columns with thousands of distinct
 values, and a wide table (hundreds of extra columns).
@@ -98,27 +99,28 @@ def normal(n: int = N_LINES, seed: int = 0) -> pd.DataFrame:
 
 
 def many_products(n: int = N_LINES) -> pd.DataFrame:
-    """The normal table, but a third as many distinct products as lines (three lines each)."""
-    tx = normal(n)
+    """The normal table, but every line sells a product no other line sells."""
+    return normal(n).assign(product=_names("P", np.arange(n), 7))
+
+
+def product_pairs(n: int = N_LINES) -> pd.DataFrame:
+    """The normal table, but half as many distinct products as lines, each on two lines (so
+    each is bought by two customers and takes part in recommendations)."""
     rng = np.random.default_rng(4)
-    return tx.assign(product=_names("P", rng.permutation(n) // 3, 7))
+    return normal(n).assign(product=_names("P", rng.permutation(n) // 2, 7))
 
 
-def huge_orders(n: int = N_LINES) -> pd.DataFrame:
-    """Ten customers' orders of 1,000 distinct products each, from 5,000 products."""
+def huge_orders(n: int = N_LINES, size: int = 4_000) -> pd.DataFrame:
+    """A handful of orders of ``size`` lines each, every one holding the whole catalogue of
+    ``size`` products (every pair of products is bought together in every order)."""
     tx = normal(n)
     rng = np.random.default_rng(7)
-    order = np.arange(n) // 1000
-    product = np.concatenate(
-        [
-            rng.choice(5000, size=min(1000, n - i * 1000), replace=False)
-            for i in range(order[-1] + 1)
-        ]
-    )
+    order = np.arange(n) // size
+    product = np.concatenate([rng.permutation(size) for _ in range(order[-1] + 1)])[:n]
     return tx.assign(
         order_id=_names("O", order, 8),
-        customer_id=_names("C", order % 10),
-        order_date=tx["order_date"].sort_values().to_numpy()[order * 1000],
+        customer_id=_names("C", order),
+        order_date=tx["order_date"].sort_values().to_numpy()[order * size],
         product=_names("P", product),
     )
 
@@ -197,6 +199,7 @@ def wide(n: int = N_LINES, extra: int = 300) -> pd.DataFrame:
 
 SHAPES: dict[str, Callable[[], pd.DataFrame]] = {
     "many_products": many_products,
+    "product_pairs": product_pairs,
     "huge_orders": huge_orders,
     "one_purchase_customers": one_purchase_customers,
     "one_customer_many_orders": one_customer_many_orders,

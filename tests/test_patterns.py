@@ -406,6 +406,57 @@ def test_recommendations_never_suggest_what_was_bought(shop_tx):
     assert (recs.groupby("customer_id")["score"].diff().dropna() <= 1e-12).all()
 
 
+def test_recommender_considers_only_the_items_with_most_customers():
+    # buyers: a, b, c 3 each, d 1; a cap of 2 keeps a and b (ties: alphabetical)
+    model = P.ItemRecommender(n_neighbors=None, min_customers=1, max_items=2).fit(RECS_TX)
+    assert model.items_.tolist() == ["a", "b"]
+    assert model.capped_ and model.n_items_ == 4 and model.n_usable_ == 4
+    assert model.similarity_.toarray()[0, 1] == pytest.approx(2 / 3)
+    recs = model.recommend(n=5)
+    assert _recs(recs) == {"U3": [("a", round(2 / 3, 6), "b")], "U4": [("b", round(2 / 3, 6), "a")]}
+    assert recs.attrs == {
+        "items": 4,
+        "usable_items": 4,
+        "items_considered": 2,
+        "capped": True,
+        "max_items": 2,
+    }
+    said = " ".join(P.describe_recommendations(recs))
+    assert "the 2 items bought by the most customers, of 4" in said
+    uncapped = P.recommendations(RECS_TX, n_neighbors=None, min_customers=1)
+    assert not uncapped.attrs["capped"] and "limit" not in " ".join(
+        P.describe_recommendations(uncapped)
+    )
+
+
+def test_capped_recommendations_equal_those_of_the_top_items_alone(shop_tx):
+    k = 5
+    capped = P.recommendations(shop_tx, "product", n=3, max_items=k)
+    assert capped.attrs["capped"] and capped.attrs["items_considered"] == k
+    buyers = (
+        shop_tx[shop_tx["amount"] >= 0].groupby("product")["customer_id"].nunique().reset_index()
+    )
+    top = buyers.sort_values(["customer_id", "product"], ascending=[False, True]).head(k)
+    alone = P.recommendations(shop_tx[shop_tx["product"].isin(top["product"])], "product", n=3)
+    assert not alone.attrs["capped"]
+    key = ["customer_id", "rank"]
+    pd.testing.assert_frame_equal(
+        capped.sort_values(key, ignore_index=True),
+        alone.sort_values(key, ignore_index=True),
+        check_exact=False,
+    )
+
+
+def test_association_rules_pair_up_only_the_most_frequent_items():
+    rules = P.association_rules(PAIRS, "product", min_support=0.01, min_orders=1, max_items=2)
+    assert set(rules["antecedent"]) | set(rules["consequent"]) == {"a", "b"}
+    assert rules.attrs["capped"] and rules.attrs["items_considered"] == 2
+    assert "Only the 2 items in the most orders" in " ".join(P.describe_rules(rules))
+    full = P.association_rules(PAIRS, "product", min_support=0.01, min_orders=1)
+    assert not full.attrs["capped"] and len(full) == 6
+    assert "Only the" not in " ".join(P.describe_rules(full))
+
+
 # --------------------------------------------------------------------------------------------
 # What they pay
 # --------------------------------------------------------------------------------------------
@@ -422,6 +473,23 @@ def test_order_value_summary():
     assert h["open"].tolist()[-1] and not h["open"].iloc[:-1].any()
     assert h["start"].iloc[0] <= 2 < h["end"].iloc[0]
     assert P.describe_order_values(s)[0].startswith("Half of the orders are worth between 3.25")
+
+
+def test_order_value_summary_with_overflowing_orders():
+    huge = make_tx(
+        [
+            ("A", "O1", "2024-01-01", 1e308, "x"),
+            ("A", "O1", "2024-01-01", 1e308, "y"),  # the order's value overflows to inf
+            ("B", "O2", "2024-01-02", 5.0, "x"),
+            ("C", "O3", "2024-01-03", 1e300, "x"),
+        ],
+        ["customer_id", "order_id", "order_date", "amount", "product"],
+    )
+    with np.errstate(all="raise"):
+        s = P.order_value_summary(huge)
+        P.describe_order_values(s)
+    assert s.orders == 3 and s.mean == math.inf
+    assert s.histogram["orders"].sum() == 3 and s.histogram["orders"].iloc[-1] >= 1
 
 
 def test_spend_per_customer_by_first_channel():

@@ -83,6 +83,33 @@ def test_customer_profile_hand_computed():
     assert p.attributes == {"email": "a@x"}
 
 
+def test_customer_profile_shows_the_latest_orders_and_top_items_only(monkeypatch):
+    full = PR.customer_profile(TX, "A")
+    assert (full.history_total, full.items_total) == (4, 3) and PR.history_note(full) is None
+    monkeypatch.setattr(PR, "MAX_HISTORY_ORDERS", 2)
+    monkeypatch.setattr(PR, "MAX_PROFILE_ITEMS", 1)
+    p = PR.customer_profile(TX, "A")
+    h = p.history
+    assert h["order_id"].tolist() == ["O3", "O4"] and h["items"].tolist() == ["milk", "jam"]
+    assert h["kind"].tolist() == ["refund", "purchase"] and h["lines"].tolist() == [1, 1]
+    assert p.history_total == 4 and p.items_total == 3
+    assert p.items["product"].tolist() == ["bread"]
+    # every figure still counts every order
+    assert (p.orders, p.refund_orders, p.net_revenue, p.visits) == (3, 1, 38.0, 3)
+    assert PR.history_note(p) == (
+        "Showing the latest 2 of 4 orders. Showing 1 of 3 product values: those bought in "
+        "the most orders."
+    )
+
+
+def test_customer_profile_with_overflowing_amounts():
+    huge = TX.assign(amount=TX["amount"] * 1e307)  # sums of two lines overflow to inf
+    with np.errstate(all="raise"):
+        p = PR.customer_profile(huge, "A")
+        sentences = PR.profile_sentences(p)
+    assert p.found and p.orders == 3 and sentences
+
+
 def test_customer_profile_as_of_and_unknown_customer():
     p = PR.customer_profile(TX, "A", as_of="2024-01-20")
     assert p.orders == 2 and p.refund_orders == 1 and p.days_since_last == 9
