@@ -186,6 +186,8 @@ _WOO_STATUS = {
     "checkout-draft": "draft order",
     "wc-checkout-draft": "draft order",
     "on-hold": "order on hold (payment not confirmed)",
+    "on hold": "order on hold (payment not confirmed)",
+    "pending payment": "order with payment pending",
     "wc-on-hold": "order on hold (payment not confirmed)",
     "trash": "deleted order",
 }
@@ -309,6 +311,40 @@ PROFILES: tuple[Profile, ...] = (
         "customer_email, billing_email, ...)",
         status=("status",),
         leave_out=_WOO_STATUS,
+        placeholders=_GUESTS,
+    ),
+    Profile(
+        key="woocommerce_order_items",
+        name="WooCommerce orders export (one row per product)",
+        kind="transactions",
+        signature=(
+            "Order Number",
+            "Order Status",
+            "Order Date",
+            "Order Line Total",
+            "Email (Billing)",
+        ),
+        roles={
+            "customer_id": ("Email (Billing)",),
+            "order_id": ("Order Number",),
+            "order_date": ("Order Date",),
+            "amount": ("Order Total Amount",),
+            "quantity": ("Quantity",),
+            "unit_price": ("Item Cost",),
+            "product": ("Name",),
+            "country": ("Country Code (Billing)", "Country Code (Shipping)"),
+            "channel": ("Payment Method Title",),
+        },
+        source="WooCommerce 'Advanced Order Export For WooCommerce' plugin, one row per product "
+        "(header in public code: Order Number,Order Status,Order Date,Customer Note,...,Email "
+        "(Billing),...,Quantity,Item Cost,Order Line Total,...,Order Refund Amount,Order Total "
+        "Amount,...); the order's fields repeated on each of its rows",
+        order_level=("Email (Billing)", "Order Date", "Order Total Amount", "Order Refund Amount"),
+        order_total=True,
+        line_value=("Quantity", "Item Cost"),
+        status=("Order Status",),
+        leave_out={k: v for k, v in _WOO_STATUS.items() if "refunded" not in k},
+        refunds=("Order Refund Amount",),
         placeholders=_GUESTS,
     ),
     Profile(

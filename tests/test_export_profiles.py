@@ -48,6 +48,15 @@ SALES = [
             "order on hold (payment not confirmed)": 1,
         },
     ),
+    (
+        "woocommerce_order_items.csv",
+        "woocommerce_order_items",
+        3,
+        5,
+        126.30,
+        8,
+        {"cancelled order": 1, "order with payment pending": 1},
+    ),
     ("square_item_sales.csv", "square_items", 3, 6, 42.00, 10, {"missing customer id": 2}),
     ("square_transactions.csv", "square_transactions", 3, 6, 42.00, 7, {"missing customer id": 2}),
     (
