@@ -24,7 +24,12 @@ __all__ = ["md_escape", "plain"]
 # raw HTML and autolinks, entities, strikethrough, tables, maths, directives and shortcodes,
 # headings, and the escape character itself. CommonMark lets any ASCII punctuation be
 # backslash-escaped, so escaping is always safe to render.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|$#:@])")
+_SPECIAL = re.compile(r"([\\`*\[\]<>&~|$#@])")
+# "_" only makes emphasis at a word boundary ("my_shop.csv" is safe as it is); ":" only starts
+# a directive, shortcode or scheme when something other than a space follows it ("10:30",
+# ":red[", ":smile:", "http://"), so "Plan: Pro" stays as written.
+_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_COLON = re.compile(r":(?=\S)")
 # Block markers only mean something at the start of the text: "- item", "+ item", "1. item".
 _LEADING_MARKER = re.compile(r"^(\s*)([-+=])")
 _LEADING_NUMBER = re.compile(r"^(\s*\d+)([.)])")
@@ -64,8 +69,9 @@ def md_escape(value: object) -> str:
     -------
     str
         The text on one line, every Markdown-special character backslash-escaped (rendered as
-        itself), a zero-width space after each ``:`` so ``:smile:`` shortcodes stay text, and
-        a leading list or heading marker escaped.
+        itself; ``_`` inside a word and ``:`` before a space are left as they are), a
+        zero-width space after any other ``:`` so ``:smile:`` shortcodes stay text, and a
+        leading list or heading marker escaped.
 
     Examples
     --------
@@ -76,7 +82,8 @@ def md_escape(value: object) -> str:
     if not text:
         return ""
     text = _SPECIAL.sub(r"\\\1", text)
-    text = text.replace(":", ":" + _ZERO_WIDTH_SPACE)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    text = _COLON.sub("\\\\:" + _ZERO_WIDTH_SPACE, text)
     text = _WWW.sub(r"\1\\.", text)
     text = _LEADING_MARKER.sub(r"\1\\\2", text)
     return _LEADING_NUMBER.sub(r"\1\\\2", text)
