@@ -671,3 +671,21 @@ def test_curves_chart_spec():
     split = curves_chart(report.matrix, report.curve, overall=report.overall_curve).to_dict()
     assert [layer["mark"]["type"] for layer in split["layer"]] == ["area", "line", "line"]
     assert split["layer"][1]["encoding"]["color"]["field"] == "group"
+
+
+def test_report_keeps_the_latest_cohorts_only():
+    full = cohort_report(HAND, max_cohorts=None)
+    assert list(full.matrix.index) == [JAN, FEB, MAR] and not full.capped
+    assert full.total_cohorts == 3 == full.n_cohorts
+    capped = cohort_report(HAND, max_cohorts=2)
+    assert capped.capped and (capped.n_cohorts, capped.total_cohorts) == (2, 3)
+    assert list(capped.matrix.index) == [FEB, MAR] and capped.n_customers == 2
+    same = cohort_report(HAND, cohort_range=("2024-02-01", None), max_cohorts=None)
+    pd.testing.assert_frame_equal(capped.matrix, same.matrix)
+    assert capped.sentences[-1].startswith("Showing the latest 2 of 3 monthly cohorts")
+    assert not any(s.startswith("Showing the latest") for s in full.sentences)
+    # within a chosen range, the latest of that range
+    ranged = cohort_report(HAND, cohort_range=(None, "2024-02-29"), max_cohorts=1)
+    assert list(ranged.matrix.index) == [FEB] and ranged.total_cohorts == 2
+    # the default keeps MAX_COHORTS
+    assert cohort_report(HAND).capped is False and cohorts.MAX_COHORTS >= 12

@@ -474,3 +474,17 @@ def test_online_retail_against_plain_pandas_and_fast():
     assert bds[0]["net_revenue"].sum() == pytest.approx(card.net_revenue)
     assert bds[2].empty
     assert elapsed < 1.5, elapsed  # ~0.25 s measured on 2 cores; generous for CI noise
+
+
+def test_overflowing_amounts_give_figures_and_a_warning_not_an_error():
+    huge = TX.assign(amount=TX["amount"].where(TX["amount"] <= 0, 1e308))  # sums overflow
+    with np.errstate(all="raise"):
+        card = scorecard(huge, as_of=AS_OF)
+        insights = scorecard_insights(card)
+        top_breakdown(huge, "country", n=2, as_of=AS_OF)
+        new_vs_returning(huge, as_of=AS_OF)
+    assert card.customers == 4 and card.largest_amount == 1e308
+    assert card.gross_revenue == math.inf
+    assert insights[0].startswith("Some amounts are enormous (up to 1e+308)")
+    assert scorecard(TX, as_of=AS_OF).largest_amount == 40.0
+    assert not any("enormous" in s for s in scorecard_insights(scorecard(TX, as_of=AS_OF)))

@@ -445,3 +445,44 @@ def test_pages_bounded_on_pathological_shape(shape, page_baseline):
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_model_pages_bounded_or_refuse_on_pathological_shape(shape, model_baseline):
     _check(shape, MODEL_PAGES, model_baseline, N_MODEL_LINES)
+
+
+# ------------------------------------------------------------------------------ quick checks
+
+
+@pytest.mark.parametrize(
+    "shape", ["all_refunds", "one_day", "one_customer_only", "extreme_amounts"]
+)
+def test_every_page_answers_a_small_degenerate_table(shape):
+    """No error (numpy told to raise on overflow) on a 500-line version of each shape."""
+    tx = SHAPES[shape](500)
+    for page in PAGE_NAMES:
+        run_page(page, tx)
+
+
+def test_float_safe_functions_never_raise_on_overflow():
+    from analysis import floats, orders
+
+    def total(a):
+        """Sum."""
+        return float(np.asarray(a).sum() * 10)
+
+    safe = floats.float_safe(total)
+    assert safe.__name__ == "total" and safe.__doc__ == "Sum." and floats.float_safe(safe) is safe
+    with np.errstate(all="raise"):
+        assert safe([1e308, 1e308]) == np.inf
+        with pytest.raises(FloatingPointError):
+            total([1e308, 1e308])
+        # rounding to cents must not overflow a finite value into inf
+        assert orders.round_money(np.array([1e308, -1e308, 0.125])).tolist() == [
+            1e308,
+            -1e308,
+            0.125,
+        ]
+    assert floats.largest_amount([np.nan, -3.0, np.inf, 2.0]) == 3.0
+    assert floats.largest_amount([]) == 0.0
+    for module in (overview, rfm, cohorts, patterns, profile):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj) and not isinstance(obj, type):
+                assert getattr(obj, "__float_safe__", False), f"{module.__name__}.{name}"

@@ -564,6 +564,26 @@ def test_rfm_clusters_find_separated_groups_and_describe_them():
     assert lapsed["name"].startswith("Lapsed")
 
 
+def test_rfm_clusters_with_overflowing_amounts():
+    tx = separated_groups_tx()
+    loyal = tx["customer_id"].str.startswith("L0")
+    tx.loc[loyal, "amount"] = 1e308  # that customer's monetary overflows to inf
+    with np.errstate(all="raise"):
+        res = rfm_clusters(tx, k_min=2, k_max=4)
+        assert rfm_table(tx).loc["L0", "monetary"] == np.inf
+    assert res.labels.loc["L0"] == 0 and res.centres["customers"].sum() == 120
+
+
+def test_customer_attributes_look_at_the_first_columns_only():
+    from analysis import rfm
+
+    tx = make_tx([("A", "1", "2024-01-01", 5.0), ("B", "2", "2024-01-02", 6.0)])
+    n = rfm.MAX_ATTRIBUTE_COLUMNS + 3
+    extra = pd.DataFrame({f"x{i}": pd.Series(["v", "w"], dtype="str") for i in range(n)})
+    attrs = customer_attributes(pd.concat([tx, extra], axis=1))
+    assert list(attrs.columns) == [f"x{i}" for i in range(rfm.MAX_ATTRIBUTE_COLUMNS)]
+
+
 def test_rfm_kmeans_is_reproducible_and_sklearn_shaped():
     rfm = rfm_table(separated_groups_tx())
     a = RFMKMeans((2, 4), random_state=1).fit(rfm)
