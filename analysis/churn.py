@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from analysis.clv import BetaGeoModel, clv_summary
+from analysis.clv import BetaGeoModel, clv_summary, drop_implausible_amounts
 from analysis.orders import day_numbers, order_table, resolve_as_of, round_money
 from analysis.text import md_escape
 
@@ -379,6 +379,9 @@ def churn_model(
     """
     if horizon_days < 1:
         raise ValueError("The churn horizon must be at least one day.")
+    tx, amount_note = drop_implausible_amounts(tx)
+    if amount_note and len(tx) == 0:
+        raise ValueError(amount_note.replace("were left out of the value models", "leave nothing"))
     end = resolve_as_of(tx, as_of)
     cutoff = end - pd.Timedelta(days=horizon_days)
     first = pd.Timestamp(tx["order_date"].min()).normalize()
@@ -453,7 +456,7 @@ def churn_model(
         calibration=calibration,
         importance=importance,
         drivers=drivers_in_words(importance),
-        verdict=verdict_in_words(evaluation, horizon_days),
+        verdict=verdict_in_words(evaluation, horizon_days) + ([amount_note] if amount_note else []),
         cutoff=cutoff,
         as_of=end,
         horizon_days=horizon_days,
@@ -463,12 +466,62 @@ def churn_model(
     )
 
 
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC by the Mann-Whitney rank sum (ties count one half): the value of
+    ``roc_auc_score`` (to float rounding) without its per-call input checks, which cost more
+    than the sum itself on a few thousand customers. Needs both classes in ``y``."""
+    ranks = rankdata(score)
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def permutation_auc_drop(
+    model, X: np.ndarray, y: np.ndarray, *, n_repeats: int, random_state: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Permutation importance by ROC AUC: mean and standard deviation of the AUC drop per column.
+
+    The same shuffles and scores as ``sklearn.inspection.permutation_importance(model, X, y,
+    scoring="roc_auc", n_repeats=n_repeats, random_state=random_state)`` (its seeding, its
+    cumulative in-place shuffles, the model's ``decision_function``), but the permuted copies
+    are scored in a few large ``decision_function`` calls and the AUC by ranks: several times
+    faster, the same numbers to float rounding.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    n, k = X.shape
+    seed = np.random.RandomState(random_state).randint(np.iinfo(np.int32).max + 1)
+    baseline = _auc(y, model.decision_function(X))
+    # One shuffled column per (feature, repeat), in sklearn's order.
+    columns = np.empty((k, n_repeats, n))
+    for col in range(k):
+        rng = np.random.RandomState(seed)
+        values = X[:, col].copy()
+        order = np.arange(n)
+        for rep in range(n_repeats):
+            rng.shuffle(order)
+            values = values[order]
+            columns[col, rep] = values
+    scores = np.empty((k, n_repeats))
+    per_call = max(1, 200_000 // max(n, 1))  # copies of X per decision_function call
+    jobs = [(col, rep) for col in range(k) for rep in range(n_repeats)]
+    for start in range(0, len(jobs), per_call):
+        chunk = jobs[start : start + per_call]
+        block = np.tile(X, (len(chunk), 1))
+        for i, (col, rep) in enumerate(chunk):
+            block[i * n : (i + 1) * n, col] = columns[col, rep]
+        decision = model.decision_function(block)
+        for i, (col, rep) in enumerate(chunk):
+            scores[col, rep] = _auc(y, decision[i * n : (i + 1) * n])
+    drops = baseline - scores
+    return drops.mean(axis=1), drops.std(axis=1)
+
+
 def _importance(model, X_test, y_test, risk_test, random_state: int) -> pd.DataFrame:
-    result = permutation_importance(
+    mean, std = permutation_auc_drop(
         model,
         X_test.to_numpy(dtype=np.float64),
-        y_test,
-        scoring="roc_auc",
+        np.asarray(y_test),
         n_repeats=N_REPEATS,
         random_state=random_state,
     )
@@ -481,8 +534,8 @@ def _importance(model, X_test, y_test, risk_test, random_state: int) -> pd.DataF
         {
             "feature": list(X_test.columns),
             "label": [_plain(c) for c in X_test.columns],
-            "importance": result.importances_mean,
-            "std": result.importances_std,
+            "importance": mean,
+            "std": std,
             "direction": direction,
         }
     )

@@ -216,3 +216,45 @@ def test_churn_features_do_not_depend_on_row_order():
     for seed in range(3):
         got = churn_features(tx.sample(frac=1, random_state=seed)).sort_index()
         pd.testing.assert_frame_equal(got, base)
+
+
+def test_permutation_auc_drop_equals_sklearns_permutation_importance():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import roc_auc_score
+    from threadpoolctl import threadpool_limits
+
+    from analysis.churn import _auc, permutation_auc_drop
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 6))
+    X[:, 3] = np.round(X[:, 3])  # ties
+    X[rng.random(X.shape) < 0.05] = np.nan  # missing values
+    y = (X[:, 0] + np.nan_to_num(X[:, 3]) + rng.normal(size=1200) > 0).astype(int)
+    test_X, test_y = X[800:], y[800:]
+    # one OpenMP thread, as churn_model runs it: threads waiting on a busy machine are slow
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X[:800], y[:800])
+        ref = permutation_importance(
+            model, test_X, test_y, scoring="roc_auc", n_repeats=3, random_state=4
+        )
+        mean, std = permutation_auc_drop(model, test_X, test_y, n_repeats=3, random_state=4)
+    np.testing.assert_allclose(mean, ref.importances_mean, atol=1e-12)
+    np.testing.assert_allclose(std, ref.importances_std, atol=1e-12)
+    assert mean[0] > 0.05 and abs(mean[5]) < 0.02  # informative vs noise column
+    score = np.round(model.decision_function(test_X), 1)  # with ties
+    assert _auc(test_y, score) == pytest.approx(roc_auc_score(test_y, score), abs=1e-12)
+
+
+def test_churn_model_leaves_out_implausible_amounts_and_says_so(shop_tx):
+    bad = shop_tx.copy()
+    first = bad["customer_id"].iloc[0]
+    bad.loc[bad["customer_id"] == first, "amount"] = 1e300
+    bad.loc[bad.index[5], "amount"] = -np.inf
+    with np.errstate(over="raise", invalid="raise"):
+        result = churn_model(bad, horizon_days=90)
+    assert first not in result.scores.index
+    assert "left out" in result.verdict[-1]
+    assert np.isfinite(result.scores["monetary"]).all()
+    with pytest.raises(ValueError, match="amounts too large"):
+        churn_model(shop_tx.assign(amount=np.inf), horizon_days=90)
