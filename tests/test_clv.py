@@ -1037,3 +1037,19 @@ def test_probability_of_n_purchases_matches_a_simulation():
     model = bg.probability_of_n_purchases(t, np.arange(10))
     se = np.sqrt(model * (1 - model) / n)
     assert (np.abs(simulated - model) < 4 * se + 1e-6).all()
+
+
+def test_value_insights_say_when_the_ranges_were_sampled_or_cut_short(cdnow_tx):
+    from analysis.clv import value_insights
+
+    report = value_report(cdnow_tx, as_of="1997-10-01", time_unit="W", holdout=False)
+    assert report.forecast.attrs["draws"] == 100  # ordinary data: every draw, nobody sampled
+    words = " ".join(value_insights(report))
+    assert "random sample" not in words and "ran out" not in words
+    report.forecast = forecast_totals(
+        report.bg, report.gg, report.summary, time_unit="W", max_customers=500, max_seconds=0.0
+    )
+    words = " ".join(value_insights(report))
+    assert "random sample of 500 of the 2,357 customers" in words
+    assert "rest on 0 of 100 model variations" in words
+    assert "no reliable range" in words

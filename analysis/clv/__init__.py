@@ -1876,6 +1876,18 @@ def value_insights(report: ValueReport) -> list[str]:
             f"{format_range(last['revenue_low'], last['revenue_high'])}), if customers keep "
             "behaving as they did."
         )
+    draws, asked = fc.attrs.get("draws"), fc.attrs.get("n_draws")
+    if len(fc) and draws is not None and asked and draws < asked:
+        out.append(
+            f"The likely ranges rest on {draws} of {asked} model variations: the time set aside "
+            "for them ran out, so they are rougher than usual."
+        )
+    sampled, everyone = fc.attrs.get("sampled_customers"), fc.attrs.get("customers")
+    if len(fc) and sampled is not None and everyone and sampled < everyone:
+        out.append(
+            f"To stay quick, the likely ranges were worked out on a random sample of {sampled:,} "
+            f"of the {everyone:,} customers; the expected figures use every customer."
+        )
     if "clv" in c and len(c) >= 10 and c["clv"].sum() > 0:
         values = np.sort(c["clv"].to_numpy())[::-1]
         k = max(1, int(np.ceil(0.1 * len(values))))
