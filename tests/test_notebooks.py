@@ -17,6 +17,7 @@ import importlib
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -90,7 +91,11 @@ def executed(request) -> dict[Path, object]:
         for item in request.session.items
         if item.originalname == "test_notebook_runs_without_error"
     ]
-    return asyncio.run(_execute_all(selected, workers=min(2, os.cpu_count() or 1)))
+    # In a thread of its own: another fixture of the session may hold an event loop in this one
+    # (Playwright's sync API does, for the browser tests).
+    work = _execute_all(selected, workers=min(2, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def test_every_method_has_a_notebook():
