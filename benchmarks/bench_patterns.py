@@ -15,6 +15,13 @@ The synthetic data (``benchmarks/synth.py``) has categories, not products, so ``
 ``python benchmarks/bench_patterns.py`` times the rules (and the recommendations) on the full
 UCI Online Retail example file, read through ``analysis.ingest`` like the app does, and checks
 that the rules finish within 10 seconds.
+
+``python benchmarks/bench_patterns.py --pathological`` times the rules and the recommendations
+on shapes that used to make them quadratic (issue #11: 50,000 distinct products kept Purchase
+patterns busy for minutes), each against the normal synthetic table of the same size in the
+same run: every line its own product, each product on two lines (so each takes part in
+recommendations), and a few orders holding the whole catalogue. It checks each stays within
+3 times the normal table's time plus one second.
 """
 
 from __future__ import annotations
@@ -191,5 +198,56 @@ def main() -> int:
     return 0 if ok else 1
 
 
+def pathological_shapes(n_rows: int = 50_000) -> dict[str, pd.DataFrame]:
+    """The normal synthetic table with products, and three shapes of the same size."""
+    from benchmarks.synth import synthetic_transactions
+
+    tx = synthetic_transactions(n_rows)
+    rng = np.random.default_rng(2)
+    n = len(tx)
+    names = np.char.add("P", np.char.zfill(np.arange(n).astype(str), 7))
+    size = 4_000  # orders of the whole catalogue: every pair bought together in every order
+    order = np.arange(n) // size
+    catalogue = np.concatenate([rng.permutation(size) for _ in range(order[-1] + 1)])[:n]
+    return {
+        "normal (4,000 products)": with_products(tx),
+        "every line its own product": tx.assign(product=pd.Series(names, dtype="str")),
+        "each product on two lines": tx.assign(
+            product=pd.Series(names[rng.permutation(n) // 2], dtype="str")
+        ),
+        "orders of the whole catalogue": tx.assign(
+            order_id=pd.Series(np.char.add("W", order.astype(str)), dtype="str"),
+            customer_id=pd.Series(np.char.add("C", (order % 10).astype(str)), dtype="str"),
+            product=pd.Series(names[catalogue], dtype="str"),
+        ),
+    }
+
+
+def pathological_main(n_rows: int = 50_000) -> int:
+    """Time rules and recommendations per shape; ratios to the normal table in the same run."""
+    fns = {
+        "association_rules": lambda t: association_rules(t, "product"),
+        "recommendations": lambda t: recommendations(t, "product"),
+    }
+    base: dict[str, float] = {}
+    ok = True
+    for shape, t in pathological_shapes(n_rows).items():
+        for label, fn in fns.items():
+            start = time.perf_counter()
+            result = fn(t)
+            seconds = time.perf_counter() - start
+            base.setdefault(label, seconds)
+            ratio = seconds / base[label]
+            within = seconds <= 3 * base[label] + 1.0
+            ok &= within
+            capped = " (capped)" if result.attrs.get("capped") else ""
+            print(
+                f"{shape:<32} {label:<18} {seconds:7.3f} s  x{ratio:5.1f}  "
+                f"{len(result):>7,} rows{capped}{'' if within else '  TOO SLOW'}"
+            )
+    print("every shape within 3x + 1 s of the normal table:", "yes" if ok else "NO")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(pathological_main() if "--pathological" in sys.argv else main())

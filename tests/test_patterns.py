@@ -455,6 +455,13 @@ def test_association_rules_pair_up_only_the_most_frequent_items():
     full = P.association_rules(PAIRS, "product", min_support=0.01, min_orders=1)
     assert not full.attrs["capped"] and len(full) == 6
     assert "Only the" not in " ".join(P.describe_rules(full))
+    # at the chosen 10% (10 orders) no left-out item (c, d: 6 orders) can be in a rule:
+    # the same rules, and not reported as capped
+    chosen = P.association_rules(PAIRS, "product", min_orders=1, min_rules=2, max_items=2)
+    assert chosen.attrs["min_orders"] == 10 and not chosen.attrs["capped"]
+    pd.testing.assert_frame_equal(
+        chosen, P.association_rules(PAIRS, "product", min_orders=1, min_rules=2)
+    )
 
 
 # --------------------------------------------------------------------------------------------
