@@ -96,7 +96,7 @@ def minimise(fun, theta0: np.ndarray, bounds, max_iter: int, jac: bool) -> optim
         result = optimize.minimize(
             fun,
             theta0,
-            jac=True if jac else "3-point",
+            jac=True if jac else "2-point",
             method="L-BFGS-B",
             bounds=list(bounds),
             options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
