@@ -97,8 +97,9 @@ def _check_unit(summary: pd.DataFrame, time_unit: str) -> float:
     return unit
 
 
-MIN_REPEAT_BUYERS = 10
-"""Fewer customers who bought on two or more days than this: no value model (too few)."""
+MIN_REPEAT_BUYERS = 5
+"""Fewer customers who bought on two or more days than this (no more than the purchase model
+has parameters): no value model. From 5 to 29 the page warns that the numbers are rough."""
 MAX_AMOUNT = 1e15
 """Largest line amount (in absolute value) the value models compute with."""
 FIT_SECONDS = 60.0
