@@ -660,3 +660,19 @@ def test_model_comparison_includes_bgbb_on_discrete_data(bgbb):
     assert r.best in set(r.table["key"])
     words = describe_model_comparison(r)
     assert any(w.startswith("BG/BB") for w in words)
+
+
+def test_model_comparison_in_calendar_weeks(cdnow_tx, cdnow_comparison):
+    r = compare_models(
+        cdnow_tx,
+        calibration_end="1997-10-01",
+        holdout_end="1998-07-01",
+        time_unit="CW",
+        models=("bgnbd", "mbgnbd"),
+    )
+    # Holdout purchases counted once per customer and calendar week: at most the daily count.
+    daily = cdnow_comparison.customers["frequency_holdout"]
+    weekly = r.customers["frequency_holdout"]
+    assert (weekly <= daily).all() and weekly.sum() < daily.sum()
+    assert r.customers["duration_holdout"].iloc[0] == 39  # weeks of 29 Sep 1997 to 29 Jun 1998
+    assert r.table["mae"].notna().all()
