@@ -533,15 +533,10 @@ def _cell_text(v: Any) -> str:
 
 _CHUNK = 1 << 20
 _ATTR_RE = re.compile(rb'([\w.-]+(?::[\w.-]+)?)\s*=\s*"([^"]*)"')
-_XL_TAG_RE = re.compile(rb"<(row|c)(?=[\s/>])([^>]*?)(/?)>")
+_XL_TAG_RE = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _XL_R_RE = re.compile(rb'(?:^|\s)r\s*=\s*"([A-Z]{0,3})([0-9]{1,9})"')
 _XL_UNUSUAL_RE = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z]{1,3}[0-9]{7})')
 _XL_DIGITS_RE = {d: re.compile(rb'<c r="[A-Z][0-9]{%d}"' % d) for d in range(1, 7)}
-_XL_LEAD_RE = {
-    (d, k): re.compile(rb'<c r="[A-Z]%d[0-9]{%d}"' % (k, d - 1))
-    for d in range(1, 7)
-    for k in range(1, 10)
-}
 _OD_TAG_RE = re.compile(
     rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
 )
@@ -590,26 +585,51 @@ def _too_big(rows: int, cols: int, limits: _Limits, written: int | None = None) 
 
 
 def _xlsx_fast_bound(chunk: bytes) -> tuple[int, int, int] | None:
-    """Cheap bound (rows, columns, cell tags) of the cells in ``chunk``; None if it cannot tell.
+    """Cheap bound (digits of the last row, last column, cell tags) of the cells in ``chunk``;
+    None if it cannot tell.
 
     Works when every cell tag starts with its reference (``<c r="B7"``, as Excel, LibreOffice
-    and the Python writers do) and references have one letter and at most six digits; anything
-    else goes to the exact scan.
+    and the Python writers do), without a namespace prefix, and references have one letter and
+    at most six digits; anything else goes to the exact scan.
     """
-    tags = sum(chunk.count(b"<c" + t) for t in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
-    if tags != chunk.count(b'<c r="') or _XL_UNUSUAL_RE.search(chunk):
+    tags = chunk.count(b"<c") - len(_XL_NAMED_C_RE.findall(chunk))  # not <col>, <cfRule>...
+    if tags != chunk.count(b'<c r="') or _xl_prefixed(chunk):
         return None
-    if not tags:
-        return 0, 0, 0
+    if not tags or not _XL_ANY_REF_RE.search(chunk):
+        return 0, 0, tags
+    if _XL_UNUSUAL_RE.search(chunk):
+        return None
     cols = next((26 - i for i, ch in enumerate(b"ZYXWVUTSRQPONMLKJIHGFEDCBA")
                  if chunk.find(b'<c r="' + bytes([ch])) >= 0), 0)  # fmt: skip
-    rows = 0
-    for d in range(6, 0, -1):
-        if _XL_DIGITS_RE[d].search(chunk):
-            k = next((k for k in range(9, 0, -1) if _XL_LEAD_RE[(d, k)].search(chunk)), 9)
-            rows = (k + 1) * 10 ** (d - 1) - 1
-            break
-    return rows, cols, tags
+    digits = next((d for d in range(6, 0, -1) if _XL_DIGITS_RE[d].search(chunk)), 0)
+    return digits, cols, tags
+
+
+def _xlsx_above(cols: int, digits: int) -> re.Pattern:
+    """A reference past ``cols`` (1..26) or with more than ``digits`` digits, or unusual."""
+    key = (cols, digits)
+    if key not in _XL_ABOVE:
+        alts = [rb"[A-Z]{2}", rb"[A-Z]{1,3}[0-9]{7}"]
+        if cols < 26:
+            alts.append(b"[" + bytes([65 + cols]) + b"-Z]")
+        if digits < 6:
+            alts.append(rb"[A-Z][0-9]{%d}" % (digits + 1))
+        _XL_ABOVE[key] = re.compile(rb'<c r="(?:' + b"|".join(alts) + rb")")
+    return _XL_ABOVE[key]
+
+
+_XL_ABOVE: dict[tuple[int, int], re.Pattern] = {}
+_XL_NAMED_C_RE = re.compile(rb"<c[A-Za-z_.:-]")
+_XL_PREFIXED_RE = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+_XL_ANY_REF_RE = re.compile(rb'<c r="[A-Z]')
+
+
+def _xl_prefixed(chunk: bytes) -> bool:
+    """Cells or rows written with a namespace prefix (<x:c ...>): the exact scan reads them."""
+    return (b":c" in chunk or b":row" in chunk) and bool(_XL_PREFIXED_RE.search(chunk))
+
+
+_XL_EXACT_BYTES = 8 << 20  # sheet XML up to this size is scanned exactly right away
 
 
 def _xlsx_exact_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[int, int, int]:
@@ -637,14 +657,38 @@ def _xlsx_exact_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[
 
 
 def _xlsx_used_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[int, int, int]:
-    """(rows, columns, filled cells) of a worksheet's used range from A1: a bound first (the
-    tags count as filled), exact when the bound is over the limits."""
-    rows = cols = tags = 0
+    """(rows, columns, filled cells) of a worksheet's used range from A1.
+
+    Small sheets are scanned exactly. Big ones get a bound first, at the cost of a few byte
+    searches per MB: the most digits in a row number and the farthest column letter (only the
+    pieces with a reference past the bound so far are looked at closely), then, if that bound
+    is over the limits, the leading digit of the row numbers; the exact scan is the last resort.
+    Cell tags count as filled for the bound.
+    """
+    if zf.getinfo(part).file_size <= _XL_EXACT_BYTES:
+        return _xlsx_exact_range(zf, part, limits)
+    digits = cols = tags = 0
     for chunk in _xml_chunks(zf, part):
+        above = _xlsx_above(cols, digits).search(chunk)
+        if not above:
+            n = chunk.count(b"<c") - len(_XL_NAMED_C_RE.findall(chunk))
+            if n != chunk.count(b'<c r="') or _xl_prefixed(chunk):
+                return _xlsx_exact_range(zf, part, limits)
+            tags += n
+            continue
         b = _xlsx_fast_bound(chunk)
         if b is None:
             return _xlsx_exact_range(zf, part, limits)
-        rows, cols, tags = max(rows, b[0]), max(cols, b[1]), tags + b[2]
+        digits, cols, tags = max(digits, b[0]), max(cols, b[1]), tags + b[2]
+    rows = 10**digits - 1
+    if _too_big(rows, cols, limits, tags) and digits:
+        lead = 1  # the largest leading digit among the longest row numbers
+        for chunk in _xml_chunks(zf, part):
+            while lead < 9 and re.search(
+                rb'<c r="[A-Z][%d-9][0-9]{%d}"' % (lead + 1, digits - 1), chunk
+            ):
+                lead += 1
+        rows = (lead + 1) * 10 ** (digits - 1) - 1
     if _too_big(rows, cols, limits, tags):
         return _xlsx_exact_range(zf, part, limits)
     return rows, cols, tags

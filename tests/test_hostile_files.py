@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from analysis import ingest
 from analysis.ingest import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_COLUMNS,
@@ -277,8 +278,42 @@ def _patch_sheet(data: bytes, old: bytes, new: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_unusual_cell_markup_gets_the_exact_scan():
-    """Attributes in another order, or cells without a reference, cannot hide a far cell."""
+@pytest.fixture(params=["exact", "bound"])
+def scan(request, monkeypatch):
+    """Both ways a sheet is scanned: exactly (small sheets) and by a bound first (big ones)."""
+    if request.param == "bound":
+        monkeypatch.setattr(ingest, "_XL_EXACT_BYTES", 0)
+    return request.param
+
+
+@pytest.mark.parametrize(
+    ("row", "col", "far"),
+    [
+        (1_048_575, 16_383, "XFD1048576"),
+        (999_999, 25, "Z1000000"),
+        (799_999, 25, "Z800000"),
+        (9, 1_200, "ATE10"),
+    ],
+)
+def test_far_cells_are_found_either_way(scan, row, col, far):
+    with pytest.raises(DataError, match=f"reaches cell {far}"):
+        read_table(far_cell_xlsx(row, col), filename="far.xlsx")
+
+
+def test_a_normal_sheet_passes_either_way(scan):
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = wb.add_worksheet("Data")
+    ws.write_row(0, 0, ["customer", "date", "amount"] + [f"c{i}" for i in range(30)])
+    for r in range(1, 1_500):
+        ws.write_row(r, 0, [f"C{r}", "2024-01-01", r] + list(range(30)))
+    wb.close()
+    assert read_table(out.getvalue(), filename="ok.xlsx").shape == (1_499, 33)
+
+
+def test_unusual_cell_markup_gets_the_exact_scan(scan):
+    """Attributes in another order, cells without a reference or with a namespace prefix
+    cannot hide a far cell."""
     data = far_cell_xlsx(999_999, 25)
     reordered = _patch_sheet(data, b'<c r="Z1000000" t="s">', b'<c t="s" r="Z1000000">')
     with pytest.raises(DataError, match="reaches cell Z1000000"):
@@ -288,6 +323,14 @@ def test_unusual_cell_markup_gets_the_exact_scan():
     no_ref = _patch_sheet(no_ref, b'<c r="F2" t="s">', b"<c/>" * 1_200 + b'<c t="s">')
     with pytest.raises(DataError, match=r"reaches cell [A-Z]{3}2: 2 rows x 1,204 columns"):
         read_table(no_ref, filename="n.xlsx")
+    prefixed = _patch_sheet(
+        data,
+        b'<c r="Z1000000" t="s"><v>6</v></c>',
+        b'<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'r="Z1000000" t="s"><v>6</v></x:c>',
+    )
+    with pytest.raises(DataError, match="reaches cell Z1000000"):
+        read_table(prefixed, filename="p.xlsx")
 
 
 # --- broken quoting: nothing lost --------------------------------------------------------------
