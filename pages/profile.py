@@ -114,7 +114,7 @@ card = compute(overview.scorecard, ds)
 progress.done()
 
 # ------------------------------------------------------------------------------ header
-st.subheader(f"Customer {inert(customer_id)}")
+st.subheader(f"Customer {inert(customer_id)}", anchor=False)  # no id in a link
 if p.attributes:
     st.caption(
         " · ".join(f"{inert(k.replace('_', ' '))}: **{inert(v)}**" for k, v in p.attributes.items())
