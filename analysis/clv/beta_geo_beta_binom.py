@@ -144,18 +144,34 @@ def discrete_inputs(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 class _Data:
+    """Distinct patterns with their weights, in chunks of at most ``_MAX_CELLS`` grid cells.
+
+    Per pattern, column 0 of the grid is "alive through all n opportunities" (``m = n``, gamma
+    part ``B(gamma, delta+n)``) and column ``1+i`` is "left just after opportunity t_x + i"
+    (``m = t_x + i``, ``B(gamma+1, delta+m)``). Patterns are sorted by ``n - t_x`` (longest
+    first) so each chunk's grid is only as wide as it needs.
+    """
+
     def __init__(self, x, tx, n, w):
-        (self.x, self.tx, self.n), self.w = distinct_rows(x, tx, n, weights=w)
+        (x, tx, n), w = distinct_rows(x, tx, n, weights=w)
+        order = np.argsort(-(n - tx), kind="stable")
+        self.x, self.tx, self.n, self.w = x[order], tx[order], n[order], w[order]
         self.total = float(self.w.sum())
-        # Column 0: alive through all n opportunities (m = n, gamma part B(gamma, delta+n));
-        # column 1+i: left just after opportunity t_x + i (m = t_x+i, B(gamma+1, delta+m)).
-        k = int(np.max(self.n - self.tx)) if len(self.n) else 0
-        i = np.arange(k, dtype=np.float64)
-        self.m = np.column_stack([self.n, self.tx[:, None] + i[None, :]])
-        self.g = np.r_[0.0, np.ones(k)]
-        self.valid = np.column_stack(
-            [np.ones(len(self.n), dtype=bool), i[None, :] < (self.n - self.tx)[:, None]]
-        )
+
+    def grids(self):
+        """Yield ``(slice, m, g, valid)`` per chunk."""
+        gap = (self.n - self.tx).astype(np.int64)
+        lo = 0
+        while lo < len(gap):
+            k = int(gap[lo])
+            hi = min(len(gap), lo + max(1, _MAX_CELLS // (k + 1)))
+            sl = slice(lo, hi)
+            i = np.arange(k, dtype=np.float64)
+            m = np.column_stack([self.n[sl], self.tx[sl, None] + i[None, :]])
+            g = np.r_[0.0, np.ones(k)]
+            valid = np.column_stack([np.ones(hi - lo, dtype=bool), i[None, :] < gap[sl, None]])
+            yield sl, m, g, valid
+            lo = hi
 
 
 def _log_terms(params, x, m, g, valid):
@@ -168,14 +184,12 @@ def _log_terms(params, x, m, g, valid):
 def _negll_grad(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
     params = np.exp(theta)
     a, b, c, dd = params
-    chunk = max(1, _MAX_CELLS // max(d.m.shape[1], 1))
     total = 0.0
     grad = np.zeros(4)
     with np.errstate(all="ignore"):
-        for lo in range(0, len(d.x), chunk):
-            sl = slice(lo, lo + chunk)
-            x, m, valid, w = d.x[sl], d.m[sl], d.valid[sl], d.w[sl]
-            terms = _log_terms(params, x, m, d.g, valid)
+        for sl, m, g, valid in d.grids():
+            x, w = d.x[sl], d.w[sl]
+            terms = _log_terms(params, x, m, g, valid)
             top = terms.max(axis=1, keepdims=True)
             weights = np.exp(terms - top)
             norm = weights.sum(axis=1, keepdims=True)
@@ -184,12 +198,12 @@ def _negll_grad(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
             share = weights / norm * w[:, None]
             xc = x[:, None]
             dg_ab = digamma(a + b + m)
-            dg_cd = digamma(c + dd + d.g + m)
+            dg_cd = digamma(c + dd + g + m)
             d_a = digamma(a + xc) - dg_ab
             d_b = digamma(b + m - xc) - dg_ab
-            d_c = digamma(c + d.g) - dg_cd
+            d_c = digamma(c + g) - dg_cd
             d_d = digamma(dd + m) - dg_cd
-            grad += [np.where(valid, share * g, 0.0).sum() for g in (d_a, d_b, d_c, d_d)]
+            grad += [np.where(valid, share * v, 0.0).sum() for v in (d_a, d_b, d_c, d_d)]
         if not np.isfinite(total):
             return np.inf, np.zeros(4)
         n = d.total
@@ -288,9 +302,11 @@ class BetaGeoBetaBinomModel(CountModel):
     def _ll(params, x, tx, n) -> np.ndarray:
         d = _Data(x, tx, n, np.ones(len(x)))
         with np.errstate(all="ignore"):
-            terms = _log_terms(params, d.x, d.m, d.g, d.valid)
-            top = terms.max(axis=1, keepdims=True)
-            ll_rows = top[:, 0] + np.log(np.exp(terms - top).sum(axis=1))
+            ll_rows = np.empty(len(d.x))
+            for sl, m, g, valid in d.grids():
+                terms = _log_terms(params, d.x[sl], m, g, valid)
+                top = terms.max(axis=1, keepdims=True)
+                ll_rows[sl] = top[:, 0] + np.log(np.exp(terms - top).sum(axis=1))
         keys = pd.MultiIndex.from_arrays([d.x, d.tx, d.n])
         return ll_rows[keys.get_indexer(pd.MultiIndex.from_arrays([x, tx, n]))]
 
