@@ -61,6 +61,7 @@ __all__ = [
     "SUPPORT_LADDER",
     "MAX_RECOMMENDER_ITEMS",
     "MAX_RULE_ITEMS",
+    "MAX_CALENDAR_MONTHS",
     "DISCOUNT_NAME_PATTERN",
     "has_time_of_day",
     "item_columns",
@@ -120,6 +121,11 @@ most customers (ties: alphabetical). Its work is quadratic in the items it consi
 with 50,000 distinct products would otherwise take minutes; rarer items are neither suggested nor
 used as "because they bought". ``attrs["capped"]`` of :func:`recommendations` says when the cap
 cut items, :func:`describe_recommendations` says it in words."""
+
+MAX_CALENDAR_MONTHS = 120
+"""Most calendar months :func:`weekday_month` and :func:`monthly_seasonality` return: the latest
+ten years (a date typed as 1900 would otherwise make a heatmap of 1,500 months). Their
+``attrs["capped"]`` and ``attrs["months_total"]`` say when older months were left out."""
 
 MAX_RULE_ITEMS = 500
 """Most items :func:`association_rules` pairs up: those in the most orders (ties: alphabetical).
@@ -450,6 +456,8 @@ def weekday_month(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
         (str ``YYYY-MM``), ``weekday`` (0 = Monday), ``weekday_name``, ``orders``, ``revenue``
         (purchase orders' net values, file's currency), ``days`` (that weekday's dates observed
         in the month), ``orders_per_day`` and ``revenue_per_day`` (NaN when ``days`` is 0).
+        At most the latest :data:`MAX_CALENDAR_MONTHS` months; ``attrs``: ``months_total``,
+        ``capped``.
     """
     ot = order_table(tx, as_of)
     cutoff = _cutoff(ot)
@@ -473,7 +481,7 @@ def weekday_month(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         opd = np.where(days > 0, orders / days, np.nan)
         rpd = np.where(days > 0, revenue / days, np.nan)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "month": pd.array(_month_labels(months), dtype="str"),
             "weekday": wd,
@@ -485,6 +493,16 @@ def weekday_month(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
             "revenue_per_day": rpd,
         }
     )
+    return _latest_months(out, n_months, rows_per_month=7)
+
+
+def _latest_months(df: pd.DataFrame, n_months: int, *, rows_per_month: int = 1) -> pd.DataFrame:
+    """The rows of the latest :data:`MAX_CALENDAR_MONTHS` months (rows are month-major), with
+    ``attrs["months_total"]`` and ``attrs["capped"]``."""
+    capped = n_months > MAX_CALENDAR_MONTHS
+    out = df.tail(MAX_CALENDAR_MONTHS * rows_per_month).reset_index(drop=True) if capped else df
+    out.attrs.update(months_total=int(n_months), capped=bool(capped))
+    return out
 
 
 def monthly_seasonality(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
@@ -500,7 +518,8 @@ def monthly_seasonality(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
         only partly cover), ``revenue_last_year`` and ``orders_last_year`` (same month a year
         before; NaN when not in the data), ``revenue_yoy`` and ``orders_yoy`` (relative change:
         0.25 = +25%; NaN when either month is incomplete or the year-before value is not
-        positive).
+        positive). At most the latest :data:`MAX_CALENDAR_MONTHS` months; ``attrs``:
+        ``months_total``, ``capped``.
     """
     ot = order_table(tx, as_of)
     cols = [
@@ -543,7 +562,7 @@ def monthly_seasonality(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
         rev_yoy = np.where(both & (prev_rev > 0), revenue / prev_rev - 1, np.nan)
         ord_yoy = np.where(both & (prev_ord > 0), orders / prev_ord - 1, np.nan)
     month_number = months % 12 + 1
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "month": pd.array(_month_labels(months), dtype="str"),
             "year": (months // 12 + 1970).astype(np.int64),
@@ -559,6 +578,7 @@ def monthly_seasonality(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
             "orders_yoy": ord_yoy,
         }
     )
+    return _latest_months(out, n)
 
 
 def reorder_gaps(tx: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
@@ -2072,7 +2092,17 @@ def describe_weekday_month(df: pd.DataFrame) -> list[str]:
     top = int(np.argmax(counts))
     return [
         f"{WEEKDAYS[top]} has the most orders per day in {counts[top]} of {len(leader)} "
-        f"months" + (": a steady habit." if counts[top] >= 0.6 * len(leader) else ".")
+        f"months" + (": a steady habit." if counts[top] >= 0.6 * len(leader) else "."),
+        *_months_note(df),
+    ]
+
+
+def _months_note(df: pd.DataFrame) -> list[str]:
+    if not df.attrs.get("capped"):
+        return []
+    return [
+        f"Showing the latest {MAX_CALENDAR_MONTHS:,} of {df.attrs['months_total']:,} months "
+        "(a limit that keeps this page quick)."
     ]
 
 
@@ -2082,7 +2112,7 @@ def describe_seasonality(df: pd.DataFrame) -> list[str]:
     full = df[df["complete"]]
     if len(full) == 0:
         return ["No calendar month is fully covered by the data yet."]
-    out = []
+    out = _months_note(df)
     by_month = full.groupby("month_number")["revenue"].mean()
     if len(by_month) >= 6:
         avg = by_month.mean()

@@ -131,6 +131,29 @@ def test_monthly_seasonality_year_over_year():
     assert "Feb 2024 brought 40.00, -20% on the same month a year before" in text
 
 
+def test_calendar_charts_keep_the_latest_months(monkeypatch):
+    monkeypatch.setattr(P, "MAX_CALENDAR_MONTHS", 2)
+    tx = make_tx(
+        [
+            ("A", "O1", "2023-11-15", 1.0),
+            ("A", "O2", "2024-01-15", 2.0),
+            ("B", "O3", "2024-02-10", 3.0),
+        ],
+        ["customer_id", "order_id", "order_date", "amount"],
+    )
+    wm = P.weekday_month(tx)
+    assert wm["month"].unique().tolist() == ["2024-01", "2024-02"] and len(wm) == 14
+    assert wm.attrs == {"months_total": 4, "capped": True}
+    season = P.monthly_seasonality(tx)
+    assert season["month"].tolist() == ["2024-01", "2024-02"] and season.attrs["capped"]
+    assert season["revenue"].tolist() == [2.0, 3.0]
+    note = "Showing the latest 2 of 4 months"
+    assert P.describe_seasonality(season)[0].startswith(note)
+    assert P.describe_weekday_month(wm)[-1].startswith(note)
+    assert not P.weekday_month(TX).attrs["capped"]
+    assert not any(note in s for s in P.describe_seasonality(P.monthly_seasonality(TX)))
+
+
 def test_reorder_gaps_and_windows():
     gaps = P.reorder_gaps(TX)
     # A: 1 and 8 January; B's two orders are on one day; C's second order is a refund
