@@ -1445,7 +1445,7 @@ class HoldoutResult:
         mean holdout purchases: the classic chart.
     tracking : DataFrame
         Cumulative repeat purchases over time, ``date``, ``actual``, ``predicted`` (the whole
-        base), weekly.
+        base), weekly (every k-th week beyond 26 weeks, and the last day).
     mae, rmse : float
         Per-customer errors of the holdout purchase count.
     actual_total, predicted_total : float
@@ -1557,13 +1557,22 @@ def calibration_holdout(
     )
 
 
+TRACKING_POINTS = 26
+"""Most dates of the holdout tracking: weekly up to 26 weeks, every k-th week beyond."""
+
+
 def _tracking(tx, summary, model, start: int, end: int, unit: float) -> pd.DataFrame:
-    """Weekly cumulative holdout repeat purchases of the calibration customers, actual vs model."""
+    """Cumulative holdout repeat purchases of the calibration customers, actual vs model, at
+    the end of every week (every k-th week when the holdout is longer than 26 weeks)."""
     uniques, customer, day, _ = _purchase_days(tx, end, start)
     position = summary.index.get_indexer(uniques)
     in_cal = position[customer] >= 0 if len(customer) else np.zeros(0, dtype=bool)
     hold_days = day[in_cal] - start
     edges = np.r_[np.arange(7, end - start, 7), end - start]
+    if len(edges) > TRACKING_POINTS:  # every k-th week (and the end): bounded work
+        step = int(np.ceil(len(edges) / TRACKING_POINTS))
+        edges = np.r_[edges[step - 1 : -1 : step], edges[-1]]
+        edges = np.unique(edges)
     actual = np.searchsorted(np.sort(hold_days), edges, side="left").astype(np.float64)
     x, tx_, T = _xtT(summary)
     predicted = np.array(
