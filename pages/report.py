@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import report
 from ui.auth import private_file_name
-from ui.cache import compute
+from ui.cache import compute, keyed
 from ui.components import empty_state, explain
 from ui.data import require_transactions
 from ui.text import inert
@@ -67,23 +67,42 @@ if st.session_state.get(PREPARED_KEY) != ds.key:
     st.stop()
 
 with st.status("Preparing the report…", expanded=False) as status:
-    status.update(label="Computing every section, fitting the value models and drawing the charts…")
+    status.update(label="Computing every section and fitting the value models…")
     try:
-        files = compute(report.report_files, ds, data="both", dataset_label=ds.label)
+        prepared = compute(report.build_report, ds, data="both", dataset_label=ds.label)
     except ValueError as exc:
         status.update(label="Could not prepare the report", state="error")
         empty_state(str(exc))
         st.stop()
+    sections = [s.title for s in prepared.sections if not s.skipped]
+    skipped = [f"{s.title}: {s.note}" for s in prepared.sections if s.skipped]
     status.update(
-        label=f"Report ready: {len(files.sections)} sections, {len(files.sheets)} sheets",
+        label=f"Report ready: {len(sections)} sections, {len(prepared.sheets)} sheets",
         state="complete",
     )
+
+# The files themselves (charts drawn as pictures, the PDF printed, the workbook written) are
+# made when they are asked for: on a click on their button, or when the preview is opened.
+REPORT_KEY = f"{ds.key}:{ds.label}"
+
+
+def html() -> str:
+    """The HTML report, drawn once per dataset."""
+    return keyed(report.report_html, REPORT_KEY, prepared)
+
+
+def pdf() -> bytes:
+    document = report.report_pdf(html())
+    if document is None:
+        raise RuntimeError("The PDF could not be made this time; use the HTML report instead.")
+    return document
+
 
 stamp = dt.date.today().isoformat()
 c1, c2, c3 = st.columns(3)
 c1.download_button(
     "Download report (HTML)",
-    data=lambda: files.html.encode("utf-8"),
+    data=lambda: html().encode("utf-8"),
     file_name=private_file_name(f"customer_report_{stamp}.html"),
     mime="text/html",
     key="report_download_html",
@@ -91,10 +110,10 @@ c1.download_button(
     on_click="ignore",
     width="stretch",
 )
-if files.pdf is not None:
+if report.chromium_path() is not None:
     c2.download_button(
         "Download report (PDF)",
-        data=lambda: files.pdf,
+        data=pdf,
         file_name=private_file_name(f"customer_report_{stamp}.pdf"),
         mime="application/pdf",
         key="report_download_pdf",
@@ -103,10 +122,13 @@ if files.pdf is not None:
         width="stretch",
     )
 else:
-    c2.caption(files.pdf_note)
+    c2.caption(
+        "No PDF on this server: it has no Chromium browser to print with. Open the HTML "
+        "report and use your browser's Print, then Save as PDF."
+    )
 c3.download_button(
     "Download workbook (Excel)",
-    data=lambda: files.xlsx,
+    data=lambda: report.report_workbook(prepared),
     file_name=private_file_name(f"customer_workbook_{stamp}.xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="report_download_xlsx",
@@ -114,17 +136,22 @@ c3.download_button(
     on_click="ignore",
     width="stretch",
 )
+st.caption("Each file is made when you click its button: the first click may take a few seconds.")
 
-st.markdown("**In this report:** " + ", ".join(files.sections) + ".")
-if files.skipped:
-    st.markdown("**Left out:**\n" + "\n".join(f"- {line}" for line in files.skipped))
-st.caption("Workbook sheets: " + ", ".join(files.sheets) + ".")
+st.markdown("**In this report:** " + ", ".join(sections) + ".")
+if skipped:
+    st.markdown("**Left out:**\n" + "\n".join(f"- {line}" for line in skipped))
+st.caption("Workbook sheets: " + ", ".join(prepared.sheets) + ".")
 st.caption(
     "The files hold your customers' ids and figures: share them as carefully as the data itself."
 )
 
 if st.toggle("Show a preview of the report", key="report_preview"):
-    st.iframe(files.html, height=700, alt="Preview of the customer report")
+    slot = st.empty()  # a status while the charts are drawn (once per dataset), then nothing
+    with slot.status("Drawing the report's charts for the preview…"):
+        document = html()
+    slot.empty()
+    st.iframe(document, height=700, alt="Preview of the customer report")
 
 explain(
     "the report",

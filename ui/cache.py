@@ -346,3 +346,17 @@ def derived(func: Callable, *args, **kwargs) -> Any:
     if key is None:  # unhashable input: no caching
         return func(*args, **kwargs)
     return _derived(key, func, args, kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _keyed(name: str, key: str, _func: Callable, _args: tuple, _kwargs: dict) -> Any:
+    return _func(*_args, **_kwargs)
+
+
+def keyed(func: Callable, key: str, *args, **kwargs) -> Any:
+    """``func(*args, **kwargs)`` cached under an explicit ``key`` (and the function's name).
+
+    For arguments too big to hash on every rerun: the caller vouches that ``key`` identifies
+    them (e.g. the dataset's key and the settings that made them).
+    """
+    return _keyed(f"{func.__module__}:{func.__qualname__}", key, func, args, kwargs)
