@@ -28,7 +28,7 @@ __all__ = ["ParetoNBDModel"]
 
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
-_NEAR_ONE = 0.999
+_NEAR_ONE = 0.9
 _PMF_PANELS = 64
 
 
@@ -102,11 +102,17 @@ def _log_f1(b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     """
     b_arr, c, z = np.broadcast_arrays(np.asarray(b, dtype=np.float64), c, z)
     b_arr, c, z = (np.asarray(v, dtype=np.float64) for v in (b_arr, c, z))
-    # Very near z = 1 SciPy is slow (up to milliseconds a value) and sometimes wrong: go
-    # straight to the quadrature there.
+    # Very near z = 1 SciPy's direct series is slow (up to milliseconds a value) and sometimes
+    # wrong: there the Pfaff transform is tried, then the quadrature.
     near_one = z > _NEAR_ONE
     value = np.full(z.shape, np.nan)
     value[~near_one] = hyp2f1(1.0, b_arr[~near_one], c[~near_one], z[~near_one])
+    if near_one.any():
+        # Pfaff: 2F1(1, b; c; z) = 2F1(1, c-b; c; z/(z-1)) / (1-z); SciPy maps the large
+        # negative argument back near 0, which is fast, and right often enough to try first.
+        zn, cn = z[near_one], c[near_one]
+        with np.errstate(all="ignore"):
+            value[near_one] = hyp2f1(1.0, cn - b_arr[near_one], cn, -zn / (1 - zn)) / (1 - zn)
     # Bounds from the series: its term ratios (b+k)/(c+k) z lie between b z/c and z, and when
     # c > b + 1 the sum is at most its value at z = 1, (c-1)/(c-b-1).
     ratio = np.minimum(b_arr / c, 1.0) * z
