@@ -8,6 +8,9 @@ Cases (``python benchmarks/run.py --only clv``):
 - ``BetaGeoModel.fit`` and ``GammaGammaModel.fit`` on 100,000 customers (the summary of the same
   data, resampled to exactly 100k customers), at every size. Their "ours vs" ratio is relative to
   ``clv_summary`` and only shows scale; the target is under 2 s each.
+- ``value_report`` with the Customer value page's settings (up to 1M rows), and on the same data
+  cut to one line per customer (nobody repeats): refused in plain words before any fitting, so
+  it must cost a small fraction of the real report (issue 14: such a file once took minutes).
 
 ``check(tx)`` asserts that both summaries give the same numbers. lifetimes counts every
 customer-day, ours only days whose net value is not negative (refund-only days are not
@@ -19,7 +22,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.clv import BetaGeoModel, GammaGammaModel, clv_summary
+from analysis.clv import (
+    BetaGeoModel,
+    GammaGammaModel,
+    UnsuitableDataError,
+    clv_summary,
+    value_report,
+)
 
 try:  # dev-only benchmark dependency (benchmarks/requirements.txt)
     from lifetimes.utils import summary_data_from_transaction_data
@@ -45,7 +54,24 @@ def cases(tx: pd.DataFrame) -> dict:
         out["lifetimes summary_data_from_tx"] = lambda: _lifetimes(tx)
     out["BetaGeoModel.fit (100k customers)"] = lambda: BetaGeoModel().fit(summary)
     out["GammaGammaModel.fit (100k customers)"] = lambda: GammaGammaModel().fit(summary)
+    if len(tx) <= PAGE_MAX_ROWS:
+        out["value_report (page settings)"] = lambda: value_report(
+            tx, months=12, monthly_discount_rate=0.00797414, time_unit="W"
+        )
+    one_time = tx.drop_duplicates("customer_id")
+    out["value_report, nobody repeats (refused)"] = lambda: _refused(one_time)
     return out
+
+
+PAGE_MAX_ROWS = 1_000_000
+
+
+def _refused(tx: pd.DataFrame) -> None:
+    try:
+        value_report(tx, time_unit="W")
+    except UnsuitableDataError:
+        return
+    raise AssertionError("a table where nobody repeats must be refused")
 
 
 def check(tx: pd.DataFrame) -> None:
