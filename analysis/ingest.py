@@ -28,8 +28,15 @@ by line while it is unpacked; a text file's lines are counted and its header's w
 before it is parsed; a workbook's sheet XML (the cell references and row numbers of .xlsx/.xlsm,
 the repeated rows and columns of .ods) is scanned for the sheet's real used range before the
 spreadsheet reader sees it, because that reader allocates the whole rectangle from A1 to the
-farthest filled cell (one cell at XFD1048576 would need 17 billion cells). Text files count
-physical lines, so a quoted cell spanning several lines counts each of them.
+farthest filled cell (one cell at XFD1048576 would need 17 billion cells); a used range of
+over a million cells that is almost empty (filled under 1 in 20) is refused as well. Text files
+count physical lines, so a quoted cell spanning several lines counts each of them.
+
+Behind that pre-check, the spreadsheet reader itself (native code) runs in a worker process
+with ``WORKBOOK_MEMORY_LIMIT`` (2 GB of address space) and ``WORKBOOK_TIME_LIMIT`` (300 s): if
+it crashes or runs away, only the worker ends and the visitor gets a DataError
+(``ISOLATE_WORKBOOKS = False`` reads in process). .xls and .xlsb have no pre-check (.xls
+cannot exceed 65,536 x 256 cells); their size is checked after reading, inside those bounds.
 """
 
 from __future__ import annotations
@@ -41,7 +48,10 @@ import html
 import io
 import math
 import os
+import pickle
 import re
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections import Counter
@@ -58,6 +68,7 @@ __all__ = [
     "DEFAULT_MAX_COLUMNS",
     "DEFAULT_MAX_EXPANDED_BYTES",
     "DEFAULT_MAX_ROWS",
+    "ISOLATE_WORKBOOKS",
     "RESPONSE_ROLES",
     "TRANSACTION_ROLES",
     "DataError",
@@ -66,6 +77,8 @@ __all__ = [
     "prepare_responses",
     "prepare_transactions",
     "read_table",
+    "WORKBOOK_MEMORY_LIMIT",
+    "WORKBOOK_TIME_LIMIT",
 ]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -859,29 +872,166 @@ def _read_workbook(
         ) from None
 
 
+WORKBOOK_MEMORY_LIMIT = 2 * 1024 * 1024 * 1024
+"""Address space the spreadsheet reader's worker process may use (2 GB)."""
+
+WORKBOOK_TIME_LIMIT = 300.0
+"""Seconds the spreadsheet reader's worker process may take for one sheet."""
+
+ISOLATE_WORKBOOKS = True
+"""Read workbooks in a separate worker process (a crash or a runaway allocation in the reader,
+which is native code, then ends only that process); False reads them in this process."""
+
+# The worker: only the standard library and python_calamine (no pandas), so it starts quickly.
+# Input (stdin): pickle of (sheet index or None, memory limit, workbook bytes). Output (stdout):
+# pickle of ("ok", sheet names, rows or None) or (error kind, exception name).
+_WORKER = r"""
+import io, pickle, resource, sys
+index, limit, data = pickle.load(sys.stdin.buffer)
+if limit:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from python_calamine import CalamineError, CalamineWorkbook
+out = sys.stdout.buffer
+try:
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    names = list(wb.sheet_names)
+except MemoryError:
+    pickle.dump(("memory", "MemoryError"), out); sys.exit(0)
+except (CalamineError, OSError, ValueError, RuntimeError) as exc:
+    pickle.dump(("open", type(exc).__name__), out); sys.exit(0)
+except BaseException as exc:  # e.g. a panic in the reader: a damaged file
+    pickle.dump(("read", type(exc).__name__), out); sys.exit(0)
+try:
+    rows = None
+    if index is not None and 0 <= index < len(names):
+        rows = wb.get_sheet_by_name(names[index]).to_python(skip_empty_area=False)
+except MemoryError:
+    pickle.dump(("memory", "MemoryError"), out); sys.exit(0)
+except BaseException as exc:
+    pickle.dump(("read", type(exc).__name__), out); sys.exit(0)
+pickle.dump(("ok", names, rows), out, protocol=pickle.HIGHEST_PROTOCOL)
+"""
+
+
+class _CellUnpickler(pickle.Unpickler):
+    """Unpickles only what sheet cells are made of (no other classes, whatever the worker)."""
+
+    _ALLOWED = {("datetime", n) for n in ("datetime", "date", "time", "timedelta")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
+
+
+def _damaged(name: str) -> DataError:
+    return DataError(
+        f"{_q(name)} could not be read: the spreadsheet seems damaged. Open it in Excel, save "
+        "it again and retry (or export it as CSV)."
+    )
+
+
+def _unopenable(name: str) -> DataError:
+    return DataError(
+        f"{_q(name)} could not be opened as a spreadsheet: it may be password-protected or "
+        "damaged. Open it in Excel, remove the password if there is one, save it, and try "
+        "again (or export it as CSV)."
+    )
+
+
+def _calamine_worker(data: bytes, name: str, index: int | None) -> tuple[list[str], list | None]:
+    """Sheet names and (if ``index`` is given) the raw cell rows of that sheet, read by the
+    spreadsheet reader in a worker process limited to WORKBOOK_MEMORY_LIMIT and
+    WORKBOOK_TIME_LIMIT. Any failure of the worker becomes a DataError naming the file."""
+    payload = pickle.dumps((index, WORKBOOK_MEMORY_LIMIT, data), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-c", _WORKER],
+            input=payload,
+            capture_output=True,
+            timeout=WORKBOOK_TIME_LIMIT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DataError(
+            f"{_q(name)} could not be read within {WORKBOOK_TIME_LIMIT:.0f} seconds, the time "
+            "this app allows the spreadsheet reader for one sheet. Delete empty rows and "
+            "columns or export the data as CSV, and try again."
+        ) from None
+    result: Any = None
+    if proc.returncode == 0 and proc.stdout:
+        try:
+            result = _CellUnpickler(io.BytesIO(proc.stdout)).load()
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            result = None
+    if result is None or result[0] == "memory":
+        raise DataError(
+            f"{_q(name)} could not be read: the spreadsheet reader needed more than the "
+            f"{_human_size(WORKBOOK_MEMORY_LIMIT)} of memory this app allows for one file (or "
+            "stopped on damaged content). Delete empty rows and columns, or export the data as "
+            "CSV, and try again."
+        )
+    if result[0] == "open":
+        raise _unopenable(name)
+    if result[0] != "ok":
+        raise _damaged(name)
+    return list(result[1]), result[2]
+
+
+class _Workbook:
+    """Sheet names and rows of a workbook, read in a worker process (or in process)."""
+
+    def __init__(self, data: bytes, name: str, prefetch: bool) -> None:
+        self.data, self.name = data, name
+        self.wb: Any = None
+        self.first: list | None = None
+        if ISOLATE_WORKBOOKS:
+            self.names, self.first = _calamine_worker(data, name, 0 if prefetch else None)
+            return
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            self.wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (CalamineError, OSError, ValueError, RuntimeError):
+            raise _unopenable(name) from None
+        self.names = list(self.wb.sheet_names)
+
+    def rows(self, index: int) -> list[list[str]]:
+        if index == 0 and self.first is not None:
+            raw, self.first = self.first, None
+        elif self.wb is None:
+            raw = _calamine_worker(self.data, self.name, index)[1] or []
+        else:
+            raw = self.wb.get_sheet_by_name(self.names[index]).to_python(skip_empty_area=False)
+        return [[_cell_text(v) for v in row] for row in raw]
+
+    def close(self) -> None:
+        if self.wb is not None:
+            try:
+                self.wb.close()
+            except Exception:  # pragma: no cover - already closed
+                pass
+
+
 def _read_sheet(
     data: bytes, name: str, fmt: str, sheet: str | int | None, limits: _Limits
 ) -> pd.DataFrame:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     guard = _ShapeGuard(data, name, fmt, limits, multi=False)
-    guard.check_all()
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, OSError, ValueError, RuntimeError):
-        raise DataError(
-            f"{_q(name)} could not be opened as a spreadsheet: it may be password-protected or "
-            "damaged. Open it in Excel, remove the password if there is one, save it, and try "
-            "again (or export it as CSV)."
-        ) from None
-    names = list(wb.sheet_names)
+    guard.check_all()  # .ods: the reader parses every table when it opens the file
+    prefetch = sheet is None
+    if prefetch and guard.zf is not None and fmt != "ods":
+        first = next(iter(guard.parts), None)
+        guard.check(first if first is not None else "\x00")  # unknown layout: every sheet
+    wb = _Workbook(data, name, prefetch)
+    names = wb.names
     guard.multi = len(names) > 1
     try:
         if sheet is None:
             chosen, rows = None, []
-            for sname in names:
-                guard.check(sname)
-                srows = _sheet_rows(wb, sname)
+            for i, sname in enumerate(names):
+                if i:
+                    guard.check(sname)
+                srows = wb.rows(i)
                 guard.check_rows(sname, srows)
                 if any(any(r) for r in srows):
                     chosen, rows = sname, srows
@@ -908,20 +1058,16 @@ def _read_sheet(
                         + "."
                     )
             guard.check(chosen)
-            rows = _sheet_rows(wb, chosen)
+            rows = wb.rows(names.index(chosen))
             guard.check_rows(chosen, rows)
             if not any(any(r) for r in rows):
                 raise DataError(f"The sheet '{chosen}' in {_q(name)} is empty.")
-    except CalamineError:
-        raise DataError(
-            f"{_q(name)} could not be read: the spreadsheet seems damaged. Open it in Excel, save "
-            "it again and retry (or export it as CSV)."
-        ) from None
+    except DataError:
+        raise
+    except Exception:
+        raise _damaged(name) from None
     finally:
-        try:
-            wb.close()
-        except CalamineError:  # pragma: no cover - already closed
-            pass
+        wb.close()
 
     sample = [[c.strip() for c in r] for r in rows[:200]]
     h = _find_header(sample)
@@ -942,11 +1088,6 @@ def _read_sheet(
         format=fmt, encoding=None, delimiter=None, header_row=h + 1, sheet=chosen, sheets=names
     )
     return df
-
-
-def _sheet_rows(wb: Any, sheet_name: str) -> list[list[str]]:
-    raw = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    return [[_cell_text(v) for v in row] for row in raw]
 
 
 # --- text files -------------------------------------------------------------------------------

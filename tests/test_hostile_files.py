@@ -363,3 +363,45 @@ def test_real_line_breaks_in_a_quoted_cell_stay_one_row():
     assert raw.index.tolist() == [2, 4]
     assert raw.loc[2, "comment"] == "Great tea,\nwill buy again"
     assert raw.attrs["warnings"] == []
+
+
+# --- the worker process: a last line of defence behind the pre-check ---------------------------
+
+WITHOUT_PRECHECK = r"""
+import sys
+from analysis import ingest
+ingest._ShapeGuard.check = lambda self, sheet: None  # as if the pre-check missed it
+ingest._ShapeGuard.check_all = lambda self: None
+try:
+    ingest.read_table(open(sys.argv[1], "rb").read(), filename="far_cell.xlsx")
+except ingest.DataError as exc:
+    print("DataError:", exc)
+"""
+
+
+def test_reader_crash_ends_only_the_worker(tmp_path):
+    """Even past the pre-check, the reader's abort on XFD1048576 ends only its worker."""
+    path = tmp_path / "far_cell.xlsx"
+    path.write_bytes(far_cell_xlsx(1_048_575, 16_383))
+    proc = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PRECHECK, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert "DataError: 'far_cell.xlsx' could not be read: the spreadsheet reader needed" in (
+        proc.stdout
+    )
+
+
+def test_worker_time_limit(monkeypatch):
+    monkeypatch.setattr(ingest, "WORKBOOK_TIME_LIMIT", 0.001)
+    with pytest.raises(DataError, match=r"'slow.xlsx' could not be read within 0 seconds"):
+        read_table(far_cell_xlsx(5, 2), filename="slow.xlsx")
+
+
+def test_in_process_reading_still_works(monkeypatch):
+    monkeypatch.setattr(ingest, "ISOLATE_WORKBOOKS", False)
+    assert read_table(far_cell_xlsx(5, 2), filename="ok.xlsx").shape == (2, 3)
