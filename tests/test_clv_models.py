@@ -676,3 +676,28 @@ def test_model_comparison_in_calendar_weeks(cdnow_tx, cdnow_comparison):
     assert (weekly <= daily).all() and weekly.sum() < daily.sum()
     assert r.customers["duration_holdout"].iloc[0] == 39  # weeks of 29 Sep 1997 to 29 Jun 1998
     assert r.table["mae"].notna().all()
+
+
+def test_model_comparison_settles_a_tie_by_bic():
+    # Customers who never leave (pure NBD): BG/NBD and MBG/NBD both fit "no drop-out" and
+    # predict the holdout alike, so their errors tie and the lower BIC decides.
+    rng = np.random.default_rng(11)
+    size = 3000
+    lam = rng.gamma(0.7, 1 / 5.0, size)
+    T = rng.integers(20, 40, size).astype(float)
+    x = rng.poisson(lam * T)
+    tx = np.where(x > 0, T * rng.random(size) ** (1 / np.maximum(x, 1)), 0.0)
+    frame = pd.DataFrame(
+        {
+            "frequency_cal": x,
+            "recency_cal": tx,
+            "T_cal": T,
+            "frequency_holdout": rng.poisson(lam * 30.0),
+            "duration_holdout": 30.0,
+        }
+    )
+    r = compare_models(frame, models=("mbgnbd", "bgnbd"))
+    table = r.table.set_index("key")
+    assert table["mae"].max() <= table["mae"].min() * 1.001
+    assert r.best == table["bic"].idxmin()
+    assert any("equally well" in w for w in describe_model_comparison(r))

@@ -40,6 +40,8 @@ MODEL_NAMES = {
     "pnbd": "Pareto/NBD",
     "bgbb": "BG/BB",
 }
+# Holdout errors within 0.1% of each other are a tie (then BIC, then the simpler model decides).
+TIE_TOLERANCE = 1e-3
 HOLDOUT_COLUMNS = ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"]
 
 
@@ -58,7 +60,8 @@ class ModelComparison:
         likelihood is of period patterns, not purchase times), ``customers_fitted``,
         ``fit_seconds``, ``converged``, ``best``.
     best : str or None
-        Key of the model with the smallest holdout MAE (None when no model could be fitted).
+        Key of the model with the smallest holdout MAE; MAEs within 0.1% of the smallest are a
+        tie, settled by the lower BIC, then the simpler model (None when no model was fitted).
     models : dict
         Fitted models by key.
     customers : DataFrame
@@ -364,7 +367,20 @@ def compare_models(
     table = pd.DataFrame(rows, columns=columns)
     best = None
     if len(table):
-        table = table.sort_values(["mae", "bic"], kind="stable").reset_index(drop=True)
+        # Errors within TIE_TOLERANCE of the smallest are a tie, settled by the lower BIC (when
+        # comparable), then by the simpler model (the order of MODEL_NAMES).
+        tied = table["mae"] <= table["mae"].min() * (1 + TIE_TOLERANCE)
+        order = table["key"].map({k: i for i, k in enumerate(MODEL_NAMES)})
+        table = table.assign(
+            _bic=np.where(table["bic_comparable"], table["bic"], np.inf),
+            _order=order,
+            _mae=np.where(tied, -1.0, table["mae"]),
+        )
+        table = (
+            table.sort_values(["_mae", "_bic", "_order"], kind="stable")
+            .drop(columns=["_bic", "_order", "_mae"])
+            .reset_index(drop=True)
+        )
         best = str(table.loc[0, "key"])
     table["best"] = table["key"] == best
     for key, reason in failures.items():
@@ -423,6 +439,10 @@ def _fit_bgbb(tx, summary, period, cal_end, bounds, max_customers, max_iter, rng
     return row, model, pred
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def describe_model_comparison(result: ModelComparison) -> list[str]:
     """Plain-language sentences about the comparison: what was done, who won, how close."""
     table = result.table
@@ -456,13 +476,22 @@ def describe_model_comparison(result: ModelComparison) -> list[str]:
             "average."
         )
     best = table.iloc[0]
-    out.append(
-        f"{best['model']} predicted individual customers best (the smallest average error), so "
-        "its forecasts are the ones to use."
-    )
-    if len(table) > 1:
-        runner = table.iloc[1]
-        gap = runner["mae"] / best["mae"] - 1 if best["mae"] > 0 else 0.0
+    smallest = float(table["mae"].min())
+    tied = table[table["mae"] <= smallest * (1 + TIE_TOLERANCE)]
+    if len(tied) > 1:
+        out.append(
+            f"{_and(list(tied['model']))} predicted individual customers equally well (within "
+            f"{TIE_TOLERANCE:.1%}); {best['model']} is used, as it fits the calibration period "
+            "best for its number of parameters (or is the simpler model)."
+        )
+    else:
+        out.append(
+            f"{best['model']} predicted individual customers best (the smallest average "
+            "error), so its forecasts are the ones to use."
+        )
+    if len(table) > len(tied):
+        runner = table.iloc[len(tied)]
+        gap = runner["mae"] / smallest - 1 if smallest > 0 else 0.0
         if gap < 0.02:
             out.append(
                 f"{runner['model']} was almost as good (within {gap:.1%}): on these customers "
