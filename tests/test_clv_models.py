@@ -701,3 +701,47 @@ def test_model_comparison_settles_a_tie_by_bic():
     assert table["mae"].max() <= table["mae"].min() * 1.001
     assert r.best == table["bic"].idxmin()
     assert any("equally well" in w for w in describe_model_comparison(r))
+
+
+def test_standard_errors_and_drop_in_forecasts(pnbd, mbg, bgbb, cdnow_summary, tmp_path):
+    from analysis.clv import (
+        GammaGammaModel,
+        customer_lifetime_value,
+        forecast_totals,
+        probability_alive_grid,
+    )
+
+    for model in (pnbd, mbg, bgbb):
+        table = model.parameter_table()
+        assert list(table["parameter"]) == list(model._names)
+        assert (table["standard_error"] > 0).all()
+        assert (table["lower_95"] < table["estimate"]).all()
+        assert (table["estimate"] < table["upper_95"]).all()
+        draws = model.sample_params(50, np.random.default_rng(0))
+        assert draws.shape == (50, 4) and np.isfinite(draws).all()
+        model.save(tmp_path / "m.json")
+        pd.testing.assert_frame_equal(
+            type(model).load(tmp_path / "m.json").parameter_table(), table
+        )
+    # Pareto/NBD's r is the best determined; its beta the least (FHL 2005 report the same).
+    se = pnbd.standard_errors_
+    assert se["r"] / pnbd.params_["r"] < se["beta"] / pnbd.params_["beta"]
+    # The continuous models work wherever BetaGeoModel does: forecasts with intervals, lifetime
+    # value, the P(alive) grid; on CDNOW their 12-month totals are within 10% of BG/NBD's.
+    gg = GammaGammaModel().fit(cdnow_summary)
+    bg = BetaGeoModel().fit(cdnow_summary)
+    reference = forecast_totals(bg, gg, cdnow_summary, time_unit="W", n_draws=20)
+    for model in (pnbd, mbg):
+        fc = forecast_totals(model, gg, cdnow_summary, time_unit="W", n_draws=20)
+        assert (fc["purchases_low"] <= fc["expected_purchases"]).all()
+        assert (fc["expected_purchases"] <= fc["purchases_high"]).all()
+        ratio = fc["expected_purchases"] / reference["expected_purchases"]
+        assert ratio.between(0.9, 1.1).all()
+        # Undiscounted, the monthly increments add up to the 12-month expectation times spend.
+        clv = customer_lifetime_value(
+            model, gg, cdnow_summary, months=12, monthly_discount_rate=0.0, time_unit="W"
+        )
+        twelve = model.expected_purchases(12 * DAYS_PER_MONTH / 7, cdnow_summary)
+        np.testing.assert_allclose(clv, twelve * gg.expected_spend(cdnow_summary), rtol=1e-9)
+        grid = probability_alive_grid(model, cdnow_summary)
+        assert grid["p_alive"].between(0, 1).all()

@@ -160,6 +160,9 @@ class CountModel:
         self.converged_ = bool(result.success)
         self.n_iterations_ = int(result.nit)
         self.time_unit_ = time_unit
+        self.log_covariance_ = self._log_covariance(theta, data, total_weight)
+        se = params * np.sqrt(np.diag(self.log_covariance_))
+        self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
         self.fit_seconds_ = time.perf_counter() - started
         edge = [
             n
@@ -177,6 +180,100 @@ class CountModel:
             self.warnings_.append(
                 f"The {self.display_name} did not converge within {self.max_iter} iterations."
             )
+
+    def _log_covariance(self, theta: np.ndarray, data, total_weight: float) -> np.ndarray:
+        """Covariance of the log parameters: the inverse Hessian of the total negative
+        log-likelihood (unpenalised) at the estimate, by central differences (of the analytic
+        gradient, or of the likelihood itself); NaN when it is not positive definite."""
+        k = len(theta)
+        hess = np.empty((k, k))
+        with np.errstate(all="ignore"):
+            if self._analytic_gradient:
+                for j in range(k):
+                    step = 1e-5 * max(1.0, abs(theta[j]))
+                    up, down = theta.copy(), theta.copy()
+                    up[j] += step
+                    down[j] -= step
+                    hess[:, j] = (self._negll(up, data)[1] - self._negll(down, data)[1]) / (
+                        2 * step
+                    )
+            else:
+
+                def f(shift):
+                    return float(self._negll(theta + shift, data)[0])
+
+                h = 1e-4 * np.maximum(1.0, np.abs(theta))
+                f0 = f(np.zeros(k))
+                for i in range(k):
+                    ei = np.zeros(k)
+                    ei[i] = h[i]
+                    hess[i, i] = (f(ei) - 2 * f0 + f(-ei)) / h[i] ** 2
+                    for j in range(i):
+                        ej = np.zeros(k)
+                        ej[j] = h[j]
+                        hess[i, j] = hess[j, i] = (
+                            f(ei + ej) - f(ei - ej) - f(ej - ei) + f(-ei - ej)
+                        ) / (4 * h[i] * h[j])
+        hess = (hess + hess.T) / 2 * total_weight
+        nan = np.full((k, k), np.nan)
+        if not np.isfinite(hess).all():
+            return nan
+        try:
+            cov = np.linalg.inv(hess)
+        except np.linalg.LinAlgError:
+            return nan
+        return cov if np.all(np.diag(cov) > 0) else nan
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Parameters with standard errors and 95% intervals (delta method from the log scale).
+
+        Returns
+        -------
+        DataFrame
+            ``parameter``, ``estimate``, ``standard_error``, ``lower_95``, ``upper_95`` (NaN
+            when the covariance could not be computed).
+        """
+        self._check_fitted()
+        est = np.array([self.params_[n] for n in self._names])
+        log_se = np.sqrt(np.diag(self.log_covariance_))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return pd.DataFrame(
+                {
+                    "parameter": list(self._names),
+                    "estimate": est,
+                    "standard_error": est * log_se,
+                    "lower_95": est * np.exp(-1.959964 * log_se),
+                    "upper_95": est * np.exp(1.959964 * log_se),
+                }
+            )
+
+    def sample_params(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """Draws of the parameters from the asymptotic normal of their logarithms.
+
+        Returns an ``(n_draws, k)`` array in the order of ``params_`` (all equal to the estimate
+        when the covariance could not be computed), as ``BetaGeoModel.sample_params``.
+        """
+        self._check_fitted()
+        theta = np.log([self.params_[n] for n in self._names])
+        cov = self.log_covariance_
+        if not np.isfinite(cov).all():
+            return np.exp(np.tile(theta, (n_draws, 1)))
+        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
+        low, high = np.array(self._bounds).T
+        return np.exp(np.clip(draws, low, high))
+
+    # -- drop-in for BetaGeoModel in forecast_totals, customer_lifetime_value, the tracking ---
+
+    @staticmethod
+    def _distinct_histories(x, T):
+        """No shared grouping: each model groups its own histories."""
+        return None
+
+    def _expectations(self, params, ts, x, tx, T, *, exact: bool = True, histories=None):
+        """Conditional expected purchases at several horizons ``ts`` (list of arrays)."""
+        x, tx, T = (np.asarray(v, dtype=np.float64) for v in (x, tx, T))
+        alive = self._p_alive(params, x, tx, T)
+        return [self._given_alive(params, float(t), x, T) * alive for t in ts]
 
     # -- fitted state --------------------------------------------------------------------------
 

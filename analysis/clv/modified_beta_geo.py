@@ -169,9 +169,11 @@ class ModifiedBetaGeoModel(CountModel):
         x, tx, T = continuous_inputs(summary)
         return pd.Series(self._p_alive(params, x, tx, T), index=summary.index, name="p_alive")
 
-    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
-        """``P(alive) * (a+b+x)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1;
-        a+b+x; z)]``, ``z = t/(alpha+T+t)``, via Euler's transformation as in BG/NBD."""
+    @staticmethod
+    def _given_alive(params, t: float, x, T) -> np.ndarray:
+        """``(a+b+x)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]``,
+        ``z = t/(alpha+T+t)``: expected purchases in ``t`` given alive at ``T``, via Euler's
+        transformation as in BG/NBD (quadrature where SciPy fails)."""
         from analysis.clv import _given_alive_by_quadrature, _nudge_away_from_one
 
         r, alpha, a0, b = params
@@ -203,8 +205,12 @@ class ModifiedBetaGeoModel(CountModel):
                 (r, alpha, a0, b + 1.0), t, x[bad], T[bad]
             )
         with np.errstate(all="ignore"):
-            given_alive = np.clip(given_alive, 0.0, upper)
-            return given_alive * self._p_alive(params, x, tx, T)
+            return np.clip(given_alive, 0.0, upper)
+
+    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
+        """``P(alive) * _given_alive``: expected purchases in ``t`` given the history."""
+        x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+        return self._given_alive(params, t, x, T) * self._p_alive(params, x, tx, T)
 
     def conditional_expected_purchases(
         self, t: float, summary: pd.DataFrame, *, params=None

@@ -295,15 +295,20 @@ class ParetoNBDModel(CountModel):
         x, tx, T = continuous_inputs(summary)
         return pd.Series(self._p_alive(params, x, tx, T), index=summary.index, name="p_alive")
 
-    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
+    @staticmethod
+    def _given_alive(params, t: float, x, T) -> np.ndarray:
+        """Expected purchases in ``t`` of a customer alive at ``T`` (FH 2005, eq. 41 / P(alive))."""
         r, alpha, s, beta = params
         t = float(t)
         if not (np.isfinite(t) and t >= 0):
             raise ValueError("The horizon t must be a finite number >= 0.")
         with np.errstate(all="ignore"):
             log_ratio = np.log(beta + T + t) - np.log(beta + T)
-            given_alive = (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, log_ratio)
-            return given_alive * self._p_alive(params, x, tx, T)
+            return (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, log_ratio)
+
+    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
+        given_alive = self._given_alive(params, t, x, T)
+        return given_alive * self._p_alive(params, x, tx, T)
 
     def conditional_expected_purchases(
         self, t: float, summary: pd.DataFrame, *, params=None
