@@ -68,6 +68,12 @@ MIN_PER_CLASS = 10
 N_REPEATS = 3  # permutation importance repeats
 
 
+def _in(values: pd.Index, unique: pd.Index) -> np.ndarray:
+    """``values.isin(unique)`` for an index of unique labels, by hashing (pandas' ``isin`` on
+    Arrow strings builds a Python object per value: seconds on tens of thousands)."""
+    return pd.Index(unique).get_indexer(values) >= 0
+
+
 def _plain(feature: str) -> str:
     if feature in FEATURE_LABELS:
         return FEATURE_LABELS[feature]
@@ -212,7 +218,7 @@ def churn_labels(
     first_day = int(day_numbers(pd.Series([start_ts]))[0])
     bought = (ot.day >= first_day) & ot.is_purchase
     buyers = ot.customers[np.unique(ot.customer[bought])]
-    churned = (~customers.isin(buyers)).astype(np.int64)
+    churned = (~_in(customers, buyers)).astype(np.int64)
     return pd.Series(churned, index=customers, name="churned")
 
 
@@ -393,7 +399,7 @@ def churn_model(
         )
     X = churn_features(tx, as_of=cutoff, recent_days=horizon_days)
     summary_cut = clv_summary(tx, as_of=cutoff, time_unit="D")
-    X = X[X.index.isin(summary_cut.index)]
+    X = X[_in(X.index, summary_cut.index)]
     y = churn_labels(tx, X.index, start=cutoff, horizon_days=horizon_days).to_numpy()
     n_churn = int(y.sum())
     if len(y) < MIN_CUSTOMERS or min(n_churn, len(y) - n_churn) < MIN_PER_CLASS:
@@ -438,7 +444,7 @@ def churn_model(
     # The model refitted on every customer at the cutoff scores the current customers.
     X_now = churn_features(tx, as_of=end, recent_days=horizon_days)
     summary_now = clv_summary(tx, as_of=end, time_unit="D")
-    X_now = X_now[X_now.index.isin(summary_now.index)]
+    X_now = X_now[_in(X_now.index, summary_now.index)]
     bg_now = BetaGeoModel().fit(summary_now)
     now = summary_now.loc[X_now.index]
     scores = pd.DataFrame(
