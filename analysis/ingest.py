@@ -62,6 +62,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis import ingest_profiles as _profiles
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_CELLS",
@@ -2312,10 +2314,17 @@ def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
     break ties (a column of dates, of numbers, of repeating ids, of whole numbers 0-10, of
     long free text), and let a column whose name says nothing be used for a required role.
     The best (score, role, column) pairs are taken greedily. For transactions, when there is
-    no amount column but a price and no quantity, the price is used as the amount.
+    no amount column but a price and no quantity, the price is used as the amount. Header
+    words in German, French, Spanish, Italian, Dutch, Portuguese, Polish and the Nordic
+    languages count as their English meaning ("Bestellnummer" -> "order number"). A known
+    export (Shopify, Stripe, Qualtrics, ...; see :mod:`analysis.ingest_profiles`) gets its
+    own columns.
     """
     if kind not in ("transactions", "responses"):
         raise ValueError(f"kind must be 'transactions' or 'responses', not {kind!r}")
+    known = _profiles.detect_known(raw, kind)
+    if known is not None:
+        return known  # a known export (Shopify, Stripe, Qualtrics...): its own columns
     roles = TRANSACTION_ROLES if kind == "transactions" else RESPONSE_ROLES
     content_roles = (
         {"customer_id", "order_date", "amount"}
@@ -2326,7 +2335,7 @@ def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
     profiles = {c: _profile(raw[c]) for c in cols}
     triples = []
     for ci, c in enumerate(cols):
-        norm = _normalise_header(c)
+        norm = _profiles.translate_header(_normalise_header(c))
         heads = {role: _header_score(role, norm) for role in roles}
         says_something = any(h > 0 for h in heads.values())
         for ri, role in enumerate(roles):
@@ -2572,11 +2581,16 @@ def prepare_transactions(
         ``quantity``, ``unit_price`` (float64, NaN when blank or not a number), ``product``,
         ``category``, ``channel``, ``country`` (str, missing when blank), then every unmapped
         source column as str (renamed ``"<name> (original)"`` on a clash).
-        ``rejected``: the first reason that applies, of "missing customer id", "missing
+        ``rejected``: the first reason that applies, of "a total row, not a sale" (no date,
+        first cell "Total", "Summe", ...), "missing customer id", "missing
         date", "unparseable date", "missing amount", "unparseable amount" (or "missing
         quantity", "unparseable quantity", "missing unit price", "unparseable unit price" when
         the amount is computed). Cells like ``NA``, ``n/a``, ``null``, ``-`` count as empty
-        here. ``report`` keys: rows_read, rows_used, rows_rejected, rejected_by_reason,
+        here. A known export (:mod:`analysis.ingest_profiles`), with ``mapping`` None or the
+        one :func:`detect_columns` gives, is read with its own meaning: left-out statuses and
+        header rows are set aside with their reason, refunds subtracted, order totals counted
+        once per order; ``warnings`` then start with what was recognised and ``report`` has
+        ``profile`` and ``profile_name``. ``report`` keys: rows_read, rows_used, rows_rejected, rejected_by_reason,
         date_min, date_max, customers, orders (distinct customer/order pairs), refund_lines
         (amount < 0), zero_amount_lines, duplicate_lines (used rows whose source cells all
         equal an earlier used row's), future_dates (dated after today), number_format
@@ -2590,6 +2604,9 @@ def prepare_transactions(
         A required role is missing (the message names it and lists the file's columns), or a
         mapped column is not in the table.
     """
+    known = _profiles.prepare_known_export(raw, "transactions", mapping, dayfirst=dayfirst)
+    if known is not None:
+        return known  # a known export, read with its own meaning (ingest_profiles)
     if mapping is None:
         mapping = detect_columns(raw, "transactions")
     mapping = _check_mapping(raw, mapping, TRANSACTION_ROLES)
@@ -2627,7 +2644,12 @@ def prepare_transactions(
             if p.ambiguous:
                 notes.append(_ambiguous_number_note(col, p.fmt))
 
+    total_row = np.zeros(n, dtype=bool)  # a report's "Total" / "Summe" line (no date)
+    if dates.empty.any():
+        at = np.flatnonzero(dates.empty)
+        total_row[at] = _profiles.total_rows(raw.iloc[at])
     checks: list[tuple[np.ndarray, str]] = [
+        (total_row, "a total row, not a sale"),
         (cust_missing, "missing customer id"),
         (dates.empty, "missing date"),
         (dates.bad, "unparseable date"),
@@ -2804,6 +2826,9 @@ def prepare_responses(
         responses, respondents (distinct customer ids, None without that column),
         duplicate_lines, future_dates, number_format, date_format, dayfirst_assumed.
     """
+    known = _profiles.prepare_known_export(raw, "responses", mapping, dayfirst=dayfirst)
+    if known is not None:
+        return known
     if mapping is None:
         mapping = detect_columns(raw, "responses")
     mapping = _check_mapping(raw, mapping, RESPONSE_ROLES)
