@@ -80,11 +80,18 @@ def continuous_inputs(
 
 
 def distinct_rows(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of the columns and the summed weight of each."""
-    stacked = np.column_stack(columns)
-    rows, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    w = np.bincount(np.ravel(inverse), weights=weights, minlength=len(rows))
-    return [rows[:, j].copy() for j in range(rows.shape[1])], w
+    """Distinct rows of the columns (sorted) and the summed weight of each."""
+    if len(columns[0]) == 0:
+        return [np.asarray(c, dtype=np.float64) for c in columns], np.zeros(0)
+    order = np.lexsort(columns[::-1])
+    cols = [np.asarray(c, dtype=np.float64)[order] for c in columns]
+    change = np.zeros(len(order), dtype=bool)
+    change[0] = True
+    for c in cols:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    w = np.add.reduceat(np.asarray(weights, dtype=np.float64)[order], starts)
+    return [c[starts] for c in cols], w
 
 
 def minimise(fun, theta0: np.ndarray, bounds, max_iter: int, jac: bool) -> optimize.OptimizeResult:

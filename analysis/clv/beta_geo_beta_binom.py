@@ -174,10 +174,40 @@ class _Data:
             lo = hi
 
 
-def _log_terms(params, x, m, g, valid):
+def _tables(fn, params, size: int) -> dict[str, np.ndarray]:
+    """``fn`` (``gammaln`` or ``digamma``) of each shape plus 0, 1, ..., ``size - 1``.
+
+    Counts are whole numbers, so every Gamma-function value the likelihood needs is a lookup
+    in these short tables instead of one evaluation per cell of the grid.
+    """
     a, b, c, d = params
-    xc = x[:, None]
-    terms = betaln(a + xc, b + m - xc) + betaln(c + g, d + m) - betaln(a, b) - betaln(c, d)
+    j = np.arange(size, dtype=np.float64)
+    return {
+        "a": fn(a + j),
+        "b": fn(b + j),
+        "ab": fn(a + b + j),
+        "d": fn(d + j),
+        "cd0": fn(c + d + j),
+        "cd1": fn(c + d + 1 + j),
+    }
+
+
+def _indices(x, m):
+    xi = x.astype(np.int64)[:, None]
+    mi = m.astype(np.int64)
+    return xi, mi, int(mi.max()) + 1 if mi.size else 1
+
+
+def _log_terms(params, x, m, g, valid):
+    """Log of each term of the likelihood: ``ln B(alpha+x, beta+m-x) + ln B(gamma+g, delta+m)
+    - ln B(alpha, beta) - ln B(gamma, delta)``, ``-inf`` outside ``valid``."""
+    a, b, c, d = params
+    xi, mi, size = _indices(x, m)
+    t = _tables(gammaln, params, size)
+    gamma_part = (
+        np.where(g > 0, gammaln(c + 1) - t["cd1"][mi], gammaln(c) - t["cd0"][mi]) + t["d"][mi]
+    )
+    terms = t["a"][xi] + t["b"][mi - xi] - t["ab"][mi] + gamma_part - betaln(a, b) - betaln(c, d)
     return np.where(valid, terms, -np.inf)
 
 
@@ -195,15 +225,16 @@ def _negll_grad(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
             norm = weights.sum(axis=1, keepdims=True)
             ll = top[:, 0] + np.log(norm[:, 0])
             total += float(np.multiply(w, ll).sum())
-            share = weights / norm * w[:, None]
-            xc = x[:, None]
-            dg_ab = digamma(a + b + m)
-            dg_cd = digamma(c + dd + g + m)
-            d_a = digamma(a + xc) - dg_ab
-            d_b = digamma(b + m - xc) - dg_ab
-            d_c = digamma(c + g) - dg_cd
-            d_d = digamma(dd + m) - dg_cd
-            grad += [np.where(valid, share * v, 0.0).sum() for v in (d_a, d_b, d_c, d_d)]
+            share = np.where(valid, weights / norm * w[:, None], 0.0)
+            xi, mi, size = _indices(x, m)
+            p = _tables(digamma, params, size)
+            dg_ab = p["ab"][mi]
+            dg_cd = np.where(g > 0, p["cd1"][mi], p["cd0"][mi])
+            d_a = p["a"][xi] - dg_ab
+            d_b = p["b"][mi - xi] - dg_ab
+            d_c = np.where(g > 0, digamma(c + 1), digamma(c)) - dg_cd
+            d_d = p["d"][mi] - dg_cd
+            grad += [float((share * v).sum()) for v in (d_a, d_b, d_c, d_d)]
         if not np.isfinite(total):
             return np.inf, np.zeros(4)
         n = d.total
