@@ -745,3 +745,14 @@ def test_standard_errors_and_drop_in_forecasts(pnbd, mbg, bgbb, cdnow_summary, t
         np.testing.assert_allclose(clv, twelve * gg.expected_spend(cdnow_summary), rtol=1e-9)
         grid = probability_alive_grid(model, cdnow_summary)
         assert grid["p_alive"].between(0, 1).all()
+
+
+def test_model_comparison_on_few_customers_says_it_is_rough(cdnow_tx):
+    few = cdnow_tx[cdnow_tx["customer_id"].isin(cdnow_tx["customer_id"].unique()[:40])]
+    r = compare_models(few, calibration_end="1997-10-01", holdout_end="1998-07-01")
+    assert r.best is not None
+    assert any("comparison is rough" in w for w in describe_model_comparison(r))
+    big = compare_models(
+        cdnow_tx, calibration_end="1997-10-01", holdout_end="1998-07-01", models=("bgnbd",)
+    )
+    assert not any("rough" in w for w in describe_model_comparison(big))

@@ -280,6 +280,12 @@ def compare_models(
             discrete = period
     if len(summary) == 0:
         raise ValueError("There are no customers to compare the models on.")
+    repeaters = int((summary["frequency"] > 0).sum())
+    if repeaters < 100:
+        notes.append(
+            f"Only {repeaters} customers bought more than once before the holdout: the models "
+            "have little to learn from, so this comparison is rough."
+        )
     fit_summary = _fit_sample(summary, max_customers, rng)
     if len(fit_summary) < len(summary):
         notes.append(
