@@ -550,8 +550,9 @@ _CHUNK = 1 << 20
 _ATTR_RE = re.compile(rb'([\w.-]+(?::[\w.-]+)?)\s*=\s*"([^"]*)"')
 _XL_TAG_RE = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _XL_R_RE = re.compile(rb'(?:^|\s)r\s*=\s*"([A-Z]{0,3})([0-9]{1,9})"')
-_XL_UNUSUAL_RE = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z]{1,3}[0-9]{7})')
-_XL_DIGITS_RE = {d: re.compile(rb'<c r="[A-Z][0-9]{%d}"' % d) for d in range(1, 7)}
+_XL_UNUSUAL_RE = re.compile(rb'<c r="(?:[A-Z]{3}|[A-Z]{1,3}[0-9]{7})')
+_XL_DIGITS_RE = {d: re.compile(rb'<c r="[A-Z]{1,2}[0-9]{%d}"' % d) for d in range(1, 7)}
+_XL_TWO_RE = {a: re.compile(rb'<c r="%c[A-Z][0-9]' % a) for a in range(65, 91)}
 _OD_TAG_RE = re.compile(
     rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
 )
@@ -604,8 +605,8 @@ def _xlsx_fast_bound(chunk: bytes) -> tuple[int, int, int] | None:
     None if it cannot tell.
 
     Works when every cell tag starts with its reference (``<c r="B7"``, as Excel, LibreOffice
-    and the Python writers do), without a namespace prefix, and references have one letter and
-    at most six digits; anything else goes to the exact scan.
+    and the Python writers do), without a namespace prefix, and references have one or two
+    letters and at most six digits; anything else goes to the exact scan.
     """
     tags = chunk.count(b"<c") - len(_XL_NAMED_C_RE.findall(chunk))  # not <col>, <cfRule>...
     if tags != chunk.count(b'<c r="') or _xl_prefixed(chunk):
@@ -614,21 +615,36 @@ def _xlsx_fast_bound(chunk: bytes) -> tuple[int, int, int] | None:
         return 0, 0, tags
     if _XL_UNUSUAL_RE.search(chunk):
         return None
-    cols = next((26 - i for i, ch in enumerate(b"ZYXWVUTSRQPONMLKJIHGFEDCBA")
-                 if chunk.find(b'<c r="' + bytes([ch])) >= 0), 0)  # fmt: skip
+    cols = 0
+    first = next((a for a in range(90, 64, -1) if _XL_TWO_RE[a].search(chunk)), None)
+    if first is not None:  # two letters (no three-letter references here): AA..ZZ
+        second = next(b for b in range(90, 64, -1) if chunk.find(b'<c r="%c%c' % (first, b)) >= 0)
+        cols = (first - 64) * 26 + (second - 64)
+    else:
+        cols = next((26 - i for i, ch in enumerate(b"ZYXWVUTSRQPONMLKJIHGFEDCBA")
+                     if chunk.find(b'<c r="' + bytes([ch])) >= 0), 0)  # fmt: skip
     digits = next((d for d in range(6, 0, -1) if _XL_DIGITS_RE[d].search(chunk)), 0)
     return digits, cols, tags
 
 
 def _xlsx_above(cols: int, digits: int) -> re.Pattern:
-    """A reference past ``cols`` (1..26) or with more than ``digits`` digits, or unusual."""
+    """A reference past column ``cols`` (up to ZZ = 702) or with more than ``digits`` digits,
+    or unusual (three letters, seven digits)."""
     key = (cols, digits)
     if key not in _XL_ABOVE:
-        alts = [rb"[A-Z]{2}", rb"[A-Z]{1,3}[0-9]{7}"]
+        alts = [rb"[A-Z]{3}", rb"[A-Z]{1,3}[0-9]{7}"]
         if cols < 26:
             alts.append(b"[" + bytes([65 + cols]) + b"-Z]")
+        if cols <= 26:
+            alts.append(rb"[A-Z]{2}")
+        elif cols < 702:
+            a, b = _col_letter(cols - 1).encode()
+            if a < ord("Z"):
+                alts.append(b"[%c-Z][A-Z]" % (a + 1))
+            if b < ord("Z"):
+                alts.append(b"%c[%c-Z]" % (a, b + 1))
         if digits < 6:
-            alts.append(rb"[A-Z][0-9]{%d}" % (digits + 1))
+            alts.append(rb"[A-Z]{1,2}[0-9]{%d}" % (digits + 1))
         _XL_ABOVE[key] = re.compile(rb'<c r="(?:' + b"|".join(alts) + rb")")
     return _XL_ABOVE[key]
 
@@ -700,7 +716,7 @@ def _xlsx_used_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[i
         lead = 1  # the largest leading digit among the longest row numbers
         for chunk in _xml_chunks(zf, part):
             while lead < 9 and re.search(
-                rb'<c r="[A-Z][%d-9][0-9]{%d}"' % (lead + 1, digits - 1), chunk
+                rb'<c r="[A-Z]{1,2}[%d-9][0-9]{%d}"' % (lead + 1, digits - 1), chunk
             ):
                 lead += 1
         rows = (lead + 1) * 10 ** (digits - 1) - 1
@@ -2582,7 +2598,8 @@ def prepare_transactions(
         ``category``, ``channel``, ``country`` (str, missing when blank), then every unmapped
         source column as str (renamed ``"<name> (original)"`` on a clash).
         ``rejected``: the first reason that applies, of "a total row, not a sale" (no date,
-        first cell "Total", "Summe", ...), "missing customer id", "missing
+        first cell "Total", "Summe", ...), "missing customer id", "no customer (guest or
+        walk-in sale)" ("Walk-in", "Guest", "Cash customer", ...), "missing
         date", "unparseable date", "missing amount", "unparseable amount" (or "missing
         quantity", "unparseable quantity", "missing unit price", "unparseable unit price" when
         the amount is computed). Cells like ``NA``, ``n/a``, ``null``, ``-`` count as empty
@@ -2651,6 +2668,7 @@ def prepare_transactions(
     checks: list[tuple[np.ndarray, str]] = [
         (total_row, "a total row, not a sale"),
         (cust_missing, "missing customer id"),
+        (_profiles.placeholder_customers(cust), "no customer (guest or walk-in sale)"),
         (dates.empty, "missing date"),
         (dates.bad, "unparseable date"),
     ]

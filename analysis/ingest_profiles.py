@@ -33,6 +33,7 @@ import pandas as pd
 
 __all__ = [
     "HEADER_WORDS",
+    "PLACEHOLDER_CUSTOMERS",
     "PROFILES",
     "Applied",
     "Profile",
@@ -40,6 +41,7 @@ __all__ = [
     "complete_mapping",
     "detect_known",
     "match_profile",
+    "placeholder_customers",
     "prepare_known_export",
     "source_mapping",
     "total_rows",
@@ -1486,3 +1488,63 @@ def total_rows(raw: pd.DataFrame, date_column: Any | None = None) -> np.ndarray:
     if date_column is not None and date_column in raw.columns:
         hit = hit & (_text(raw, date_column) == "").to_numpy(bool)
     return hit
+
+
+PLACEHOLDER_CUSTOMERS: frozenset[str] = frozenset(
+    [
+        "guest",
+        "guests",
+        "guest checkout",
+        "guest customer",
+        "walk-in",
+        "walk in",
+        "walkin",
+        "walk-in customer",
+        "walk in customer",
+        "cash",
+        "cash customer",
+        "cash sale",
+        "anonymous",
+        "anon",
+        "unknown",
+        "unknown customer",
+        "no customer",
+        "not provided",
+        "laufkunde",
+        "barverkauf",
+        "barkunde",
+        "gast",
+        "gastkunde",
+        "anonym",
+        "unbekannt",
+        "client de passage",
+        "anonyme",
+        "cliente de paso",
+        "cliente genérico",
+        "cliente generico",
+        "anónimo",
+        "anonimo",
+        "passant",
+        "kontantkund",
+        "kontantkunde",
+    ]
+)
+"""Customer cells that name no customer (compared trimmed and case-insensitively)."""
+
+
+def placeholder_customers(customers: pd.Series) -> np.ndarray:
+    """Which customer cells are a placeholder ("Walk-in", "Guest", "Cash customer", ...).
+
+    Parameters
+    ----------
+    customers : pd.Series
+        The customer column as text (missing values allowed).
+
+    Returns
+    -------
+    np.ndarray
+        One bool per cell. Empty cells and "N/A", "-" are not counted here: the prepare
+        functions already treat them as missing.
+    """
+    t = customers.astype(object).where(customers.notna(), "").astype(str).str.strip()
+    return t.str.casefold().isin(PLACEHOLDER_CUSTOMERS).to_numpy(bool)

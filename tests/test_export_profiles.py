@@ -508,3 +508,19 @@ def test_anonymous_survey_responses_keep_their_score() -> None:
     assert len(p.data) == 9 and p.report["respondents"] == 6
     assert "anonymous" not in set(p.data["customer_id"].dropna())
     assert "3 anonymous responses kept without a respondent" in p.warnings[0]
+
+
+def test_placeholder_customers_are_not_customers_in_any_file() -> None:
+    text = (
+        "customer,date,amount\n"
+        "C1,2024-01-01,10\n"
+        "Walk-in,2024-01-01,5\n"
+        " guest ,2024-01-02,7\n"
+        "Laufkunde,2024-01-02,3\n"
+        "C2,2024-01-03,4\n"
+        "Guestroom Ltd,2024-01-03,9\n"
+    )
+    p = prepare_transactions(read_table(text.encode(), filename="till.csv"))
+    assert p.report["rejected_by_reason"] == {"no customer (guest or walk-in sale)": 3}
+    assert p.rejected["row"].tolist() == [3, 4, 5]
+    assert sorted(p.data["customer_id"]) == ["C1", "C2", "Guestroom Ltd"]
