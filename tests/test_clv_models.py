@@ -597,6 +597,15 @@ def test_model_comparison_on_cdnow(cdnow_comparison, cdnow_tx):
     # All three under-predict CDNOW's holdout a little (published: about 10-15%).
     assert (table["total_error_pct"].between(-0.2, 0.0)).all()
     assert list(r.by_frequency.columns) == ["frequency_cal", "customers", "actual", *table["key"]]
+    # The weekly tracking: actual cumulative purchases end at the holdout total, and BG/NBD's
+    # curve is calibration_holdout's.
+    assert r.tracking["actual"].iloc[-1] == h.actual_total
+    np.testing.assert_allclose(r.tracking["bgnbd"], h.tracking["predicted"], rtol=1e-9)
+    for key in table["key"]:
+        assert r.tracking[key].iloc[-1] == pytest.approx(
+            table.set_index("key").loc[key, "predicted_total"]
+        )
+        assert (np.diff(r.tracking[key]) >= 0).all()
     assert r.by_frequency["customers"].sum() == 2357
     words = describe_model_comparison(r)
     assert any("1,882" in w for w in words)

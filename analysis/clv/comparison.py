@@ -72,6 +72,10 @@ class ModelComparison:
         key: mean holdout purchases by calibration frequency.
     calibration_end, holdout_end : Timestamp or None
         Period boundaries (exclusive ends), when fitted from transactions.
+    tracking : DataFrame or None
+        Cumulative holdout repeat purchases of the calibration customers over time: ``date``,
+        ``actual`` and one column per continuous-time model key (weekly points, as in
+        ``HoldoutResult.tracking``); None for a calibration/holdout frame or calendar weeks.
     time_unit : str
     discrete_period : str or None
         The period of the opportunities used for BG/BB, if any.
@@ -89,6 +93,7 @@ class ModelComparison:
     calibration_end: pd.Timestamp | None
     holdout_end: pd.Timestamp | None
     time_unit: str
+    tracking: pd.DataFrame | None = None
     discrete_period: str | None = None
     failures: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
@@ -391,6 +396,9 @@ def compare_models(
     table["best"] = table["key"] == best
     for key, reason in failures.items():
         notes.append(f"{MODEL_NAMES[key]} could not be fitted: {reason}")
+    tracking = None
+    if bounds is not None and time_unit != "CW":
+        tracking = _tracking_table(data, summary, fitted, bounds, time_unit)
     return ModelComparison(
         table=table,
         best=best,
@@ -402,10 +410,30 @@ def compare_models(
         calibration_end=cal_end,
         holdout_end=hold_end,
         time_unit=time_unit,
+        tracking=tracking,
         discrete_period=discrete if "bgbb" in fitted else None,
         failures=failures,
         notes=notes,
     )
+
+
+def _tracking_table(tx, summary, fitted: dict, bounds, time_unit: str) -> pd.DataFrame | None:
+    """Weekly cumulative holdout purchases, actual and per continuous-time model."""
+    from analysis.clv import _tracking, _unit_days
+
+    start, end = bounds
+    out = None
+    for key, model in fitted.items():
+        if key == "bgbb":
+            continue
+        try:
+            one = _tracking(tx, summary, model, start, end, _unit_days(time_unit))
+        except (ValueError, FloatingPointError):
+            continue
+        if out is None:
+            out = one[["date", "actual"]].copy()
+        out[key] = one["predicted"].to_numpy()
+    return out
 
 
 def _fit_bgbb(tx, summary, period, cal_end, bounds, max_customers, max_iter, rng):
