@@ -2608,8 +2608,8 @@ def prepare_transactions(
         header rows are set aside with their reason, refunds subtracted, order totals counted
         once per order; ``warnings`` then start with what was recognised and ``report`` has
         ``profile`` and ``profile_name``. ``report`` keys: rows_read, rows_used,
-        rows_rejected, rejected_by_reason, date_min, date_max, customers, orders (distinct customer/order pairs), refund_lines
-        (amount < 0), zero_amount_lines, duplicate_lines (used rows whose source cells all
+        rows_rejected, rejected_by_reason, date_min, date_max, customers, orders (distinct
+        customer/order pairs), refund_lines (amount < 0), zero_amount_lines, duplicate_lines (used rows whose source cells all
         equal an earlier used row's), future_dates (dated after today), number_format
         ({column: "1,234.56" / "1.234,56" / "1234.56" ...}), date_format ({column: plain
         words}), dayfirst_assumed. Refunds, zero amounts, duplicates and future dates are kept
