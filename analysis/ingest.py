@@ -2598,22 +2598,22 @@ def prepare_transactions(
         ``category``, ``channel``, ``country`` (str, missing when blank), then every unmapped
         source column as str (renamed ``"<name> (original)"`` on a clash).
         ``rejected``: the first reason that applies, of "a total row, not a sale" (no date,
-        first cell "Total", "Summe", ...), "missing customer id", "no customer (guest or
-        walk-in sale)" ("Walk-in", "Guest", "Cash customer", ...), "missing date",
-        "unparseable date", "missing amount", "unparseable amount" (or "missing quantity",
-        "unparseable quantity", "missing unit price", "unparseable unit price" when the amount
-        is computed). Cells like ``NA``, ``n/a``, ``null``, ``-`` count as empty here. A known
-        export (:mod:`analysis.ingest_profiles`), with ``mapping`` None or the one
-        :func:`detect_columns` gives, is read with its own meaning: left-out statuses and
-        header rows are set aside with their reason, refunds subtracted, order totals counted
-        once per order; ``warnings`` then start with what was recognised and ``report`` has
-        ``profile`` and ``profile_name``. ``report`` keys: rows_read, rows_used,
-        rows_rejected, rejected_by_reason, date_min, date_max, customers, orders (distinct
-        customer/order pairs), refund_lines (amount < 0), zero_amount_lines, duplicate_lines (used rows whose source cells all
-        equal an earlier used row's), future_dates (dated after today), number_format
-        ({column: "1,234.56" / "1.234,56" / "1234.56" ...}), date_format ({column: plain
-        words}), dayfirst_assumed. Refunds, zero amounts, duplicates and future dates are kept
-        and counted in ``warnings``.
+        first cell "Total", "Summe", ...), "missing customer id", "no customer (guest or walk-in
+        sale)" ("Walk-in", "Guest", "Cash customer", ...), "missing date", "unparseable date",
+        "missing amount", "unparseable amount" (or "missing quantity", "unparseable quantity",
+        "missing unit price", "unparseable unit price" when the amount is computed). Cells like
+        ``NA``, ``n/a``, ``null``, ``-`` count as empty here. A known export
+        (:mod:`analysis.ingest_profiles`), with ``mapping`` None or the one
+        :func:`detect_columns` gives, is read with its own meaning: left-out statuses and header
+        rows are set aside with their reason, refunds subtracted, order totals counted once per
+        order; ``warnings`` then start with what was recognised and ``report`` has ``profile``
+        and ``profile_name``. ``report`` keys: rows_read, rows_used, rows_rejected,
+        rejected_by_reason, date_min, date_max, customers, orders (distinct customer/order
+        pairs), refund_lines (amount < 0), zero_amount_lines, duplicate_lines (used rows whose
+        source cells all equal an earlier used row's), future_dates (dated after today),
+        number_format ({column: "1,234.56" / "1.234,56" / "1234.56" ...}), date_format ({column:
+        plain words}), dayfirst_assumed. Refunds, zero amounts, duplicates and future dates are
+        kept and counted in ``warnings``.
 
     Raises
     ------
