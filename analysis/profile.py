@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.floats import make_float_safe
-from analysis.orders import order_table, orders_frame, resolve_as_of
+from analysis.orders import order_table, resolve_as_of, to_timestamps
 from analysis.text import md_escape
 
 __all__ = [
@@ -269,47 +269,76 @@ def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> Custo
             items=empty_items,
             item_column=item_column,
         )
-    frame = orders_frame(mine, as_of_ts).sort_values(["order_date", "order_id"], ignore_index=True)
-    purchase = frame["is_purchase"].to_numpy()
-    values = frame["net_value"].to_numpy()
-    days = frame.loc[purchase, "order_date"].drop_duplicates().sort_values()
-    gaps = days.diff().dt.days.dropna().to_numpy()
-    n_orders = int(purchase.sum())
-    gross = float(values[purchase].sum())
-
-    # per-order line counts and item text, for the latest orders only (see MAX_HISTORY_ORDERS)
-    history_total = len(frame)
-    frame = frame.tail(MAX_HISTORY_ORDERS).reset_index(drop=True)
-    shown_values = frame["net_value"].to_numpy()
-    shown_purchase = frame["is_purchase"].to_numpy()
-    lines = mine.groupby("order_id", sort=False).size()
-    if item_column is not None:
-        shown = mine[mine["order_id"].isin(frame["order_id"]).to_numpy()]
+    # one customer's orders as arrays (analysis.orders); only the latest MAX_HISTORY_ORDERS are
+    # sorted by order id and described, so a customer with 500,000 orders stays quick
+    ot = order_table(mine, as_of_ts)
+    purchase_all = ot.is_purchase
+    values_all = ot.net
+    visit_days = np.unique(ot.day[purchase_all])
+    days = pd.Series(to_timestamps(visit_days))
+    gaps = np.diff(visit_days)
+    n_orders = int(purchase_all.sum())
+    gross = float(values_all[purchase_all].sum())
+    history_total = len(values_all)
+    if history_total > MAX_HISTORY_ORDERS:  # orders on or after the N-th latest day
+        kth = np.partition(ot.day, history_total - MAX_HISTORY_ORDERS)
+        candidates = np.flatnonzero(ot.day >= kth[history_total - MAX_HISTORY_ORDERS])
+    else:
+        candidates = np.arange(history_total)
+    frame = (
+        pd.DataFrame(
+            {
+                "position": candidates,
+                "order_id": pd.array(ot.order_ids[candidates], dtype="str"),
+                "order_date": to_timestamps(ot.day[candidates]),
+            }
+        )
+        .sort_values(["order_date", "order_id"], ignore_index=True)
+        .tail(MAX_HISTORY_ORDERS)
+        .reset_index(drop=True)
+    )
+    shown_orders = frame["position"].to_numpy()
+    line_counts = np.bincount(ot.line_order, minlength=history_total)
+    text = np.full(len(frame), "", dtype=object)
+    if item_column is not None and len(frame):
+        row_of = np.full(history_total, -1, dtype=np.int64)
+        row_of[shown_orders] = np.arange(len(frame))
+        keep = row_of[ot.line_order] >= 0
+        shown = pd.DataFrame(
+            {
+                "_row": row_of[ot.line_order[keep]],
+                "_item": mine[item_column]
+                .astype("str")
+                .str.strip()
+                .to_numpy()[ot.line_index[keep]],
+                "amount": ot.line_amount[keep],
+            }
+        )
         by_item = (
-            shown.assign(_item=shown[item_column].astype("str").str.strip())
-            .loc[lambda d: d["_item"] != ""]
-            .groupby(["order_id", "_item"], sort=False)["amount"]
+            shown.loc[shown["_item"] != ""]
+            .groupby(["_row", "_item"], sort=False)["amount"]
             .sum()
             .reset_index()
-            .sort_values(["order_id", "amount"], ascending=[True, False], kind="stable")
+            .sort_values(["_row", "amount"], ascending=[True, False], kind="stable")
         )
-        text = by_item.groupby("order_id", sort=False)["_item"].agg(_first_few)
-    else:
-        text = pd.Series(dtype="str")
+        described = by_item.groupby("_row", sort=False)["_item"].agg(_first_few)
+        text[described.index.to_numpy()] = described.to_numpy()
+    shown_values = values_all[shown_orders]
     history = pd.DataFrame(
         {
             "order_id": frame["order_id"].astype("str"),
             "order_date": frame["order_date"],
             "net_value": shown_values,
-            "kind": pd.array(np.where(shown_purchase, "purchase", "refund"), dtype="str"),
-            "lines": lines.reindex(frame["order_id"]).to_numpy().astype(np.int64),
-            "items": pd.array(text.reindex(frame["order_id"]).fillna("").to_numpy(), dtype="str"),
+            "kind": pd.array(np.where(shown_values >= 0, "purchase", "refund"), dtype="str"),
+            "lines": line_counts[shown_orders].astype(np.int64),
+            "items": pd.array(text, dtype="str"),
         }
     )
 
     items = pd.DataFrame(columns=[item_column or "item", "orders", "quantity", "revenue"])
     if item_column is not None:
-        net = mine.groupby("order_id")["amount"].transform("sum")
+        net = np.zeros(len(mine))
+        net[ot.line_index] = values_all[ot.line_order]  # the line's order's net value
         named = mine[item_column].astype("str").str.strip().ne("") & mine[item_column].notna()
         bought = mine[named & (net >= 0) & (mine["amount"] >= 0)]
         grouped = mine[named].groupby(item_column)
@@ -355,10 +384,10 @@ def customer_profile(tx: pd.DataFrame, customer_id: str, *, as_of=None) -> Custo
         first_purchase=days.iloc[0] if len(days) else None,
         last_purchase=last,
         orders=n_orders,
-        refund_orders=int((~purchase).sum()),
+        refund_orders=int((~purchase_all).sum()),
         net_revenue=float(mine["amount"].sum()),
         gross_revenue=gross,
-        refunded=float(-values[~purchase].sum()),
+        refunded=float(-values_all[~purchase_all].sum()),
         average_order_value=gross / n_orders if n_orders else float("nan"),
         days_since_last=int((as_of_ts - last).days) if last is not None else None,
         visits=len(days),
