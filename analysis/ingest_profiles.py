@@ -11,6 +11,14 @@ chains that with :func:`analysis.ingest.prepare_transactions` /
 :class:`analysis.ingest.Prepared`, with every source row either used or set aside with its
 reason.
 
+:func:`analysis.ingest.detect_columns` returns a known export's own columns
+(:func:`detect_known`) and :func:`analysis.ingest.prepare_transactions` /
+:func:`analysis.ingest.prepare_responses` call :func:`prepare_known_export` first, so
+``prepare_transactions(read_table(path))`` reads a known export with its meaning. For files no
+profile knows, detection translates header words from other languages
+(:func:`translate_header`), and the prepare functions set aside total rows
+(:func:`total_rows`) and placeholder customers (:func:`placeholder_customers`).
+
 To add an export: append a :class:`Profile` to :data:`PROFILES`, add a faithful fixture to
 ``tests/data/exports/`` with its hand-computed figures in ``tests/data/exports/README.md``, and
 a line to the fixture table in ``tests/test_export_profiles.py``.
