@@ -295,6 +295,7 @@ def scan(request, monkeypatch):
         (999_999, 25, "Z1000000"),
         (799_999, 25, "Z800000"),
         (9, 1_200, "ATE10"),
+        (599_999, 40, "AO600000"),
     ],
 )
 def test_far_cells_are_found_either_way(scan, row, col, far):
@@ -302,7 +303,14 @@ def test_far_cells_are_found_either_way(scan, row, col, far):
         read_table(far_cell_xlsx(row, col), filename="far.xlsx")
 
 
-def test_a_normal_sheet_passes_either_way(scan):
+def test_a_stray_cell_making_a_nearly_empty_range_is_refused(scan):
+    with pytest.raises(DataError, match=r"reaches cell AE100000 .* only 7 filled cells"):
+        read_table(far_cell_xlsx(99_999, 30), filename="stray.xlsx")
+
+
+def test_a_normal_sheet_passes_either_way(scan, monkeypatch):
+    if scan == "bound":  # 33 columns (two letters) and 400 rows: the bound settles it
+        monkeypatch.setattr(ingest, "_xlsx_exact_range", None)
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     ws = wb.add_worksheet("Data")
