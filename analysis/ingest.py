@@ -1523,6 +1523,9 @@ def _finish(
     """Common checks and clean-up: names, empty rows/columns, header-only files."""
     names = [str(h).strip() for h in header]
     names += [""] * (body.shape[1] - len(names))
+    if "" in names and len(body):  # a second header row naming the options (SurveyMonkey)
+        first = [str(v) if isinstance(v, str) else "" for v in body.iloc[0].tolist()]
+        names = _profiles.name_subheader_columns(names, first) or names
     nonempty = {}
     for i in range(body.shape[1]):
         col = body.iloc[:, i]

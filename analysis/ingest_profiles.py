@@ -49,6 +49,7 @@ __all__ = [
     "complete_mapping",
     "detect_known",
     "match_profile",
+    "name_subheader_columns",
     "placeholder_customers",
     "prepare_known_export",
     "source_mapping",
@@ -1556,3 +1557,57 @@ def placeholder_customers(customers: pd.Series) -> np.ndarray:
     """
     t = customers.astype(object).where(customers.notna(), "").astype(str).str.strip()
     return t.str.casefold().isin(PLACEHOLDER_CUSTOMERS).to_numpy(bool)
+
+
+_SUBHEADER_WORDS = frozenset({"response", "open-ended response"})
+
+
+def name_subheader_columns(names: list[str], first_row: list[str]) -> list[str] | None:
+    """Names for the unnamed columns of a SurveyMonkey-style two-row header, or None.
+
+    SurveyMonkey writes a question's text over its first column only; the row under the
+    header names each column's answer option ("Coffee", "Tea", ...) or says "Response" /
+    "Open-Ended Response". Such a file would otherwise be refused for its unnamed columns.
+
+    Parameters
+    ----------
+    names : list[str]
+        The header row's names ("" for an empty cell), one per column.
+    first_row : list[str]
+        The row under the header, one cell per column.
+
+    Returns
+    -------
+    list[str] or None
+        The names with each multi-column question's columns called "<question> - <option>"
+        (made unique), or None when the header is not of that kind (then nothing changes).
+    """
+    if len(first_row) < len(names):
+        first_row = list(first_row) + [""] * (len(names) - len(first_row))
+    normed = {_norm(n) for n in names if n}
+    if not {"respondent id", "collector id"} <= normed:
+        return None
+    below = [str(v).strip() for v in first_row[: len(names)]]
+    if not any(v.casefold() in _SUBHEADER_WORDS for v in below):
+        return None
+    blanks = [i for i, n in enumerate(names) if not n]
+    if not blanks or any(not below[i] for i in blanks):
+        return None
+    out = list(names)
+    last = None
+    for i, n in enumerate(names):
+        if n:
+            last = i
+            continue
+        if last is None:
+            return None
+        if out[last] == names[last]:  # the question's first column names its first option
+            out[last] = f"{names[last]} - {below[last]}" if below[last] else names[last]
+        out[i] = f"{names[last]} - {below[i]}"
+    seen: dict[str, int] = {}
+    for i, n in enumerate(out):
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        if k:
+            out[i] = f"{n} ({k + 1})"
+    return out

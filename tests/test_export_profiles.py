@@ -524,3 +524,27 @@ def test_placeholder_customers_are_not_customers_in_any_file() -> None:
     assert p.report["rejected_by_reason"] == {"no customer (guest or walk-in sale)": 3}
     assert p.rejected["row"].tolist() == [3, 4, 5]
     assert sorted(p.data["customer_id"]) == ["C1", "C2", "Guestroom Ltd"]
+
+
+def test_surveymonkey_multiple_choice_columns_are_named_from_the_second_header_row() -> None:
+    raw = raw_of("surveymonkey.csv")
+    q = "What do you usually order? (select all that apply)"
+    assert [c for c in raw.columns if c.startswith(q)] == [
+        f"{q} - Coffee",
+        f"{q} - Tea",
+        f"{q} - Pastries",
+        f"{q} - Other (please specify)",
+    ]
+    assert raw.loc[3, f"{q} - Other (please specify)"] == ""  # answers stay as written
+    names = ["Respondent ID", "Collector ID", "Q1", "", "Q2"]
+    below = ["", "", "Red", "Blue", "Response"]
+    assert ip.name_subheader_columns(names, below) == [
+        "Respondent ID",
+        "Collector ID",
+        "Q1 - Red",
+        "Q1 - Blue",
+        "Q2",
+    ]
+    # not SurveyMonkey's header, or no "Response" under it: unchanged (read_table refuses)
+    assert ip.name_subheader_columns(["id", "Q1", ""], ["", "Red", "Blue"]) is None
+    assert ip.name_subheader_columns(names, ["", "", "Red", "Blue", "x"]) is None
