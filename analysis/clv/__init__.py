@@ -1714,6 +1714,17 @@ def value_report(
     Returns
     -------
     ValueReport
+        Customers with an amount beyond ``MAX_AMOUNT`` (or not finite) are left out, with a
+        warning saying so.
+
+    Raises
+    ------
+    UnsuitableDataError
+        A ``ValueError`` with a plain message, before any fitting, for data the models cannot
+        learn from: no purchases (refunds only), one customer, every purchase on the last day,
+        nobody who bought twice, fewer than ``MIN_REPEAT_BUYERS`` repeat buyers, or only
+        implausible amounts. The work otherwise grows with the number of customers, not with
+        the data's shape: fits and interval draws have time budgets and say when they ran out.
     """
     unit = _unit_days(time_unit)
     tx, amount_note = drop_implausible_amounts(tx)
