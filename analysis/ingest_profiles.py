@@ -1228,6 +1228,11 @@ def prepare_known_export(
     warnings = read_notes + [applied.description] + applied.notes + all_note + rest
 
     report = dict(inner.report)
+    # formats are reported under the file's own column names, not the computed ones
+    computed = {full[r]: shown[r] for r in full if r in shown and full[r] != shown[r]}
+    for key in ("number_format", "date_format"):
+        if isinstance(report.get(key), dict):
+            report[key] = {computed.get(c, c): v for c, v in report[key].items()}
     report.update(
         rows_read=len(raw),
         rows_used=len(inner.data),

@@ -548,3 +548,11 @@ def test_surveymonkey_multiple_choice_columns_are_named_from_the_second_header_r
     # not SurveyMonkey's header, or no "Response" under it: unchanged (read_table refuses)
     assert ip.name_subheader_columns(["id", "Q1", ""], ["", "Red", "Blue"]) is None
     assert ip.name_subheader_columns(names, ["", "", "Red", "Blue", "x"]) is None
+
+
+def test_formats_are_reported_under_the_files_own_columns() -> None:
+    r = known("shopify_orders.csv").report
+    assert set(r["number_format"]) == {"Total", "Lineitem quantity", "Lineitem price"}
+    assert set(r["date_format"]) == {"Created at"}
+    r = known("paypal_activity.csv").report
+    assert set(r["date_format"]) == {"Date"}  # read from Date and Time joined
