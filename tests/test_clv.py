@@ -1053,3 +1053,14 @@ def test_value_insights_say_when_the_ranges_were_sampled_or_cut_short(cdnow_tx):
     assert "random sample of 500 of the 2,357 customers" in words
     assert "rest on 0 of 100 model variations" in words
     assert "no reliable range" in words
+
+
+def test_value_report_raises_no_floating_point_errors():
+    old = np.seterr(all="raise")
+    try:
+        for tx in (_shop(1_500, seed=5), _shop(1_500, repeat_share=0.2, seed=6)):
+            report = value_report(tx, time_unit="W")
+            assert np.isfinite(report.customers["clv"]).all()
+            assert report.holdout is not None
+    finally:
+        np.seterr(**old)
