@@ -188,9 +188,12 @@ def latest_values(tx: pd.DataFrame, columns: list[str], *, as_of=None) -> pd.Dat
         Indexed by ``customer_id`` (every customer with a line before ``as_of``), one column
         per requested column (text; missing where the customer never had a value).
     """
-    ot = order_table(tx, as_of)
+    return _latest_values(tx, columns, order_table(tx, as_of))
+
+
+def _latest_values(tx: pd.DataFrame, columns: list[str], ot) -> pd.DataFrame:
     if not columns:
-        return pd.DataFrame(index=ot.customers)
+        return pd.DataFrame(index=pd.Index(ot.customers, name="customer_id"))
     stamps = tx["order_date"].to_numpy()[ot.line_index]
     order = np.argsort(stamps, kind="stable")
     lines = tx[columns].iloc[ot.line_index[order]].reset_index(drop=True)
@@ -327,24 +330,26 @@ def action_lists(
     """
     ot = order_table(tx, as_of) if len(tx) else None
     as_of_ts = ot.as_of if ot is not None else resolve_as_of(tx, as_of)
-    facts = _customer_facts(ot) if ot is not None else None
     contact_cols = contact_columns(tx)
-    if facts is None:
+    if ot is None:
         empty = pd.DataFrame(
             {"customer_id": [], "order_id": [], "order_date": pd.to_datetime([]), "amount": []}
         )
-        facts = _customer_facts(order_table(empty.astype({"customer_id": "str"}), as_of_ts))
-    contacts = latest_values(tx, contact_cols, as_of=as_of_ts) if len(tx) else facts.iloc[:, :0]
+        ot = order_table(empty.astype({"customer_id": "str", "order_id": "str"}), as_of_ts)
+    facts = _customer_facts(ot)
+    contacts = _latest_values(tx, contact_cols, ot)
     buyers = facts[facts["purchases"] > 0]
     notes: list[str] = []
     lists: list[ActionList] = []
 
-    table = rfm_mod.rfm_table(tx, as_of=as_of_ts) if len(buyers) else None
-    segment = (
-        table["segment"].astype("str").reindex(buyers.index)
-        if table is not None
-        else pd.Series(dtype="str")
+    # The RFM table from the same order table (identical to rfm.rfm_table(tx, as_of=as_of)).
+    table = rfm_mod.rfm_from_values(
+        buyers.rename(columns={"days_since_last_purchase": "recency", "purchases": "frequency"})
+        .assign(monetary=buyers["net_revenue"])
+        .astype({"recency": "int64"}),
+        as_of=as_of_ts,
     )
+    segment = table["segment"].astype("str")
     standard = ["purchases", "days_since_last_purchase", "net_revenue"]
 
     # 1. Valuable customers at risk of leaving.

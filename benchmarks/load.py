@@ -82,7 +82,7 @@ async def run_visitor(
     page.set_default_timeout(VISITOR_TIMEOUT * 1000)
     result = {"ok": False, "error": None, "seconds": None}
     try:
-        await page.goto(url)
+        await page.goto(f"{url}/overview")
         await page.wait_for_selector('h1:has-text("Overview")')
         await page.get_by_text("Use your own data").click()
         start = time.perf_counter()

@@ -14,6 +14,7 @@ class PageSpec(NamedTuple):
 
 # The first page is the default one.
 PAGE_TABLE = [
+    PageSpec("Start here", "pages/actions.py", "What to do now", ":material/task_alt:"),
     PageSpec("Start here", "pages/overview.py", "Overview", ":material/dashboard:"),
     PageSpec("Start here", "pages/data.py", "Your data", ":material/table_view:"),
     PageSpec("Customers", "pages/rfm.py", "RFM segments", ":material/group:"),

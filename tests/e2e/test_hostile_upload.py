@@ -24,7 +24,7 @@ def _healthy(url: str) -> bool:
 
 
 def _open_overview(page, url: str) -> None:
-    page.goto(url)
+    page.goto(f"{url}/overview")
     page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
     wait_for_app(page)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
