@@ -29,6 +29,7 @@ monetary value".
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import time
 import warnings
@@ -187,12 +188,34 @@ def drop_implausible_amounts(tx: pd.DataFrame) -> tuple[pd.DataFrame, str | None
 # --------------------------------------------------------------------------------------------
 
 
+# Purchase days of one table computed once and shared by the summaries and the holdout of one
+# value_report call (context-local, so concurrent sessions never see each other's).
+_SHARED_DAYS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "_SHARED_DAYS", default=None
+)
+
+
 def _purchase_days(tx: pd.DataFrame, cutoff: int, start: int | None = None):
     """Purchase days per customer, observed in ``[start, cutoff)`` (day numbers).
 
-    Returns customer ids (``pd.Index`` of all customers with an observed line), and for every
-    purchase day, sorted by customer code then day: its customer code, day number and net value.
+    Returns customer ids (``pd.Index`` of all customers in ``tx``), and for every purchase day,
+    sorted by customer code then day: its customer code, day number and net value. A day's net
+    does not depend on the window, so inside :func:`value_report` the days of the whole table
+    are computed once and each window is a filter of them (the same numbers).
     """
+    shared = _SHARED_DAYS.get()
+    if shared is not None and shared["tx"] is tx and cutoff <= shared["cutoff"]:
+        uniques, customer, day, net = shared["days"]
+        keep = day < cutoff
+        if start is not None:
+            keep &= day >= start
+        if not keep.all():
+            customer, day, net = customer[keep], day[keep], net[keep]
+        return uniques, customer, day, net
+    return _compute_purchase_days(tx, cutoff, start)
+
+
+def _compute_purchase_days(tx: pd.DataFrame, cutoff: int, start: int | None = None):
     days = day_numbers(tx["order_date"])
     codes, uniques = pd.factorize(tx["customer_id"])
     amounts = tx["amount"].to_numpy(dtype=np.float64, na_value=0.0)
@@ -1726,10 +1749,39 @@ def value_report(
         implausible amounts. The work otherwise grows with the number of customers, not with
         the data's shape: fits and interval draws have time budgets and say when they ran out.
     """
-    unit = _unit_days(time_unit)
+    _unit_days(time_unit)
     tx, amount_note = drop_implausible_amounts(tx)
     if amount_note and len(tx) == 0:
         raise UnsuitableDataError(amount_note.replace("were left out of", "leave nothing for"))
+    cutoff = int(day_numbers(pd.Series([resolve_as_of(tx, as_of)]))[0])
+    token = _SHARED_DAYS.set(
+        {"tx": tx, "cutoff": cutoff, "days": _compute_purchase_days(tx, cutoff)}
+    )
+    try:
+        return _value_report(
+            tx,
+            amount_note,
+            as_of=as_of,
+            months=months,
+            monthly_discount_rate=monthly_discount_rate,
+            time_unit=time_unit,
+            holdout=holdout,
+        )
+    finally:
+        _SHARED_DAYS.reset(token)
+
+
+def _value_report(
+    tx: pd.DataFrame,
+    amount_note: str | None,
+    *,
+    as_of,
+    months: int,
+    monthly_discount_rate: float,
+    time_unit: str,
+    holdout: bool,
+) -> ValueReport:
+    unit = _unit_days(time_unit)
     summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
     if len(summary) == 0 and len(tx):
         raise UnsuitableDataError(
