@@ -1064,3 +1064,15 @@ def test_value_report_raises_no_floating_point_errors():
             assert report.holdout is not None
     finally:
         np.seterr(**old)
+
+
+def test_value_report_shares_purchase_days_without_changing_numbers(cdnow_tx):
+    report = value_report(cdnow_tx, as_of="1998-07-01", time_unit="W")
+    cal_end, hold_end = default_holdout_split(cdnow_tx, as_of="1998-07-01")
+    direct = calibration_holdout(
+        cdnow_tx, calibration_end=cal_end, holdout_end=hold_end, time_unit="W"
+    )
+    pd.testing.assert_frame_equal(report.holdout.customers, direct.customers)
+    pd.testing.assert_frame_equal(report.holdout.tracking, direct.tracking)
+    summary = clv_summary(cdnow_tx, as_of="1998-07-01", time_unit="W")
+    pd.testing.assert_frame_equal(report.summary, summary)
