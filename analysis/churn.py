@@ -32,7 +32,12 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from analysis.clv import BetaGeoModel, clv_summary, drop_implausible_amounts
+from analysis.clv import (
+    BetaGeoModel,
+    clv_summary,
+    drop_implausible_amounts,
+    sharing_purchase_days,
+)
 from analysis.orders import day_numbers, order_table, resolve_as_of, round_money
 from analysis.text import md_escape
 
@@ -397,8 +402,10 @@ def churn_model(
             f"{horizon_days} days needs at least {2 * horizon_days}: one period of history and "
             "one period to see what happened next. Try a shorter churn horizon."
         )
+    with sharing_purchase_days(tx, end):  # both summaries from one pass over the rows
+        summary_cut = clv_summary(tx, as_of=cutoff, time_unit="D")
+        summary_now = clv_summary(tx, as_of=end, time_unit="D")
     X = churn_features(tx, as_of=cutoff, recent_days=horizon_days)
-    summary_cut = clv_summary(tx, as_of=cutoff, time_unit="D")
     X = X[_in(X.index, summary_cut.index)]
     y = churn_labels(tx, X.index, start=cutoff, horizon_days=horizon_days).to_numpy()
     n_churn = int(y.sum())
@@ -443,7 +450,6 @@ def churn_model(
 
     # The model refitted on every customer at the cutoff scores the current customers.
     X_now = churn_features(tx, as_of=end, recent_days=horizon_days)
-    summary_now = clv_summary(tx, as_of=end, time_unit="D")
     X_now = X_now[_in(X_now.index, summary_now.index)]
     bg_now = BetaGeoModel().fit(summary_now)
     now = summary_now.loc[X_now.index]

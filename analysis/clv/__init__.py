@@ -29,6 +29,7 @@ monetary value".
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import time
@@ -64,6 +65,7 @@ __all__ = [
     "holdout_insights",
     "model_warnings",
     "probability_alive_grid",
+    "sharing_purchase_days",
     "top_customers",
     "value_insights",
     "value_report",
@@ -213,6 +215,24 @@ def _purchase_days(tx: pd.DataFrame, cutoff: int, start: int | None = None):
             customer, day, net = customer[keep], day[keep], net[keep]
         return uniques, customer, day, net
     return _compute_purchase_days(tx, cutoff, start)
+
+
+@contextlib.contextmanager
+def sharing_purchase_days(tx: pd.DataFrame, as_of=None):
+    """Within this block, summaries of ``tx`` up to ``as_of`` reuse one pass over its rows.
+
+    For functions that build several :func:`clv_summary` frames (or holdout counts) of the
+    same table with different ends: the purchase days up to ``as_of`` are computed once and
+    each window is a filter of them, which gives the same numbers.
+    """
+    cutoff = int(day_numbers(pd.Series([resolve_as_of(tx, as_of)]))[0])
+    token = _SHARED_DAYS.set(
+        {"tx": tx, "cutoff": cutoff, "days": _compute_purchase_days(tx, cutoff)}
+    )
+    try:
+        yield
+    finally:
+        _SHARED_DAYS.reset(token)
 
 
 def _compute_purchase_days(tx: pd.DataFrame, cutoff: int, start: int | None = None):
@@ -1753,11 +1773,7 @@ def value_report(
     tx, amount_note = drop_implausible_amounts(tx)
     if amount_note and len(tx) == 0:
         raise UnsuitableDataError(amount_note.replace("were left out of", "leave nothing for"))
-    cutoff = int(day_numbers(pd.Series([resolve_as_of(tx, as_of)]))[0])
-    token = _SHARED_DAYS.set(
-        {"tx": tx, "cutoff": cutoff, "days": _compute_purchase_days(tx, cutoff)}
-    )
-    try:
+    with sharing_purchase_days(tx, as_of):
         return _value_report(
             tx,
             amount_note,
@@ -1767,8 +1783,6 @@ def value_report(
             time_unit=time_unit,
             holdout=holdout,
         )
-    finally:
-        _SHARED_DAYS.reset(token)
 
 
 def _value_report(
