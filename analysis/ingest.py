@@ -2043,6 +2043,8 @@ _RULES: dict[str, list[tuple[str, float]]] = {
             r"|status|type|customer|client|id|no|code|percent|pct|rate",
             9,
         ),
+        (r"refund|refunds|refunded|returned", 9),  # never the amount itself
+        (r"subtotal|sub total", 1),  # the Total beside it wins
     ],
     "quantity": [
         (
@@ -2276,6 +2278,8 @@ def _content_adjust(role: str, p: _Profile, header: float) -> float:
                 and p.fill >= 0.5
             )
             return 4.0 if ok else 0.0
+        if p.distinct == 1 and p.uniq <= 0.25:
+            return -9.0  # one value on every row (the shop's own account) is nobody's id
         return 1.0 if p.uniq < 0.95 else 0.0
     if role == "order_id":
         if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):

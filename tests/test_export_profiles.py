@@ -556,3 +556,18 @@ def test_formats_are_reported_under_the_files_own_columns() -> None:
     assert set(r["date_format"]) == {"Created at"}
     r = known("paypal_activity.csv").report
     assert set(r["date_format"]) == {"Date"}  # read from Date and Time joined
+
+
+def test_detection_prefers_total_and_never_takes_a_refund_or_a_one_value_column() -> None:
+    text = (
+        "Account,Client,Date,Subtotal,Total,Refunded\n"
+        "SHOP-01,anna,2024-01-01,10.00,11.90,0.00\n"
+        "SHOP-01,ben,2024-01-02,20.00,23.80,5.00\n"
+        "SHOP-01,anna,2024-01-03,5.00,5.95,0.00\n"
+        "SHOP-01,carl,2024-01-04,8.00,9.52,0.00\n"
+        "SHOP-01,ben,2024-01-05,4.00,4.76,4.76\n"
+    )
+    m = detect_columns(read_table(text.encode(), filename="t.csv"), "transactions")
+    assert m["amount"] == "Total"
+    assert m["customer_id"] == "Client"
+    assert "Refunded" not in m.values()
