@@ -172,44 +172,52 @@ trend_view()
 # --- Breakdown ------------------------------------------------------------------------------
 attributes = compute(fb.attribute_columns, ds, data="responses")
 st.subheader("Breakdown")
-if attributes:
-    # Not bound to the address: the options are column names from the visitor's file, and a
-    # shared link must never carry anything from it.
-    by = st.selectbox("Break the NPS down by", attributes, key="feedback_by")
-    table = compute(fb.nps_by, ds, data="responses", by=by)
-    chart(st, cf.nps_breakdown_chart, table, by, overall=nps.nps, width="stretch")
-    what_this_says(fb.breakdown_sentence(table, by))
-    st.dataframe(
-        table,
-        column_order=[
-            "n",
-            "nps",
-            "ci_low",
-            "ci_high",
-            "share_promoters",
-            "share_detractors",
-            "diff_vs_rest",
-            "p_value",
-            "significant",
-            "small",
-        ],
-        column_config={
-            "n": st.column_config.NumberColumn("Answers", format="%d"),
-            "nps": st.column_config.NumberColumn("NPS", format="%+.1f"),
-            "ci_low": st.column_config.NumberColumn("95% from", format="%+.1f"),
-            "ci_high": st.column_config.NumberColumn("95% to", format="%+.1f"),
-            "share_promoters": st.column_config.NumberColumn("Promoters", format="percent"),
-            "share_detractors": st.column_config.NumberColumn("Detractors", format="percent"),
-            "diff_vs_rest": st.column_config.NumberColumn("vs the rest", format="%+.1f"),
-            "p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
-            "significant": st.column_config.CheckboxColumn("Beyond chance"),
-            "small": st.column_config.CheckboxColumn("Small (< 30)"),
-        },
-    )
-else:
-    st.caption(
-        "Add a column such as plan, region or channel to your survey file to compare groups."
-    )
+
+
+@st.fragment
+def breakdown_view() -> None:
+    # The column picked changes this breakdown only: it reruns this part alone.
+    if attributes:
+        # Not bound to the address: the options are column names from the visitor's file, and a
+        # shared link must never carry anything from it.
+        by = st.selectbox("Break the NPS down by", attributes, key="feedback_by")
+        table = compute(fb.nps_by, ds, data="responses", by=by)
+        chart(st, cf.nps_breakdown_chart, table, by, overall=nps.nps, width="stretch")
+        what_this_says(fb.breakdown_sentence(table, by))
+        st.dataframe(
+            table,
+            column_order=[
+                "n",
+                "nps",
+                "ci_low",
+                "ci_high",
+                "share_promoters",
+                "share_detractors",
+                "diff_vs_rest",
+                "p_value",
+                "significant",
+                "small",
+            ],
+            column_config={
+                "n": st.column_config.NumberColumn("Answers", format="%d"),
+                "nps": st.column_config.NumberColumn("NPS", format="%+.1f"),
+                "ci_low": st.column_config.NumberColumn("95% from", format="%+.1f"),
+                "ci_high": st.column_config.NumberColumn("95% to", format="%+.1f"),
+                "share_promoters": st.column_config.NumberColumn("Promoters", format="percent"),
+                "share_detractors": st.column_config.NumberColumn("Detractors", format="percent"),
+                "diff_vs_rest": st.column_config.NumberColumn("vs the rest", format="%+.1f"),
+                "p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
+                "significant": st.column_config.CheckboxColumn("Beyond chance"),
+                "small": st.column_config.CheckboxColumn("Small (< 30)"),
+            },
+        )
+    else:
+        st.caption(
+            "Add a column such as plan, region or channel to your survey file to compare groups."
+        )
+
+
+breakdown_view()
 
 # --- Themes ---------------------------------------------------------------------------------
 st.subheader("What people talk about")
@@ -256,83 +264,93 @@ else:
 
 # --- Behaviour ------------------------------------------------------------------------------
 st.subheader("Does it show in behaviour?")
-if ds.tx is None or len(ds.tx) == 0:
-    empty_state(
-        "Add your transactions file (sidebar, 'Use your own data') to see whether promoters "
-        "really buy more than detractors after answering. The survey needs a customer id "
-        "column that matches the one in the transactions."
-    )
-elif "customer_id" not in responses.columns:
-    empty_state(
-        "Your survey has no customer id column, so answers cannot be linked to purchases. "
-        "Add the customer id to the export (the same one as in your transactions)."
-    )
-else:
-    days = st.segmented_control(
-        "Window after answering",
-        options=[30, 60, 90, 180],
-        format_func=lambda d: f"{d} days",
-        default=90,
-        key="feedback_days",
-        bind="query-params",
-    )
-    beh = compute(fb.behaviour_from_tables, ds, data="both", days=int(days or 90))
-    st.caption(
-        f"{beh.n_with_id:,} responses have a customer id; {beh.n_matched:,} match a customer "
-        f"in the transactions and {beh.n_unmatched:,} do not. {beh.n_incomplete:,} matched "
-        f"responses are too recent (or undated) for a full {beh.days}-day window and are left "
-        "out of the comparison."
-    )
-    if beh.n_unmatched:
-        st.warning(
-            f"{beh.n_unmatched:,} responses have a customer id that is not in the transactions "
-            f"(for example: {', '.join(inert(x) for x in beh.unmatched_examples[:5])}). Check that "
-            "both files "
-            "use the same ids.",
-            icon=":material/link_off:",
+
+
+@st.fragment
+def behaviour_view() -> None:
+    # The window changes this comparison only.
+    if ds.tx is None or len(ds.tx) == 0:
+        empty_state(
+            "Add your transactions file (sidebar, 'Use your own data') to see whether promoters "
+            "really buy more than detractors after answering. The survey needs a customer id "
+            "column that matches the one in the transactions."
         )
-    if beh.by_category.empty:
-        empty_state(beh.message or "No responses could be linked to purchases.")
+    elif "customer_id" not in responses.columns:
+        empty_state(
+            "Your survey has no customer id column, so answers cannot be linked to purchases. "
+            "Add the customer id to the export (the same one as in your transactions)."
+        )
     else:
-        what_this_says(fb.behaviour_sentence(beh))
-        left, right = st.columns(2)
-        chart(left, cf.behaviour_chart, beh.by_category, "rate", days=beh.days, width="stretch")
-        chart(right, cf.behaviour_chart, beh.by_category, "spend", days=beh.days, width="stretch")
-        st.dataframe(
-            beh.comparisons,
-            hide_index=True,
-            column_config={
-                "a": "Group",
-                "b": "compared with",
-                "rate_diff": st.column_config.NumberColumn(
-                    "Bought again: difference", format="percent"
-                ),
-                "rate_ci_low": st.column_config.NumberColumn("95% from", format="percent"),
-                "rate_ci_high": st.column_config.NumberColumn("95% to", format="percent"),
-                "rate_p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
-                "spend_diff": st.column_config.NumberColumn("Spend: difference", format="%.2f"),
-                "spend_ci_low": st.column_config.NumberColumn("95% from ", format="%.2f"),
-                "spend_ci_high": st.column_config.NumberColumn("95% to ", format="%.2f"),
-                "spend_p_value": st.column_config.NumberColumn("p-value ", format="%.3f"),
-            },
+        days = st.segmented_control(
+            "Window after answering",
+            options=[30, 60, 90, 180],
+            format_func=lambda d: f"{d} days",
+            default=90,
+            key="feedback_days",
+            bind="query-params",
         )
+        beh = compute(fb.behaviour_from_tables, ds, data="both", days=int(days or 90))
         st.caption(
-            "Spend is the net value of all orders in the window (refunds subtract), in the "
-            "currency of your file. Orders on the day of the answer are not counted."
+            f"{beh.n_with_id:,} responses have a customer id; {beh.n_matched:,} match a customer "
+            f"in the transactions and {beh.n_unmatched:,} do not. {beh.n_incomplete:,} matched "
+            f"responses are too recent (or undated) for a full {beh.days}-day window and are left "
+            "out of the comparison."
         )
-    if beh.by_segment is not None and len(beh.by_segment):
-        st.markdown("**NPS by RFM segment** (each customer's segment at the end of the data)")
-        chart(
-            st,
-            cf.nps_breakdown_chart,
-            beh.by_segment,
-            "RFM segment",
-            overall=nps.nps,
-            width="stretch",
-        )
-        what_this_says(fb.breakdown_sentence(beh.by_segment, "RFM segment"))
-    elif beh.message and not beh.by_category.empty:
-        st.caption(inert(beh.message))
+        if beh.n_unmatched:
+            st.warning(
+                f"{beh.n_unmatched:,} responses have a customer id that is not in the transactions "
+                f"(for example: {', '.join(inert(x) for x in beh.unmatched_examples[:5])}). Check that "
+                "both files "
+                "use the same ids.",
+                icon=":material/link_off:",
+            )
+        if beh.by_category.empty:
+            empty_state(beh.message or "No responses could be linked to purchases.")
+        else:
+            what_this_says(fb.behaviour_sentence(beh))
+            left, right = st.columns(2)
+            chart(left, cf.behaviour_chart, beh.by_category, "rate", days=beh.days, width="stretch")
+            chart(
+                right, cf.behaviour_chart, beh.by_category, "spend", days=beh.days, width="stretch"
+            )
+            st.dataframe(
+                beh.comparisons,
+                hide_index=True,
+                column_config={
+                    "a": "Group",
+                    "b": "compared with",
+                    "rate_diff": st.column_config.NumberColumn(
+                        "Bought again: difference", format="percent"
+                    ),
+                    "rate_ci_low": st.column_config.NumberColumn("95% from", format="percent"),
+                    "rate_ci_high": st.column_config.NumberColumn("95% to", format="percent"),
+                    "rate_p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
+                    "spend_diff": st.column_config.NumberColumn("Spend: difference", format="%.2f"),
+                    "spend_ci_low": st.column_config.NumberColumn("95% from ", format="%.2f"),
+                    "spend_ci_high": st.column_config.NumberColumn("95% to ", format="%.2f"),
+                    "spend_p_value": st.column_config.NumberColumn("p-value ", format="%.3f"),
+                },
+            )
+            st.caption(
+                "Spend is the net value of all orders in the window (refunds subtract), in the "
+                "currency of your file. Orders on the day of the answer are not counted."
+            )
+        if beh.by_segment is not None and len(beh.by_segment):
+            st.markdown("**NPS by RFM segment** (each customer's segment at the end of the data)")
+            chart(
+                st,
+                cf.nps_breakdown_chart,
+                beh.by_segment,
+                "RFM segment",
+                overall=nps.nps,
+                width="stretch",
+            )
+            what_this_says(fb.breakdown_sentence(beh.by_segment, "RFM segment"))
+        elif beh.message and not beh.by_category.empty:
+            st.caption(inert(beh.message))
+
+
+behaviour_view()
 
 progress.done()
 

@@ -26,6 +26,7 @@ import importlib
 import json
 import os
 import pickle
+import re
 import sys
 import threading
 import time
@@ -197,6 +198,14 @@ def _this_run() -> object | None:
     return None if ctx is None else ctx.cursors
 
 
+def _describe(func: Callable) -> str:
+    """A short plain name of a computation: its docstring's first line, markup removed."""
+    line = (func.__doc__ or func.__name__.replace("_", " ")).strip().splitlines()[0]
+    line = re.sub(r":\w+:`~?([^`]*)`", r"\1", line).replace("`", "")
+    line = line.split(" (see ")[0].rstrip(" .,(")
+    return line[:1].lower() + line[1:] if line[:2] != line[:2].upper() else line
+
+
 class Progress:
     """A page's first-visit progress: a bar naming each computation as it starts.
 
@@ -225,7 +234,7 @@ class Progress:
         """Advance the active progress (if any) for a computation about to start."""
         progress = _PROGRESS.get()
         if progress is not None and progress._run is not None and progress._run is _this_run():
-            progress.step((func.__doc__ or func.__name__).strip().splitlines()[0].rstrip("."))
+            progress.step(_describe(func))
 
     def step(self, what: str) -> None:
         """Show that the computation ``what`` starts now."""
