@@ -2012,6 +2012,7 @@ _RULES: dict[str, list[tuple[str, float]]] = {
             r"|customer|client|product|country|currency",
             9,
         ),
+        (r"transaction|txn|payment", 1),  # an Order ID beside it wins
     ],
     "order_date": [
         (r"date|datetime|timestamp|dt|dated", 10),
@@ -2144,12 +2145,14 @@ _RULES: dict[str, list[tuple[str, float]]] = {
         (r"created|posted|day|time|when|answered|received", 6),
         ("+", 0),
         (r"response|survey|submitted|completed|answered|feedback", 1),
+        (r"submit|end|completion|recorded", 1),  # when the answer was given...
         ("-", 0),
         (
             r"birth|birthday|dob|signup|sign up|registration|first|last order|order|purchase"
             r"|ship|delivery|due",
             5,
         ),
+        (r"start|started|begin", 2),  # ...not when the survey was opened
         (r"day of week|weekday|hour|month|year|week|quarter", 8),
     ],
 }

@@ -571,3 +571,21 @@ def test_detection_prefers_total_and_never_takes_a_refund_or_a_one_value_column(
     assert m["amount"] == "Total"
     assert m["customer_id"] == "Client"
     assert "Refunded" not in m.values()
+
+
+def test_detection_prefers_order_id_and_the_submit_date() -> None:
+    tx = (
+        "Transaction ID,Order ID,Customer,Date,Amount\n"
+        "T1,O1,anna,2024-01-01,10\n"
+        "T2,O1,anna,2024-01-01,5\n"
+        "T3,O2,ben,2024-01-02,7\n"
+    )
+    m = detect_columns(read_table(tx.encode(), filename="t.csv"), "transactions")
+    assert m["order_id"] == "Order ID"
+    survey = (
+        "Start Date,Submit Date,How likely are you to recommend us?\n"
+        "2024-01-01 10:00,2024-01-01 10:05,9\n"
+        "2024-01-02 11:00,2024-01-03 09:00,6\n"
+    )
+    m = detect_columns(read_table(survey.encode(), filename="s.csv"), "responses")
+    assert m["response_date"] == "Submit Date"
