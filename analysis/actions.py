@@ -18,7 +18,8 @@ The lists (``key``: definition):
 - ``second_order``: new customers to bring back: exactly one purchase order, made in the last
   ``new_days`` days before ``as_of``.
 - ``thank``: loyal customers to thank: the RFM segments "Champions" and "Loyal Customers"
-  (:func:`analysis.rfm.rfm_table` with the default rules).
+  (:func:`analysis.rfm.rfm_table` with the default rules), except customers on the
+  ``at_risk`` list (they need a win-back call, not a thank-you).
 - ``detractors``: customers to call back: survey answers scoring 0 to 6 in the last
   ``detractor_days`` days of the survey (:func:`analysis.feedback.detractor_followup`), one row
   per customer (their latest such answer), joined to their purchases and contact columns.
@@ -26,7 +27,7 @@ The lists (``key``: definition):
   refund order on or after their latest purchase order, and at least ``refund_quiet_days``
   days since that refund without a purchase.
 
-A customer can be on more than one list.
+Apart from ``thank`` and ``at_risk``, a customer can be on more than one list.
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ class ActionList:
     action : str
         What to do, in one sentence.
     customers : DataFrame
-        One row per customer (RangeIndex): ``customer_id``, the figures that put them on the
-        list, ``net_revenue`` and the contact columns; most money first.
+        One row per customer (RangeIndex): ``customer_id``, the contact columns, then the
+        figures that put them on the list and ``net_revenue``; most money first.
     value_at_stake : float
         Sum of the customers' ``net_revenue`` (money, the file's currency).
     source_page : str
@@ -252,11 +253,11 @@ def _customer_facts(ot) -> pd.DataFrame:
 def _finish(
     frame: pd.DataFrame, columns: list[str], contacts: pd.DataFrame, *, sort: bool = True
 ) -> pd.DataFrame:
-    """Chosen columns, then contact columns; most net revenue first; RangeIndex."""
+    """customer_id, contact columns, then the chosen ones; most net revenue first; RangeIndex."""
     out = frame[columns]
     if len(contacts.columns):
         extra = contacts.drop(columns=[c for c in contacts.columns if c in out.columns])
-        out = out.join(extra, how="left")
+        out = extra.reindex(out.index).join(out)
     if sort:
         out = out.sort_values("net_revenue", ascending=False, kind="stable")
     out = out.reset_index()
@@ -436,14 +437,16 @@ def action_lists(
     )
 
     # 3. Loyal customers to thank.
-    keep = segment.isin(THANK_SEGMENTS)
+    # Customers already on the at-risk list need a call, not a thank-you: left out here.
+    at_risk_ids = lists[0].customers["customer_id"]
+    keep = segment.isin(THANK_SEGMENTS) & ~segment.index.isin(at_risk_ids)
     loyal = buyers[keep.to_numpy()].assign(segment=segment[keep])
     lists.append(
         _make(
             "thank",
             "Loyal customers to thank",
             "They buy often and bought recently: your best customers (RFM segments Champions "
-            "and Loyal Customers).",
+            "and Loyal Customers), apart from those on the at-risk list.",
             "Thank them personally, give them early access or a small gift, and ask for a "
             "review or a referral.",
             _finish(loyal, ["segment", *standard], contacts),
@@ -540,7 +543,8 @@ def _detractors(responses, facts, contacts, standard, days, notes) -> ActionList
     frame = frame.join(facts[standard], how="left")
     frame["purchases"] = frame["purchases"].fillna(0).astype("int64")
     frame["net_revenue"] = frame["net_revenue"].fillna(0.0)
-    customers = _finish(frame, [c for c in frame.columns], contacts)
+    order = [c for c in frame.columns if c != "comment"] + ["comment"] * ("comment" in frame)
+    customers = _finish(frame, order, contacts)
     return _make(
         *args,
         why,

@@ -1,5 +1,6 @@
 """What to do now: the few lists of customers worth acting on this week, most money first."""
 
+import pandas as pd
 import streamlit as st
 
 from analysis import actions, churn, clv
@@ -87,10 +88,30 @@ cols = st.columns(3)
 cols[0].metric("Lists to act on", f"{len(busy)} of {len(plan.lists)}")
 cols[1].metric(
     "Customers on them",
-    f"{len({c for item in busy for c in item.customers['customer_id']}):,}",
+    f"{pd.concat([i.customers['customer_id'] for i in busy]).nunique() if busy else 0:,}",
     help="Each customer counted once, even when they are on more than one list.",
 )
 cols[2].metric("Customers in your data", f"{plan.customers:,}", help="Customers with an order.")
+st.dataframe(
+    pd.DataFrame(
+        {
+            "List": [item.title for item in plan.lists],
+            "Customers": [item.size for item in plan.lists],
+            "Money at stake": [item.value_at_stake for item in plan.lists],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "List": st.column_config.TextColumn("List", width="large"),
+        "Customers": st.column_config.NumberColumn("Customers", format="localized"),
+        "Money at stake": st.column_config.NumberColumn(
+            "Money at stake",
+            format="accounting",
+            help="What these customers have spent with you so far, net of refunds.",
+        ),
+    },
+)
 if not plan.contact_columns:
     st.caption(
         "Your file has no e-mail, phone or name column, so the downloads list customers by "
@@ -113,8 +134,11 @@ for item in plan.lists:
             )
             st.markdown(f"**Why these customers?** {item.why}")
             st.markdown(f"**What to do:** {item.action}")
+            shown = item.customers.head(ROWS_SHOWN)
+            if "churn_risk" in shown:  # whole percents: 54%, not 53.6%
+                shown = shown.assign(churn_risk=shown["churn_risk"].round(2))
             st.dataframe(
-                item.customers.head(ROWS_SHOWN),
+                shown,
                 hide_index=True,
                 width="stretch",
                 column_config={c: COLUMNS.get(c) for c in item.customers.columns if c in COLUMNS},
@@ -148,14 +172,15 @@ can be ordered by it: what the customers have spent with you so far, net of refu
   *Customer value* with its usual settings. When the data is too small or too short for those
   models, the RFM groups *At Risk* and *Can't Lose Them* instead (a note says so).
 - **New customers to bring back**: exactly one order, placed in the last 90 days.
-- **Loyal customers to thank**: the RFM groups *Champions* and *Loyal Customers*.
+- **Loyal customers to thank**: the RFM groups *Champions* and *Loyal Customers*, apart from
+  those on the at-risk list (they need a call, not a thank-you).
 - **Unhappy customers to call back**: survey answers of 0 to 6 ("detractors") in the last
   90 days of the survey, the latest per customer, with their orders and contact details.
 - **Customers who stopped buying after a refund**: their last order was a refund or return,
   30 days or more ago, and they have not bought since.
 
 Contact details are the columns of your transactions file whose names say e-mail, phone,
-name, company or address; each customer's most recent non-empty value is used. A customer can
-be on more than one list.
+name, company or address; each customer's most recent non-empty value is used. Apart from
+the loyal and the at-risk lists, a customer can be on more than one list.
 """,
 )

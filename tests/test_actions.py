@@ -224,7 +224,10 @@ def test_shop_example():
     quad = churn.value_and_risk(value.customers, risk.scores, value_quantile=0.75)
     assert plan.get("at_risk").size == int(quad["valuable_at_risk"].sum())
     thank = plan.get("thank")
-    assert thank.size == int(table["segment"].isin(["Champions", "Loyal Customers"]).sum())
+    best = set(table.index[table["segment"].isin(["Champions", "Loyal Customers"])])
+    risky = set(plan.get("at_risk").customers["customer_id"])
+    assert set(thank.customers["customer_id"]) == best - risky
+    assert best & risky, "the example has loyal customers on the at-risk list (left out)"
     new = table[(table["frequency"] == 1) & (table["recency"] <= 90)]
     assert plan.get("second_order").size == len(new)
     assert plan.get("second_order").value_at_stake == pytest.approx(new["monetary"].sum())
