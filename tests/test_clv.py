@@ -1076,3 +1076,24 @@ def test_value_report_shares_purchase_days_without_changing_numbers(cdnow_tx):
     pd.testing.assert_frame_equal(report.holdout.tracking, direct.tracking)
     summary = clv_summary(cdnow_tx, as_of="1998-07-01", time_unit="W")
     pd.testing.assert_frame_equal(report.summary, summary)
+
+
+def test_second_closed_form_where_the_euler_form_fails(monkeypatch):
+    """A drop-out probability that hardly varies (large a and b, as a fit on shops where nobody
+    leaves gives): the Euler form's series fails, the untransformed one is used instead, agrees
+    with the quadrature and needs none."""
+    from analysis.clv import _given_alive_by_quadrature
+
+    params = (0.6492, 4.7187, 1557.28, 1e4)
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 48, 2000).astype(float)
+    T = rng.uniform(0, 150, 2000)
+    reference = {t: _given_alive_by_quadrature(params, t, x, T) for t in (10.0, 52.0, 520.0)}
+    calls = []
+    monkeypatch.setattr(
+        "analysis.clv._given_alive_by_quadrature", lambda *a: calls.append(1) or a[2] * np.nan
+    )
+    for t, ref in reference.items():
+        got = BetaGeoModel._given_alive(params, t, x, T, distinct=True)
+        np.testing.assert_allclose(got, ref, rtol=1e-8)
+    assert not calls

@@ -585,7 +585,7 @@ def _bgnbd_negll_grad(theta: np.ndarray, d: _BGData) -> tuple[float, np.ndarray]
     return -total / d.n, -grad / d.n
 
 
-def _hyp2f1(a: float, b: float, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _hyp2f1(a, b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     """``scipy.special.hyp2f1`` with a retry where it returns NaN.
 
     SciPy's implementation returns NaN for ``z > 0.9`` when ``c - a - b`` is exactly an integer
@@ -593,13 +593,13 @@ def _hyp2f1(a: float, b: float, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     retry moves ``c`` by a relative 1e-10, which changes the value far below float precision
     that matters here.
     """
-    c, z = np.broadcast_arrays(np.asarray(c, dtype=np.float64), np.asarray(z, dtype=np.float64))
+    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c, z)))
     out = np.asarray(hyp2f1(a, b, c, z), dtype=np.float64)
     bad = ~np.isfinite(out)
     if bad.any():
         out = out.copy()
         cb = c[bad]
-        out[bad] = hyp2f1(a, b, cb + 1e-10 * np.maximum(1.0, np.abs(cb)), z[bad])
+        out[bad] = hyp2f1(a[bad], b[bad], cb + 1e-10 * np.maximum(1.0, np.abs(cb)), z[bad])
     return out
 
 
@@ -900,6 +900,26 @@ class BetaGeoModel(_LogParamModel):
             )
         if bad.any():
             given_alive = given_alive.copy()
+            # Second closed form, untransformed: (a+b+x-1)/(a-1) [1 - (1-z)^(r+x)
+            # 2F1(r+x, b+x; a+b+x-1; z)]. Its series converges fast where the Euler form's has
+            # huge parameters (large a and b: a drop-out probability that hardly varies). Kept
+            # only within the bounds and where the bracket is not a cancellation (>= 1e-3).
+            idx = np.flatnonzero(bad)
+            xb = x[idx]
+            with np.errstate(all="ignore"):
+                scale = np.exp((r + xb) * log_1mz[idx])
+                hyp_b = _hyp2f1(r + xb, b + xb, c[idx], z[idx])
+                bracket_b = 1.0 - scale * hyp_b
+                second = c[idx] / (a - 1) * bracket_b
+                good = (
+                    np.isfinite(second)
+                    & (np.abs(bracket_b) >= 1e-3)
+                    & (second >= 0)
+                    & (second <= upper[idx] * (1 + 1e-8) + 1e-300)
+                )
+            given_alive[idx[good]] = second[good]
+            bad[idx[good]] = False
+        if bad.any():
             if not exact:
                 given_alive[bad] = np.nan
             else:
