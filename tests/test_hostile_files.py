@@ -415,3 +415,9 @@ def test_worker_time_limit(monkeypatch):
 def test_in_process_reading_still_works(monkeypatch):
     monkeypatch.setattr(ingest, "ISOLATE_WORKBOOKS", False)
     assert read_table(far_cell_xlsx(5, 2), filename="ok.xlsx").shape == (2, 3)
+
+
+def test_xls_is_checked_after_reading():
+    """.xls has no pre-check (it cannot exceed 65,536 x 256 cells): the table is checked after."""
+    with pytest.raises(DataError, match=r"'sales_title.xls' reaches cell G6: 6 rows x 7 columns"):
+        read_table(ROOT / "tests" / "data" / "ingest" / "sales_title.xls", max_columns=3)
