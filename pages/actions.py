@@ -55,6 +55,20 @@ COLUMNS = {
     "comment": st.column_config.TextColumn("Comment", width="large"),
 }
 
+
+def _blank(col: pd.Series) -> pd.Series:
+    """A column with missing values as text, missing shown blank (a few rows: a card's head)."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        text = col.dt.strftime("%-d %b %Y")
+    elif pd.api.types.is_integer_dtype(col):
+        text = col.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+    elif pd.api.types.is_numeric_dtype(col):
+        text = col.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
+    else:
+        text = col.astype("str")
+    return text.astype("str").where(col.notna(), "")
+
+
 ds = require_transactions()
 st.title("What to do now")
 st.caption(
@@ -137,6 +151,8 @@ for item in plan.lists:
             shown = item.customers.head(ROWS_SHOWN)
             if "churn_risk" in shown:  # whole percents: 54%, not 53.6%
                 shown = shown.assign(churn_risk=shown["churn_risk"].round(2))
+            for col in shown.columns[shown.isna().any().to_numpy()]:  # blank, never "None"
+                shown = shown.assign(**{col: _blank(shown[col])})
             st.dataframe(
                 shown,
                 hide_index=True,

@@ -108,10 +108,19 @@ def test_actions_with_a_tiny_upload_falls_back_to_rfm(downloads):
         b"b,2024-01-20,-7,b@x.com\n"
         b"c,2024-03-01,9,c@x.com\n"
     )
-    at = run_page(PAGE, upload=("tiny.csv", csv, "text/csv"))
+    survey = b"customer,date,score\nb,2024-03-01,3\nzz,2024-03-02,1\na,2024-03-02,9\n"
+    at = run_page(
+        PAGE, upload=("tiny.csv", csv, "text/csv"), responses=("survey.csv", survey, "text/csv")
+    )
     assert not at.exception
     page = texts(at)
     assert "The at-risk list uses the RFM segments" in page
     assert not re.search(r"\b(nan|None|NaN)\b", page)
     listed = pd.read_csv(io.BytesIO(downloads["to_do_refund.csv"]), encoding="utf-8-sig")
     assert listed["customer_id"].tolist() == ["b"] and listed["email"].tolist() == ["b@x.com"]
+    # zz answered the survey but never bought: blank cells on the page, never "None".
+    called = pd.read_csv(io.BytesIO(downloads["to_do_detractors.csv"]), encoding="utf-8-sig")
+    assert called["customer_id"].tolist() == ["zz", "b"]  # both spent 0 net: newest answer first
+    shown = next(df.value for df in at.dataframe if "zz" in set(df.value.iloc[:, 0]))
+    assert not shown.isna().any().any()
+    assert not shown.astype(str).isin(["None", "nan", "NaN", "<NA>", "NaT"]).any().any()
