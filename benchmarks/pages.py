@@ -2,7 +2,7 @@
 
 Drives the app the way the page tests do (Streamlit's AppTest, ``app.py`` as entry point, pages
 switched with ``at.switch_page``) and prints one table: per dataset, the time to load it (read,
-prepare and render the overview, cold), then per page
+prepare and render the default page, cold), then per page
 
 - **first**: the first visit with the analysis caches cold (the data already loaded), i.e. the
   page as the first one a visitor opens after the data;
@@ -130,7 +130,7 @@ def bench_dataset(name: str, pages: list, counter: BuildCounter, upload_path: Pa
         at.selectbox(key="dataset").set_value(name)
     counter.take()
     seconds, error = timed_run(at)
-    rows.append((name, "(load + Overview)", seconds, None, counter.take(), None, error))
+    rows.append((name, "(load + default page)", seconds, None, counter.take(), None, error))
     for spec in pages:
         clear_analysis_caches()
         at.switch_page(spec.path)
