@@ -765,3 +765,14 @@ def test_model_comparison_on_few_customers_says_it_is_rough(cdnow_tx):
         cdnow_tx, calibration_end="1997-10-01", holdout_end="1998-07-01", models=("bgnbd",)
     )
     assert not any("rough" in w for w in describe_model_comparison(big))
+
+
+def test_fits_stop_at_their_time_budget(cdnow_summary):
+    m = ParetoNBDModel(max_seconds=1e-6).fit(cdnow_summary)
+    assert not m.converged_
+    assert any("stopped after" in w for w in m.warnings_)
+    assert all(np.isfinite(v) and v > 0 for v in m.params_.values())
+    assert m.parameter_table()["standard_error"].isna().all()
+    assert np.isfinite(m.expected_purchases(10.0, cdnow_summary)).all()
+    with pytest.raises(ValueError, match="max_seconds"):
+        ModifiedBetaGeoModel(max_seconds=0)

@@ -94,22 +94,58 @@ def distinct_rows(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.nd
     return [c[starts] for c in cols], w
 
 
-def minimise(fun, theta0: np.ndarray, bounds, max_iter: int, jac: bool) -> optimize.OptimizeResult:
-    """L-BFGS-B over log parameters; ``jac=False`` uses central finite differences.
+class _OutOfTime(Exception):
+    pass
 
-    BLAS is held to one thread (tiny matrix products otherwise wait on worker threads).
+
+def minimise(
+    fun, theta0: np.ndarray, bounds, max_iter: int, jac: bool, max_seconds: float | None = None
+) -> optimize.OptimizeResult:
+    """L-BFGS-B over log parameters; ``jac=False`` uses forward finite differences.
+
+    Stops after ``max_iter`` iterations or ``max_seconds`` (then the best point seen is
+    returned, ``success`` False and ``timed_out`` True). BLAS is held to one thread (tiny matrix
+    products otherwise wait on worker threads).
     """
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    best = {"value": np.inf, "theta": np.asarray(theta0, dtype=np.float64).copy()}
+
+    def tracked(theta):
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime
+        out = fun(theta)
+        value = out[0] if jac else out
+        if value < best["value"]:
+            best["value"], best["theta"] = float(value), np.array(theta, dtype=np.float64)
+        return out
+
     with threadpool_limits(limits=1, user_api="blas"), np.errstate(all="ignore"):
-        result = optimize.minimize(
-            fun,
-            theta0,
-            jac=True if jac else "2-point",
-            method="L-BFGS-B",
-            bounds=list(bounds),
-            options={"maxiter": max_iter, "ftol": 1e-14, "gtol": 1e-9, "maxcor": 20},
-        )
+        try:
+            result = optimize.minimize(
+                tracked,
+                theta0,
+                jac=True if jac else None,
+                method="L-BFGS-B",
+                bounds=list(bounds),
+                # Without a gradient: forward differences with a step of 1e-7 (the likelihood
+                # is accurate to about 1e-10 where it needs quadrature, which a tinier step
+                # would amplify) and a relative tolerance of 1e-11 on the likelihood (flat
+                # ridges of degenerate data otherwise take hundreds of evaluations).
+                options={"maxiter": max_iter, "gtol": 1e-9, "maxcor": 20}
+                | ({"ftol": 1e-14} if jac else {"ftol": 1e-11, "eps": 1e-7}),
+            )
+        except _OutOfTime:
+            return optimize.OptimizeResult(
+                x=best["theta"],
+                fun=best["value"],
+                success=False,
+                nit=-1,
+                jac=None,
+                timed_out=True,
+            )
     grad = result.jac if result.jac is not None else np.zeros(len(theta0))
     result.success = bool(result.success or np.max(np.abs(grad)) < 1e-5)
+    result.timed_out = False
     return result
 
 
@@ -125,13 +161,18 @@ class CountModel:
     _bounds: tuple[tuple[float, float], ...] = ()
     _analytic_gradient = True
 
-    def __init__(self, *, penalizer: float = 0.0, max_iter: int = 1000) -> None:
+    def __init__(
+        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float | None = 60.0
+    ) -> None:
         if not (np.isfinite(penalizer) and penalizer >= 0):
             raise ValueError("penalizer must be a finite number >= 0.")
         if int(max_iter) < 1:
             raise ValueError("max_iter must be at least 1.")
+        if max_seconds is not None and not (max_seconds > 0):
+            raise ValueError("max_seconds must be a positive number of seconds, or None.")
         self.penalizer = float(penalizer)
         self.max_iter = int(max_iter)
+        self.max_seconds = None if max_seconds is None else float(max_seconds)
 
     # -- fitting -----------------------------------------------------------------------------
 
@@ -155,7 +196,12 @@ class CountModel:
         started = time.perf_counter()
         theta0 = self._start(data)
         result = minimise(
-            self._objective(data), theta0, self._bounds, self.max_iter, self._analytic_gradient
+            self._objective(data),
+            theta0,
+            self._bounds,
+            self.max_iter,
+            self._analytic_gradient,
+            self.max_seconds,
         )
         theta = np.clip(result.x, *np.array(self._bounds).T)
         params = np.exp(theta)
@@ -167,7 +213,12 @@ class CountModel:
         self.converged_ = bool(result.success)
         self.n_iterations_ = int(result.nit)
         self.time_unit_ = time_unit
-        self.log_covariance_ = self._log_covariance(theta, data, total_weight)
+        k = len(theta)
+        self.log_covariance_ = (
+            np.full((k, k), np.nan)
+            if result.timed_out
+            else self._log_covariance(theta, data, total_weight)
+        )
         se = params * np.sqrt(np.diag(self.log_covariance_))
         self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
         self.fit_seconds_ = time.perf_counter() - started
@@ -183,7 +234,12 @@ class CountModel:
                 + ", ".join(edge)
                 + "): the data cannot pin these down, so treat its forecasts as rough."
             )
-        if not self.converged_:
+        if result.timed_out:
+            self.warnings_.append(
+                f"The {self.display_name} was stopped after {self.max_seconds:.0f} seconds, "
+                "before it had settled: treat its numbers as rough."
+            )
+        elif not self.converged_:
             self.warnings_.append(
                 f"The {self.display_name} did not converge within {self.max_iter} iterations."
             )
@@ -280,7 +336,8 @@ class CountModel:
         """Conditional expected purchases at several horizons ``ts`` (list of arrays)."""
         x, tx, T = (np.asarray(v, dtype=np.float64) for v in (x, tx, T))
         alive = self._p_alive(params, x, tx, T)
-        return [self._given_alive(params, float(t), x, T) * alive for t in ts]
+        with np.errstate(under="ignore"):
+            return [self._given_alive(params, float(t), x, T) * alive for t in ts]
 
     # -- fitted state --------------------------------------------------------------------------
 
@@ -381,7 +438,8 @@ def load_model(path: str | Path):
     ):
         raise ValueError(f"{path}: the parameters must be {', '.join(names)}, finite and > 0.")
     settings = payload.get("settings", {})
-    model = cls(**{k: v for k, v in settings.items() if k in ("penalizer", "max_iter")})
+    known = ("penalizer", "max_iter", "max_seconds")
+    model = cls(**{k: v for k, v in settings.items() if k in known})
     model.params_ = {n: float(params[n]) for n in names}
     model.log_likelihood_ = float(payload.get("log_likelihood", np.nan))
     model.n_customers_ = int(payload.get("n_customers", 0))

@@ -273,6 +273,8 @@ class BetaGeoBetaBinomModel(CountModel):
         customer (lifetimes' ``penalizer_coef``); 0 for plain maximum likelihood.
     max_iter : int
         Maximum optimiser iterations.
+    max_seconds : float or None
+        Time budget of the fit (then the best point so far is kept, with a warning).
 
     Attributes
     ----------
@@ -288,8 +290,10 @@ class BetaGeoBetaBinomModel(CountModel):
     _bounds = ((-15.0, np.log(1e4)),) * 4
     display_name = "BG/BB model"
 
-    def __init__(self, *, penalizer: float = 0.0, max_iter: int = 1000) -> None:
-        super().__init__(penalizer=penalizer, max_iter=max_iter)
+    def __init__(
+        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float | None = 60.0
+    ) -> None:
+        super().__init__(penalizer=penalizer, max_iter=max_iter, max_seconds=max_seconds)
 
     def fit(self, summary: pd.DataFrame) -> BetaGeoBetaBinomModel:
         """Fit by maximum likelihood on ``frequency``, ``recency``, ``periods`` (+ ``weights``).

@@ -214,6 +214,7 @@ def compare_models(
     models: tuple[str, ...] = ("bgnbd", "mbgnbd", "pnbd", "bgbb"),
     max_customers: int = 20_000,
     max_iter: int = 300,
+    max_seconds: float = 20.0,
     random_state: int = 0,
 ) -> ModelComparison:
     """Fit every applicable model on the calibration period and score it on the holdout.
@@ -241,6 +242,8 @@ def compare_models(
         scored.
     max_iter : int
         Optimiser iterations per model.
+    max_seconds : float
+        Time budget per model fit (a fit stopped early says so in its warnings).
     random_state : int
         Seed of the sample.
 
@@ -298,9 +301,9 @@ def compare_models(
             f"{len(summary):,} customers (to keep the comparison quick) and scored on all of them."
         )
     factories = {
-        "bgnbd": lambda: BetaGeoModel(max_iter=max_iter),
-        "mbgnbd": lambda: ModifiedBetaGeoModel(max_iter=max_iter),
-        "pnbd": lambda: ParetoNBDModel(max_iter=max_iter),
+        "bgnbd": lambda: BetaGeoModel(max_iter=max_iter, max_seconds=max_seconds),
+        "mbgnbd": lambda: ModifiedBetaGeoModel(max_iter=max_iter, max_seconds=max_seconds),
+        "pnbd": lambda: ParetoNBDModel(max_iter=max_iter, max_seconds=max_seconds),
     }
     fitted: dict = {}
     predicted: dict = {}
@@ -336,7 +339,7 @@ def compare_models(
     if "bgbb" in models and discrete is not None and not is_holdout_frame:
         try:
             row, model, pred = _fit_bgbb(
-                data, summary, discrete, cal_end, bounds, max_customers, max_iter, rng
+                data, summary, discrete, cal_end, bounds, max_customers, max_iter, max_seconds, rng
             )
             fitted["bgbb"] = model
             predicted["bgbb"] = pred
@@ -436,7 +439,7 @@ def _tracking_table(tx, summary, fitted: dict, bounds, time_unit: str) -> pd.Dat
     return out
 
 
-def _fit_bgbb(tx, summary, period, cal_end, bounds, max_customers, max_iter, rng):
+def _fit_bgbb(tx, summary, period, cal_end, bounds, max_customers, max_iter, max_seconds, rng):
     """BG/BB on the calibration periods, predicting the holdout's purchase periods."""
     start, end = bounds
     disc = discrete_summary(tx, period=period, as_of=cal_end)
@@ -454,7 +457,7 @@ def _fit_bgbb(tx, summary, period, cal_end, bounds, max_customers, max_iter, rng
     patterns = pd.DataFrame({"frequency": x, "recency": rec, "periods": n, "weights": w})
     patterns.attrs = {"period": period}
     started = time.perf_counter()
-    model = BetaGeoBetaBinomModel(max_iter=max_iter).fit(patterns)
+    model = BetaGeoBetaBinomModel(max_iter=max_iter, max_seconds=max_seconds).fit(patterns)
     seconds = time.perf_counter() - started
     ahead = int(period_numbers(np.array([end - 1]), period)[0]) - int(
         period_numbers(np.array([start - 1]), period)[0]

@@ -85,6 +85,8 @@ class ModifiedBetaGeoModel(CountModel):
         customer (lifetimes' ``penalizer_coef``); 0 for plain maximum likelihood.
     max_iter : int
         Maximum optimiser iterations.
+    max_seconds : float or None
+        Time budget of the fit (then the best point so far is kept, with a warning).
 
     Attributes
     ----------
@@ -99,8 +101,10 @@ class ModifiedBetaGeoModel(CountModel):
     _bounds = ((-15.0, np.log(1e4)), (-15.0, 25.0), (-15.0, np.log(1e4)), (-15.0, np.log(1e4)))
     display_name = "modified BG/NBD model"
 
-    def __init__(self, *, penalizer: float = 0.0, max_iter: int = 1000) -> None:
-        super().__init__(penalizer=penalizer, max_iter=max_iter)
+    def __init__(
+        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float | None = 60.0
+    ) -> None:
+        super().__init__(penalizer=penalizer, max_iter=max_iter, max_seconds=max_seconds)
 
     def fit(self, summary: pd.DataFrame) -> ModifiedBetaGeoModel:
         """Fit by maximum likelihood on a summary with ``frequency``, ``recency``, ``T``.
@@ -210,7 +214,10 @@ class ModifiedBetaGeoModel(CountModel):
     def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
         """``P(alive) * _given_alive``: expected purchases in ``t`` given the history."""
         x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
-        return self._given_alive(params, t, x, T) * self._p_alive(params, x, tx, T)
+        given_alive = self._given_alive(params, t, x, T)
+        alive = self._p_alive(params, x, tx, T)
+        with np.errstate(under="ignore"):  # a tiny P(alive): the product is 0
+            return given_alive * alive
 
     def conditional_expected_purchases(
         self, t: float, summary: pd.DataFrame, *, params=None

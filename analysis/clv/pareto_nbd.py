@@ -72,7 +72,7 @@ def _log_f1_fallback(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     upper, lower = ends
     # Panels: geometric around the peak (sharp peaks) and around the knee where z e^-y = 1 - z
     # (a long plateau that ends in a cliff when z is near 1).
-    scales = 2.0 ** -np.arange(12)
+    scales = 2.0 ** -np.arange(8)
     with np.errstate(all="ignore"):
         knee = np.where(z > 0.5, np.log(z) - np.log1p(-z), y_star)
     points = [
@@ -200,6 +200,8 @@ class ParetoNBDModel(CountModel):
         per customer (lifetimes' ``penalizer_coef``); 0 for plain maximum likelihood.
     max_iter : int
         Maximum optimiser iterations.
+    max_seconds : float or None
+        Time budget of the fit (then the best point so far is kept, with a warning).
 
     Attributes
     ----------
@@ -223,8 +225,10 @@ class ParetoNBDModel(CountModel):
     _analytic_gradient = False
     display_name = "Pareto/NBD model"
 
-    def __init__(self, *, penalizer: float = 0.0, max_iter: int = 500) -> None:
-        super().__init__(penalizer=penalizer, max_iter=max_iter)
+    def __init__(
+        self, *, penalizer: float = 0.0, max_iter: int = 500, max_seconds: float | None = 60.0
+    ) -> None:
+        super().__init__(penalizer=penalizer, max_iter=max_iter, max_seconds=max_seconds)
 
     def fit(self, summary: pd.DataFrame) -> ParetoNBDModel:
         """Fit by maximum likelihood on a summary with ``frequency``, ``recency``, ``T``.
@@ -308,7 +312,9 @@ class ParetoNBDModel(CountModel):
 
     def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
         given_alive = self._given_alive(params, t, x, T)
-        return given_alive * self._p_alive(params, x, tx, T)
+        alive = self._p_alive(params, x, tx, T)
+        with np.errstate(under="ignore"):  # a tiny P(alive): the product is 0
+            return given_alive * alive
 
     def conditional_expected_purchases(
         self, t: float, summary: pd.DataFrame, *, params=None
