@@ -12,11 +12,12 @@ ds = require_transactions()
 st.title("Overview")
 st.caption(f"Data: **{inert(ds.label)}**")
 
-progress = Progress("Working out the scorecard", total=5)
 message = compute(overview.dataset_size_check, ds)
 if message:
     empty_state(message)
     st.stop()
+
+progress = Progress("Working out the scorecard", total=4)
 
 card = compute(overview.scorecard, ds)
 D = overview.DEFINITIONS

@@ -31,11 +31,12 @@ st.caption(
     "and through which channel. Amounts are in the currency of your file."
 )
 
-progress = Progress("Working out the purchase patterns", total=24)
 message = compute(overview.dataset_size_check, ds)
 if message:
     empty_state(message)
     st.stop()
+
+progress = Progress("Working out the purchase patterns", total=23)
 
 levels = compute(P.item_columns, ds)
 present = compute(overview.available_breakdowns, ds)
