@@ -17,6 +17,7 @@ PAGE_TABLE = [
     PageSpec("Start here", "pages/actions.py", "What to do now", ":material/task_alt:"),
     PageSpec("Start here", "pages/overview.py", "Overview", ":material/dashboard:"),
     PageSpec("Start here", "pages/data.py", "Your data", ":material/table_view:"),
+    PageSpec("Start here", "pages/connect.py", "Connect your data", ":material/database:"),
     PageSpec("Customers", "pages/rfm.py", "RFM segments", ":material/group:"),
     PageSpec("Customers", "pages/cohorts.py", "Cohort retention", ":material/grid_on:"),
     PageSpec("Customers", "pages/value.py", "Customer value", ":material/savings:"),
