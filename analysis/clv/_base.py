@@ -98,6 +98,21 @@ class _OutOfTime(Exception):
     pass
 
 
+def distinct_codes(*columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``(codes, distinct columns)``: each row's position among the distinct rows."""
+    order = np.lexsort(columns[::-1])
+    cols = [np.asarray(c, dtype=np.float64)[order] for c in columns]
+    change = np.zeros(len(order), dtype=bool)
+    if len(order):
+        change[0] = True
+    for c in cols:
+        change[1:] |= c[1:] != c[:-1]
+    codes = np.empty(len(order), dtype=np.int64)
+    codes[order] = np.cumsum(change) - 1
+    starts = np.flatnonzero(change)
+    return codes, [c[starts] for c in cols]
+
+
 def minimise(
     fun, theta0: np.ndarray, bounds, max_iter: int, jac: bool, max_seconds: float | None = None
 ) -> optimize.OptimizeResult:

@@ -186,6 +186,12 @@ class ModifiedBetaGeoModel(CountModel):
         if not (np.isfinite(t) and t >= 0):
             raise ValueError("The horizon t must be a finite number >= 0.")
         x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+        if x.ndim == 1 and len(x) > 64:  # once per distinct (x, T)
+            codes, uniques = pd.factorize(x + 1j * T)
+            if len(uniques) < len(x):
+                uniques = np.asarray(uniques)
+                once = ModifiedBetaGeoModel._given_alive(params, t, uniques.real, uniques.imag)
+                return once[codes]
         with np.errstate(all="ignore"):
             log_1mz = np.log(alpha + T) - np.log(alpha + T + t)
             z = t / (alpha + T + t)

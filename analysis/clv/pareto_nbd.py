@@ -22,7 +22,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
-from analysis.clv._base import CountModel, continuous_inputs, distinct_rows, summary_weights
+from analysis.clv._base import (
+    CountModel,
+    continuous_inputs,
+    distinct_codes,
+    distinct_rows,
+    summary_weights,
+)
 
 __all__ = ["ParetoNBDModel"]
 
@@ -280,6 +286,11 @@ class ParetoNBDModel(CountModel):
         return pd.Series(ll, index=summary.index, name="log_likelihood")
 
     def _p_alive(self, params, x, tx, T) -> np.ndarray:
+        x, tx, T = (np.asarray(v, dtype=np.float64) for v in (x, tx, T))
+        if x.ndim == 1 and len(x) > 64:  # once per distinct history
+            codes, (xu, txu, Tu) = distinct_codes(x, tx, T)
+            if len(xu) < len(x):
+                return self._p_alive(params, xu, txu, Tu)[codes]
         with np.errstate(all="ignore"):
             _, alive, left = _log_terms(params, x, tx, T)
             return np.exp(alive - np.logaddexp(alive, left))
