@@ -329,3 +329,23 @@ def test_postgres_sessions_get_a_statement_timeout(postgres_shop):
     with con.raw_sql("SHOW statement_timeout") as cursor:
         assert cursor.fetchone()[0] == "7s"
     con.disconnect()
+
+
+def test_postgres_statement_timeout_stops_a_long_query(postgres_shop):
+    url, _ = postgres_shop
+    con = conn.open_backend({"url": url, "timeout_seconds": 0.5})
+    with pytest.raises(Exception, match="(?i)statement timeout|canceling"):
+        con.sql("SELECT 1 AS s FROM pg_sleep(5)").execute()
+    con.disconnect()
+
+
+def test_duckdb_queries_are_interrupted_after_the_timeout(shop_db):
+    at = {"backend": "duckdb", "database": str(shop_db), "timeout_seconds": 0.3}
+    connection = conn.IbisConnection.__new__(conn.IbisConnection)
+    connection._raw_instance = conn.open_backend(at)
+    connection._config = at
+    slow = connection.backend.sql("SELECT sum(hash(i)) AS s FROM range(100000000000) t(i)")
+    with pytest.raises(Exception, match="(?i)interrupt"):
+        connection.run(slow.execute)
+    # The connection still works afterwards.
+    assert connection.run(connection.backend.table("transactions").count().execute) > 0
