@@ -86,6 +86,7 @@ if len(all_sizes) == 0:
     empty_state(
         "There are no purchases to form cohorts from: every order in the file nets to a refund."
     )
+    progress.done()
     st.stop()
 
 options = list(all_sizes.index)

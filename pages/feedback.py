@@ -75,6 +75,7 @@ progress = Progress("Working out the survey results", total=8)
 ov = compute(fb.feedback_overview, ds, data="responses")
 if ov.nps is None:
     empty_state("None of the responses has a 0-10 score, so there is nothing to show yet.")
+    progress.done()
     st.stop()
 nps = ov.nps
 if ov.first_date is not None:
@@ -161,8 +162,9 @@ def trend_view() -> None:
     else:
         chart(st, cf.nps_trend_chart, trend, width="stretch")
         st.caption(
-            "The shaded band is the 95% interval; red diamonds mark periods whose NPS changed "
-            "from the period before beyond chance (p < 0.05); faded dots have fewer than 30 answers."
+            "The shaded band is the likely range (95% interval); diamonds mark periods whose NPS "
+            "rose (green) or fell (red) from the period before by more than chance would explain "
+            "(p < 0.05); faded dots have fewer than 30 answers."
         )
         what_this_says(fb.trend_sentence(trend))
 

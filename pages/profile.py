@@ -41,6 +41,7 @@ progress = Progress("Looking up this customer", total=8)
 listing = compute(profile.customer_list, ds)
 if len(listing) == 0:
     empty_state("There are no customers before the end of the data.")
+    progress.done()
     st.stop()
 
 # ------------------------------------------------------------------------------ picker
@@ -61,6 +62,7 @@ query = c2.text_input(
 found = profile.search_customers(listing, query, segment=segment, n=500)
 if len(found) == 0:
     empty_state("No customer matches this search.")
+    progress.done()
     st.stop()
 labels = profile.picker_labels(found)
 customer_id = c3.selectbox(
@@ -74,6 +76,7 @@ customer_id = c3.selectbox(
 p = compute(profile.customer_profile, ds, customer_id=customer_id)
 if not p.found:
     empty_state(f"There is no transaction for customer {customer_id}.")
+    progress.done()
     st.stop()
 
 # ------------------------------------------------------------------------------ models

@@ -81,6 +81,7 @@ if len(table) == 0:
     empty_state(
         f"No customer had bought anything before {as_of:%d %b %Y}. Pick a later as-of date."
     )
+    progress.done()
     st.stop()
 
 summary = rfm.segment_summary(table, rules)
