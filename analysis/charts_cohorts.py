@@ -13,6 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import charts_theme as theme
 from analysis.cohorts import PERIODS, partial_mask, period_label
 
 __all__ = ["heatmap_data", "heatmap", "cohort_lines_data", "curves_chart", "VALUE_FORMATS"]
@@ -179,7 +180,7 @@ def heatmap(
     size_rows = data[data["period_number"] == 0]  # period 0 is observable in every row
     size_chart = (
         alt.Chart(size_rows)
-        .mark_bar(color="#bab0ac")
+        .mark_bar(color=theme.OTHER)
         .encode(
             x=alt.X("customers:Q", title="Customers", axis=alt.Axis(format="~s")),
             y=alt.Y("row:N", sort=order, axis=None),

@@ -11,6 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import charts_theme as theme
+
 __all__ = [
     "CATEGORY_COLORS",
     "nps_split_chart",
@@ -23,10 +25,16 @@ __all__ = [
     "behaviour_chart",
 ]
 
-CATEGORY_COLORS = {"promoter": "#1a9850", "passive": "#bab0ac", "detractor": "#d73027"}
+CATEGORY_COLORS = {"promoter": theme.BETTER, "passive": theme.OTHER, "detractor": theme.WORSE}
 _CAT_SCALE = alt.Scale(domain=list(CATEGORY_COLORS), range=list(CATEGORY_COLORS.values()))
-SIGNIFICANT_COLOR = "#d73027"
-NEUTRAL_COLOR = "#4c78a8"
+SIGNIFICANT_COLOR = theme.WORSE  # kept for importers; charts colour by meaning (better / worse)
+NEUTRAL_COLOR = theme.NEUTRAL
+#: Meaning of a group compared with the rest, and its colour (the same on every chart).
+STATUS_COLORS = {
+    "better than the rest": theme.BETTER,
+    "worse than the rest": theme.WORSE,
+    "within chance of the rest": theme.NOT_SIGNIFICANT,
+}
 
 
 def nps_split_chart(score_counts: pd.DataFrame) -> alt.LayerChart:
@@ -133,7 +141,7 @@ def scale_chart(counts: pd.Series, *, title: str, good_from: int) -> alt.Chart:
             y=alt.Y("responses:Q", title="Answers"),
             color=alt.Color(
                 "group:N",
-                scale=alt.Scale(domain=["good", "other"], range=["#1a9850", "#bab0ac"]),
+                scale=alt.Scale(domain=["good", "other"], range=[theme.BETTER, theme.OTHER]),
                 legend=None,
             ),
             tooltip=[
@@ -166,6 +174,9 @@ def nps_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
             data["change"].map(lambda v: f"{v:+.1f}" if pd.notna(v) else ""),
         ),
         marker=np.where(data["significant_change"], "changed beyond chance", "no clear change"),
+        direction=np.where(
+            data["change"].fillna(0.0) < 0, "fell beyond chance", "rose beyond chance"
+        ),
     )
     base = alt.Chart(data, title="NPS over time, with its 95% interval").encode(
         x=alt.X("period:T", title=None)
@@ -191,14 +202,30 @@ def nps_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     )
     sig = (
         alt.Chart(data[data["significant_change"]])
-        .mark_point(shape="diamond", size=160, color=SIGNIFICANT_COLOR, filled=True)
-        .encode(x="period:T", y="nps:Q", tooltip=tooltip)
+        .mark_point(shape="diamond", size=160, filled=True)
+        .encode(
+            x="period:T",
+            y="nps:Q",
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(
+                    domain=["rose beyond chance", "fell beyond chance"],
+                    range=[theme.BETTER, theme.WORSE],
+                ),
+                title=None,
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
     )
     return alt.layer(band, line, points, sig)
 
 
 def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None = None):
-    """NPS of each group with its 95% interval, sorted; significant groups in red.
+    """NPS of each group with its 95% interval, sorted; coloured by meaning.
+
+    Groups significantly above the rest are green (:data:`STATUS_COLORS`), significantly below
+    red, and within chance of the rest grey.
 
     Parameters
     ----------
@@ -212,8 +239,13 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
     data = table.reset_index()
     data = data.rename(columns={data.columns[0]: "group"})
     data["group"] = data["group"].astype("str")
-    data["status"] = np.where(
-        data["significant"], "differs from the rest", "within chance of the rest"
+    data["status"] = np.select(
+        [
+            data["significant"].astype(bool) & (data["diff_vs_rest"] > 0),
+            data["significant"].astype(bool) & (data["diff_vs_rest"] < 0),
+        ],
+        ["better than the rest", "worse than the rest"],
+        "within chance of the rest",
     )
     data["size_note"] = np.where(data["small"], "small group (< 30)", "")
     order = data["group"].tolist()
@@ -225,15 +257,13 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
         alt.Tooltip("ci_high:Q", title="95% to", format="+.1f"),
         alt.Tooltip("n:Q", title="Answers", format=",d"),
         alt.Tooltip("diff_vs_rest:Q", title="vs the rest", format="+.1f"),
-        alt.Tooltip("p_value:Q", title="p-value", format=".3f"),
+        alt.Tooltip("status:N", title="Compared with the rest"),
+        alt.Tooltip("p_value:Q", title="Chance of a gap this big by luck (p-value)", format=".3f"),
         alt.Tooltip("size_note:N", title="Note"),
     ]
     color = alt.Color(
         "status:N",
-        scale=alt.Scale(
-            domain=["differs from the rest", "within chance of the rest"],
-            range=[SIGNIFICANT_COLOR, NEUTRAL_COLOR],
-        ),
+        scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
         title=None,
         legend=alt.Legend(orient="bottom"),
     )
@@ -319,7 +349,10 @@ def distinctive_terms_chart(
             y=alt.Y(
                 "term:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=250)
             ),
-            x=alt.X("z:Q", title=f"<- more {reference}s   |   z-score   |   more {group}s ->"),
+            x=alt.X(
+                "z:Q",
+                title=f"<- more {reference}s   |   how clearly (z-score)   |   more {group}s ->",
+            ),
             color=alt.Color(
                 "side:N",
                 scale=alt.Scale(domain=list(colors), range=list(colors.values())),
@@ -330,7 +363,7 @@ def distinctive_terms_chart(
                 alt.Tooltip("term:N", title="Term"),
                 alt.Tooltip("count_group:Q", title=f"Times in {group}s' comments"),
                 alt.Tooltip("count_reference:Q", title=f"Times in {reference}s' comments"),
-                alt.Tooltip("z:Q", title="z", format=".2f"),
+                alt.Tooltip("z:Q", title="How clearly (z-score; 2+ is clear)", format=".2f"),
             ],
         )
     )

@@ -11,13 +11,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import charts_theme as theme
 from analysis.overview import OTHER_LABEL
 
 __all__ = ["breakdown_chart", "new_vs_returning_chart"]
 
-GROUP_COLORS = {"New": "#4c78a8", "Returning": "#f58518"}
-BAR_COLOR = "#4c78a8"
-OTHER_COLOR = "#bab0ac"
+GROUP_COLORS = {"New": theme.CATEGORICAL[0], "Returning": theme.CATEGORICAL[1]}
+BAR_COLOR = theme.NEUTRAL
+OTHER_COLOR = theme.OTHER
 PARTIAL_OPACITY = 0.4
 
 _VALUES = {

@@ -10,6 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import charts_theme as theme
 from analysis.patterns import MONTHS, OTHER_LABEL, WEEKDAYS
 
 __all__ = [
@@ -27,9 +28,9 @@ __all__ = [
     "customer_items_chart",
 ]
 
-BAR_COLOR = "#4c78a8"
-ACCENT_COLOR = "#f58518"
-OTHER_COLOR = "#bab0ac"
+BAR_COLOR = theme.NEUTRAL
+ACCENT_COLOR = theme.CATEGORICAL[1]
+OTHER_COLOR = theme.OTHER
 PARTIAL_OPACITY = 0.4
 HEAT_SCHEME = "blues"
 RETENTION_COLORS = ["#08519c", "#4292c6", "#9ecae1", "#c6dbef", "#deebf7"]

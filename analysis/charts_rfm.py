@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from analysis import charts_theme as theme
+
 __all__ = [
     "segment_bars",
     "rf_grid_heatmap",
@@ -42,7 +44,7 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
     base = alt.Chart(long).encode(
         y=alt.Y("segment:N", sort=order, title=None, axis=alt.Axis(labelLimit=250)),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share"),
-        color=alt.Color("segment:N", sort=order, legend=None),
+        color=alt.Color("segment:N", scale=theme.segment_scale(order), legend=None),
         tooltip=[
             alt.Tooltip("segment:N", title="Segment"),
             alt.Tooltip("what:N", title="Of"),
@@ -59,6 +61,13 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
         .properties(width=260, height=alt.Step(22))
         .facet(column=alt.Column("what:N", title=None, sort=["Customers", "Net revenue"]))
     )
+
+
+def _in_segment_order(names: pd.Series) -> list[str]:
+    """Distinct names, the default segments first in their usual order, then the others."""
+    known = list(theme.SEGMENT_COLORS)
+    distinct = list(dict.fromkeys(names.astype("str")))
+    return sorted(distinct, key=lambda n: known.index(n) if n in known else len(known))
 
 
 def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
@@ -80,7 +89,12 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
         y=alt.Y("r_score:O", sort="descending", title="Recency score (higher = more recent)"),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color("name:N", title="Segment", legend=alt.Legend(orient="right")),
+        color=alt.Color(
+            "name:N",
+            title="Segment",
+            scale=theme.segment_scale(_in_segment_order(data["name"])),
+            legend=alt.Legend(orient="right"),
+        ),
         tooltip=[
             alt.Tooltip("name:N", title="Segment"),
             alt.Tooltip("r_score:O", title="R score"),
@@ -108,7 +122,7 @@ def distribution_chart(counts: pd.DataFrame, measure: str) -> alt.Chart:
     order = counts["label"].tolist()
     return (
         alt.Chart(counts)
-        .mark_bar()
+        .mark_bar(color=theme.NEUTRAL)
         .encode(
             x=alt.X("label:N", sort=order, title=MEASURE_TITLES.get(measure, measure)),
             y=alt.Y("customers:Q", title="Customers"),
@@ -183,7 +197,11 @@ def cluster_bars(centres: pd.DataFrame) -> alt.Chart:
         .encode(
             y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
             x=alt.X("customers:Q", title="Customers"),
-            color=alt.Color("name:N", sort=order, legend=None),
+            color=alt.Color(
+                "name:N",
+                scale=alt.Scale(domain=order, range=theme.categorical_colors(len(order))),
+                legend=None,
+            ),
             tooltip=[
                 alt.Tooltip("name:N", title="Group"),
                 alt.Tooltip("customers:Q", title="Customers", format=","),

@@ -6,6 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import charts_theme as theme
+
 __all__ = [
     "calibration_chart",
     "clv_distribution_chart",
@@ -18,8 +20,15 @@ __all__ = [
     "value_risk_scatter",
 ]
 
-ACTUAL = "#4c78a8"
-PREDICTED = "#f58518"
+ACTUAL = theme.ACTUAL
+PREDICTED = theme.PREDICTED
+#: Plain names for the models compared on the churn page (chart labels only).
+MODEL_LABELS = {
+    "Churn model": "Churn model (this app)",
+    "BG/NBD: P(no purchase)": "Purchase-rhythm model: no purchase expected (BG/NBD)",
+    "BG/NBD: 1 - P(alive)": "Purchase-rhythm model: probably stopped (BG/NBD 1 - P(alive))",
+    "Constant (base rate)": "Guessing (same risk for everyone)",
+}
 MAX_POINTS = 5000
 
 
@@ -157,7 +166,9 @@ def value_risk_scatter(
             color=alt.Color(
                 "quadrant:N",
                 sort=order,
-                scale=alt.Scale(domain=order, range=["#d62728", "#2ca02c", "#ff7f0e", "#9e9e9e"]),
+                scale=alt.Scale(
+                    domain=order, range=[theme.WORSE, theme.BETTER, theme.BASELINE, theme.OTHER]
+                ),
                 title=None,
                 legend=alt.Legend(orient="bottom"),
             ),
@@ -263,8 +274,23 @@ def holdout_tracking_chart(tracking: pd.DataFrame) -> alt.Chart:
 
 
 def evaluation_chart(evaluation: pd.DataFrame) -> alt.Chart:
-    """AUC and precision among the riskiest 10%, per model (``ChurnResult.evaluation``)."""
-    models = evaluation["model"].tolist()
+    """AUC and precision among the riskiest 10%, per model (``ChurnResult.evaluation``).
+
+    Models are named in plain words (:data:`MODEL_LABELS`) and coloured by role: the app's
+    model, the simpler baselines it is compared with, and guessing.
+    """
+    raw = evaluation["model"].astype("str").tolist()
+    models = [MODEL_LABELS.get(m, m) for m in raw]
+    roles = {
+        MODEL_LABELS.get(m, m): (
+            theme.MODEL
+            if m == "Churn model"
+            else theme.REFERENCE
+            if m.startswith("Constant")
+            else theme.BASELINE
+        )
+        for m in raw
+    }
     long = pd.DataFrame(
         {
             "model": models * 2,
@@ -273,11 +299,15 @@ def evaluation_chart(evaluation: pd.DataFrame) -> alt.Chart:
         }
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=360)),
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
     )
     bars = base.mark_bar().encode(
-        color=alt.Color("model:N", sort=models, legend=None),
+        color=alt.Color(
+            "model:N",
+            scale=alt.Scale(domain=list(roles), range=list(roles.values())),
+            legend=None,
+        ),
         tooltip=[
             alt.Tooltip("model:N", title="Model"),
             alt.Tooltip("metric:N", title="Measure"),
@@ -341,12 +371,12 @@ def importance_chart(importance: pd.DataFrame, *, top: int = 10) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("importance:Q", title="Drop in AUC when shuffled"),
+            x=alt.X("importance:Q", title="How much the ranking suffers without it (AUC drop)"),
             color=alt.Color(
                 "effect:N",
                 scale=alt.Scale(
                     domain=["Higher means more risk", "Higher means less risk", "Mixed"],
-                    range=["#d62728", "#2ca02c", "#9e9e9e"],
+                    range=[theme.WORSE, theme.BETTER, theme.NOT_SIGNIFICANT],
                 ),
                 title=None,
                 legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),

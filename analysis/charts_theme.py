@@ -1,0 +1,123 @@
+"""One look for every chart: a colour per RFM segment and a colour per meaning (pure, no Streamlit).
+
+Every chart builder in ``analysis/charts_*.py`` and the HTML report take their colours from
+here, so a segment (for example *Champions*) has the same colour on every chart and page, and a
+meaning (better / worse / not significant, model / baseline) always looks the same.
+
+Colours are CSS hex strings. Segment colours follow the segment's health: greens for the best
+customers, blues for new and promising ones, ambers for those who need attention, reds for the
+ones slipping away and greys for those already gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import altair as alt
+
+__all__ = [
+    "SEGMENT_COLORS",
+    "UNASSIGNED_COLOR",
+    "BETTER",
+    "WORSE",
+    "NOT_SIGNIFICANT",
+    "MODEL",
+    "BASELINE",
+    "REFERENCE",
+    "ACTUAL",
+    "PREDICTED",
+    "NEUTRAL",
+    "OTHER",
+    "CATEGORICAL",
+    "segment_color",
+    "segment_colors",
+    "segment_scale",
+    "categorical_colors",
+]
+
+#: Colour of each default RFM segment (``analysis.rfm.default_segment_rules()``).
+SEGMENT_COLORS: dict[str, str] = {
+    "Champions": "#1b7837",
+    "Loyal Customers": "#5aae61",
+    "Potential Loyalists": "#a6d96a",
+    "New Customers": "#2166ac",
+    "Promising": "#67a9cf",
+    "Need Attention": "#fdb863",
+    "About to Sleep": "#e08214",
+    "At Risk": "#d6604d",
+    "Can't Lose Them": "#b2182b",
+    "Hibernating": "#8c8c8c",
+}
+#: Customers no rule covers (``analysis.rfm.UNASSIGNED``).
+UNASSIGNED_COLOR = "#d9d9d9"
+
+# Meanings.
+BETTER = "#1a9850"  #: better than the rest (significant)
+WORSE = "#d73027"  #: worse than the rest (significant)
+NOT_SIGNIFICANT = "#9e9e9e"  #: within chance of the rest
+MODEL = "#4c78a8"  #: the app's own model
+BASELINE = "#f58518"  #: the simpler method it is compared with
+REFERENCE = "#bab0ac"  #: a constant / guessing reference
+ACTUAL = "#4c78a8"  #: what really happened
+PREDICTED = "#f58518"  #: what a model predicted
+NEUTRAL = "#4c78a8"  #: one series with no meaning attached
+OTHER = "#bab0ac"  #: "Other" / everything else
+
+#: Categorical palette for groups with no fixed colour (custom segments, cohorts, years).
+#: Tableau 10 without its green and red, so custom groups never read as better / worse.
+CATEGORICAL: tuple[str, ...] = (
+    "#4c78a8",
+    "#f58518",
+    "#72b7b2",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+    "#439894",
+    "#83bcb6",
+)
+
+
+def categorical_colors(n: int) -> list[str]:
+    """``n`` colours from :data:`CATEGORICAL`, repeating the palette when ``n`` exceeds it."""
+    return [CATEGORICAL[i % len(CATEGORICAL)] for i in range(max(int(n), 0))]
+
+
+def segment_color(name: str) -> str | None:
+    """The fixed colour of a default segment (or ``Unassigned``); ``None`` for other names."""
+    if name == "Unassigned":
+        return UNASSIGNED_COLOR
+    return SEGMENT_COLORS.get(name)
+
+
+def segment_colors(names: Iterable[str]) -> dict[str, str]:
+    """A colour for every segment name, fixed for the default segments.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Segment names in display order (default or custom ones, duplicates ignored).
+
+    Returns
+    -------
+    dict
+        Name -> hex colour. Default segments and ``Unassigned`` get their fixed colour; other
+        (custom) names get the categorical palette in alphabetical order, so the same set of
+        names always gives the same colours whatever order a chart lists them in.
+    """
+    ordered = list(dict.fromkeys(str(n) for n in names))
+    custom = sorted(n for n in ordered if segment_color(n) is None)
+    spare = dict(zip(custom, categorical_colors(len(custom)), strict=True))
+    return {n: segment_color(n) or spare[n] for n in ordered}
+
+
+def segment_scale(names: Sequence[str]) -> alt.Scale:
+    """An Altair colour scale giving each of ``names`` its :func:`segment_colors` colour.
+
+    The domain is ``names`` (so the legend lists only them, in that order); the colour of each
+    comes from its name alone, so a segment looks the same on every chart whatever else it
+    shows.
+    """
+    mapping = segment_colors([str(n) for n in names])
+    return alt.Scale(domain=list(mapping), range=list(mapping.values()))
