@@ -94,7 +94,8 @@ else:
         key="connect_sql",
         placeholder="SELECT customer, invoice_date, total FROM sales WHERE country = 'UK'",
         help="Only a single SELECT runs: nothing that could change the database is accepted. "
-        f"It runs with a time limit; previews show at most {conn.MAX_ROWS:,} rows.",
+        "It runs with a time limit; only its first "
+        f"{conn.DETECTION_ROWS:,} rows and the totals computed by the database come back.",
     )
     if not sql.strip():
         st.info("Type a SELECT and press Ctrl+Enter.", icon=":material/edit_note:")

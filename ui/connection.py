@@ -10,7 +10,7 @@ Safety (the app only reads):
 
 - DuckDB database files are opened ``read_only``; DuckDB gets a ``memory_limit`` and a
   ``temp_directory`` to spill to, and file access is switched off (``enable_external_access``)
-  once the configured Parquet/CSV views exist, with the configuration locked.
+  once the configured Parquet/CSV views exist (it cannot be switched back on).
 - PostgreSQL sessions get a ``statement_timeout``; DuckDB queries are interrupted after the same
   timeout. Other engines use the timeouts their administrators set.
 - SQL typed on the page must be one SELECT (or UNION/INTERSECT/EXCEPT of SELECTs), checked by
@@ -18,7 +18,8 @@ Safety (the app only reads):
   INTO``, ``FOR UPDATE``, ``COPY``, ``ATTACH``, ``PRAGMA``, ``SET`` ...), no table functions
   (``read_csv``, ``dblink`` ...), no file paths as tables, no functions that change settings or
   read server files.
-- What comes back for display is limited to :data:`MAX_ROWS` rows.
+- Rows come back only as a sample of at most :data:`MAX_ROWS` (:data:`DETECTION_ROWS` to
+  recognise the columns); everything else is an aggregate computed in the engine.
 
 Admins should still connect with a role that can only SELECT the tables meant for the app.
 """
@@ -302,6 +303,14 @@ def open_backend(config: Mapping[str, Any]) -> ibis.BaseBackend:
         options = str(kwargs.get("options", ""))
         if "statement_timeout" not in options:
             kwargs["options"] = f"{options} -c statement_timeout={timeout_ms}".strip()
+    if backend == "snowflake":
+        # Ibis would otherwise create its helper UDFs in the database on connecting.
+        kwargs.setdefault("create_object_udfs", False)
+        params = dict(kwargs.get("session_parameters") or {})
+        params.setdefault("STATEMENT_TIMEOUT_IN_SECONDS", max(1, timeout_ms // 1000))
+        kwargs["session_parameters"] = params
+    if backend == "pyspark" and not config.get("url"):
+        return _open_spark(kwargs)
     if config.get("url"):
         return ibis.connect(str(config["url"]), **kwargs)
     if not backend:
@@ -310,6 +319,13 @@ def open_backend(config: Mapping[str, Any]) -> ibis.BaseBackend:
     if module is None or not hasattr(module, "connect"):
         raise ValueError(f"Ibis has no backend named '{backend}' (is its extra installed?).")
     return module.connect(**kwargs)
+
+
+def _fixed_directory(path: str) -> str:
+    """The directory of ``path`` above its first glob character, absolute, ending in ``/``."""
+    fixed = re.split(r"[*?\[{]", path, maxsplit=1)[0]
+    directory = Path(fixed) if fixed.endswith(("/", "\\")) else Path(fixed).parent
+    return str(directory.resolve()) + "/"
 
 
 def _open_duckdb(config: dict[str, Any], kwargs: dict[str, Any]) -> ibis.BaseBackend:
@@ -327,7 +343,7 @@ def _open_duckdb(config: dict[str, Any], kwargs: dict[str, Any]) -> ibis.BaseBac
     files = _duckdb_files(config)
     remote = any("://" in path for _, path in files.values())
     if files and not remote:
-        allowed = sorted({str(Path(p).parent.resolve()) + "/" for _, p in files.values()})
+        allowed = sorted({_fixed_directory(p) for _, p in files.values()})
         con.raw_sql(f"SET allowed_directories = {allowed!r}")
     for view, (kind, path) in files.items():
         reader = "read_parquet" if kind == "parquet" else "read_csv_auto"
@@ -337,8 +353,22 @@ def _open_duckdb(config: dict[str, Any], kwargs: dict[str, Any]) -> ibis.BaseBac
         )
     if not remote:
         con.raw_sql("SET enable_external_access = false")
-    con.raw_sql("SET lock_configuration = true")
     return con
+
+
+def _open_spark(kwargs: dict[str, Any]) -> ibis.BaseBackend:
+    """A Spark session from ``remote`` (Spark Connect, ``"sc://host:15002"``) or ``master``
+    (``"local[2]"``, ``"spark://host:7077"``) and optional ``conf`` settings, then Ibis on it."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(str(kwargs.pop("app_name", "customer-focus")))
+    if "remote" in kwargs:
+        builder = builder.remote(str(kwargs.pop("remote")))
+    elif "master" in kwargs:
+        builder = builder.master(str(kwargs.pop("master")))
+    for key, value in (kwargs.pop("conf", None) or {}).items():
+        builder = builder.config(str(key), str(value))
+    return ibis.pyspark.connect(builder.getOrCreate(), **kwargs)
 
 
 def st_temp_root() -> str:
@@ -470,7 +500,7 @@ def detection_sample(table: ir.Table, n: int = DETECTION_ROWS) -> pd.DataFrame:
 
     Timestamps are written ISO (``2024-03-01 10:00:00``), numbers with a ``.`` decimal point.
     """
-    sample = table.head(n).execute()
+    sample = table.head(min(int(n), MAX_ROWS)).execute()
     out = {}
     for column in sample.columns:
         values = sample[column]
