@@ -162,8 +162,15 @@ class Prepared:
         Role -> source column actually used.
     report : dict
         Figures for a data-health panel (see the prepare functions for the keys).
+    anonymous : pd.DataFrame
+        Transactions only: sales with a date and an amount but no customer (guest checkouts,
+        till sales, "Walk-in"), kept apart so that no customer analysis sees them: ``row``,
+        ``order_id``, ``order_date``, ``amount``, the optional roles present, the unmapped
+        source columns, and ``why`` ("no customer id" or "guest or walk-in sale"). They count
+        in total revenue and orders (:func:`analysis.overview.sales_without_customer`).
+        Empty (no columns) for survey responses.
 
-    Always ``len(data) + len(rejected)`` equals the number of rows read.
+    Always ``len(data) + len(anonymous) + len(rejected)`` equals the number of rows read.
     """
 
     data: pd.DataFrame
@@ -171,6 +178,7 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
+    anonymous: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2491,14 +2499,10 @@ def _take(values: Any, used: np.ndarray, everything: bool) -> Any:
     return arr if everything else arr[used]
 
 
-def _finalise(
-    raw: pd.DataFrame,
-    reason: np.ndarray,
-    canonical: dict[str, Any],
-    mapping: dict[str, str],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Canonical data (usable rows, canonical then unmapped columns) and the rejected rows."""
-    used = reason == ""
+def _canonical_frame(
+    raw: pd.DataFrame, used: np.ndarray, canonical: dict[str, Any], mapping: dict[str, str]
+) -> pd.DataFrame:
+    """The ``used`` rows: canonical columns, then the unmapped source columns as text."""
     everything = bool(used.all())
     mapped = set(mapping.values())
     cols: dict[str, Any] = {name: _take(v, used, everything) for name, v in canonical.items()}
@@ -2511,8 +2515,24 @@ def _finalise(
         cols[out_name] = _take(_as_text(raw[c]), used, everything)
     data = pd.DataFrame(cols)
     data.index = pd.RangeIndex(len(data))
+    return data
 
-    rej = ~used
+
+def _finalise(
+    raw: pd.DataFrame,
+    reason: np.ndarray,
+    canonical: dict[str, Any],
+    mapping: dict[str, str],
+    aside: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Canonical data (usable rows, canonical then unmapped columns) and the rejected rows.
+
+    Rows in ``aside`` (anonymous sales) are in neither.
+    """
+    used = reason == ""
+    data = _canonical_frame(raw, used, canonical, mapping)
+
+    rej = ~used if aside is None else ~used & ~aside
     rejected = raw.iloc[np.flatnonzero(rej)].reset_index(drop=True)
     rejected = pd.DataFrame({c: _as_text(rejected[c]) for c in rejected.columns})
     for key, values in (("row", _row_numbers(raw)[rej]), ("reason", reason[rej].astype(str))):
@@ -2607,9 +2627,13 @@ def prepare_transactions(
         ``quantity``, ``unit_price`` (float64, NaN when blank or not a number), ``product``,
         ``category``, ``channel``, ``country`` (str, missing when blank), then every unmapped
         source column as str (renamed ``"<name> (original)"`` on a clash).
+        ``anonymous``: the rows with a usable date and amount but no customer (an empty cell,
+        or "Walk-in", "Guest", "Cash customer", ...), in neither ``data`` nor ``rejected``
+        (see :class:`Prepared`).
         ``rejected``: the first reason that applies, of "a total row, not a sale" (no date,
         first cell "Total", "Summe", ...), "missing customer id", "no customer (guest or walk-in
-        sale)" ("Walk-in", "Guest", "Cash customer", ...), "missing date", "unparseable date",
+        sale)" (these two only when the date or amount is unusable too), "missing date",
+        "unparseable date",
         "missing amount", "unparseable amount" (or "missing quantity", "unparseable quantity",
         "missing unit price", "unparseable unit price" when the amount is computed). Cells like
         ``NA``, ``n/a``, ``null``, ``-`` count as empty here. A known export
@@ -2622,7 +2646,8 @@ def prepare_transactions(
         pairs), refund_lines (amount < 0), zero_amount_lines, duplicate_lines (used rows whose
         source cells all equal an earlier used row's), future_dates (dated after today),
         number_format ({column: "1,234.56" / "1.234,56" / "1234.56" ...}), date_format ({column:
-        plain words}), dayfirst_assumed. Refunds, zero amounts, duplicates and future dates are
+        plain words}), dayfirst_assumed, anonymous_lines, anonymous_orders, anonymous_amount
+        (the sales without a customer: lines, distinct order numbers, net sum). Refunds, zero amounts, duplicates and future dates are
         kept and counted in ``warnings``.
 
     Raises
@@ -2697,6 +2722,12 @@ def prepare_transactions(
         with np.errstate(invalid="ignore"):
             amount = np.round(q.values * pr.values, 8)
     reason = _select_reasons(n, checks)
+    # a sale with a date and an amount but no customer is kept apart, not set aside
+    nocust = pd.Series(reason).isin(_NO_CUSTOMER).to_numpy(bool)
+    anon = np.zeros(n, dtype=bool)
+    if nocust.any():
+        rest = _select_reasons(n, [c for c in checks if c[1] not in _NOT_A_SALE])
+        anon = nocust & (rest == "")
     used = reason == ""
 
     if "amount" in mapping:
@@ -2738,10 +2769,13 @@ def prepare_transactions(
     for role in ("product", "category", "channel", "country"):
         if role in mapping:
             canonical[role] = _text_role(raw, mapping[role])
-    data, rejected = _finalise(raw, reason, canonical, mapping)
+    data, rejected = _finalise(raw, reason, canonical, mapping, aside=anon)
     data["order_id"] = data["order_id"].astype("str")
+    anonymous = _anonymous_frame(raw, anon, reason, canonical, mapping, no_oid)
 
-    by_reason, rej_notes = _rejection_summary(reason, n)
+    by_reason, rej_notes = _rejection_summary(np.where(anon, "", reason), n)
+    anon_notes, anon_report = _anonymous_note(anonymous)
+    rej_notes += anon_notes
     amt = data["amount"].to_numpy()
     refunds = int((amt < 0).sum())
     zeros = int((amt == 0).sum())
@@ -2777,9 +2811,61 @@ def prepare_transactions(
         "number_format": number_format,
         "date_format": date_format,
         "dayfirst_assumed": dayfirst_assumed,
+        **anon_report,
     }
     warnings = list(raw.attrs.get("warnings", None) or []) + rej_notes + notes
-    return Prepared(data, rejected, warnings, dict(mapping), report)
+    return Prepared(data, rejected, warnings, dict(mapping), report, anonymous)
+
+
+_NO_CUSTOMER = ("missing customer id", "no customer (guest or walk-in sale)")
+_NOT_A_SALE = (*_NO_CUSTOMER, "a total row, not a sale")
+
+
+def _anonymous_frame(
+    raw: pd.DataFrame,
+    anon: np.ndarray,
+    reason: np.ndarray,
+    canonical: dict[str, Any],
+    mapping: dict[str, str],
+    no_oid: np.ndarray,
+) -> pd.DataFrame:
+    """Sales without a customer: row, canonical columns but the customer, source columns, why.
+
+    A line without an order number is one order of its own (``"row <n>"``): without a
+    customer nothing tells which lines were bought together.
+    """
+    rows = _row_numbers(raw)
+    oid = np.asarray(canonical["order_id"].astype(object), dtype=object).copy()
+    own = anon & no_oid
+    if own.any():
+        oid[own] = np.char.add("row ", rows[own].astype(str)).astype(object)
+    canon: dict[str, Any] = {"row": rows, "order_id": oid}
+    canon.update({k: v for k, v in canonical.items() if k not in ("customer_id", "order_id")})
+    out = _canonical_frame(raw, anon, canon, mapping)
+    out["order_id"] = out["order_id"].astype("str")
+    out["row"] = out["row"].astype(np.int64)
+    why = np.where(reason[anon] == _NO_CUSTOMER[0], "no customer id", "guest or walk-in sale")
+    name = "why"
+    while name in out.columns:
+        name += " (computed)"
+    out[name] = pd.array(why, dtype="str")
+    return out
+
+
+def _anonymous_note(anonymous: pd.DataFrame) -> tuple[list[str], dict[str, Any]]:
+    """The warning and the report figures for the sales without a customer."""
+    k = len(anonymous)
+    total = float(anonymous["amount"].sum()) if k else 0.0
+    orders = int(anonymous["order_id"].nunique()) if k else 0
+    report = {"anonymous_lines": k, "anonymous_orders": orders, "anonymous_amount": total}
+    if not k:
+        return [], report
+    return [
+        f"{_plural(k, 'line')} with a date and an amount but no customer (guest or till sales, "
+        f"{_plural(orders, 'order')}, {total:,.2f} in all) {'is' if k == 1 else 'are'} kept as "
+        "sales without a customer: they count in total revenue and orders on the overview, "
+        "but not in the customer analyses."
+    ], report
 
 
 def _ambiguous_number_note(col: str, fmt: str | None) -> str:

@@ -8,7 +8,7 @@ recognises a file by its columns (in any order, with extra columns); :func:`appl
 applies the profile's row-level meaning to the raw text table; :func:`prepare_known_export`
 chains that with :func:`analysis.ingest.prepare_transactions` /
 :func:`analysis.ingest.prepare_responses` and returns the usual
-:class:`analysis.ingest.Prepared`, with every source row either used or set aside with its
+:class:`analysis.ingest.Prepared`, with every source row used, kept as a sale without a customer, or set aside with its
 reason.
 
 :func:`analysis.ingest.detect_columns` returns a known export's own columns
@@ -17,7 +17,8 @@ reason.
 ``prepare_transactions(read_table(path))`` reads a known export with its meaning. For files no
 profile knows, detection translates header words from other languages
 (:func:`translate_header`), and the prepare functions set aside total rows
-(:func:`total_rows`) and placeholder customers (:func:`placeholder_customers`).
+(:func:`total_rows`) and keep sales by placeholder customers (:func:`placeholder_customers`)
+apart from the customers' sales.
 
 To add an export: append a :class:`Profile` to :data:`PROFILES`, add a faithful fixture to
 ``tests/data/exports/`` with its hand-computed figures in ``tests/data/exports/README.md``, and
@@ -126,8 +127,8 @@ class Profile:
     refunds : tuple[str, ...]
         Columns whose (positive) amounts are subtracted from the amount.
     placeholders : tuple[str, ...]
-        Customer values that mean "no customer" (case-insensitive): such sales are set aside;
-        a survey response keeps its score and only loses the customer.
+        Customer values that mean "no customer" (case-insensitive): such sales are kept as
+        sales without a customer (``Prepared.anonymous``); a survey response keeps its score and only loses the customer.
     header_rows : int
         Rows under the header that are more header (question text, import ids). Only rows
         whose date cell is not a date are taken as such, so a file already cleaned by hand
@@ -970,9 +971,14 @@ def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
                 mapping["customer_id"] = new
                 said.append(f"{_plural(k, 'anonymous response')} kept without a respondent")
         else:
-            k = set_aside(hit, "no customer (guest or walk-in sale)")
+            # the prepare function keeps these as sales without a customer (or sets them
+            # aside when their date or amount is unusable)
+            k = int((hit & (reason == "")).sum())
             if k:
-                said.append(f"{_plural(k, 'guest or walk-in sale')} without a customer set aside")
+                new = _new_name(frame, str(cust_col))
+                frame[new] = _text(frame, mapping["customer_id"]).mask(hit, "guest").astype("str")
+                mapping["customer_id"] = new
+                said.append(f"{_plural(k, 'guest or walk-in sale')} kept without a customer")
 
     # 5. date and time joined; date suffixes removed
     dcol = source.get(date_role)
@@ -1241,7 +1247,7 @@ def prepare_known_export(
         profile=profile.key,
         profile_name=profile.name,
     )
-    return ingest.Prepared(inner.data, rejected, warnings, shown, report)
+    return ingest.Prepared(inner.data, rejected, warnings, shown, report, inner.anonymous)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ __all__ = [
     "BREAKDOWN_COLUMNS",
     "DEFINITIONS",
     "LABELS",
+    "SalesWithoutCustomer",
     "Scorecard",
     "available_breakdowns",
     "dataset_size_check",
@@ -41,7 +42,9 @@ __all__ = [
     "new_vs_returning",
     "scorecard",
     "scorecard_insights",
+    "sales_without_customer",
     "scorecard_table",
+    "totals_with_sales_without_customer",
     "top_breakdown",
 ]
 
@@ -668,6 +671,110 @@ def top_breakdown(tx: pd.DataFrame, column: str, *, n: int = 10, as_of=None) -> 
     out.attrs["reason"] = ""
     out.attrs["other_values"] = int(len(rest))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# sales without a customer (guest checkouts, till sales): in the totals, in no customer figure
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesWithoutCustomer:
+    """Sales with a date and an amount but no customer (``Prepared.anonymous``).
+
+    An order is an ``order_id`` (a line without an order number is its own order); a purchase
+    order has a net value >= 0, a refund order < 0, as in :class:`Scorecard`. Money is in the
+    file's currency; ``later_lines`` are dated on or after ``as_of`` and not counted.
+    """
+
+    lines: int
+    orders: int
+    refund_orders: int
+    net_revenue: float
+    later_lines: int = 0
+
+
+def sales_without_customer(anonymous: pd.DataFrame | None, *, as_of=None) -> SalesWithoutCustomer:
+    """Count the sales without a customer observed before ``as_of``.
+
+    Parameters
+    ----------
+    anonymous : DataFrame or None
+        ``Prepared.anonymous`` (``order_id``, ``order_date``, ``amount``); None or empty gives
+        zeros.
+    as_of : date-like or None
+        End of observation, exclusive (pass the scorecard's ``as_of``); None counts every line.
+
+    Returns
+    -------
+    SalesWithoutCustomer
+    """
+    if anonymous is None or len(anonymous) == 0 or "amount" not in anonymous:
+        return SalesWithoutCustomer(0, 0, 0, 0.0)
+    dates = pd.to_datetime(anonymous["order_date"]).to_numpy()
+    keep = np.ones(len(anonymous), dtype=bool)
+    if as_of is not None:
+        keep = dates < np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "ns")
+    amount = anonymous["amount"].to_numpy(dtype=np.float64)[keep]
+    codes, uniques = pd.factorize(anonymous["order_id"].to_numpy(dtype=object)[keep])
+    net = np.bincount(codes, weights=amount, minlength=len(uniques))
+    purchase = int((net >= 0).sum())
+    return SalesWithoutCustomer(
+        lines=int(keep.sum()),
+        orders=purchase,
+        refund_orders=int(len(net) - purchase),
+        net_revenue=float(amount.sum()),
+        later_lines=int((~keep).sum()),
+    )
+
+
+def totals_with_sales_without_customer(
+    card: Scorecard, anon: SalesWithoutCustomer
+) -> tuple[dict[str, float], list[str]]:
+    """Total revenue and orders including the sales without a customer, and what to say.
+
+    Parameters
+    ----------
+    card : Scorecard
+        The customers' figures.
+    anon : SalesWithoutCustomer
+        From :func:`sales_without_customer` with the same ``as_of``.
+
+    Returns
+    -------
+    tuple[dict, list[str]]
+        ``{"total_net_revenue", "total_orders", "without_customer_net_revenue",
+        "without_customer_orders", "without_customer_share"}`` (money in the file's currency;
+        the share of total net revenue as a fraction, ``nan`` when the total is not above 0),
+        and plain sentences for the page (none when there are no such sales).
+    """
+    total = card.net_revenue + anon.net_revenue
+    orders = card.orders + anon.orders
+    share = anon.net_revenue / total if total > 0 else math.nan
+    figures = {
+        "total_net_revenue": total,
+        "total_orders": orders,
+        "without_customer_net_revenue": anon.net_revenue,
+        "without_customer_orders": anon.orders,
+        "without_customer_share": share,
+    }
+    if anon.lines == 0:
+        return figures, []
+    part = f" ({_pct(share)})" if math.isfinite(share) else ""
+    said = [
+        f"Total net revenue is {_money(total)} in {orders:,} orders, of which {_money(anon.net_revenue)}"
+        f"{part} in {anon.orders:,} orders without a customer (guest checkouts, till sales: "
+        f"{anon.lines:,} lines with no customer in the file). Those sales count in these totals "
+        "but not in any customer figure: customers, repeat rate, segments and lifetime value "
+        "use only the sales with a customer."
+    ]
+    if anon.later_lines:
+        said.append(
+            f"{anon.later_lines:,} line{'s' if anon.later_lines != 1 else ''} without a customer "
+            f"{'are' if anon.later_lines != 1 else 'is'} dated after the period shown and not "
+            "counted."
+        )
+    return figures, said
 
 
 # Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).

@@ -30,7 +30,6 @@ SALES = [
             "voided order": 4,
             "cancelled order": 1,
             "order with payment pending": 1,
-            "missing customer id": 1,
         },
     ),
     (
@@ -57,8 +56,8 @@ SALES = [
         8,
         {"cancelled order": 1, "order with payment pending": 1},
     ),
-    ("square_item_sales.csv", "square_items", 3, 6, 42.00, 10, {"missing customer id": 2}),
-    ("square_transactions.csv", "square_transactions", 3, 6, 42.00, 7, {"missing customer id": 2}),
+    ("square_item_sales.csv", "square_items", 3, 6, 42.00, 10, {}),
+    ("square_transactions.csv", "square_transactions", 3, 6, 42.00, 7, {}),
     (
         "stripe_payments.csv",
         "stripe_payments_unified",
@@ -70,7 +69,6 @@ SALES = [
             "failed payment": 1,
             "payment authorised but never captured": 1,
             "blocked payment": 1,
-            "missing customer id": 1,
         },
     ),
     (
@@ -80,7 +78,7 @@ SALES = [
         5,
         97.50,
         5,
-        {"failed payment": 1, "test payment": 1, "missing customer id": 1},
+        {"failed payment": 1, "test payment": 1},
     ),
     (
         "paypal_activity.csv",
@@ -112,6 +110,15 @@ SALES = [
     ),
     ("xero_invoices.csv", "xero_invoices", 3, 5, 828.00, 8, {}),
 ]
+# sales without a customer (README truths): file -> (spreadsheet rows, net amount)
+ANONYMOUS = {
+    "shopify_orders.csv": ([12], 12.00),  # #1007, a till sale without e-mail
+    "square_item_sales.csv": ([4, 11], 7.50),  # the two walk-in sales, 3.00 + 4.50
+    "square_transactions.csv": ([3, 8], 7.50),
+    "stripe_payments.csv": ([8], 60.00),
+    "stripe_payments_legacy.csv": ([9], 18.00),
+    "german_till.csv": ([6, 11], 4.70),  # the walk-ins 2.80 + 1.90
+}
 HEADER_ROW = "a second header row (question text), not a response"
 # file, profile, responses, NPS, rows set aside by reason
 SURVEYS = [
@@ -158,7 +165,9 @@ def nps(scores: pd.Series) -> float:
 
 def check_rows(raw: pd.DataFrame, p) -> None:
     """Row conservation, and set-aside rows shown as the file wrote them."""
-    assert len(p.data) + len(p.rejected) == len(raw) == p.report["rows_read"]
+    assert len(p.data) + len(p.anonymous) + len(p.rejected) == len(raw) == p.report["rows_read"]
+    both = set(p.rejected["row"]) | (set(p.anonymous["row"]) if len(p.anonymous) else set())
+    assert len(both) == len(p.rejected) + len(p.anonymous)  # no row in both
     assert p.report["rows_used"] == len(p.data)
     assert p.report["rows_rejected"] == len(p.rejected)
     assert sum(p.report["rejected_by_reason"].values()) == len(p.rejected)
@@ -183,6 +192,13 @@ def test_sales_export_gives_its_hand_computed_figures(
     assert d["amount"].sum() == pytest.approx(revenue, abs=1e-9)
     assert len(d) == used
     assert p.report["rejected_by_reason"] == aside
+    rows, anon_amount = ANONYMOUS.get(name, ([], 0.0))
+    assert p.report["anonymous_lines"] == len(p.anonymous) == len(rows)
+    if rows:
+        assert p.anonymous["row"].tolist() == rows
+        assert p.anonymous["amount"].sum() == pytest.approx(anon_amount, abs=1e-9)
+        assert "customer_id" not in p.anonymous.columns
+        assert not set(p.anonymous["order_id"]) & set(d["order_id"])
     assert p.report["profile"] == key
     assert p.warnings[0].startswith(f"Recognised as a{'n' if profile.name[0] in 'AEIOU' else ''} ")
     assert set(p.mapping.values()) <= set(raw.columns)  # the file's own columns are named
@@ -349,7 +365,7 @@ def test_paypal_refund_joins_the_payment_it_refunds() -> None:
     assert "sales@lanternpress.example" not in set(p.data["customer_id"])
 
 
-def test_placeholder_customers_are_set_aside_with_the_reason() -> None:
+def test_placeholder_customers_are_kept_as_sales_without_a_customer() -> None:
     raw = pd.DataFrame(
         {
             "order_id": ["1", "2", "3"],
@@ -360,9 +376,13 @@ def test_placeholder_customers_are_set_aside_with_the_reason() -> None:
         }
     )
     p = ip.prepare_known_export(raw, "transactions")
-    assert p.report["rejected_by_reason"] == {"no customer (guest or walk-in sale)": 2}
-    assert p.rejected["row"].tolist() == [3, 4]  # a table without read_table: header on row 1
-    assert len(p.data) == 1
+    assert p.report["rejected_by_reason"] == {}
+    # kept as sales without a customer; a table without read_table: header on row 1
+    assert p.anonymous[["row", "amount", "why"]].values.tolist() == [
+        [3, 20.0, "guest or walk-in sale"],
+        [4, 30.0, "guest or walk-in sale"],
+    ]
+    assert len(p.data) == 1 and p.report["anonymous_amount"] == 50.0
 
 
 def test_a_mapping_chosen_by_hand_is_not_overruled() -> None:
@@ -415,10 +435,8 @@ def test_german_till_order_number_is_found() -> None:
 
 def test_german_till_sum_row_is_set_aside_as_a_total() -> None:
     p = prepare_transactions(raw_of("german_till.csv"))
-    assert p.report["rejected_by_reason"] == {
-        "missing customer id": 2,
-        "a total row, not a sale": 1,
-    }
+    assert p.report["rejected_by_reason"] == {"a total row, not a sale": 1}
+    assert p.anonymous["amount"].sum() == pytest.approx(4.70)  # the walk-ins are kept
     assert p.rejected.loc[p.rejected["reason"] == "a total row, not a sale", "row"].tolist() == [15]
 
 
@@ -521,8 +539,9 @@ def test_placeholder_customers_are_not_customers_in_any_file() -> None:
         "Guestroom Ltd,2024-01-03,9\n"
     )
     p = prepare_transactions(read_table(text.encode(), filename="till.csv"))
-    assert p.report["rejected_by_reason"] == {"no customer (guest or walk-in sale)": 3}
-    assert p.rejected["row"].tolist() == [3, 4, 5]
+    assert p.report["rejected_by_reason"] == {}
+    assert p.anonymous["row"].tolist() == [3, 4, 5]
+    assert set(p.anonymous["why"]) == {"guest or walk-in sale"}
     assert sorted(p.data["customer_id"]) == ["C1", "C2", "Guestroom Ltd"]
 
 

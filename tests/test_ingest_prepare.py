@@ -233,26 +233,36 @@ def test_rejections_carry_reason_and_spreadsheet_row() -> None:
     )
     p = tx(text)
     assert p.rejected[["row", "reason"]].values.tolist() == [
-        [5, "missing customer id"],
         [6, "missing date"],
         [7, "unparseable date"],
         [8, "missing amount"],
         [9, "unparseable amount"],
         [10, "missing customer id"],
-        [11, "missing customer id"],
     ]
+    # rows 5 and 11 have a date and an amount: sales without a customer, not set aside
+    assert p.anonymous[["row", "order_date", "amount", "why"]].values.tolist() == [
+        [5, pd.Timestamp("2024-03-05"), 10.0, "no customer id"],
+        [11, pd.Timestamp("2024-03-05"), 1.0, "no customer id"],
+    ]
+    assert p.anonymous["order_id"].tolist() == ["row 5", "row 11"]
+    assert p.report["anonymous_lines"] == 2 and p.report["anonymous_orders"] == 2
+    assert p.report["anonymous_amount"] == 11.0
     # rejected keeps every original column as text
     assert list(p.rejected.columns) == ["customer", "date", "amount", "note", "row", "reason"]
-    assert p.rejected["amount"].iloc[4] == "ten"
+    assert p.rejected["amount"].iloc[3] == "ten"
     assert p.report["rejected_by_reason"] == {
-        "missing customer id": 3,
+        "missing customer id": 1,
         "missing date": 1,
         "unparseable date": 1,
         "missing amount": 1,
         "unparseable amount": 1,
     }
-    assert p.warnings[0].startswith("7 rows of 8 could not be used and were set aside")
-    assert len(p.data) + len(p.rejected) == 8
+    assert p.warnings[0].startswith("5 rows of 8 could not be used and were set aside")
+    assert p.warnings[1].startswith(
+        "2 lines with a date and an amount but no customer (guest or till sales, 2 orders, "
+        "11.00 in all) are kept as sales without a customer"
+    )
+    assert len(p.data) + len(p.anonymous) + len(p.rejected) == 8
 
 
 def test_kept_but_counted_lines() -> None:
@@ -399,10 +409,8 @@ def test_plain_dataframe_from_a_notebook() -> None:
     )
     p = prepare_transactions(raw)
     assert p.data["amount"].tolist() == [1.5]
-    assert p.rejected[["row", "reason"]].values.tolist() == [
-        [3, "missing customer id"],
-        [4, "missing amount"],
-    ]
+    assert p.rejected[["row", "reason"]].values.tolist() == [[4, "missing amount"]]
+    assert p.anonymous[["row", "amount"]].values.tolist() == [[3, 2.0]]
 
 
 # --- responses -----------------------------------------------------------------------------------
@@ -476,8 +484,8 @@ def test_prepare_responses_needs_a_score() -> None:
 
 
 def test_no_usable_row_gives_an_empty_typed_table_not_an_error() -> None:
-    p = tx("customer,date,amount\n,2024-01-01,1\n,x,2\n")
-    assert p.data.empty and len(p.rejected) == 2
+    p = tx("customer,date,amount\n,2024-01-01,\n,x,2\n")
+    assert p.data.empty and len(p.rejected) == 2 and p.anonymous.empty
     assert [str(t) for t in p.data.dtypes] == ["str", "str", "datetime64[ns]", "float64"]
     assert p.report["date_min"] is None and p.report["customers"] == 0
     assert p.warnings == [

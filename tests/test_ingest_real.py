@@ -35,8 +35,17 @@ def test_online_retail_known_counts() -> None:
         "product": "Description",
         "country": "Country",
     }
-    assert len(p.rejected) == 135_080
-    assert p.report["rejected_by_reason"] == {"missing customer id": 135_080}
+    assert len(p.rejected) == 0 and p.report["rejected_by_reason"] == {}
+    # the lines without a CustomerID are sales without a customer, not lost
+    assert len(p.anonymous) == p.report["anonymous_lines"] == 135_080
+    no_customer = raw["CustomerID"].str.strip() == ""
+    assert p.report["anonymous_orders"] == raw.loc[no_customer, "InvoiceNo"].nunique()
+    assert p.anonymous["amount"].sum() == pytest.approx(
+        (
+            raw.loc[no_customer, "Quantity"].astype(float)
+            * raw.loc[no_customer, "UnitPrice"].astype(float)
+        ).sum()
+    )
     assert len(p.data) == 406_829
     assert "StockCode" in p.data.columns  # the code column is kept, Description is the product
     # independent checks against the raw text
