@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["md_escape", "plain"]
+__all__ = ["md_escape", "plain", "money", "money_format", "percent", "CURRENCY_SYMBOLS"]
 
 # Characters with inline meaning in Streamlit's Markdown: emphasis, code, links and images,
 # raw HTML and autolinks, entities, strikethrough, tables, maths, directives and shortcodes,
@@ -87,3 +87,97 @@ def md_escape(value: object) -> str:
     text = _WWW.sub(r"\1\\.", text)
     text = _LEADING_MARKER.sub(r"\1\\\2", text)
     return _LEADING_NUMBER.sub(r"\1\\\2", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers in an owner's words: one rule for money and percentages on every page
+# --------------------------------------------------------------------------------------------
+
+#: ISO 4217 code -> the symbol written before the amount. Other codes are written after it.
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+_NOT_AVAILABLE = "n/a"
+
+
+def _missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(x != x)  # NaN, NaT
+    except (TypeError, ValueError):
+        return type(x).__name__ in {"NAType", "NaTType"}
+
+
+def money(x: float | None, currency: str | None = None, *, decimals: int = 2) -> str:
+    """An amount of money as an owner reads it: ``€1,234.50``, ``-$12.00``, ``1,234.50 CHF``.
+
+    Parameters
+    ----------
+    x : float or None
+        The amount, in the file's currency. ``None`` and NaN give ``"n/a"``.
+    currency : str or None
+        ISO 4217 code (``"EUR"``) or a symbol (``"€"``). Codes in :data:`CURRENCY_SYMBOLS`
+        are written as their symbol before the number, other codes after it; ``None`` writes
+        the number alone.
+    decimals : int
+        Decimal places (default 2). A value that rounds to zero never shows a minus sign.
+
+    Returns
+    -------
+    str
+        Plain text (not Markdown: pass it through :func:`md_escape` before putting it into
+        Markdown, since ``$`` starts a formula there).
+    """
+    if _missing(x):
+        return _NOT_AVAILABLE
+    value = float(x)  # type: ignore[arg-type]
+    if value != value or value in (float("inf"), float("-inf")):
+        return _NOT_AVAILABLE
+    body = f"{abs(value):,.{decimals}f}"
+    negative = value < 0 and body.strip("0.,") != ""
+    sign = "-" if negative else ""
+    code = (currency or "").strip()
+    if not code:
+        return sign + body
+    symbol = CURRENCY_SYMBOLS.get(code.upper(), code if len(code) == 1 else None)
+    if symbol is not None:
+        return f"{sign}{symbol}{body}"
+    return f"{sign}{body} {code.upper()}"
+
+
+def money_format(currency: str | None = None) -> str:
+    """A ``st.column_config.NumberColumn`` printf format for money in ``currency``.
+
+    Thousands separators and two decimals, with the symbol before (``"€%,.2f"``) or the code
+    after (``"%,.2f CHF"``); ``"%,.2f"`` when the currency is unknown.
+    """
+    code = (currency or "").strip()
+    if not code:
+        return "%,.2f"
+    symbol = CURRENCY_SYMBOLS.get(code.upper(), code if len(code) == 1 else None)
+    if symbol is not None:
+        return f"{symbol.replace('%', '%%')}%,.2f"
+    return f"%,.2f {code.upper().replace('%', '%%')}"
+
+
+def percent(x: float | None, *, decimals: int = 1, signed: bool = False) -> str:
+    """A share (0..1) as a percentage: ``0.1234`` -> ``"12.3%"``; never ``"-0.0%"``.
+
+    Parameters
+    ----------
+    x : float or None
+        The share as a fraction. ``None`` and NaN give ``"n/a"``.
+    decimals : int
+        Decimal places of the percentage.
+    signed : bool
+        Write ``+`` before positive values (for changes); zero never gets a sign.
+    """
+    if _missing(x):
+        return _NOT_AVAILABLE
+    value = float(x) * 100.0  # type: ignore[arg-type]
+    if value != value or value in (float("inf"), float("-inf")):
+        return _NOT_AVAILABLE
+    body = f"{abs(value):.{decimals}f}"
+    if body.strip("0.") == "":
+        return f"{body}%"
+    sign = "-" if value < 0 else ("+" if signed else "")
+    return f"{sign}{body}%"
