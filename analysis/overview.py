@@ -39,6 +39,7 @@ __all__ = [
     "available_breakdowns",
     "dataset_size_check",
     "format_figure",
+    "format_money",
     "new_vs_returning",
     "scorecard",
     "scorecard_insights",
@@ -270,6 +271,14 @@ def _money(x: float) -> str:
     if not math.isfinite(x):
         return "n/a"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
+
+
+def format_money(x: float) -> str:
+    """Money as display text: no decimals from 1,000 up, two below; "n/a" when not finite.
+
+    No currency symbol: the file's currency is unknown.
+    """
+    return _money(x)
 
 
 def _pct(x: float) -> str:

@@ -101,6 +101,21 @@ for kind, result in ds.files.items():
             details.append(f"**{label} read as:** {value}")
     if details:
         st.markdown("  \n".join(details))
+    if kind == "transactions":  # the currency money is shown in (session only, not in links)
+        codes = ["", "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN"]
+        codes += [c for c in (result.currency, ds.currency) if c and c not in codes]
+        chosen = st.selectbox(
+            "Currency of the amounts",
+            codes,
+            index=codes.index(ds.currency or ""),
+            format_func=lambda c, found=result.currency: (
+                (c or "None (plain numbers)") + (" (found in the file)" if c and c == found else "")
+            ),
+            key=f"currency_{ds.key}",
+            help="Read from the file (a symbol or code in the amount column or a currency "
+            "column) when it names one. Money on every page is shown in this currency.",
+        )
+        st.session_state.setdefault("currency_choice", {})[ds.key] = chosen
     for warning in prepared.warnings:
         st.warning(inert(warning), icon=":material/warning:")
 
@@ -120,6 +135,17 @@ for kind, result in ds.files.items():
                 f"Showing the first 1,000 of {len(prepared.rejected):,}; download them all below."
             )
         download_buttons(prepared.rejected, f"rows_set_aside_{kind}", key=f"data_rejected_{kind}")
+
+    anonymous = getattr(prepared, "anonymous", None)
+    if kind == "transactions" and anonymous is not None and len(anonymous):
+        st.subheader("Sales without a customer")
+        st.caption(
+            f"{len(anonymous):,} rows have a date and an amount but no customer (guest "
+            "checkouts, till sales). They count in total revenue and orders on Overview, and "
+            "are left out of every customer analysis."
+        )
+        st.dataframe(anonymous.head(200), hide_index=True)
+        download_buttons(anonymous, "sales_without_customer", key="data_anonymous")
 
     st.subheader("How your columns were understood")
     settings = st.session_state.get("import_settings", {}).get(result.digest, {})

@@ -46,6 +46,34 @@ for keys in FIGURES:
             help=D[key],
         )
 
+anonymous = getattr(ds.files["transactions"].prepared, "anonymous", None)
+without = overview.sales_without_customer(anonymous)  # all of them: the scorecard has no as-of
+if without.lines:
+    totals, said = overview.totals_with_sales_without_customer(card, without)
+    cols = st.columns(4)
+    cols[0].metric(
+        "Total net revenue",
+        overview.format_money(totals["total_net_revenue"]),
+        help="Net revenue of the customers' orders plus that of the sales without a customer.",
+    )
+    cols[1].metric(
+        "Total orders",
+        f"{totals['total_orders']:,}",
+        help="Purchase orders of customers plus purchase orders without a customer.",
+    )
+    cols[2].metric(
+        "of which without a customer",
+        overview.format_money(totals["without_customer_net_revenue"]),
+        help="Guest checkouts and till sales: rows with a date and an amount but no customer.",
+    )
+    cols[3].metric(
+        "Orders without a customer",
+        f"{totals['without_customer_orders']:,}",
+        help="Purchase orders without a customer; a line without an order number is one order.",
+    )
+    for sentence in said:
+        st.caption(sentence)
+
 st.subheader("What this says")
 what_this_says(overview.scorecard_insights(card))
 warnings_box(ds.tx_warnings)

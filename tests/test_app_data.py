@@ -28,15 +28,19 @@ def test_data_page_lists_rows_set_aside_with_row_numbers():
     assert not at.exception
     assert metric(at, "Rows read") == "5"
     assert metric(at, "Rows used") == "2"
-    assert metric(at, "Rows set aside") == "3"
+    assert metric(at, "Rows set aside") == "2"
     rejected = next(
         df.value
         for df in at.dataframe
         if "reason" in df.value.columns and "row" in df.value.columns
     )
-    assert rejected["row"].tolist() == [3, 4, 5]
+    assert rejected["row"].tolist() == [4, 5]
+    # row 3 has a date and an amount but no customer: a sale without a customer
+    anonymous = next(df.value for df in at.dataframe if "why" in df.value.columns)
+    assert anonymous["row"].tolist() == [3]
+    assert "Sales without a customer" in texts(at)
     downloads = at.get("download_button")
-    assert len(downloads) == 2
+    assert len(downloads) == 4
 
 
 def test_data_page_mapping_can_be_changed():

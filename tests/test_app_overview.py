@@ -37,6 +37,11 @@ def test_overview_with_uploaded_file():
     assert metric(at, "Customers") == "3"
     assert metric(at, "Orders") == "4"  # carla's refund order is not a purchase
     assert metric(at, "Net revenue") == "49.50"  # 12.5 + 7 + 30 + 9.99 - 9.99
+    # the sale without a customer (X1, 5.00) counts in the totals only
+    assert metric(at, "Total net revenue") == "54.50"
+    assert metric(at, "Total orders") == "5"
+    assert metric(at, "of which without a customer") == "5.00"
+    assert any("not in any customer figure" in c.value for c in at.caption)
 
 
 def test_overview_tiny_file_gets_a_friendly_message():
