@@ -68,6 +68,14 @@ def _safe_message(error: BaseException, name: str) -> str:
     return text[:300]
 
 
+# Coming back to this page: show the source in use (widget values are forgotten off the page).
+chosen = st.session_state.get(conn.SESSION_KEY)
+if chosen and chosen["name"] in names and "connect_name" not in st.session_state:
+    st.session_state["connect_name"] = chosen["name"]
+    kind, value = chosen["source"]
+    st.session_state["connect_mode"] = "A table or view" if kind == "table" else "A SELECT query"
+    st.session_state["connect_table" if kind == "table" else "connect_sql"] = value
+
 name = st.selectbox("Connection", names, key="connect_name")
 try:
     con = conn.get_connection(name)
@@ -158,7 +166,8 @@ key = conn.config_digest({"name": name, "source": list(source)})[:12]
 mapping: dict[str, str] = {}
 cols = st.columns(3)
 for i, role in enumerate(conn.SOURCE_ROLES):
-    default = detected.get(role, NOT_USED)
+    in_use_here = chosen and chosen["name"] == name and tuple(chosen["source"]) == source
+    default = (chosen["mapping"] if in_use_here else detected).get(role, NOT_USED)
     choice = cols[i % 3].selectbox(
         ROLE_LABELS[role], options, index=options.index(default), key=f"connect_{key}_{role}"
     )
@@ -180,6 +189,34 @@ except Exception as error:
         icon=":material/error:",
     )
     st.stop()
+
+in_use = st.session_state.get(conn.SESSION_KEY) == {
+    "name": name,
+    "source": list(source),
+    "mapping": mapping,
+}
+use_cols = st.columns([1, 3])
+if in_use:
+    use_cols[0].button(
+        "Stop using it",
+        key="connect_stop",
+        on_click=conn.stop_using_source,
+        icon=":material/close:",
+    )
+    use_cols[1].caption("Every page now works on this source (a customer sample when it is large).")
+else:
+    use_cols[0].button(
+        "Use on every page",
+        key="connect_use",
+        on_click=conn.use_source,
+        args=(name, source, mapping),
+        icon=":material/check:",
+        type="primary",
+    )
+    use_cols[1].caption(
+        f"The other pages then work on every line of up to {conn.SAMPLE_CUSTOMERS:,} of its "
+        "customers, chosen by a hash of the customer id; the figures here are for the whole source."
+    )
 
 st.subheader("Data health")
 explain(

@@ -384,3 +384,58 @@ def test_parquet_globs_are_the_only_files_duckdb_may_read(shop, tmp_path):
     assert con.table("lines").count().execute() == 30
     with pytest.raises(Exception, match="(?i)disabled|permission"):
         con.sql(f"SELECT * FROM read_csv('{tmp_path}/secret.csv')").execute()
+
+
+# ------------------------------------------------------- every page on a connected source
+def _every_page_on(connections: dict, table: str, expected_label: str) -> None:
+    from ui.navigation import available_pages
+
+    at = _page(connections)
+    at.selectbox(key="connect_table").set_value(table).run()
+    at.button(key="connect_use").click().run()
+    assert not at.exception
+    assert at.button(key="connect_stop"), "the page says the source is in use"
+    for spec in available_pages():
+        if spec.path == "pages/connect.py":
+            continue
+        at.switch_page(spec.path)
+        at.run()
+        assert not at.exception, (spec.path, at.exception)
+        if spec.path != "pages/feedback.py":  # the survey page needs responses: it says so
+            assert expected_label in texts(at), spec.path
+    at.switch_page("pages/connect.py")
+    at.run()
+    at.button(key="connect_stop").click().run()
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert expected_label not in texts(at)
+
+
+@pytest.mark.slow
+def test_every_page_renders_on_a_connected_duckdb_sample(shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", 1000)
+    _every_page_on(
+        {"shopdb": {"backend": "duckdb", "database": str(shop_db)}},
+        "transactions",
+        "shopdb: transactions (a sample: 1,000 of 5,000 customers, 20.0%)",
+    )
+
+
+@pytest.mark.slow
+def test_every_page_renders_on_a_connected_postgres_table(postgres_shop):
+    url, small = postgres_shop
+    _every_page_on({"pg": {"url": url}}, "cf_connect_tx", "pg: cf_connect_tx (all customers)")
+
+
+def test_customer_sample_keeps_every_line_of_the_customers_it_picks(shop, shop_db):
+    con = conn.open_backend({"backend": "duckdb", "database": str(shop_db)})
+    canon = conn.canonical_table(con.table("transactions"), {c: c for c in CANONICAL})
+    lines, total = conn.customer_sample(canon, 300)
+    assert total == shop["customer_id"].nunique()
+    assert lines["customer_id"].nunique() == 300
+    expected = shop[shop["customer_id"].isin(set(lines["customer_id"]))]
+    assert len(lines) == len(expected)
+    assert lines["amount"].sum() == pytest.approx(expected["amount"].sum(), rel=1e-12)
+    again, _ = conn.customer_sample(canon, 300)
+    pd.testing.assert_frame_equal(lines, again)  # the same customers every time
+    assert str(lines["order_date"].dtype) == "datetime64[ns]"

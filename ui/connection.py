@@ -51,11 +51,15 @@ __all__ = [
     "UnsafeQuery",
     "check_select",
     "config_digest",
+    "connected_dataset",
+    "customer_sample",
     "configured_connections",
     "connection_config",
     "engines",
     "get_connection",
     "open_backend",
+    "stop_using_source",
+    "use_source",
 ]
 
 #: Rows at most brought back for a preview or a typed query's result.
@@ -631,3 +635,137 @@ def cached(
 def _cached(name, digest, source, mapping_key, what, args, _fn):
     con = get_connection(name)
     return con.run(_fn, con, source, json.loads(mapping_key), *args)
+
+
+# --- A connected source as every page's data: a bounded customer sample -----------------------
+
+#: Customers at most pulled from a connected source for the pages that work in memory.
+SAMPLE_CUSTOMERS = 50_000
+#: Session-state key of the connected source in use (set on "Connect your data").
+SESSION_KEY = "connected_source"
+
+
+def customer_sample(canon: ir.Table, n: int = SAMPLE_CUSTOMERS) -> tuple[pd.DataFrame, int]:
+    """All lines of up to ``n`` customers, chosen by a hash of their id, and the total count.
+
+    Parameters
+    ----------
+    canon : ibis Table
+        Canonical lines (:func:`canonical_table`).
+    n : int
+        Most customers to bring back.
+
+    Returns
+    -------
+    (DataFrame, int)
+        The lines (canonical columns, sorted by date, customer and order) and the number of
+        distinct customers in the whole source. The choice depends only on the ids and the
+        engine's hash function, so it is the same on every run; every line of a chosen customer
+        is included, so per-customer figures of the sample are exact.
+    """
+    ids = canon.select("customer_id").distinct()
+    total = int(ids.count().execute())
+    lines = canon
+    if total > n:
+        chosen = (
+            ids.mutate(_h=ids.customer_id.hash())
+            .order_by(["_h", "customer_id"])
+            .limit(int(n))
+            .select("customer_id")
+        )
+        lines = canon.semi_join(chosen, "customer_id")
+    frame = lines.order_by(["order_date", "customer_id", "order_id"]).execute()
+    frame = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].astype(str),
+            "order_id": frame["order_id"].astype(str),
+            "order_date": pd.to_datetime(frame["order_date"]).astype("datetime64[ns]"),
+            "amount": frame["amount"].astype("float64"),
+        }
+    )
+    return frame, total
+
+
+def _sample(con, source, mapping, n):
+    lines, total = customer_sample(canonical_table(source_table(con, source), mapping), n)
+    return lines, total
+
+
+def use_source(name: str, source: tuple[str, str], mapping: Mapping[str, str]) -> None:
+    """Make a connected source this session's data on every page."""
+    st.session_state[SESSION_KEY] = {
+        "name": name,
+        "source": list(source),
+        "mapping": dict(mapping),
+    }
+
+
+def stop_using_source() -> None:
+    """Go back to the examples or uploads on every page."""
+    st.session_state.pop(SESSION_KEY, None)
+
+
+def source_label(name: str, source: tuple[str, str]) -> str:
+    """How pages name a connected source: the connection and the table (or "a query")."""
+    kind, value = source
+    return f"{name}: {value}" if kind == "table" else f"{name}: a SELECT query"
+
+
+def connected_dataset():
+    """The session's connected source as a :class:`ui.data.Dataset`, or None when none is used.
+
+    Its transactions are :func:`customer_sample` (all lines of up to :data:`SAMPLE_CUSTOMERS`
+    customers); the label says which fraction of the customers that is, so every page's "Data:"
+    caption states it.
+    """
+    from analysis import ingest
+    from ui.data import Dataset, FileResult
+
+    chosen = st.session_state.get(SESSION_KEY)
+    if not chosen:
+        return None
+    name, source, mapping = chosen["name"], tuple(chosen["source"]), chosen["mapping"]
+    if name not in configured_connections():
+        stop_using_source()
+        return None
+    digest = config_digest({"c": config_digest(connection_config(name)), "s": list(source)})
+    key = config_digest({"d": digest, "m": mapping, "n": SAMPLE_CUSTOMERS})
+    label = source_label(name, source)
+    result = FileResult(kind="transactions", filename=label, digest=key, detected=dict(mapping))
+    try:
+        lines, total = cached(name, source, mapping, "customer sample", _sample, SAMPLE_CUSTOMERS)
+    except Exception as error:  # unreachable server, a query that no longer runs...
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        result.error = f"Could not read the connected source {label}: {first[:300]}"
+        return Dataset(key, label, False, {"transactions": result})
+    customers = int(lines["customer_id"].nunique())
+    if customers < total:
+        share = customers / total if total else 1.0
+        label += f" (a sample: {customers:,} of {total:,} customers, {share:.1%})"
+        note = (
+            f"This is a sample of the connected source: every line of {customers:,} of its "
+            f"{total:,} customers ({share:.1%}), chosen by a hash of the customer id. "
+            "'Connect your data' shows the figures of the whole source, computed in the database."
+        )
+    else:
+        label += " (all customers)"
+        note = ""
+    result.filename = label
+    result.columns = list(lines.columns)
+    result.prepared = ingest.Prepared(
+        data=lines,
+        rejected=pd.DataFrame({"row": pd.Series(dtype="int64"), "reason": pd.Series(dtype=str)}),
+        warnings=[note] if note else [],
+        mapping=dict(mapping),
+        report={
+            "rows_read": len(lines),
+            "rows_used": len(lines),
+            "rows_rejected": 0,
+            "customers": customers,
+            "orders": int(lines[["customer_id", "order_id"]].drop_duplicates().shape[0]),
+            "refund_lines": int((lines["amount"] < 0).sum()),
+            "date_min": lines["order_date"].min() if len(lines) else None,
+            "date_max": lines["order_date"].max() if len(lines) else None,
+        },
+    )
+    return Dataset(key, label, False, {"transactions": result})

@@ -345,6 +345,12 @@ def current_dataset() -> Dataset | None:
     ``app.py`` (see :mod:`ui.page`) is sent back through it.
     """
     guard()
+    if st.session_state.get("connected_source"):  # chosen on "Connect your data"
+        from ui.connection import connected_dataset
+
+        connected = connected_dataset()
+        if connected is not None:
+            return connected
     up_tx = _uploaded("transactions")
     up_resp = _uploaded("responses")
     files: dict[str, FileResult] = {}
