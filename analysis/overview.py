@@ -29,6 +29,7 @@ import pandas as pd
 
 from analysis.floats import LARGEST_PLAUSIBLE_AMOUNT, largest_amount, make_float_safe
 from analysis.orders import day_numbers, order_table, resolve_as_of
+from analysis.text import money, percent
 
 __all__ = [
     "BREAKDOWN_COLUMNS",
@@ -267,30 +268,31 @@ def scorecard(tx: pd.DataFrame, *, as_of=None) -> Scorecard:
     )
 
 
-def _money(x: float) -> str:
+def _money(x: float, currency: str | None = None) -> str:
     if not math.isfinite(x):
         return "n/a"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
+    return money(x, currency, decimals=0 if abs(x) >= 1000 else 2)
 
 
-def format_money(x: float) -> str:
+def format_money(x: float, currency: str | None = None) -> str:
     """Money as display text: no decimals from 1,000 up, two below; "n/a" when not finite.
 
-    No currency symbol: the file's currency is unknown.
+    ``currency`` (ISO code, e.g. from :func:`analysis.currency.detect_currency`) adds its
+    symbol or code; ``None`` writes the number alone.
     """
-    return _money(x)
+    return _money(x, currency)
 
 
 def _pct(x: float) -> str:
     if not math.isfinite(x):
         return "n/a"
-    return f"{x:.1%}" if abs(x) < 0.1 else f"{x:.0%}"
+    return percent(x, decimals=1 if abs(x) < 0.1 else 0)  # never "-0.0%"
 
 
-def format_figure(card: Scorecard, key: str) -> str:
+def format_figure(card: Scorecard, key: str, currency: str | None = None) -> str:
     """A scorecard figure as display text (thousands separators, percentages, ISO dates).
 
-    Money has no currency symbol (the file's currency is unknown); undefined values show "n/a".
+    Money carries ``currency``'s symbol or code when given; undefined values show "n/a".
     """
     value = getattr(card, key)
     if value is None:
@@ -298,7 +300,7 @@ def format_figure(card: Scorecard, key: str) -> str:
     if key in ("first_date", "last_date", "as_of"):
         return value.strftime("%Y-%m-%d")
     if key in ("net_revenue", "gross_revenue", "refunds", "average_order_value"):
-        return _money(value)
+        return _money(value, currency)
     if key in ("repeat_customer_rate", "refund_rate"):
         return _pct(value)
     if key == "orders_per_customer":

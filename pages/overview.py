@@ -40,7 +40,7 @@ for keys in FIGURES:
                 delta = "no full 90 days before to compare"
         col.metric(
             overview.LABELS[key],
-            overview.format_figure(card, key),
+            overview.format_figure(card, key, ds.currency),
             delta=delta,
             delta_color="normal" if card.prev_90_complete else "off",
             help=D[key],
@@ -53,7 +53,7 @@ if without.lines:
     cols = st.columns(4)
     cols[0].metric(
         "Total net revenue",
-        overview.format_money(totals["total_net_revenue"]),
+        overview.format_money(totals["total_net_revenue"], ds.currency),
         help="Net revenue of the customers' orders plus that of the sales without a customer.",
     )
     cols[1].metric(
@@ -63,7 +63,7 @@ if without.lines:
     )
     cols[2].metric(
         "of which without a customer",
-        overview.format_money(totals["without_customer_net_revenue"]),
+        overview.format_money(totals["without_customer_net_revenue"], ds.currency),
         help="Guest checkouts and till sales: rows with a date and an amount but no customer.",
     )
     cols[3].metric(

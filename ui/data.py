@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import ingest
+from analysis.currency import table_currency
 from ui.page import guard
 from ui.share import share_control, shared_from_upload
 from ui.text import inert
@@ -94,6 +95,7 @@ class FileResult:
     detected: dict[str, str] = field(default_factory=dict)
     prepared: ingest.Prepared | None = None
     error: str | None = None
+    currency: str | None = None  # ISO code named in the file (analysis.currency), or None
 
 
 @dataclass
@@ -137,6 +139,15 @@ class Dataset:
     def tx_warnings(self) -> list[str]:
         result = self.files.get("transactions")
         return list(result.prepared.warnings) if result and result.prepared else []
+
+    @property
+    def currency(self) -> str | None:
+        """The money's currency: the visitor's choice on "Your data", else the file's own."""
+        chosen = st.session_state.get("currency_choice", {}).get(self.key)
+        if chosen is not None:
+            return chosen or None  # "" = the visitor chose "none"
+        result = self.files.get("transactions")
+        return result.currency if result is not None else None
 
     @property
     def errors(self) -> list[str]:
@@ -185,6 +196,7 @@ def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst, status=
         result.detected = ingest.detect_columns(raw, kind)
         step(f"Step 3 of 3: checking every one of the {len(raw):,} rows (numbers, dates, ids)…")
         result.prepared = _prepare(kind, raw, mapping or result.detected, dayfirst)
+        result.currency = table_currency(raw, mapping or result.detected)
         if status is not None:
             status.write(
                 f"{len(result.prepared.data):,} rows ready, "
