@@ -82,7 +82,9 @@ async def run_visitor(
     page.set_default_timeout(VISITOR_TIMEOUT * 1000)
     result = {"ok": False, "error": None, "seconds": None}
     try:
-        await page.goto(f"{url}/overview")
+        await page.goto(url)
+        await page.wait_for_selector("h1")  # the app is up (its default page)
+        await page.get_by_role("link", name="Overview").first.click()
         await page.wait_for_selector('h1:has-text("Overview")')
         await page.get_by_text("Use your own data").click()
         start = time.perf_counter()

@@ -18,7 +18,9 @@ def main() -> None:
     with serve_app() as (url, _proc, _log), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.goto(f"{url}/overview")
+        page.goto(url)
+        page.wait_for_selector("h1", timeout=90_000)  # the default page
+        page.get_by_role("link", name="Overview").first.click()
         page.wait_for_selector(".vega-embed", timeout=90_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))

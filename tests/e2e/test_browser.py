@@ -33,7 +33,9 @@ def assert_no_exception(page) -> None:
 
 
 def test_overview_renders_with_charts(page, app_url):
-    page.goto(f"{app_url}/overview")
+    page.goto(app_url)
+    page.wait_for_selector("h1", timeout=90_000)  # the app is up (its default page)
+    page.get_by_role("link", name="Overview").first.click()
     page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
     wait_for_app(page)
     page.wait_for_selector('[data-testid="stMetric"]')
@@ -53,7 +55,9 @@ def test_csv_upload_changes_the_figures(page, app_url, tmp_path):
         "carla@example.com;22/02/2024;9,99\n",
         encoding="utf-8",
     )
-    page.goto(f"{app_url}/overview")
+    page.goto(app_url)
+    page.wait_for_selector("h1", timeout=90_000)  # the app is up (its default page)
+    page.get_by_role("link", name="Overview").first.click()
     page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
     wait_for_app(page)
     page.get_by_text("Use your own data").click()
@@ -76,7 +80,9 @@ PAGES = [p.title for p in available_pages() if p.path != "pages/overview.py"]
 
 @pytest.mark.parametrize("title", PAGES)
 def test_each_page_opens(page, app_url, title):
-    page.goto(f"{app_url}/overview")
+    page.goto(app_url)
+    page.wait_for_selector("h1", timeout=90_000)  # the app is up (its default page)
+    page.get_by_role("link", name="Overview").first.click()
     page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
     wait_for_app(page)
     page.get_by_role("link", name=title).first.click()
@@ -108,13 +114,15 @@ def test_a_page_url_on_a_fresh_server_cannot_skip_the_sign_in(browser, tmp_path)
         assert page.locator('input[type="password"]').count() == 1
         page.locator('input[type="password"]').fill("open sesame")
         page.get_by_role("button", name="Continue").click()
-        page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+        page.wait_for_selector('h1:has-text("What to do now")', timeout=90_000)
         page.close()
 
 
 def test_share_link_reopens_the_same_view(browser, app_url):
     page = browser.new_page()
-    page.goto(f"{app_url}/overview")
+    page.goto(app_url)
+    page.wait_for_selector("h1", timeout=90_000)  # the app is up (its default page)
+    page.get_by_role("link", name="Overview").first.click()
     page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
     wait_for_app(page)
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()

@@ -37,7 +37,9 @@ def test_hostile_file_sends_no_request_and_shows_no_link(page, app_url, tmp_path
     responses = tmp_path / "survey.csv"
     responses.write_bytes(hostile_responses())
 
-    page.goto(f"{app_url}/overview")
+    page.goto(app_url)
+    page.wait_for_selector("h1", timeout=90_000)  # the app is up (its default page)
+    page.get_by_role("link", name="Overview").first.click()
     page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
     wait_for_app(page)
     page.get_by_text("Use your own data").click()
