@@ -56,16 +56,12 @@ if not names:
 
 
 def _safe_message(error: BaseException, name: str) -> str:
-    """The error's first line, with any setting of the connection (passwords...) blanked."""
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    """The error's first line, with the connection's settings (passwords...) blanked."""
     try:
         config = conn.connection_config(name)
     except KeyError:
         config = {}
-    for value in config.values():
-        if isinstance(value, str) and len(value) >= 4:
-            text = text.replace(value, "***")
-    return text[:300]
+    return conn.redact(str(error) or type(error).__name__, config)
 
 
 # Coming back to this page: show the source in use (widget values are forgotten off the page).

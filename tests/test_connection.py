@@ -237,6 +237,7 @@ def _expected(shop: pd.DataFrame) -> overview.Scorecard:
     return overview.scorecard(shop)
 
 
+@pytest.mark.slow
 def test_page_without_connections_explains_how_to_add_one():
     at = run_page("pages/connect.py")
     assert not at.exception
@@ -260,6 +261,7 @@ def _check_page_figures(at, shop: pd.DataFrame) -> None:
     assert "Cohort retention" in texts(at)
 
 
+@pytest.mark.slow
 def test_page_on_a_duckdb_file_gives_the_in_memory_numbers(shop, shop_db):
     at = _page({"shopdb": {"backend": "duckdb", "database": str(shop_db)}})
     assert at.selectbox(key="connect_name").value == "shopdb"
@@ -284,6 +286,7 @@ def test_page_typed_sql_is_guarded_and_runs(shop, shop_db):
     _check_page_figures(at, shop)
 
 
+@pytest.mark.slow
 def test_page_names_an_unreachable_connection_without_its_password():
     at = _page({"broken": {"url": "postgres://someone:hunter2secret@127.0.0.1:1/nowhere"}})
     assert not at.exception
@@ -439,3 +442,11 @@ def test_customer_sample_keeps_every_line_of_the_customers_it_picks(shop, shop_d
     again, _ = conn.customer_sample(canon, 300)
     pd.testing.assert_frame_equal(lines, again)  # the same customers every time
     assert str(lines["order_date"].dtype) == "datetime64[ns]"
+
+
+def test_redact_blanks_settings_and_url_passwords():
+    config = {"url": "postgres://u:s3cret-pw@db/x", "token": "dapi123456", "port": 5432}
+    text = "failed for postgres://u:s3cret-pw@db/x; password s3cret-pw; token dapi123456\nmore"
+    out = conn.redact(text, config)
+    assert "s3cret-pw" not in out and "dapi123456" not in out and "more" not in out
+    assert out.startswith("failed for ***")

@@ -58,6 +58,7 @@ __all__ = [
     "engines",
     "get_connection",
     "open_backend",
+    "redact",
     "stop_using_source",
     "use_source",
 ]
@@ -413,19 +414,29 @@ class IbisConnection(BaseConnection[ibis.BaseBackend]):
     def timeout_seconds(self) -> float:
         return float(getattr(self, "_config", {}).get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS))
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while this connection is used: one connection object is shared by every session
+        (``st.connection`` is global) and DuckDB's Python connection is not thread-safe."""
+        return self.__dict__.setdefault("_use_lock", threading.RLock())
+
     def list_tables(self) -> list[str]:
         """Tables and views the connection can read, sorted."""
-        return sorted(self._instance.list_tables())
+        with self.lock:
+            return sorted(self._instance.list_tables())
 
     def table(self, name: str) -> ir.Table:
         """A table or view by name (one of :meth:`list_tables`)."""
         if name not in self.list_tables():
             raise KeyError(f"There is no table or view named '{name}'.")
-        return self._instance.table(name)
+        with self.lock:
+            return self._instance.table(name)
 
     def query(self, sql: str) -> ir.Table:
         """A typed SELECT as an Ibis table, after :func:`check_select`."""
-        return self._instance.sql(check_select(sql, self.dialect))
+        safe = check_select(sql, self.dialect)
+        with self.lock:
+            return self._instance.sql(safe)
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call ``fn`` (which runs queries on this connection) under the statement timeout.
@@ -433,16 +444,17 @@ class IbisConnection(BaseConnection[ibis.BaseBackend]):
         DuckDB has no statement timeout, so its running query is interrupted when the timeout
         passes; PostgreSQL enforces its own ``statement_timeout``.
         """
-        raw = getattr(self._instance, "con", None)
-        if getattr(self._instance, "name", "") != "duckdb" or raw is None:
-            return fn(*args, **kwargs)
-        timer = threading.Timer(self.timeout_seconds, raw.interrupt)
-        timer.daemon = True
-        timer.start()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            timer.cancel()
+        with self.lock:
+            raw = getattr(self._instance, "con", None)
+            if getattr(self._instance, "name", "") != "duckdb" or raw is None:
+                return fn(*args, **kwargs)
+            timer = threading.Timer(self.timeout_seconds, raw.interrupt)
+            timer.daemon = True
+            timer.start()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                timer.cancel()
 
 
 # Ibis backend -> (what to call it, the driver module it needs).
@@ -459,6 +471,23 @@ ENGINES = {
     "mssql": ("SQL Server", "pyodbc"),
     "oracle": ("Oracle", "oracledb"),
 }
+
+
+def redact(text: str, config: Mapping[str, Any]) -> str:
+    """``text`` with every setting of a connection (and a URL's password) replaced by ``***``,
+    cut to its first line and 300 characters: safe to show in an error message."""
+    text = str(text).splitlines()[0] if str(text) else ""
+    secrets_ = []
+    for value in _plain(config).values():
+        if isinstance(value, str) and len(value) >= 4:
+            secrets_.append(value)
+            if "://" in value:
+                password = urlparse(value).password
+                if password:
+                    secrets_.append(password)
+    for value in sorted(secrets_, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text[:300]
 
 
 def engines() -> pd.DataFrame:
@@ -735,8 +764,8 @@ def connected_dataset():
     try:
         lines, total = cached(name, source, mapping, "customer sample", _sample, SAMPLE_CUSTOMERS)
     except Exception as error:  # unreachable server, a query that no longer runs...
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        result.error = f"Could not read the connected source {label}: {first[:300]}"
+        why = redact(str(error) or type(error).__name__, connection_config(name))
+        result.error = f"Could not read the connected source {label}: {why}"
         return Dataset(key, label, False, {"transactions": result})
     customers = int(lines["customer_id"].nunique())
     if customers < total:
