@@ -55,3 +55,17 @@ def test_overview_unreadable_file_names_it():
     at = run_page("pages/overview.py", upload=("broken.xlsx", b"<html>not a workbook</html>", "x"))
     assert not at.exception
     assert any("broken.xlsx" in e.value for e in at.error)
+
+
+def test_doubtful_columns_are_said_on_the_page():
+    # every "customer" has exactly one order: the figures are shown with a warning first
+    rows = "".join(f"R-{1000 + i},2024-01-{1 + i:02d},{10 + i}\n" for i in range(25))
+    upload = ("Customer,Date,Amount\n" + rows + ",2024-01-26,5\n").encode()
+    at = run_page("pages/overview.py", upload=("receipts.csv", upload, "text/csv"))
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "Check the columns" in w.value)
+    assert "looks like order or receipt numbers" in warning and "Your data" in warning
+    assert any(
+        c.value.startswith("1 line without a customer (guest or till sales) is left out")
+        for c in at.caption
+    )

@@ -410,7 +410,29 @@ def require_transactions() -> Dataset:
             icon=":material/info:",
         )
         st.stop()
+    _transaction_notices(ds.files["transactions"].prepared)
     return ds
+
+
+def _transaction_notices(prepared: ingest.Prepared) -> None:
+    """On every page: doubtful column choices (confirm them on 'Your data'), and the sales
+    without a customer that customer figures leave out."""
+    doubts = prepared.report.get("doubts") or []
+    if doubts:
+        st.warning(
+            "**Check the columns before trusting these figures.** "
+            + " ".join(inert(d["message"]) for d in doubts)
+            + " Confirm or change the columns under 'How your columns were understood' on "
+            "'Your data'.",
+            icon=":material/help:",
+        )
+    k = prepared.report.get("anonymous_lines", 0)
+    if k:
+        st.caption(
+            f"{k:,} line{'s' if k != 1 else ''} without a customer (guest or till sales) "
+            f"{'are' if k != 1 else 'is'} left out of the customer figures on this page; "
+            f"{'they count' if k != 1 else 'it counts'} in total revenue and orders on Overview."
+        )
 
 
 def require_responses() -> Dataset:
