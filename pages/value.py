@@ -6,6 +6,7 @@ from analysis import charts_value, churn, clv
 from ui.cache import chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.model_choice import COMPARISON_HELP, MODELS_HELP, best_purchase_model, comparison_table
 from ui.text import inert
 
 ds = require_transactions()
@@ -57,11 +58,35 @@ time_unit = c4.radio(
     "the predictions are the same.",
 )
 monthly_rate = round((1 + yearly_rate / 100) ** (1 / 12) - 1, 8)
+model_slot = st.container()  # "Model used for forecasts", once the comparison says which is best
 
 # ------------------------------------------------------------------------------ models
 churn_error = None
+comparison_error = None
 with st.status("Fitting the models…", expanded=False) as status:
-    status.update(label="Fitting the purchase (BG/NBD) and spend (Gamma-Gamma) models…")
+    status.update(label="Comparing the purchase models on a held-back period…")
+    try:
+        comparison = compute(clv.compare_models, ds)
+    except ValueError as exc:
+        comparison = None
+        comparison_error = str(exc)
+    best = best_purchase_model(comparison)
+    choice = model_slot.segmented_control(
+        "Model used for forecasts",
+        options=["best", *clv.PURCHASE_MODELS],
+        format_func=lambda k: (
+            f"Best fit: {clv.MODEL_NAMES[best]}" if k == "best" else clv.MODEL_NAMES[k]
+        ),
+        default="best",
+        key="value_model",
+        bind="query-params",
+        help="The purchase model behind the forecasts, values and P(alive). Best fit: the "
+        "model that predicted a held-back period best (see How good are these predictions?).",
+    )
+    model = best if choice in (None, "best") else choice
+    status.update(
+        label=f"Fitting the purchase ({clv.MODEL_NAMES[model]}) and spend (Gamma-Gamma) models…"
+    )
     try:
         report = compute(
             clv.value_report,
@@ -69,6 +94,7 @@ with st.status("Fitting the models…", expanded=False) as status:
             months=int(months),
             monthly_discount_rate=monthly_rate,
             time_unit=time_unit,
+            model=model,
         )
     except ValueError as exc:
         status.update(label="Could not fit the models", state="error")
@@ -226,9 +252,35 @@ else:
 
 # ------------------------------------------------------------------------------ quality
 st.subheader("How good are these predictions?")
+st.markdown("**Which purchase model fits your customers**")
+if comparison is None or comparison.best is None:
+    empty_state(
+        "No model comparison for this data: "
+        + (comparison_error or "no purchase model could be fitted on the earlier part of it.")
+    )
+else:
+    st.dataframe(
+        comparison_table(comparison, used=model),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Predicted repeat purchases": st.column_config.NumberColumn(format="%.0f"),
+            "Actual repeat purchases": st.column_config.NumberColumn(format="%.0f"),
+            "Error of the total": st.column_config.NumberColumn(format="%+.1f%%"),
+            "Average error per customer": st.column_config.NumberColumn(format="%.3f"),
+            "Log-likelihood (calibration)": st.column_config.NumberColumn(format="%.1f"),
+            "BIC (calibration; lower is better)": st.column_config.NumberColumn(format="%.1f"),
+            "Fit time (s)": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    what_this_says(clv.describe_model_comparison(comparison))
+explain("which model fits your customers", COMPARISON_HELP)
+
 holdout = report.holdout
 if holdout is not None:
-    st.markdown("**The purchase model, checked on a period it did not see**")
+    st.markdown(
+        f"**The purchase model ({clv.MODEL_NAMES[model]}), checked on a period it did not see**"
+    )
     left, right = st.columns(2)
     chart(left, charts_value.holdout_frequency_chart, holdout.by_frequency, width="stretch")
     chart(right, charts_value.holdout_tracking_chart, holdout.tracking, width="stretch")
@@ -267,6 +319,7 @@ if risk is not None:
 bg_table = report.bg_params
 gg_table = report.gg_params
 unit_word = "week" if time_unit == "W" else "day"
+fitted = ", ".join(f"{k} = {v:.3f}" for k, v in report.bg.params_.items())
 explain(
     "the customer value models",
     f"""
@@ -274,13 +327,13 @@ explain(
 rate, which differs from customer to customer. After every purchase there is a chance that
 they quietly stop for good, and that chance differs between customers too. Nobody tells you
 they left: the model infers it from the silence since their last purchase, given their usual
-rhythm. Fitted parameters: r = {report.bg.params_["r"]:.3f} and alpha =
-{report.bg.params_["alpha"]:.3f} (purchase rates; alpha per {unit_word}),
-a = {report.bg.params_["a"]:.3f} and b = {report.bg.params_["b"]:.3f} (drop-out chances).
+rhythm. The forecasts on this page use **{clv.MODEL_NAMES[model]}** (chosen above; the
+purchase models are explained below). Its fitted parameters: {fitted} (r and alpha are
+purchase rates, alpha per {unit_word}; the others describe leaving).
 
-**P(alive)** is the probability that a customer is still active now. A customer who bought
-once is given the benefit of the doubt (P(alive) = 1 in this model), so rank churn on the
-churn model or on the chance of no purchase instead.
+**P(alive)** is the probability that a customer is still active now. In BG/NBD a customer who
+bought once is given the benefit of the doubt (P(alive) = 1), so rank churn on the churn model
+or on the chance of no purchase instead; modified BG/NBD and Pareto/NBD do not assume this.
 
 **Gamma-Gamma (how much per purchase).** Each customer has their own average purchase value;
 single purchases vary around it. A customer with few purchases is pulled towards the average
@@ -298,6 +351,7 @@ seasons), or a big gap in the check above. The models only know the customers yo
 have: new customers are not in the forecasts.
 """,
 )
+explain("the purchase models", MODELS_HELP)
 with st.expander("Fitted parameters with their uncertainty", icon=":material/functions:"):
     st.dataframe(bg_table, hide_index=True, width="stretch")
     if gg_table is not None:

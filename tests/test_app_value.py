@@ -7,7 +7,9 @@ import io
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 
+from analysis import clv
 from tests.apptest_utils import frame_with, run_page, texts
 
 PAGE = "pages/value.py"
@@ -124,4 +126,99 @@ def test_value_page_short_history_explains_instead_of_failing():
     page = texts(at)
     assert "No churn model for this data" in page
     assert "too short to hold back a period" in page
+    assert "No model comparison for this data" in page  # said, not a traceback
+    assert at.segmented_control(key="value_model").value == "best"
     assert any("too few" in w.value.lower() or "only" in w.value.lower() for w in at.warning)
+
+
+@pytest.mark.slow
+def test_value_page_model_comparison_on_cdnow_picks_a_model_and_switches():
+    at = run_page(PAGE, dataset="cdnow")
+    assert not at.exception
+    table = frame_with(at, "Average error per customer")
+    names = table["Model"].str.replace(" (used for forecasts)", "", regex=False)
+    assert sorted(names) == ["BG/NBD", "Modified BG/NBD", "Pareto/NBD"]
+    # Best first (smallest per-customer holdout error), and it is the one used.
+    assert table["Model"].iloc[0].endswith("(used for forecasts)")
+    assert table["Model"].str.endswith("(used for forecasts)").sum() == 1
+    assert table["Average error per customer"].is_monotonic_increasing
+    for column in (
+        "Predicted repeat purchases",
+        "Actual repeat purchases",
+        "Error of the total",
+        "Log-likelihood (calibration)",
+        "BIC (calibration; lower is better)",
+        "Fit time (s)",
+    ):
+        assert column in table.columns, column
+    actual = table["Actual repeat purchases"].iloc[0]
+    assert (table["Actual repeat purchases"] == actual).all() and actual > 0
+    error = table["Error of the total"] / 100 * actual
+    np.testing.assert_allclose(table["Predicted repeat purchases"] - actual, error, rtol=1e-9)
+    best = names.iloc[0]
+    page = texts(at)
+    assert f"{best} predicted individual customers best" in page
+    assert f"The purchase model ({best}), checked on a period it did not see" in page
+    control = at.segmented_control(key="value_model")
+    assert control.value == "best"
+    assert f"Best fit: {best}" in control.options
+    labels = [e.label for e in at.expander]
+    assert "How this works: which model fits your customers" in labels
+    assert "How this works: the purchase models" in labels
+
+    def figures() -> tuple[str, str]:
+        metrics = {m.label: m.value for m in at.metric}
+        return metrics["Next 12 months: net revenue"], metrics["Predicted repeat purchases"]
+
+    chosen = figures()
+    other = next(k for k in clv.PURCHASE_MODELS if clv.MODEL_NAMES[k] != best)
+    at.segmented_control(key="value_model").set_value(other).run()
+    assert not at.exception
+    switched = figures()
+    assert switched[0] != chosen[0] and switched[1] != chosen[1]
+    assert abs(number(switched[0]) / number(chosen[0]) - 1) < 0.2  # same data, close models
+    table = frame_with(at, "Average error per customer")
+    used = table.loc[table["Model"].str.endswith("(used for forecasts)"), "Model"]
+    assert list(used) == [f"{clv.MODEL_NAMES[other]} (used for forecasts)"]
+    # Back to the best fit: the first figures again (from the cache).
+    at.segmented_control(key="value_model").set_value("best").run()
+    assert figures() == chosen
+
+
+def _two_years(n_customers: int = 300, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_customers):
+        day = int(rng.integers(0, 300))
+        rate = rng.gamma(1.5, 1 / 30)
+        end = day + int(rng.exponential(400))
+        while day < min(end, 730):
+            rows.append((f"c{i}", pd.Timestamp("2023-01-01") + pd.Timedelta(days=day), 20.0))
+            day += max(1, int(rng.exponential(1 / rate)))
+    return pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+
+
+def test_value_report_model_choice_keeps_the_default_and_changes_the_model():
+    tx = _two_years()
+    default = clv.value_report(tx, months=6, holdout=False)
+    explicit = clv.value_report(tx, months=6, holdout=False, model="bgnbd")
+    assert type(default.bg) is clv.BetaGeoModel and default.settings["model"] == "bgnbd"
+    # The default is BG/NBD exactly as fitted on its own.
+    direct = clv.BetaGeoModel().fit(default.summary)
+    assert default.bg.params_ == direct.params_
+    pd.testing.assert_series_equal(
+        default.customers["expected_purchases"],
+        direct.expected_purchases(6 * clv.DAYS_PER_MONTH / 7, default.summary),
+        check_names=False,
+    )
+    pd.testing.assert_frame_equal(default.customers, explicit.customers)
+    for key, cls in (("mbgnbd", clv.ModifiedBetaGeoModel), ("pnbd", clv.ParetoNBDModel)):
+        report = clv.value_report(tx, months=6, holdout=False, model=key)
+        assert type(report.bg) is cls and report.settings["model"] == key
+        assert report.bg.params_ == cls().fit(report.summary).params_
+        assert not np.allclose(
+            report.customers["expected_purchases"], default.customers["expected_purchases"]
+        )
+        assert list(report.forecast.columns) == list(default.forecast.columns)
+    with pytest.raises(ValueError, match="Unknown purchase model"):
+        clv.value_report(tx, model="pareto")

@@ -1551,7 +1551,7 @@ def _holdout_counts(tx: pd.DataFrame, customers: pd.Index, start: int, end: int)
 
 
 def calibration_holdout(
-    tx: pd.DataFrame, *, calibration_end, holdout_end, time_unit: str = "W"
+    tx: pd.DataFrame, *, calibration_end, holdout_end, time_unit: str = "W", model: str = "bgnbd"
 ) -> HoldoutResult:
     """Fit BG/NBD on the calibration period and compare its predictions with the holdout.
 
@@ -1565,6 +1565,8 @@ def calibration_holdout(
         End of the holdout period, exclusive.
     time_unit : {"D", "W"}
         Time unit for the fit (results do not depend on it beyond rounding).
+    model : {"bgnbd", "mbgnbd", "pnbd"}
+        Purchase model to check (see :data:`PURCHASE_MODELS`); default BG/NBD.
 
     Returns
     -------
@@ -1580,7 +1582,7 @@ def calibration_holdout(
     summary = clv_summary(tx, as_of=cal_end, time_unit=time_unit)
     if len(summary) == 0:
         raise ValueError("There are no purchases before the end of the calibration period.")
-    model = BetaGeoModel().fit(summary)
+    model = purchase_model(model).fit(summary)
     start, end = (int(v) for v in day_numbers(pd.Series([cal_end, hold_end])))
     duration = (end - start) / unit
     actual = _holdout_counts(tx, summary.index, start, end)
@@ -1730,6 +1732,7 @@ class ValueReport:
     bg_params, gg_params : DataFrame
         Parameter tables with standard errors.
     bg, gg : fitted models
+        ``bg`` is the purchase model used (BG/NBD unless ``settings["model"]`` says otherwise).
     holdout : HoldoutResult or None
     warnings : list of str
     settings : dict
@@ -1748,6 +1751,29 @@ class ValueReport:
     settings: dict = field(default_factory=dict)
 
 
+PURCHASE_MODELS = ("bgnbd", "mbgnbd", "pnbd")
+"""Keys of the purchase models :func:`value_report` can use (names in ``MODEL_NAMES``)."""
+
+
+def purchase_model(model: str = "bgnbd"):
+    """A new, unfitted purchase model by key.
+
+    Parameters
+    ----------
+    model : {"bgnbd", "mbgnbd", "pnbd"}
+        BG/NBD, modified BG/NBD or Pareto/NBD.
+
+    Returns
+    -------
+    BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel
+        With its default settings.
+    """
+    classes = {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel, "pnbd": ParetoNBDModel}
+    if model not in classes:
+        raise ValueError(f"Unknown purchase model {model!r}; choose from {list(classes)}.")
+    return classes[model]()
+
+
 def value_report(
     tx: pd.DataFrame,
     *,
@@ -1756,6 +1782,7 @@ def value_report(
     monthly_discount_rate: float = 0.01,
     time_unit: str = "W",
     holdout: bool = True,
+    model: str = "bgnbd",
 ) -> ValueReport:
     """Fit both models and compute everything the customer value page shows.
 
@@ -1773,6 +1800,10 @@ def value_report(
         Time unit of the fit and the summary.
     holdout : bool
         Also run :func:`calibration_holdout` on the last third of the history.
+    model : {"bgnbd", "mbgnbd", "pnbd"}
+        Purchase model behind every forecast, value, P(alive) and the holdout check (BG/NBD,
+        modified BG/NBD or Pareto/NBD); it is ``report.bg`` whichever it is. Gamma-Gamma
+        always models spend.
 
     Returns
     -------
@@ -1790,6 +1821,7 @@ def value_report(
         the data's shape: fits and interval draws have time budgets and say when they ran out.
     """
     _unit_days(time_unit)
+    purchase_model(model)  # an unknown key fails before any work
     tx, amount_note = drop_implausible_amounts(tx)
     if amount_note and len(tx) == 0:
         raise UnsuitableDataError(amount_note.replace("were left out of", "leave nothing for"))
@@ -1802,6 +1834,7 @@ def value_report(
             monthly_discount_rate=monthly_discount_rate,
             time_unit=time_unit,
             holdout=holdout,
+            model=model,
         )
 
 
@@ -1814,6 +1847,7 @@ def _value_report(
     monthly_discount_rate: float,
     time_unit: str,
     holdout: bool,
+    model: str = "bgnbd",
 ) -> ValueReport:
     unit = _unit_days(time_unit)
     summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
@@ -1826,7 +1860,7 @@ def _value_report(
     check_model_data(summary, min_repeat_buyers=MIN_REPEAT_BUYERS)
     notes = [amount_note] if amount_note else []
     notes.extend(model_warnings(summary, time_unit=time_unit))
-    bg = BetaGeoModel().fit(summary)
+    bg = purchase_model(model).fit(summary)
     notes.extend(bg.warnings_)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -1862,7 +1896,11 @@ def _value_report(
     if split is not None:
         try:
             result = calibration_holdout(
-                tx, calibration_end=split[0], holdout_end=split[1], time_unit=time_unit
+                tx,
+                calibration_end=split[0],
+                holdout_end=split[1],
+                time_unit=time_unit,
+                model=model,
             )
         except UnsuitableDataError as exc:
             notes.append(f"No check against held-back months: in the earlier data, {exc}")
@@ -1885,6 +1923,7 @@ def _value_report(
             "months": months,
             "monthly_discount_rate": monthly_discount_rate,
             "time_unit": time_unit,
+            "model": model,
         },
     )
 
@@ -2054,6 +2093,7 @@ def holdout_insights(holdout: HoldoutResult) -> list[str]:
 from analysis.clv._base import NotFittedError, load_model, save_model  # noqa: E402
 from analysis.clv.beta_geo_beta_binom import BetaGeoBetaBinomModel, discrete_summary  # noqa: E402
 from analysis.clv.comparison import (  # noqa: E402
+    MODEL_NAMES,
     ModelComparison,
     compare_models,
     describe_model_comparison,
@@ -2063,6 +2103,9 @@ from analysis.clv.modified_beta_geo import ModifiedBetaGeoModel  # noqa: E402
 from analysis.clv.pareto_nbd import ParetoNBDModel  # noqa: E402
 
 __all__ += [
+    "MODEL_NAMES",
+    "PURCHASE_MODELS",
+    "purchase_model",
     "BetaGeoBetaBinomModel",
     "ModelComparison",
     "ModifiedBetaGeoModel",
