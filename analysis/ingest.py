@@ -1290,6 +1290,49 @@ def _line_fields(line: str, delim: str) -> list[str]:
     return rec
 
 
+_DATE_LIKE_RE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+_NUMBER_LIKE_RE = re.compile(r"[-+(]?[^\d\s]{0,3}\s?\d[\d.,' ]*\)?\s?[^\d\s]{0,3}-?")
+
+
+def _kind(value: str) -> str:
+    """Coarse kind of a cell for comparing a line with the table's rows."""
+    v = value.strip()
+    if not v:
+        return ""
+    if _DATE_LIKE_RE.match(v):
+        return "date"
+    if _NUMBER_LIKE_RE.fullmatch(v):
+        return "number"
+    return "text"
+
+
+def _column_kinds(lines: list[bytes], delim: str, width: int) -> list[str]:
+    """The most common kind of each column among (up to 2,000) physical lines that, read on
+    their own, have the table's number of fields (rows, whatever the quotes around them)."""
+    votes: list[Counter[str]] = [Counter() for _ in range(width)]
+    for ln in lines[1:2001]:
+        fields = _line_fields(ln.rstrip(b"\r").decode("utf-8", errors="replace"), delim)
+        if len(fields) == width:
+            for c, f in zip(votes, fields, strict=True):
+                c[_kind(f)] += 1
+    out = []
+    for c in votes:
+        c.pop("", None)
+        out.append(c.most_common(1)[0][0] if c else "")
+    return out
+
+
+def _looks_like_a_row(fields: list[str], modes: list[str]) -> bool:
+    """A line that has the table's number of fields and, in at least two of its filled cells
+    (and at least half of them), the kind of value its column usually holds: a row of the
+    table, not prose from a comment that happens to hold a comma or two."""
+    if len(fields) != len(modes):
+        return False
+    filled = [(_kind(f), m) for f, m in zip(fields, modes, strict=True) if f.strip()]
+    same = sum(k == m for k, m in filled)
+    return same >= 2 and 2 * same >= len(filled)
+
+
 def _reread_broken_quotes(
     body: pd.DataFrame,
     inside: np.ndarray,
@@ -1317,6 +1360,7 @@ def _reread_broken_quotes(
     for c in range(width, ncols):
         extra |= body.iloc[:, c].str.len().gt(0).to_numpy(dtype=bool, na_value=False)
     rows = body.index.to_numpy(dtype=np.int64)
+    modes = _column_kinds(lines, delim, width)
     bad: list[int] = []
     spans: list[tuple[int, int]] = []
     for r in multi.tolist():
@@ -1326,7 +1370,7 @@ def _reread_broken_quotes(
         if not suspicious and width >= 2:
             for ln in seg[1:]:
                 text = ln.rstrip(b"\r").decode("utf-8", errors="replace")
-                if text.strip() and len(_line_fields(text, delim)) == width:
+                if text.strip() and _looks_like_a_row(_line_fields(text, delim), modes):
                     suspicious = True
                     break
         if suspicious:
@@ -1454,8 +1498,9 @@ def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]
     for priority, d in enumerate(_DELIMITERS):
         recs = _split_records(sample, d)
         candidates.append((priority, d, recs))
-        if any(r[0] != r[1] for r in recs):
-            # a quote spanning lines may be a stray one: also weigh the lines one by one
+        if '"' in sample:
+            # a quote spanning lines (or open at the end) may be a stray one: also weigh the
+            # lines one by one
             lines = [
                 (i, i, [c.strip() for c in _line_fields(ln, d)])
                 for i, ln in enumerate(sample.split("\n"), start=1)

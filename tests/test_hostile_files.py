@@ -421,3 +421,16 @@ def test_xls_is_checked_after_reading():
     """.xls has no pre-check (it cannot exceed 65,536 x 256 cells): the table is checked after."""
     with pytest.raises(DataError, match=r"'sales_title.xls' reaches cell G6: 6 rows x 7 columns"):
         read_table(ROOT / "tests" / "data" / "ingest" / "sales_title.xls", max_columns=3)
+
+
+def test_a_comment_with_commas_over_two_lines_stays_one_row():
+    """Prose with the table's number of commas is not taken for a swallowed row."""
+    data = (
+        b"date,score,comment\n"
+        b'2024-01-01,9,"Loved it.\nFast delivery, good price, will return"\n'
+        b"2024-01-02,7,ok\n"
+    )
+    raw = read_table(data, filename="survey.csv")
+    assert raw.index.tolist() == [2, 4]
+    assert raw.loc[2, "comment"] == "Loved it.\nFast delivery, good price, will return"
+    assert raw.attrs["warnings"] == []
