@@ -451,22 +451,26 @@ def test_prepare_responses_scales_and_rejections() -> None:
         "Plan",
     ]
     assert d["score"].dtype == np.int64
-    assert d["score"].tolist() == [10, 0, 9, 8]
+    assert d["score"].tolist() == [10, 0, 9, 8, 8, 8]
     assert str(d["csat"].dtype) == "Int64" and str(d["ces"].dtype) == "Int64"
-    assert d["csat"].tolist() == [5, pd.NA, 4, 4]
-    assert d["ces"].tolist() == [7, pd.NA, 2, 2]
-    assert d["customer_id"].isna().tolist() == [False, True, False, False]
+    # a satisfaction 6 (row 7) or an effort 9 (row 8) loses that value, not the response
+    assert d["csat"].tolist() == [5, pd.NA, 4, pd.NA, 4, 4]
+    assert d["ces"].tolist() == [7, pd.NA, 2, 2, pd.NA, 2]
+    assert d["customer_id"].isna().tolist() == [False, True, False, False, False, False]
     assert str(d["response_date"].dtype) == "datetime64[ns]"
     assert p.rejected[["row", "reason"]].values.tolist() == [
         [4, "score outside 0-10"],
         [5, "score not a whole number"],
-        [7, "satisfaction score outside 1-5"],
-        [8, "effort score outside 1-7"],
         [9, "missing score"],
         [10, "unparseable date"],
     ]
+    assert (
+        "1 value in 'Satisfaction (1-5)' could not be read as a satisfaction score 1-5 (for "
+        "example '6') and was left blank; its response is kept." in p.warnings
+    )
+    assert any(w.startswith("1 value in 'Effort (1-7)' could not") for w in p.warnings)
     r = p.report
-    assert (r["rows_read"], r["rows_used"], r["responses"], r["respondents"]) == (10, 4, 4, 3)
+    assert (r["rows_read"], r["rows_used"], r["responses"], r["respondents"]) == (10, 6, 6, 3)
     assert r["date_min"] == pd.Timestamp("2024-03-05")
 
 
@@ -492,3 +496,50 @@ def test_no_usable_row_gives_an_empty_typed_table_not_an_error() -> None:
         "2 rows of 2 could not be used and were set aside (missing customer id: 2). You can "
         "download them, fix them and upload the file again."
     ]
+
+
+def test_survey_answers_written_as_words_are_read_as_their_numbers() -> None:
+    text = (
+        "Date,How likely are you to recommend us?,How satisfied are you? (CSAT),"
+        "How easy was it? (CES)\n"
+        "2024-03-05,10 - Extremely likely,Very satisfied,Very easy\n"  # 2
+        "2024-03-05,Not at all likely - 0,Very dissatisfied,Strongly disagree\n"  # 3
+        "2024-03-05,Extremely likely,Neither satisfied nor dissatisfied,Somewhat agree\n"  # 4
+        "2024-03-05,Not at all likely,  satisfied ,Difficult\n"  # 5
+        "2024-03-05,7,Thrilled,3\n"  # 6: an unknown label loses only the satisfaction
+        "2024-03-05,Very likely,4,5\n"  # 7: a score label we cannot place is not guessed
+    )
+    p = prepare_responses(table(text, "survey.csv"))
+    assert p.mapping["csat"] == "How satisfied are you? (CSAT)"
+    assert p.mapping["ces"] == "How easy was it? (CES)"
+    d = p.data
+    assert d["score"].tolist() == [10, 0, 10, 0, 7]
+    assert d["csat"].tolist() == [5, 1, 3, 4, pd.NA]
+    assert d["ces"].tolist() == [7, 1, 5, 2, 3]
+    assert p.rejected[["row", "reason"]].values.tolist() == [[7, "unparseable score"]]
+    assert any("(for example 'Thrilled')" in w for w in p.warnings)
+
+
+def test_test_preview_and_unfinished_responses_are_left_out_with_the_reason() -> None:
+    text = (
+        "Date,NPS,Status,Finished\n"
+        "2024-03-05,9,IP Address,True\n"  # 2
+        "2024-03-05,3,Survey Preview,True\n"  # 3
+        "2024-03-05,10,Test,True\n"  # 4
+        "2024-03-05,6,IP Address,False\n"  # 5
+        "2024-03-05,8,Partial,True\n"  # 6
+        "2024-03-06,7,IP Address,1\n"  # 7
+    )
+    p = prepare_responses(table(text, "survey.csv"))
+    assert p.data["score"].tolist() == [9, 7]
+    assert p.rejected[["row", "reason"]].values.tolist() == [
+        [3, "preview response"],
+        [4, "test response"],
+        [5, "unfinished response"],
+        [6, "unfinished response"],
+    ]
+    assert p.report["rejected_by_reason"] == {
+        "unfinished response": 2,
+        "preview response": 1,
+        "test response": 1,
+    }
