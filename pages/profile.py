@@ -212,6 +212,9 @@ st.dataframe(
         "items": "Items",
     },
 )
+history_note = profile.history_note(p)  # when the orders or items shown are capped
+if history_note:
+    st.caption(inert(history_note))
 download_buttons(p.history, f"orders_{customer_id}", key="profile_orders_download")
 
 # ------------------------------------------------------------------------------ survey
