@@ -450,3 +450,41 @@ def test_redact_blanks_settings_and_url_passwords():
     out = conn.redact(text, config)
     assert "s3cret-pw" not in out and "dapi123456" not in out and "more" not in out
     assert out.startswith("failed for ***")
+
+
+@pytest.mark.slow
+def test_spark_section_opens_a_session_and_counts_in_it(shop, tmp_path):
+    if os.environ.get("CF_TEST_SPARK") != "1":
+        reason = "Spark not requested: set CF_TEST_SPARK=1 (needs pyspark and Java)"
+        if REQUIRE:
+            pytest.fail(reason + " (CF_REQUIRE_ENGINES=1)")
+        pytest.skip(reason)
+    pytest.importorskip("pyspark")
+    con = conn.open_backend(
+        {
+            "backend": "pyspark",
+            "master": "local[1]",
+            "conf": {
+                "spark.sql.session.timeZone": "UTC",
+                "spark.ui.enabled": "false",
+                "spark.sql.shuffle.partitions": "2",
+                "spark.sql.warehouse.dir": str(tmp_path / "warehouse"),
+            },
+        }
+    )
+    try:
+        keep = shop["customer_id"].isin(shop["customer_id"].drop_duplicates().iloc[:50])
+        small = shop[keep].reset_index(drop=True)
+        table = con.create_table(
+            "cf_connect_spark",
+            small.assign(order_date=small["order_date"].astype("datetime64[us]")),
+            overwrite=True,
+        )
+        lines, total = conn.customer_sample(
+            conn.canonical_table(table, {c: c for c in CANONICAL}), 20
+        )
+        assert total == 50 and lines["customer_id"].nunique() == 20
+        expected = small[small["customer_id"].isin(set(lines["customer_id"]))]
+        assert len(lines) == len(expected)
+    finally:
+        con._session.stop()
