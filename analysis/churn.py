@@ -566,7 +566,8 @@ def drivers_in_words(importance: pd.DataFrame, *, top: int = 3) -> list[str]:
             0: "its effect is not a simple more-or-less",
         }[row.direction]
         out.append(
-            f"**{md_escape(row.label)}**: shuffling it lowers the model's AUC by {row.importance:.3f}; {how}."
+            f"**{md_escape(row.label)}**: {how}. Without it, the model would rank a leaver above "
+            f"a stayer {row.importance * 100:.1f} percentage points less often (AUC drop)."
         )
     if not out:
         out.append("No single piece of behaviour stands out: the model's signals are weak.")
@@ -581,7 +582,7 @@ def verdict_in_words(evaluation: pd.DataFrame, horizon_days: int) -> list[str]:
         f"{ours['base_rate']:.0%} of the held-back customers did not buy within {horizon_days} "
         "days: that is what guessing would get right among any group you pick.",
         f"Among the 10% the churn model flagged as riskiest, {ours['precision_top']:.0%} really "
-        f"did not buy again (BG/NBD: {bg['precision_top']:.0%}).",
+        f"did not buy again (the purchase-rhythm model, BG/NBD: {bg['precision_top']:.0%}).",
         f"Given one customer who left and one who stayed, the churn model ranks the leaver as "
         f"riskier {ours['auc']:.0%} of the time (AUC; 50% is a coin toss), BG/NBD "
         f"{bg['auc']:.0%}.",

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import charts_feedback as cf
 from analysis import feedback as fb
+from analysis.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset
@@ -208,7 +209,9 @@ def breakdown_view() -> None:
                 "share_promoters": st.column_config.NumberColumn("Promoters", format="percent"),
                 "share_detractors": st.column_config.NumberColumn("Detractors", format="percent"),
                 "diff_vs_rest": st.column_config.NumberColumn("vs the rest", format="%+.1f"),
-                "p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
+                "p_value": st.column_config.NumberColumn(
+                    "Chance it is luck (p-value)", format="%.3f"
+                ),
                 "significant": st.column_config.CheckboxColumn("Beyond chance"),
                 "small": st.column_config.CheckboxColumn("Small (< 30)"),
             },
@@ -261,7 +264,8 @@ else:
         chart(st, cf.distinctive_terms_chart, terms, width="stretch")
         st.caption(
             "Bars to the right: words and phrases detractors use far more than promoters; "
-            "to the left: the reverse. Longer bars are stronger evidence (z-score)."
+            "to the left: the reverse. Longer bars are clearer differences (z-score: above 2 is "
+            "unlikely to be chance)."
         )
 
 # --- Behaviour ------------------------------------------------------------------------------
@@ -326,11 +330,21 @@ def behaviour_view() -> None:
                     ),
                     "rate_ci_low": st.column_config.NumberColumn("95% from", format="percent"),
                     "rate_ci_high": st.column_config.NumberColumn("95% to", format="percent"),
-                    "rate_p_value": st.column_config.NumberColumn("p-value", format="%.3f"),
-                    "spend_diff": st.column_config.NumberColumn("Spend: difference", format="%.2f"),
-                    "spend_ci_low": st.column_config.NumberColumn("95% from ", format="%.2f"),
-                    "spend_ci_high": st.column_config.NumberColumn("95% to ", format="%.2f"),
-                    "spend_p_value": st.column_config.NumberColumn("p-value ", format="%.3f"),
+                    "rate_p_value": st.column_config.NumberColumn(
+                        "Chance it is luck (p-value)", format="%.3f"
+                    ),
+                    "spend_diff": st.column_config.NumberColumn(
+                        "Spend: difference", format=money_format(ds.currency)
+                    ),
+                    "spend_ci_low": st.column_config.NumberColumn(
+                        "95% from ", format=money_format(ds.currency)
+                    ),
+                    "spend_ci_high": st.column_config.NumberColumn(
+                        "95% to ", format=money_format(ds.currency)
+                    ),
+                    "spend_p_value": st.column_config.NumberColumn(
+                        "Chance it is luck (p-value) ", format="%.3f"
+                    ),
                 },
             )
             st.caption(

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analysis import charts_overview, charts_patterns, overview
 from analysis import patterns as P
+from analysis.text import money_format
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -182,7 +183,9 @@ def what_tab() -> None:
             hide_index=True,
             column_config={
                 level: level.capitalize(),
-                "revenue": st.column_config.NumberColumn("Net revenue", format="%.2f"),
+                "revenue": st.column_config.NumberColumn(
+                    "Net revenue", format=money_format(ds.currency)
+                ),
                 "revenue_share": st.column_config.NumberColumn("Share", format="percent"),
                 "quantity": st.column_config.NumberColumn("Units", format="%.0f"),
                 "orders": "Orders",
@@ -257,7 +260,7 @@ def together_tab() -> None:
         what_this_says(P.describe_rules(rules))
         c1, c2, c3 = st.columns(3)
         min_lift = c1.number_input(
-            "Lift at least",
+            "Times more often than chance (lift), at least",
             min_value=0.0,
             value=1.0,
             step=0.5,
@@ -267,7 +270,7 @@ def together_tab() -> None:
             "picked items independently. Above 1: they go together.",
         )
         min_conf = c2.slider(
-            "Confidence at least",
+            "Share of orders with the first that hold the second (confidence), at least",
             min_value=0.0,
             max_value=1.0,
             value=0.0,
@@ -290,9 +293,15 @@ def together_tab() -> None:
                     "antecedent": "Orders with",
                     "consequent": "Also hold",
                     "orders": "Orders with both",
-                    "support": st.column_config.NumberColumn("Support", format="percent"),
-                    "confidence": st.column_config.NumberColumn("Confidence", format="percent"),
-                    "lift": st.column_config.NumberColumn("Lift", format="%.2f"),
+                    "support": st.column_config.NumberColumn(
+                        "Share of all orders (support)", format="percent"
+                    ),
+                    "confidence": st.column_config.NumberColumn(
+                        "Share of orders with the first (confidence)", format="percent"
+                    ),
+                    "lift": st.column_config.NumberColumn(
+                        "Times more than chance (lift)", format="%.2f"
+                    ),
                     "antecedent_orders": "Orders with the first",
                     "consequent_orders": "Orders with the second",
                 },
@@ -422,7 +431,9 @@ def pay_tab() -> None:
             column_config={
                 "kind": "Lines",
                 "lines": "Number of lines",
-                "revenue": st.column_config.NumberColumn("Revenue", format="%.2f"),
+                "revenue": st.column_config.NumberColumn(
+                    "Revenue", format=money_format(ds.currency)
+                ),
                 "revenue_share": st.column_config.NumberColumn(
                     "Share of revenue", format="percent"
                 ),

@@ -5,6 +5,7 @@ import importlib
 import streamlit as st
 
 from analysis import charts_patterns, overview, patterns, profile
+from analysis.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -188,7 +189,11 @@ if value and "churn_risk" in value:
         "on Customer value (checked on held-back customers there).",
     )
 elif value and "p_alive" in value:
-    cols[3].metric("Still a customer", f"{value['p_alive']:.0%}", help="BG/NBD P(alive).")
+    cols[3].metric(
+        "Still a customer",
+        f"{value['p_alive']:.0%}",
+        help="The chance this customer still buys from you, judged from their own purchase rhythm (P(alive) of the BG/NBD model; see Customer value).",
+    )
 if rfm_card and rfm_card["action"]:
     st.markdown(
         f"**Suggested action for {inert(rfm_card['segment'])}:** {inert(rfm_card['action'])}"
@@ -206,7 +211,7 @@ st.dataframe(
     column_config={
         "order_id": "Order",
         "order_date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
-        "net_value": st.column_config.NumberColumn("Net value", format="%.2f"),
+        "net_value": st.column_config.NumberColumn("Net value", format=money_format(ds.currency)),
         "kind": "Purchase or refund",
         "lines": "Lines",
         "items": "Items",
@@ -279,7 +284,7 @@ else:
             p.item_column: p.item_column.capitalize(),
             "orders": "Orders",
             "quantity": st.column_config.NumberColumn("Units", format="%.0f"),
-            "revenue": st.column_config.NumberColumn("Net spend", format="%.2f"),
+            "revenue": st.column_config.NumberColumn("Net spend", format=money_format(ds.currency)),
             "last_bought": st.column_config.DateColumn("Last bought", format="D MMM YYYY"),
         },
     )

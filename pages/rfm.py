@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis import charts_rfm, rfm
+from analysis.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
@@ -110,11 +111,13 @@ st.dataframe(
         "segment": "Segment",
         "customers": st.column_config.NumberColumn("Customers", format="localized"),
         "customer_share": st.column_config.NumberColumn("Share of customers", format="percent"),
-        "revenue": st.column_config.NumberColumn("Net revenue", format="localized"),
+        "revenue": st.column_config.NumberColumn("Net revenue", format=money_format(ds.currency)),
         "revenue_share": st.column_config.NumberColumn("Share of revenue", format="percent"),
         "mean_recency": st.column_config.NumberColumn("Avg. days since last", format="%.0f"),
         "mean_frequency": st.column_config.NumberColumn("Avg. orders", format="%.1f"),
-        "mean_monetary": st.column_config.NumberColumn("Avg. net revenue", format="%.2f"),
+        "mean_monetary": st.column_config.NumberColumn(
+            "Avg. net revenue", format=money_format(ds.currency)
+        ),
         "description": st.column_config.TextColumn("What it means", width="large"),
         "action": st.column_config.TextColumn("Recommended action", width="large"),
     },
@@ -205,7 +208,9 @@ def segment_view() -> None:
                 "customer_id": "Customer",
                 "recency": st.column_config.NumberColumn("Days since last purchase"),
                 "frequency": st.column_config.NumberColumn("Purchase orders"),
-                "monetary": st.column_config.NumberColumn("Net revenue", format="localized"),
+                "monetary": st.column_config.NumberColumn(
+                    "Net revenue", format=money_format(ds.currency)
+                ),
                 "r_score": "R",
                 "f_score": "F",
                 "m_score": "M",
@@ -256,7 +261,9 @@ def kmeans_view() -> None:
                         ),
                         "customers": st.column_config.NumberColumn("Customers", format="localized"),
                         "share": st.column_config.NumberColumn("Share", format="percent"),
-                        "revenue": st.column_config.NumberColumn("Net revenue", format="localized"),
+                        "revenue": st.column_config.NumberColumn(
+                            "Net revenue", format=money_format(ds.currency)
+                        ),
                     },
                 )
                 best_k = clusters.silhouette.set_index("k")["silhouette"]
