@@ -293,10 +293,10 @@ def read_table(
     pd.DataFrame
         One column per header name (names stripped of surrounding spaces), every cell as text
         (``str`` dtype) with no type guessing: ``00123`` stays ``00123``, ``NA`` stays ``NA``,
-        an empty cell is ``""``. The index (named ``row``) is the row number as the
-        spreadsheet or a text editor shows it (1-based, counting title and blank rows above
-        the header). Fully empty rows, and fully empty columns without a name, are dropped
-        without renumbering the rest. Workbook cells become the text the spreadsheet shows:
+        an empty cell is ``""``. The index (named ``row``) is the row number as a
+        spreadsheet program shows it (1-based, counting title and blank rows above the
+        header; a quoted cell with line breaks is one row). Fully empty rows, and fully empty
+        columns without a name, are dropped without renumbering the rest. Workbook cells become the text the spreadsheet shows:
         whole numbers without ``.0``, other numbers in their shortest form (``2.55``), dates as
         ISO text (``2024-03-05`` or ``2024-03-05 14:30:00``), booleans ``TRUE``/``FALSE``.
         ``df.attrs`` holds ``filename``, ``format`` ("csv", "xlsx", "xls", ...),
@@ -1248,6 +1248,7 @@ def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFram
         body, notes = _reread_broken_quotes(
             body, inside[1:], body_bytes, delim, width, header_line, unclosed, name
         )
+        body.index = _spreadsheet_rows(body, int(inside[0]))
     df = _finish(
         header,
         body,
@@ -1266,6 +1267,19 @@ def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFram
         warnings=notes,
     )
     return df
+
+
+def _spreadsheet_rows(body: pd.DataFrame, header_breaks: int) -> pd.Index:
+    """Row numbers as a spreadsheet program shows them, from the records' line numbers: a
+    quoted cell with line breaks is one row, so the breaks inside the header's and earlier
+    records' cells are taken off (lines read one by one keep one row each)."""
+    lines = body.index.to_numpy(dtype=np.int64)
+    breaks = np.zeros(len(body), dtype=np.int64)
+    for c in range(body.shape[1]):
+        col = body.iloc[:, c]
+        breaks += col.str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+    before = np.concatenate([[0], np.cumsum(breaks)[:-1]]) + header_breaks
+    return pd.Index(lines - before, dtype=np.int64)
 
 
 def _check_text_size(data_lines: int, width: int, name: str, limits: _Limits) -> None:

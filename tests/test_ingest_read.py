@@ -132,8 +132,20 @@ def test_quoted_fields_with_delimiters_quotes_and_newlines() -> None:
     )
     df = read_table(data, filename="q.csv")
     assert df["description"].tolist() == ["Mug, blue", 'He said "hi"', "two\nlines", "plain"]
-    # the quoted line break pushes the last record to line 6
-    assert df.index.tolist() == [2, 3, 4, 6]
+    # the row a spreadsheet program shows: the quoted cell with a line break is one row (the
+    # last record starts on line 6 of the text, but is row 5)
+    assert df.index.tolist() == [2, 3, 4, 5]
+
+
+def test_row_numbers_after_a_header_and_titles_with_line_breaks() -> None:
+    data = (
+        b'Shop report\n\n"id","note\n(free text)",amount\n'
+        b'1,"a\nb\nc",2\n2,"x",3\n3,"y\r\nz",4\n4,plain,5\n'
+    )
+    df = read_table(data, filename="q.csv")
+    assert df["note\n(free text)"].tolist() == ["a\nb\nc", "x", "y\r\nz", "plain"]
+    # title row 1, blank row 2, header row 3: data on rows 4-7 as a spreadsheet shows them
+    assert df.index.tolist() == [4, 5, 6, 7]
 
 
 def test_semicolon_file_with_decimal_commas_is_not_read_as_comma() -> None:
