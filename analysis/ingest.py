@@ -296,9 +296,10 @@ def read_table(
         an empty cell is ``""``. The index (named ``row``) is the row number as a
         spreadsheet program shows it (1-based, counting title and blank rows above the
         header; a quoted cell with line breaks is one row). Fully empty rows, and fully empty
-        columns without a name, are dropped without renumbering the rest. Workbook cells become the text the spreadsheet shows:
-        whole numbers without ``.0``, other numbers in their shortest form (``2.55``), dates as
-        ISO text (``2024-03-05`` or ``2024-03-05 14:30:00``), booleans ``TRUE``/``FALSE``.
+        columns without a name, are dropped without renumbering the rest. Workbook cells
+        become the text the spreadsheet shows: whole numbers without ``.0``, other numbers in
+        their shortest form (``2.55``), dates as ISO text (``2024-03-05`` or
+        ``2024-03-05 14:30:00``), booleans ``TRUE``/``FALSE``.
         ``df.attrs`` holds ``filename``, ``format`` ("csv", "xlsx", "xls", ...),
         ``encoding``, ``delimiter`` (",", ";", "\\t", "|", "whitespace"; None for workbooks),
         ``header_row`` (1-based), ``sheet`` (name, None for text), ``sheets`` (all names),

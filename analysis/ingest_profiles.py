@@ -8,8 +8,8 @@ recognises a file by its columns (in any order, with extra columns); :func:`appl
 applies the profile's row-level meaning to the raw text table; :func:`prepare_known_export`
 chains that with :func:`analysis.ingest.prepare_transactions` /
 :func:`analysis.ingest.prepare_responses` and returns the usual
-:class:`analysis.ingest.Prepared`, with every source row used, kept as a sale without a customer, or set aside with its
-reason.
+:class:`analysis.ingest.Prepared`, with every source row used, kept as a sale without a
+customer, or set aside with its reason.
 
 :func:`analysis.ingest.detect_columns` returns a known export's own columns
 (:func:`detect_known`) and :func:`analysis.ingest.prepare_transactions` /
@@ -128,7 +128,8 @@ class Profile:
         Columns whose (positive) amounts are subtracted from the amount.
     placeholders : tuple[str, ...]
         Customer values that mean "no customer" (case-insensitive): such sales are kept as
-        sales without a customer (``Prepared.anonymous``); a survey response keeps its score and only loses the customer.
+        sales without a customer (``Prepared.anonymous``); a survey response keeps its score
+        and only loses the customer.
     header_rows : int
         Rows under the header that are more header (question text, import ids). Only rows
         whose date cell is not a date are taken as such, so a file already cleaned by hand

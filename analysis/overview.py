@@ -773,8 +773,9 @@ def totals_with_sales_without_customer(
         return figures, []
     part = f" ({_pct(share)})" if math.isfinite(share) else ""
     said = [
-        f"Total net revenue is {_money(total)} in {orders:,} orders, of which {_money(anon.net_revenue)}"
-        f"{part} in {anon.orders:,} orders without a customer (guest checkouts, till sales: "
+        f"Total net revenue is {_money(total)} in {orders:,} orders, of which "
+        f"{_money(anon.net_revenue)}{part} in {anon.orders:,} orders without a customer "
+        "(guest checkouts, till sales: "
         f"{anon.lines:,} lines with no customer in the file). Those sales count in these totals "
         "but not in any customer figure: customers, repeat rate, segments and lifetime value "
         "use only the sales with a customer."
