@@ -254,6 +254,15 @@ for keys in FIGURES:
             overview.LABELS[k], overview.format_figure(card, k), help=overview.DEFINITIONS[k]
         )
 
+if card.customers > conn.MAX_CUSTOMERS_BACK:
+    st.info(
+        f"RFM segments and cohorts are not shown here for more than "
+        f"{conn.MAX_CUSTOMERS_BACK:,} customers (this source has {card.customers:,}): their "
+        "per-customer table would not fit this app's memory. The other pages work on a sample.",
+        icon=":material/info:",
+    )
+    st.stop()
+
 try:
     with st.spinner("Scoring customers in the database"):
         table = conn.cached(name, source, mapping, "rfm", _rfm)

@@ -276,6 +276,16 @@ def test_page_on_a_duckdb_file_gives_the_in_memory_numbers(shop, shop_db):
 
 
 @pytest.mark.slow
+def test_page_keeps_per_customer_tables_in_the_engine_when_they_are_too_big(shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "MAX_CUSTOMERS_BACK", 100)
+    at = _page({"shopdb": {"backend": "duckdb", "database": str(shop_db)}})
+    assert not at.exception
+    assert _metric(at, "Customers") == "5,000"  # the scorecard still comes from the engine
+    assert any("more than 100 customers" in i.value for i in at.info)
+    assert "RFM segments" not in [s.value for s in at.subheader]
+
+
+@pytest.mark.slow
 def test_page_typed_sql_is_guarded_and_runs(shop, shop_db):
     at = _page({"shopdb": {"backend": "duckdb", "database": str(shop_db)}})
     at.radio(key="connect_mode").set_value("A SELECT query").run()

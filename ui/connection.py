@@ -46,6 +46,7 @@ from streamlit.connections import BaseConnection
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_CUSTOMERS_BACK",
     "MAX_ROWS",
     "IbisConnection",
     "UnsafeQuery",
@@ -65,6 +66,8 @@ __all__ = [
 
 #: Rows at most brought back for a preview or a typed query's result.
 MAX_ROWS = 10_000
+#: Most customers whose per-customer rows (RFM values) the page brings back from an engine.
+MAX_CUSTOMERS_BACK = 2_000_000
 #: Statement timeout in seconds (``timeout_seconds`` in the section overrides it).
 DEFAULT_TIMEOUT_SECONDS = 120
 #: DuckDB's memory bound (``memory_limit`` in the section overrides it).
