@@ -381,8 +381,9 @@ def action_lists(
         customers = _finish(frame, ["expected_value", "churn_risk", *standard], contacts)
         customers = customers.sort_values("expected_value", ascending=False, kind="stable")
         customers = customers.reset_index(drop=True)
+        months = getattr(report, "settings", {}).get("months", 12)
         why = (
-            f"In your top {top_share:.0%} by expected value over the next months, and "
+            f"In your top {top_share:.0%} by expected value over the next {months} months, and "
             f"the churn model gives them at least a {risk_threshold:.0%} chance of buying "
             f"nothing in the next {days} days."
         )

@@ -7,6 +7,7 @@ from analysis import actions, churn, clv
 from ui.cache import Progress, compute, keyed
 from ui.components import download_buttons, empty_state, explain
 from ui.data import require_transactions
+from ui.model_choice import best_purchase_model
 from ui.text import inert
 
 ROWS_SHOWN = 5  # rows shown on each card (all in the download)
@@ -77,9 +78,13 @@ st.caption(
     "you download them with their contact details."
 )
 
-progress = Progress("Picking the customers to act on", total=3)
+progress = Progress("Picking the customers to act on", total=4)
+try:  # the purchase model Customer value uses by default: the best on a held-back period
+    model = best_purchase_model(compute(clv.compare_models, ds))
+except ValueError:
+    model = best_purchase_model(None)
 try:
-    value = compute(clv.value_report, ds, **VALUE_SETTINGS)
+    value = compute(clv.value_report, ds, **VALUE_SETTINGS, model=model)
 except ValueError as exc:
     value = exc
 try:
@@ -88,7 +93,7 @@ except ValueError as exc:
     risk = exc
 plan = keyed(
     actions.action_lists,
-    f"{ds.key}:{sorted(VALUE_SETTINGS.items())}:{CHURN_DAYS}",
+    f"{ds.key}:{sorted(VALUE_SETTINGS.items())}:{model}:{CHURN_DAYS}",
     ds.tx,
     ds.responses,
     value=value,
