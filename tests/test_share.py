@@ -3,22 +3,79 @@
 from tests.apptest_utils import new_app, texts
 
 
-def test_dataset_is_read_from_the_link():
+def _link(at) -> str:
+    return next(c.value for c in at.sidebar.code)
+
+
+def test_dataset_is_read_from_the_link_by_its_short_key():
     at = new_app()
-    # Bound select boxes put the option's label in the URL.
-    at.query_params["dataset"] = "Corner café (small spreadsheet)"
+    at.query_params["dataset"] = "cafe"
     at.run()
     assert not at.exception
     assert at.selectbox(key="dataset").value == "cafe"
     assert "Corner café" in texts(at)
+    assert _link(at).endswith("?dataset=cafe")  # the link keeps the short key
+    assert not at.warning
 
 
-def test_link_from_an_upload_asks_for_the_file():
+def test_an_old_link_with_the_label_still_works():
+    at = new_app()
+    # Streamlit's own binding put the option's label in the URL.
+    at.query_params["dataset"] = "Corner café (small spreadsheet)"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "cafe"
+    assert _link(at).endswith("?dataset=cafe")
+
+
+def test_choosing_a_dataset_puts_its_short_key_in_the_link():
+    at = new_app().run()
+    assert "dataset=" not in _link(at)  # the default stays out of the link
+    at.selectbox(key="dataset").set_value("retail").run()
+    assert not at.exception
+    assert _link(at).endswith("?dataset=retail")
+    assert at.query_params["dataset"] in ("retail", ["retail"])
+
+
+def test_an_unknown_dataset_in_the_link_is_named_not_silently_replaced():
+    at = new_app()
+    at.query_params["dataset"] = "retail-typo"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="dataset").value == "shop"
+    warning = "\n".join(w.value for w in at.warning)
+    assert "dataset" in warning and "retail-typo" in warning and "Online shop" in warning
+    # choosing a dataset answers it
+    at.selectbox(key="dataset").set_value("cdnow").run()
+    assert "retail-typo" not in "\n".join(w.value for w in at.warning)
+
+
+def test_an_unknown_value_is_shown_as_inert_text():
+    at = new_app()
+    at.query_params["dataset"] = "**bold** <b>x</b>"
+    at.run()
+    warning = "\n".join(w.value for w in at.warning)
+    assert "\\*\\*bold" in warning and "<b>" not in warning
+
+
+def test_link_from_an_upload_asks_for_the_file_and_shows_no_example():
     at = new_app()
     at.query_params["data"] = "upload"
     at.run()
     assert not at.exception
     assert any("Upload your copy" in i.value for i in at.info)
+    assert [t.value for t in at.title] == ["Upload your copy of the file to see this view"]
+    assert not at.metric and not at.dataframe  # no figures of another dataset
+
+
+def test_leaving_an_upload_link_shows_the_examples():
+    at = new_app()
+    at.query_params["data"] = "upload"
+    at.run()
+    at.button(key="share_leave_upload_link").click().run()
+    assert not at.exception
+    assert "data" not in at.query_params
+    assert at.metric  # the overview of the example
 
 
 def test_share_control_says_what_the_link_contains():
@@ -53,7 +110,7 @@ def test_only_fixed_settings_are_bound_to_the_address():
     from ui.share import is_shared_setting
 
     keys = _bound_widget_keys()
-    assert "dataset" in keys and "patterns_rank" in keys  # the scan works
+    assert "patterns_rank" in keys and "rfm_bins" in keys  # the scan works
     assert all(is_shared_setting(k) for k in keys), sorted(
         k for k in keys if not is_shared_setting(k)
     )

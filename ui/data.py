@@ -27,7 +27,15 @@ import streamlit as st
 from analysis import ingest
 from analysis.currency import table_currency
 from ui.page import guard
-from ui.share import share_control, shared_from_upload
+from ui.share import (
+    choice_from_link,
+    choice_to_link,
+    forget_link_warning,
+    link_warnings,
+    share_control,
+    shared_from_upload,
+    upload_gate,
+)
 from ui.text import inert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,20 +313,27 @@ def source_picker() -> None:
     """Sidebar controls: pick an example dataset or upload your own files."""
     st.markdown("**Data**")
     has_upload = any(_uploaded(kind) is not None for kind in UPLOAD_WIDGETS)
-    st.selectbox(
+    # Synced with the address by ui.share (not bind="query-params", which would put the
+    # option's label in links): links carry the short key, ?dataset=retail.
+    labels = {k: e.label for k, e in EXAMPLES.items()}
+    choice_from_link("dataset", labels, DEFAULT_EXAMPLE)
+    chosen = st.selectbox(
         "Example dataset",
         options=list(EXAMPLES),
         format_func=lambda k: EXAMPLES[k].label,
         key="dataset",
-        bind="query-params",
+        on_change=forget_link_warning,
+        args=("dataset",),
         disabled=has_upload,
         help="Built-in datasets to explore. Upload your own file below to analyse your data.",
     )
+    choice_to_link("dataset", chosen, DEFAULT_EXAMPLE)
+    link_warnings()
     waiting_for_upload = shared_from_upload() and not has_upload
     if waiting_for_upload:
         st.info(
             "This link was shared from someone's own file. Upload your copy of it below to "
-            "see the same view; until then you see an example dataset.",
+            "see the same view.",
             icon=":material/upload_file:",
         )
     with st.expander("Use your own data", expanded=has_upload or waiting_for_upload):
@@ -374,6 +389,7 @@ def current_dataset() -> Dataset | None:
         label = " + ".join(r.filename for r in files.values())
         return Dataset(_dataset_key(files), label, False, files)
 
+    upload_gate()  # a link made from an upload never opens on an example's figures
     name = st.session_state.get("dataset", DEFAULT_EXAMPLE)
     example = EXAMPLES.get(name, EXAMPLES[DEFAULT_EXAMPLE])
     for kind, fname in (("transactions", example.transactions), ("responses", example.responses)):

@@ -16,9 +16,12 @@ every bound widget against this list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import streamlit as st
+
+from ui.text import inert
 
 UPLOAD_MARKER = ("data", "upload")
 
@@ -27,6 +30,10 @@ UPLOAD_MARKER = ("data", "upload")
 SHARED_SETTINGS = frozenset(
     {
         "dataset",
+        "overview_period",
+        "overview_compare",
+        "overview_start",
+        "overview_end",
         "overview_nvr_value",
         "rfm_as_of",
         "rfm_bins",
@@ -39,6 +46,7 @@ SHARED_SETTINGS = frozenset(
         "cohorts_by",
         "cohorts_at",
         "value_months",
+        "value_model",
         "value_discount",
         "value_churn_days",
         "value_time_unit",
@@ -96,3 +104,77 @@ def share_control(*, uploaded: bool) -> None:
 def shared_from_upload() -> bool:
     """Whether this visit came from a link shared by someone who used their own file."""
     return st.query_params.get(UPLOAD_MARKER[0]) == UPLOAD_MARKER[1]
+
+
+def upload_gate() -> None:
+    """Stop the page on an "upload your copy of the file" screen when the link came from an
+    upload and this visitor has not uploaded anything yet.
+
+    Called by :func:`ui.data.current_dataset` before it falls back to an example, so a link made
+    from someone's own file never opens on another dataset's figures. The visitor can upload
+    the file in the sidebar, or drop ``data=upload`` from the address to see the examples.
+    """
+    if not shared_from_upload():
+        return
+    st.title("Upload your copy of the file to see this view")
+    st.info(
+        "This link was made from someone's own file, and files are never put in links. "
+        "Upload your copy of it under **Use your own data** in the sidebar: this page then "
+        "opens with the same settings.",
+        icon=":material/upload_file:",
+    )
+    if st.button("Look at the example datasets instead", key="share_leave_upload_link"):
+        del st.query_params[UPLOAD_MARKER[0]]
+        st.rerun()
+    st.stop()
+
+
+_SEEDED = "_share_seeded_from_link"
+_NOT_UNDERSTOOD = "_share_not_understood"
+
+
+def choice_from_link(param: str, labels: Mapping[str, str], default: str) -> None:
+    """Seed the select box keyed ``param`` from the address, once per session.
+
+    The address carries the option's short key (``?dataset=retail``); an option's label (what
+    Streamlit's own binding wrote in older links, ``?dataset=Online+Retail+(UCI,+real)``) is read
+    too, ignoring case. Anything else is remembered for :func:`link_warnings`, which names it,
+    and the widget keeps ``default``. Call before the widget is drawn, and
+    :func:`choice_to_link` after it.
+    """
+    seeded = st.session_state.setdefault(_SEEDED, set())
+    if param in seeded:
+        return
+    seeded.add(param)
+    raw = st.query_params.get(param)
+    if raw is None:
+        return
+    by_label = {str(label).strip().casefold(): key for key, label in labels.items()}
+    key = raw if raw in labels else by_label.get(raw.strip().casefold())
+    if key is None:
+        st.session_state.setdefault(_NOT_UNDERSTOOD, {})[param] = (
+            f"The link asks for {param} = “{inert(raw)}”, which this app does not know "
+            f"(it knows {', '.join(labels)}). Showing {inert(labels[default])} instead."
+        )
+        return
+    st.session_state[param] = key
+
+
+def choice_to_link(param: str, value: str | None, default: str) -> None:
+    """Write the select box's short key into the address (removed when it is ``default``)."""
+    if value is None or value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def forget_link_warning(param: str) -> None:
+    """Drop the warning about ``param`` (the visitor has chosen a value themselves)."""
+    st.session_state.get(_NOT_UNDERSTOOD, {}).pop(param, None)
+
+
+def link_warnings() -> None:
+    """Say, with a visible warning, which values in the link were not understood."""
+    for message in st.session_state.get(_NOT_UNDERSTOOD, {}).values():
+        st.warning(message, icon=":material/link_off:")
