@@ -20,7 +20,11 @@ value >= 0, a **refund order** a net value < 0):
 - **Items** are the values of an item column, ``product`` or ``category`` (see
   :func:`item_columns`). A customer **bought** an item when a line with a non-negative amount in
   one of their purchase orders names it. Lines with no item (missing or blank) are left out of
-  item tables; the count is in ``attrs["lines_without_item"]``.
+  item tables; the count is in ``attrs["lines_without_item"]``. Lines that are not products
+  (postage, shipping, fees, discounts, gift cards, manual adjustments:
+  :func:`analysis.nonproduct.non_product_mask`) stay in revenue, orders and customers but are
+  left out of every item table, basket, rule, recommendation and price band
+  (``attrs["non_product_lines"]`` of :func:`top_items`).
 - **Item revenue** is net: every observed line amount of the item summed, refund lines included.
 - **Repeat rate** of an item: the share of its customers who bought it in two or more purchase
   orders.
@@ -50,6 +54,7 @@ from scipy import sparse
 
 from analysis.cohorts import first_order_attribute
 from analysis.floats import make_float_safe
+from analysis.nonproduct import non_product_mask
 from analysis.orders import OrderTable, day_numbers, order_table
 from analysis.stats import wilson_interval
 from analysis.text import md_escape
@@ -321,6 +326,7 @@ class _ItemLines:
     amount: np.ndarray
     row: np.ndarray  # row position in tx
     lines_without_item: int
+    non_product_lines: int  # purchase lines naming postage, a fee, a discount... (left out)
 
 
 def _item_lines(tx: pd.DataFrame, column: str, as_of) -> _ItemLines:
@@ -330,7 +336,9 @@ def _item_lines(tx: pd.DataFrame, column: str, as_of) -> _ItemLines:
     codes_all, items = _item_codes(tx, column)
     codes = codes_all[ot.line_index]
     in_purchase = ot.is_purchase[ot.line_order] & (ot.line_amount >= 0)
-    keep = in_purchase & (codes >= 0)
+    # postage, fees, discounts... (analysis.nonproduct) are no item anyone chose to buy
+    non_product = non_product_mask(tx)[ot.line_index]
+    keep = in_purchase & (codes >= 0) & ~non_product
     # drop labels of items with no kept line, keeping alphabetical order
     used = np.zeros(len(items), dtype=bool)
     used[codes[keep]] = True
@@ -344,6 +352,7 @@ def _item_lines(tx: pd.DataFrame, column: str, as_of) -> _ItemLines:
         amount=ot.line_amount[keep],
         row=ot.line_index[keep],
         lines_without_item=int((in_purchase & (codes < 0)).sum()),
+        non_product_lines=int((in_purchase & (codes >= 0) & non_product).sum()),
     )
 
 
@@ -876,7 +885,12 @@ def top_items(
     if by == "repeat_rate":
         out = out[out["customers"] >= min_customers]
     out = out.sort_values([by, column], ascending=[False, True], ignore_index=True).head(n)
-    out.attrs = {"items": n_items, "lines_without_item": il.lines_without_item, "by": by}
+    out.attrs = {
+        "items": n_items,
+        "lines_without_item": il.lines_without_item,
+        "non_product_lines": il.non_product_lines,
+        "by": by,
+    }
     return out
 
 
@@ -1865,6 +1879,7 @@ def price_bands(
     rows = ot.line_index
     ok = ot.is_purchase[ot.line_order] & (ot.line_amount > 0) & (price[rows] > 0)
     ok &= np.isfinite(price[rows])
+    ok &= ~non_product_mask(tx)[rows]  # postage, fees... have no price band
     if by is None:
         codes = np.zeros(len(rows), dtype=np.int64)
         labels = pd.Index(["All"], dtype="str")
