@@ -82,6 +82,8 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
         label=grid["customers"].map("{:,}".format),
         name=grid["segment"].astype("str"),
     )
+    colours = theme.segment_colors(_in_segment_order(data["name"]))
+    data["ink"] = data["name"].map(lambda n: theme.ink_on(colours[n]))
     base = alt.Chart(data).encode(
         x=alt.X(
             "f_score:O", title="Frequency score (higher = more orders)", axis=alt.Axis(labelAngle=0)
@@ -104,8 +106,9 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("revenue:Q", title="Net revenue", format=",.0f"),
         ],
     )
-    counts = base.mark_text(fontSize=13, fontWeight="bold", dy=-7).encode(text="label:N")
-    names = base.mark_text(fontSize=9, dy=8).encode(text="name:N")
+    ink = alt.Color("ink:N", scale=None, legend=None)  # white on dark cells, black on light
+    counts = base.mark_text(fontSize=13, fontWeight="bold", dy=-7).encode(text="label:N", color=ink)
+    names = base.mark_text(fontSize=9, dy=8).encode(text="name:N", color=ink)
     return alt.layer(cells, counts, names).properties(height=380)
 
 

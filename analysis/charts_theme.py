@@ -33,6 +33,7 @@ __all__ = [
     "segment_colors",
     "segment_scale",
     "categorical_colors",
+    "ink_on",
 ]
 
 #: Colour of each default RFM segment (``analysis.rfm.default_segment_rules()``).
@@ -121,3 +122,15 @@ def segment_scale(names: Sequence[str]) -> alt.Scale:
     """
     mapping = segment_colors([str(n) for n in names])
     return alt.Scale(domain=list(mapping), range=list(mapping.values()))
+
+
+def ink_on(background: str) -> str:
+    """Text colour readable on ``background`` (a ``#rrggbb`` colour): white on dark, near-black
+    on light (relative luminance below 0.35 counts as dark)."""
+    hexa = background.lstrip("#")
+    if len(hexa) != 6:
+        return "#222222"
+    r, g, b = (int(hexa[i : i + 2], 16) / 255.0 for i in (0, 2, 4))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#ffffff" if luminance < 0.35 else "#222222"

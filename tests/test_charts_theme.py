@@ -140,3 +140,23 @@ def test_value_charts_colour_model_against_baseline():
     ]
     # Every model is named in plain words first, its technical name second.
     assert all(not name.startswith("BG/NBD") for name in mapping)
+
+
+def test_grid_labels_are_readable_on_their_cell():
+    assert charts_theme.ink_on("#1b7837") == "#ffffff"  # dark green: white text
+    assert charts_theme.ink_on("#fdb863") == "#222222"  # light amber: dark text
+    grid = pd.DataFrame(
+        {
+            "r_score": [5, 4],
+            "f_score": [5, 1],
+            "customers": [10, 20],
+            "share": [0.3, 0.7],
+            "revenue": [100.0, 50.0],
+            "segment": ["Champions", "Need Attention"],
+        }
+    )
+    rows = next(iter(charts_rfm.rf_grid_heatmap(grid).to_dict()["datasets"].values()))
+    assert {r["name"]: r["ink"] for r in rows} == {
+        "Champions": "#ffffff",
+        "Need Attention": "#222222",
+    }
