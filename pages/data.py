@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analysis import nonproduct
 from ui.components import download_buttons, empty_state, explain
 from ui.data import current_dataset, set_import_settings
 from ui.text import inert
@@ -146,6 +147,26 @@ for kind, result in ds.files.items():
         )
         st.dataframe(anonymous.head(200), hide_index=True)
         download_buttons(anonymous, "sales_without_customer", key="data_anonymous")
+
+    if kind == "transactions":  # postage, fees, discounts... (analysis.nonproduct)
+        non_products = nonproduct.non_product_summary(prepared.data)
+        if len(non_products):
+            st.subheader("Lines that are not products")
+            st.caption(
+                nonproduct.describe_non_products(
+                    non_products, float(prepared.data["amount"].sum())
+                )[0]
+            )
+            st.dataframe(
+                non_products,
+                hide_index=True,
+                width="content",
+                column_config={
+                    "item": "Line",
+                    "lines": st.column_config.NumberColumn("Lines", format="%d"),
+                    "revenue": st.column_config.NumberColumn("Revenue", format="accounting"),
+                },
+            )
 
     st.subheader("How your columns were understood")
     settings = st.session_state.get("import_settings", {}).get(result.digest, {})

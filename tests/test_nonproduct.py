@@ -175,3 +175,26 @@ def test_mask_is_computed_per_distinct_value():
     n = 200_000
     tx = pd.DataFrame({"product": np.where(np.arange(n) % 10 == 0, "POSTAGE", "mug")})
     assert N.non_product_mask(tx).sum() == n // 10
+
+
+def test_your_data_lists_the_non_product_lines():
+    from tests.apptest_utils import run_page
+
+    upload = (
+        b"Customer,Order,Date,Product,Amount\n"
+        b"anna,1,2024-01-03,Mug,12.50\n"
+        b"anna,1,2024-01-03,POSTAGE,4.95\n"
+        b"ben,2,2024-01-04,Cup,3.00\n"
+        b"ben,2,2024-01-04,POSTAGE,4.95\n"
+        b"ben,3,2024-02-04,Discount,-1.00\n"
+        b"ben,3,2024-02-04,Cup,3.00\n"
+    )
+    at = run_page("pages/data.py", upload=("shop.csv", upload, "text/csv"))
+    assert not at.exception
+    assert "Lines that are not products" in [s.value for s in at.subheader]
+    caption = next(c.value for c in at.caption if "not products" in c.value)
+    assert caption.startswith("3 lines of 2 kinds are not products")
+    table = next(d.value for d in at.dataframe if "item" in d.value.columns)
+    assert table["item"].tolist() == ["POSTAGE", "Discount"]
+    assert table["lines"].tolist() == [2, 1]
+    assert table["revenue"].tolist() == pytest.approx([9.90, -1.0])
