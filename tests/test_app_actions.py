@@ -75,6 +75,12 @@ def test_actions_is_the_default_page_on_the_shop_example(downloads):
     assert {"customer_email", "score", "comment"} <= set(listed.columns)
     assert listed["customer_email"].str.contains("@").all()
     assert (listed["score"] <= 6).all()
+    # Customer value, with its default settings, shows the same at-risk list.
+    at.switch_page("pages/value.py")
+    at.run()
+    assert not at.exception
+    said = re.findall(r"\*\*([\d,]+) customers are valuable and at risk", texts(at))
+    assert said == [f"{sizes[TITLES['at_risk']]:,}"]
 
 
 @pytest.mark.slow
