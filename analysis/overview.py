@@ -42,7 +42,9 @@ __all__ = [
     "compare_scorecards",
     "comparison_phrase",
     "figure_change",
+    "new_vs_returning_in_period",
     "period_bounds",
+    "top_breakdown_in_period",
     "LABELS",
     "SalesWithoutCustomer",
     "Scorecard",
@@ -1024,3 +1026,27 @@ def change_text(comparison: PeriodComparison, key: str, phrase: str) -> str | No
         body = f"{points:+.1f}" if round(points, 1) != 0 else "0.0"
         return f"{body} pts vs {phrase}"
     return f"{percent(change, decimals=0, signed=True)} vs {phrase}"
+
+
+def top_breakdown_in_period(
+    tx: pd.DataFrame, column: str, start, end, *, n: int = 10
+) -> pd.DataFrame:
+    """:func:`top_breakdown` of the lines dated in ``[start, end)`` (same columns)."""
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    return top_breakdown(_window(tx, lo, hi), column, n=n, as_of=hi)
+
+
+def new_vs_returning_in_period(tx: pd.DataFrame, start, end, *, freq: str = "M") -> pd.DataFrame:
+    """:func:`new_vs_returning` up to ``end``, keeping the periods that overlap ``[start, end)``.
+
+    "New" still means a first purchase ever (the whole history before ``end`` is used), not the
+    first one in the window. A period only partly inside the window (the month ``start`` falls
+    in) is shown whole.
+    """
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    table = new_vs_returning(tx, freq=freq, as_of=hi)
+    if len(table) == 0:
+        return table
+    first_period = lo.to_period(freq).start_time
+    keep = (table["period_start"] >= first_period) & (table["period_start"] < hi)
+    return table.loc[keep].reset_index(drop=True)

@@ -671,3 +671,18 @@ def test_comparison_phrase():
     assert comparison_phrase("ytd", "last_year", "2024-01-01", "2024-05-01") == (
         "the same period last year"
     )
+
+
+def test_charts_in_a_period_hand_computed():
+    from analysis.overview import new_vs_returning_in_period, top_breakdown_in_period
+
+    nvr = new_vs_returning_in_period(TX, "2024-03-02", "2024-05-01")
+    # March is shown whole (the window starts in it); January and February are left out
+    assert list(nvr["period_start"]) == [pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01")]
+    # A bought in January, so is returning in March (new means a first purchase ever)
+    assert list(nvr["new_customers"]) == [0, 2]
+    assert list(nvr["returning_customers"]) == [1, 0]
+    assert list(nvr["net_revenue"]) == pytest.approx([20 + 5 - 8 - 12, 26 + 40 - 10])
+    table = top_breakdown_in_period(TX, "country", "2024-04-01", "2024-05-01")
+    by = dict(zip(table["country"], table["net_revenue"], strict=True))
+    assert by == {"(not given)": 40.0, "FR": 26.0, "UK": -10.0}  # d2 (UK, May 1) is out
