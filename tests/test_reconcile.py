@@ -1,0 +1,83 @@
+"""Why counts differ between pages (analysis.reconcile), on a hand-made frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import clv, overview, rfm
+from analysis import reconcile as R
+
+# A: one purchase.  B: a refund only.  C: a purchase and a bigger refund on the same day (a
+# purchase order, but the day nets to -10).  D: two purchases on two days.
+TX = pd.DataFrame(
+    [
+        ("A", "1", "2024-01-01", 10.0),
+        ("B", "2", "2024-01-01", -5.0),
+        ("C", "3", "2024-01-02", 10.0),
+        ("C", "4", "2024-01-02", -20.0),
+        ("D", "5", "2024-01-03", 5.0),
+        ("D", "6", "2024-01-04", 7.0),
+    ],
+    columns=["customer_id", "order_id", "order_date", "amount"],
+).assign(order_date=lambda d: pd.to_datetime(d["order_date"]))
+
+
+def test_counts_by_hand_and_as_each_page_counts():
+    c = R.customer_counts(TX)
+    assert (c.customers_with_a_line, c.customers_with_a_purchase) == (4, 3)
+    assert c.customers_with_a_purchase_day == 2
+    assert (c.orders, c.purchase_orders, c.refund_orders) == (6, 4, 2)
+    assert (c.refund_only, c.no_purchase_day) == (1, 1)
+    # the same numbers as the pages' own functions
+    assert overview.scorecard(TX).customers == c.customers_with_a_purchase
+    assert overview.scorecard(TX).orders == c.purchase_orders
+    assert len(rfm.rfm_table(TX)) == c.customers_with_a_purchase
+    assert len(clv.clv_summary(TX)) == c.customers_with_a_purchase_day
+    assert R.customer_counts(TX.iloc[:0]) == R.CustomerCounts(0, 0, 0, 0, 0)
+
+
+def test_sentences():
+    over = R.count_reconciliation(TX, page="overview")
+    assert over == [
+        "4 customers have at least one line; 3 of them have a purchase order (lines adding up "
+        "to zero or more). The other 1 customer only has refund orders: they count in revenue "
+        "(as refunds) and on 'Your data', but not as customers on Overview and RFM.",
+        "Orders: 6 in all on 'Your data', of which 4 are purchase orders (the Overview's count) "
+        "and 2 refund orders.",
+        "The value model counts 2: it adds up each customer's lines per calendar day, and 1 "
+        "customer has a purchase order only on days where a refund on the same day outweighs "
+        "it, so no day with a purchase.",
+    ]
+    assert R.count_reconciliation(TX, page="rfm") == [over[0], over[2]]
+    value = R.count_reconciliation(TX, page="value", model_customers=1)
+    assert value[:2] == [over[0], over[2]]
+    assert value[2].startswith("1 more customer was left out of the value model for an")
+    assert R.count_reconciliation(TX, page="data") == over[:2]
+    # nothing to say when every page counts the same
+    assert R.count_reconciliation(TX[TX["customer_id"].isin(["A", "D"])]) == []
+    with pytest.raises(ValueError):
+        R.count_reconciliation(TX, page="nope")
+
+
+def test_stopped_vs_segments_by_hand():
+    ids = [f"c{i}" for i in range(6)]
+    p_alive = pd.Series([0.2, 0.3, 0.9, 1.0, 1.0, 0.4], index=ids)
+    segments = pd.Series(
+        ["Hibernating", "At Risk", "Hibernating", "Hibernating", "Champions", "Champions"],
+        index=ids,
+    )
+    frequency = pd.Series([1, 2, 3, 0, 5, 4], index=ids)
+    text = R.stopped_vs_segments(p_alive, segments, frequency)
+    assert text == (
+        "Of the 3 customers the value model counts as probably stopped, in RFM 1 Hibernating, "
+        "1 At Risk, 1 Champions. RFM puts 4 customers in Hibernating or At Risk (not bought "
+        "for a long while); the value model counts 2 of them as probably stopped. 1 of the "
+        "others bought on one day only, and the model reads a stop from a break in a "
+        "customer's own rhythm of repeat purchases, which a one-day buyer does not have "
+        "(BG/NBD never counts them as stopped); 1 bought on several days, and the model does "
+        "not yet find their silence long compared with how often they bought."
+    )
+    none = R.stopped_vs_segments(p_alive.clip(lower=0.6), segments)
+    assert none.startswith("The value model counts no customer as probably stopped. RFM puts 4")
+    assert none.endswith("the value model counts 0 of them as probably stopped.")
