@@ -122,7 +122,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        "List": st.column_config.TextColumn("List", width="large"),
+        "List": st.column_config.TextColumn("List", width="medium"),
         "Customers": st.column_config.NumberColumn("Customers", format="localized"),
         "Money at stake": st.column_config.NumberColumn(
             "Money at stake",
