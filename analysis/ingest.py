@@ -3040,16 +3040,15 @@ def _anonymous_frame(
     A line without an order number is one order of its own (``"row <n>"``): without a
     customer nothing tells which lines were bought together.
     """
-    rows = _row_numbers(raw)
-    oid = np.asarray(canonical["order_id"].astype(object), dtype=object).copy()
-    own = anon & no_oid
-    if own.any():
-        oid[own] = np.char.add("row ", rows[own].astype(str)).astype(object)
-    canon: dict[str, Any] = {"row": rows, "order_id": oid}
-    canon.update({k: v for k, v in canonical.items() if k not in ("customer_id", "order_id")})
+    canon: dict[str, Any] = {"row": _row_numbers(raw)}
+    canon.update({k: v for k, v in canonical.items() if k != "customer_id"})
     out = _canonical_frame(raw, anon, canon, mapping)
-    out["order_id"] = out["order_id"].astype("str")
     out["row"] = out["row"].astype(np.int64)
+    oid = out["order_id"].astype("str")
+    own = no_oid[anon]
+    if own.any():
+        oid = oid.mask(pd.Series(own), "row " + out["row"].astype("str"))
+    out["order_id"] = oid
     why = np.where(reason[anon] == _NO_CUSTOMER[0], "no customer id", "guest or walk-in sale")
     name = "why"
     while name in out.columns:
