@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import nonproduct
+from analysis.text import money_format
 from ui.components import download_buttons, empty_state, explain
 from ui.data import current_dataset, set_import_settings
 from ui.text import inert
@@ -145,7 +146,14 @@ for kind, result in ds.files.items():
             "checkouts, till sales). They count in total revenue and orders on Overview, and "
             "are left out of every customer analysis."
         )
-        st.dataframe(anonymous.head(200), hide_index=True)
+        st.dataframe(
+            anonymous.head(200),
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(format=money_format(ds.currency))
+                for c in ("amount", "unit_price")
+            },
+        )
         download_buttons(anonymous, "sales_without_customer", key="data_anonymous")
 
     if kind == "transactions":  # postage, fees, discounts... (analysis.nonproduct)
@@ -199,7 +207,15 @@ for kind, result in ds.files.items():
             st.rerun()
 
     st.subheader("The data as the analyses see it")
-    st.dataframe(prepared.data.head(200), hide_index=True)
+    money_columns = ("amount", "unit_price") if kind == "transactions" else ()
+    st.dataframe(
+        prepared.data.head(200),
+        hide_index=True,
+        column_config={  # money with separators and the currency chosen above
+            c: st.column_config.NumberColumn(format=money_format(ds.currency))
+            for c in money_columns
+        },
+    )
     st.caption(f"First 200 of {len(prepared.data):,} rows.")
 
 explain(

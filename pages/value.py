@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import charts_value, churn, clv
+from analysis.text import money_format
 from ui.cache import chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -10,6 +11,7 @@ from ui.model_choice import COMPARISON_HELP, MODELS_HELP, best_purchase_model, c
 from ui.text import inert
 
 ds = require_transactions()
+MONEY = money_format(ds.currency)  # money columns: thousands separators and the currency
 st.title("Customer value")
 st.caption(
     f"Data: **{inert(ds.label)}**. How many purchases and how much revenue to expect from the "
@@ -171,7 +173,17 @@ if has_value:
         width="stretch",
     )
     st.markdown("**Top customers by expected value**")
-    st.dataframe(derived(clv.top_customers, customers, n=10), hide_index=True, width="stretch")
+    st.dataframe(
+        derived(clv.top_customers, customers, n=10),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Expected value (discounted)": st.column_config.NumberColumn(format=MONEY),
+            "Expected revenue": st.column_config.NumberColumn(format=MONEY),
+            "Average repeat purchase": st.column_config.NumberColumn(format=MONEY),
+            "Probability still active": st.column_config.NumberColumn(format="percent"),
+        },
+    )
     st.caption(
         "Expected value: the purchases each customer is expected to make in the horizon times "
         f"their expected spend per purchase, discounted at {yearly_rate:.0f}% a year."
@@ -243,7 +255,18 @@ else:
             f"**{len(actions):,} customers are valuable and at risk** (top right in red): worth a "
             "personal call, a thank-you or an offer before they drift away."
         )
-        st.dataframe(actions.head(200), hide_index=True, width="stretch")
+        st.dataframe(
+            actions.head(200),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Expected value (discounted)": st.column_config.NumberColumn(format=MONEY),
+                "Net revenue so far": st.column_config.NumberColumn(format=MONEY),
+                f"Risk of no purchase in {churn_days} days": st.column_config.NumberColumn(
+                    format="percent"
+                ),
+            },
+        )
         download_buttons(
             actions, "valuable_at_risk", key="value_actions", label="Download the list"
         )

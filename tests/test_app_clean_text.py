@@ -3,6 +3,7 @@ unformatted money in any rendered text, metric or table cell (issue 15, "One loo
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -57,8 +58,36 @@ def rendered_texts(at) -> list[tuple[str, str]]:
     return parts
 
 
-def offenders(at) -> list[str]:
+#: Table columns that hold money (by name); each must have a display format (separators,
+#: two decimals), never the raw float ("1234.5678").
+MONEY_COLUMN = re.compile(r"revenue|amount|spend|monetary|clv|value|refunded|price", re.I)
+NOT_MONEY = re.compile(r"p_value|p-value|probab|share|rate|risk", re.I)
+
+
+def unformatted_money_columns(at) -> list[str]:
+    """Money columns of the page's tables shown without a number format."""
     out = []
+    for table in at.dataframe:
+        frame = table.value
+        if not isinstance(frame, pd.DataFrame):
+            continue
+        config = json.loads(table.proto.columns or "{}")
+        for col in frame.columns:
+            name = str(col)
+            if not (MONEY_COLUMN.search(name) and not NOT_MONEY.search(name)):
+                continue
+            cells = frame[col]
+            if isinstance(cells, pd.DataFrame) or cells.dtype.kind != "f":
+                continue
+            entry = config.get(name)
+            fmt = entry.get("type_config", {}).get("format") if isinstance(entry, dict) else None
+            if not fmt:
+                out.append(f"table column {name!r} has no money format")
+    return out
+
+
+def offenders(at) -> list[str]:
+    out = unformatted_money_columns(at)
     for where, text in rendered_texts(at):
         for m in BAD.finditer(text):
             snippet = text[max(0, m.start() - 60) : m.end() + 30].replace("\n", " ")
