@@ -219,13 +219,17 @@ def stopped_vs_segments(
     n_stopped = int(stopped.sum())
     counts = both.loc[stopped, "segment"].value_counts()
     if n_stopped:
-        parts = [f"{int(k):,} {name}" for name, k in counts.head(3).items()]
+        parts = [f"{int(k):,} in {name}" for name, k in counts.head(3).items()]
         rest = n_stopped - int(counts.head(3).sum())
         if rest:
             parts.append(f"{rest:,} in other segments")
         head = (
             f"Of the {_s(n_stopped, 'customer', 'customers')} the value model counts as probably "
-            f"stopped, in RFM " + ", ".join(parts) + "."
+            f"stopped, RFM has "
+            + ", ".join(parts[:-1])
+            + " and " * (len(parts) > 1)
+            + parts[-1]
+            + "."
         )
     else:
         head = "The value model counts no customer as probably stopped."

@@ -4,11 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis import charts_rfm, rfm
+from analysis import charts_rfm, clv, reconcile, rfm
 from analysis.text import money_format
-from ui.cache import Progress, chart, compute
+from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
+from ui.model_choice import best_purchase_model
 from ui.text import inert
 
 ROWS_SHOWN = 1000  # rows of a segment's list sent to the browser (all in the download)
@@ -99,6 +100,7 @@ cols[2].metric(
     f"{int((summary['customers'] > 0).sum())} of {len(summary)}",
     help="Segments with at least one customer.",
 )
+reconcile_slot = st.container()  # why other pages count otherwise; filled at the end
 
 # ------------------------------------------------------------------------------ segments
 st.subheader("Segments by customers and by revenue")
@@ -282,5 +284,42 @@ worked = ""
 if example_id is not None:
     orders = compute(rfm.customer_orders, ds, customer_id=example_id, as_of=as_of)
     worked = "\n\n**A worked example**\n\n" + rfm.worked_example(orders, table, example_id)
+
+
+def value_model_sentence() -> str | None:
+    """How the Customer value page's "probably stopped" relate to these segments."""
+    choice = st.session_state.get("value_model")
+    model = choice if choice in clv.PURCHASE_MODELS else None
+    try:
+        if model is None:  # the value page's default: the best fit of its comparison
+            model = best_purchase_model(compute(clv.compare_models, ds))
+        report = compute(
+            clv.value_report,
+            ds,
+            months=12,
+            monthly_discount_rate=round(1.1 ** (1 / 12) - 1, 8),
+            time_unit="W",
+            model=model,
+        )
+    except ValueError:
+        return None
+    customers = report.customers
+    return derived(
+        reconcile.stopped_vs_segments,
+        customers["p_alive"],
+        table["segment"],
+        customers["frequency"],
+    )
+
+
+if as_of == last_as_of:  # the other pages look at all the data
+    with reconcile_slot:
+        lines = compute(reconcile.count_reconciliation, ds, page="rfm")
+        with st.spinner("Comparing with the Customer value page…"):
+            stopped = value_model_sentence()
+        if stopped:
+            lines.append("Compared with Customer value: " + stopped)
+        if lines:
+            st.caption(" ".join(lines))
 progress.done()
 explain("RFM scores and segments", rfm.explanation(table) + worked)

@@ -70,8 +70,8 @@ def test_stopped_vs_segments_by_hand():
     frequency = pd.Series([1, 2, 3, 0, 5, 4], index=ids)
     text = R.stopped_vs_segments(p_alive, segments, frequency)
     assert text == (
-        "Of the 3 customers the value model counts as probably stopped, in RFM 1 Hibernating, "
-        "1 At Risk, 1 Champions. RFM puts 4 customers in Hibernating or At Risk (not bought "
+        "Of the 3 customers the value model counts as probably stopped, RFM has 1 in "
+        "Hibernating, 1 in At Risk and 1 in Champions. RFM puts 4 customers in Hibernating or At Risk (not bought "
         "for a long while); the value model counts 2 of them as probably stopped. 1 of the "
         "others bought on one day only, and the model reads a stop from a break in a "
         "customer's own rhythm of repeat purchases, which a one-day buyer does not have "
@@ -81,3 +81,40 @@ def test_stopped_vs_segments_by_hand():
     none = R.stopped_vs_segments(p_alive.clip(lower=0.6), segments)
     assert none.startswith("The value model counts no customer as probably stopped. RFM puts 4")
     assert none.endswith("the value model counts 0 of them as probably stopped.")
+
+
+def _upload() -> bytes:
+    """40 customers buying on several days, one with refunds only, one whose only purchase is
+    outweighed by a refund on the same day."""
+    rows = ["Customer,Order,Date,Amount"]
+    order = 0
+    for c in range(40):
+        for k in range(1 + c % 5):
+            order += 1
+            day = pd.Timestamp("2023-01-02") + pd.Timedelta(days=(c * 7 + k * (30 + c)) % 700)
+            rows.append(f"c{c:02d},{order},{day:%Y-%m-%d},{10 + c % 7}.50")
+    rows += [
+        "refunder,9001,2023-05-02,-15.00",
+        "sameday,9002,2023-06-01,10.00",
+        "sameday,9003,2023-06-01,-25.00",
+    ]
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.slow
+def test_pages_say_why_their_counts_differ():
+    from tests.apptest_utils import run_page
+
+    upload = ("counts.csv", _upload(), "text/csv")
+    for page in ("pages/overview.py", "pages/rfm.py", "pages/value.py"):
+        at = run_page(page, upload=upload)
+        assert not at.exception, page
+        captions = " ".join(c.value for c in at.caption)
+        assert "42 customers have at least one line; 41 of them have a purchase order" in (
+            captions
+        ), page
+        assert "The value model counts 40:" in captions, page
+        if page != "pages/overview.py":  # the value model and RFM in one sentence, both pages
+            assert "the value model counts as probably stopped" in captions or (
+                "The value model counts no customer as probably stopped." in captions
+            ), page
