@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import charts_overview, overview
+from analysis import charts_overview, overview, reconcile
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
@@ -45,6 +45,9 @@ for keys in FIGURES:
             delta_color="normal" if card.prev_90_complete else "off",
             help=D[key],
         )
+why_counts = compute(reconcile.count_reconciliation, ds, page="overview")
+if why_counts:  # why other pages count other customers (analysis.reconcile)
+    st.caption(" ".join(why_counts))
 
 anonymous = getattr(ds.files["transactions"].prepared, "anonymous", None)
 without = overview.sales_without_customer(anonymous)  # all of them: the scorecard has no as-of

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import charts_value, churn, clv
+from analysis import charts_value, churn, clv, reconcile, rfm
 from analysis.text import money_format
 from ui.cache import chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
@@ -112,6 +112,11 @@ with st.status("Fitting the models…", expanded=False) as status:
 
 for warning in report.warnings:
     st.warning(inert(warning), icon=":material/warning:")
+why_counts = compute(
+    reconcile.count_reconciliation, ds, page="value", model_customers=len(report.summary)
+)
+if why_counts:  # why Overview and RFM count other customers (analysis.reconcile)
+    st.caption(" ".join(why_counts))
 
 # ------------------------------------------------------------------------------ forecast
 st.subheader("The next 3, 6 and 12 months")
@@ -209,6 +214,12 @@ with right:
             "A frequent buyer who has not been back for a long time is the clearest warning "
             "sign: their usual rhythm has stopped.",
         ]
+    )
+    segments = compute(rfm.rfm_table, ds)["segment"]  # default RFM segments, as on RFM
+    st.caption(
+        derived(
+            reconcile.stopped_vs_segments, customers["p_alive"], segments, customers["frequency"]
+        )
     )
 
 # ------------------------------------------------------------------------------ value x risk
