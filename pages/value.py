@@ -298,12 +298,12 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "Predicted repeat purchases": st.column_config.NumberColumn(format="%.0f"),
-            "Actual repeat purchases": st.column_config.NumberColumn(format="%.0f"),
+            "Predicted repeat purchases": st.column_config.NumberColumn(format="%,.0f"),
+            "Actual repeat purchases": st.column_config.NumberColumn(format="%,.0f"),
             "Error of the total": st.column_config.NumberColumn(format="%+.1f%%"),
             "Average error per customer": st.column_config.NumberColumn(format="%.3f"),
-            "Log-likelihood (calibration)": st.column_config.NumberColumn(format="%.1f"),
-            "BIC (calibration; lower is better)": st.column_config.NumberColumn(format="%.1f"),
+            "Log-likelihood (calibration)": st.column_config.NumberColumn(format="%,.1f"),
+            "BIC (calibration; lower is better)": st.column_config.NumberColumn(format="%,.1f"),
             "Fit time (s)": st.column_config.NumberColumn(format="%.2f"),
         },
     )
