@@ -871,7 +871,7 @@ def period_bounds(
     (start, end, prev_start, prev_end) : midnight Timestamps
         Each window includes its start day and excludes its end day. ``prev_start`` and
         ``prev_end`` are None for ``compare="none"`` and for ``"all"`` (nothing comes before
-        all time; with ``"last_year"`` it is compared with the year before too).
+        all time).
 
     Raises
     ------
@@ -901,7 +901,7 @@ def period_bounds(
         hi = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
         if hi <= lo:
             raise ValueError("A custom period must end on or after the day it starts.")
-    if compare == "none" or (kind == "all" and compare == "previous"):
+    if compare == "none" or kind == "all":
         return lo, hi, None, None
     if compare == "previous":
         return lo, hi, lo - (hi - lo), lo

@@ -1,5 +1,8 @@
 """Overview: a first scorecard of the customer base."""
 
+import datetime as dt
+import math
+
 import streamlit as st
 
 from analysis import charts_overview, overview, reconcile
@@ -19,12 +22,87 @@ if message:
 
 progress = Progress("Working out the scorecard", total=4)
 
-card = compute(overview.scorecard, ds)
+card_all = compute(overview.scorecard, ds)
 D = overview.DEFINITIONS
-st.caption(
-    f"From {card.first_date:%d %b %Y} to {card.last_date:%d %b %Y}. "
-    "Amounts are in the currency of your file."
+
+# The period and what it is compared with (bound to the address like the other settings).
+pick_period, pick_compare = st.columns([3, 2])
+period = (
+    pick_period.segmented_control(
+        "Period",
+        options=list(overview.PERIODS),
+        format_func=overview.PERIODS.get,
+        default="all",
+        key="overview_period",
+        bind="query-params",
+    )
+    or "all"
 )
+compare = (
+    pick_compare.segmented_control(
+        "Compared with",
+        options=["previous", "last_year"],
+        format_func=overview.COMPARISONS.get,
+        default="previous",
+        key="overview_compare",
+        bind="query-params",
+        help="The change under each figure is against this window. 'Previous period' is the "
+        "window of the same length just before; 'Same period last year' the same days a year "
+        "earlier.",
+    )
+    or "previous"
+)
+first_day, last_day = card_all.first_date.date(), card_all.last_date.date()
+start = end = None
+if period == "custom":
+    from_col, to_col = st.columns(2)
+    start = from_col.date_input(
+        "From",
+        value=max(first_day, last_day - dt.timedelta(days=89)),
+        min_value=first_day,
+        max_value=last_day,
+        key="overview_start",
+        bind="query-params",
+    )
+    end = to_col.date_input(
+        "To (included)",
+        value=last_day,
+        min_value=first_day,
+        max_value=last_day,
+        key="overview_end",
+        bind="query-params",
+    )
+try:
+    bounds = overview.period_bounds(
+        period, card_all.as_of, start, end, compare=compare, first=card_all.first_date
+    )
+except ValueError as error:
+    st.warning(inert(error), icon=":material/date_range:")
+    bounds = overview.period_bounds("all", card_all.as_of, first=card_all.first_date)
+    period = "all"
+p_start, p_end, prev_start, prev_end = (None if b is None else b.isoformat() for b in bounds)
+comparison = compute(
+    overview.compare_scorecards,
+    ds,
+    start=p_start,
+    end=p_end,
+    prev_start=prev_start,
+    prev_end=prev_end,
+)
+card = comparison.current
+phrase = overview.comparison_phrase(period, compare, bounds[0], bounds[1])
+last_in = bounds[1] - dt.timedelta(days=1)
+st.caption(
+    f"From {bounds[0]:%d %b %Y} to {last_in:%d %b %Y}"
+    + (
+        f", compared with {bounds[2]:%d %b %Y} to {bounds[3] - dt.timedelta(days=1):%d %b %Y}"
+        if bounds[2] is not None
+        else ""
+    )
+    + ". Amounts are in the currency of your file."
+)
+if card.orders == 0:
+    st.info("No purchase orders in this period: pick a longer one.", icon=":material/event_busy:")
 
 FIGURES = [
     ["customers", "orders", "net_revenue", "average_order_value"],
@@ -32,24 +110,36 @@ FIGURES = [
 ]
 for keys in FIGURES:
     for col, key in zip(st.columns(len(keys)), keys, strict=True):
-        delta = None
-        if key == "active_last_90":
-            if card.prev_90_complete:
-                delta = f"{card.active_last_90 - card.active_prev_90:+,} vs the 90 days before"
+        if key == "active_last_90":  # always the last 90 days of the data, whatever the period
+            shown = card_all
+            if card_all.prev_90_complete:
+                delta = (
+                    f"{card_all.active_last_90 - card_all.active_prev_90:+,} vs the 90 days before"
+                )
             else:
                 delta = "no full 90 days before to compare"
+            color = "normal" if card_all.prev_90_complete else "off"
+        else:
+            shown = card
+            delta = overview.change_text(comparison, key, phrase)
+            compared = math.isfinite(overview.figure_change(comparison, key))
+            color = ("inverse" if key == "refund_rate" else "normal") if compared else "off"
         col.metric(
             overview.LABELS[key],
-            overview.format_figure(card, key, ds.currency),
+            overview.format_figure(shown, key, ds.currency),
             delta=delta,
-            delta_color="normal" if card.prev_90_complete else "off",
+            delta_color=color,
             help=D[key],
         )
-why_counts = compute(reconcile.count_reconciliation, ds, page="overview")
-if why_counts:  # why other pages count other customers (analysis.reconcile)
-    st.caption(" ".join(why_counts))
+if period == "all":  # why other pages count other customers (analysis.reconcile)
+    why_counts = compute(reconcile.count_reconciliation, ds, page="overview")
+    if why_counts:
+        st.caption(" ".join(why_counts))
 
 anonymous = getattr(ds.files["transactions"].prepared, "anonymous", None)
+if anonymous is not None and len(anonymous) and period != "all":  # the chosen period only
+    sold_on = anonymous["order_date"]
+    anonymous = anonymous[(sold_on >= bounds[0]) & (sold_on < bounds[1])]
 without = overview.sales_without_customer(anonymous)  # all of them: the scorecard has no as-of
 if without.lines:
     totals, said = overview.totals_with_sales_without_customer(card, without)
@@ -82,7 +172,17 @@ what_this_says(overview.scorecard_insights(card))
 warnings_box(ds.tx_warnings)
 
 st.subheader("New and returning customers")
-nvr = compute(overview.new_vs_returning, ds, freq="M")
+if period == "all":
+    nvr = compute(overview.new_vs_returning, ds, freq="M")
+else:  # the months of the period and of the one it is compared with, when they follow on
+    shown_from = bounds[2] if compare == "previous" and bounds[2] is not None else bounds[0]
+    nvr = compute(
+        overview.new_vs_returning_in_period,
+        ds,
+        start=shown_from.isoformat(),
+        end=p_end,
+        freq="M",
+    )
 
 
 @st.fragment
@@ -113,7 +213,17 @@ if breakdowns:
     tabs = st.tabs([c.capitalize() for c in breakdowns])
     for tab, column in zip(tabs, breakdowns, strict=True):
         with tab:
-            table = compute(overview.top_breakdown, ds, column=column, n=10)
+            if period == "all":
+                table = compute(overview.top_breakdown, ds, column=column, n=10)
+            else:
+                table = compute(
+                    overview.top_breakdown_in_period,
+                    ds,
+                    column=column,
+                    start=p_start,
+                    end=p_end,
+                    n=10,
+                )
             if table is None or len(table) == 0:
                 empty_state(f"No {column} values to break down.")
                 continue

@@ -1,6 +1,6 @@
 """AppTest of the overview page: default example and an uploaded file."""
 
-from tests.apptest_utils import run_page, texts
+from tests.apptest_utils import new_app, run_page, texts
 
 UPLOAD = (
     b"Sales report\n"
@@ -69,3 +69,42 @@ def test_doubtful_columns_are_said_on_the_page():
         c.value.startswith("1 line without a customer (guest or till sales) is left out")
         for c in at.caption
     )
+
+
+def _delta(at, label):
+    return next(m for m in at.metric if m.label == label).delta
+
+
+def test_overview_period_from_the_link_with_changes():
+    # Custom 16-22 Feb 2024 (both days included) vs the 7 days before (9-15 Feb):
+    #   window: ben B1 30.00, carla C1 9.99 and C2 -9.99 -> 2 customers, 2 orders, 30.00 net
+    #   before: anna A2 7.00 -> 1 customer, 1 order, 7.00 net
+    at = new_app()
+    at.query_params["overview_period"] = "Custom"
+    at.query_params["overview_start"] = "2024-02-16"
+    at.query_params["overview_end"] = "2024-02-22"
+    at.run()
+    at.switch_page("pages/overview.py").run()  # the link opens the overview...
+    at.file_uploader(key="upload_tx").set_value(("my_shop.csv", UPLOAD, "text/csv")).run()
+    assert not at.exception  # ...and the visitor uploads their copy of the file there
+    assert at.title[0].value == "Overview"
+    assert metric(at, "Customers") == "2"
+    assert metric(at, "Orders") == "2"
+    assert metric(at, "Net revenue") == "30.00"
+    assert _delta(at, "Customers") == "+100% vs the previous 7 days"
+    assert _delta(at, "Orders") == "+100% vs the previous 7 days"
+    assert _delta(at, "Net revenue") == "+329% vs the previous 7 days"  # 30 / 7 - 1
+    assert any(
+        "From 16 Feb 2024 to 22 Feb 2024, compared with 09 Feb 2024" in c.value for c in at.caption
+    )
+
+
+def test_overview_all_time_has_no_period_change_and_last_90_days_says_why_not():
+    at = run_page("pages/overview.py", upload=("my_shop.csv", UPLOAD, "text/csv"))
+    assert not _delta(at, "Customers")  # all time: nothing before it
+    at.session_state["overview_period"] = "90d"
+    at.run()
+    assert not at.exception
+    # the data starts on 3 Jan 2024: the previous 90 days are not covered, no change claimed
+    assert _delta(at, "Customers") == "no data for all of the previous 90 days"
+    assert metric(at, "Customers") == "3"
