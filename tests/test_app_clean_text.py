@@ -135,3 +135,18 @@ def test_no_missing_values_or_minus_zero_on_any_page(dataset):
 @pytest.mark.slow
 def test_no_missing_values_or_minus_zero_on_any_page_retail():
     assert sweep("retail") == {}
+
+
+def test_currency_found_in_the_file_and_chosen_on_your_data():
+    at = run_page("pages/data.py", dataset="cafe")  # cafe_sales.xlsx: "Total (€)"
+    box = next(s for s in at.selectbox if s.label == "Currency of the amounts")
+    assert box.value == "EUR"
+    at.switch_page("pages/overview.py").run()
+    revenue = next(m.value for m in at.metric if m.label == "Net revenue")
+    assert revenue.startswith("€") and "," in revenue, revenue
+    # The visitor's choice holds for the session (every page), and "none" means plain numbers.
+    at.switch_page("pages/data.py").run()
+    next(s for s in at.selectbox if s.label == "Currency of the amounts").set_value("").run()
+    at.switch_page("pages/overview.py").run()
+    revenue = next(m.value for m in at.metric if m.label == "Net revenue")
+    assert revenue[0].isdigit(), revenue
