@@ -114,7 +114,8 @@ def run_pushdown(folder: str, engine: str, memory_limit: str) -> dict:
     if engine == "duckdb":
         spill = tempfile.mkdtemp(prefix="cf-duckdb-spill-")
         con = ibis.duckdb.connect(memory_limit=memory_limit, temp_directory=spill, threads=2)
-        table = con.read_parquet(f"{folder}/*.parquet")
+        # The app owns this engine: compute the line-days once, then every figure reads them.
+        table = pushdown.materialize(con.read_parquet(f"{folder}/*.parquet"))
     elif engine == "postgres":
         import pandas as pd
 

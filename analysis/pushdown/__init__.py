@@ -7,9 +7,21 @@ so models, scores and charts work on the small result as they do today. The defi
 :mod:`analysis.orders` exactly (exclusive ``as_of``, orders with their net rounded to 8
 decimals, purchase versus refund orders). Results are indexed by customer id in sorted order
 where the in-memory path keeps the order of first appearance.
+
+Where the app owns the engine (DuckDB over files), :func:`materialize` computes the per-day
+order sums once and every function then reads those instead of the lines.
 """
 
-from analysis.pushdown._lines import CANONICAL, NET_DECIMALS, observed_lines, orders, resolve_as_of
+from analysis.pushdown._lines import (
+    CANONICAL,
+    NET_DECIMALS,
+    Materialized,
+    line_days,
+    materialize,
+    observed_lines,
+    orders,
+    resolve_as_of,
+)
 from analysis.pushdown.clv import clv_summary
 from analysis.pushdown.cohorts import retention_matrix
 from analysis.pushdown.overview import scorecard
@@ -17,6 +29,9 @@ from analysis.pushdown.rfm import rfm_table, rfm_values
 
 __all__ = [
     "CANONICAL",
+    "Materialized",
+    "line_days",
+    "materialize",
     "NET_DECIMALS",
     "clv_summary",
     "observed_lines",

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.pushdown._lines import (
     NET_DECIMALS,
     cutoff_day,
-    observed_lines,
+    line_days,
     resolve_as_of,
 )
 
@@ -46,10 +46,8 @@ def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.Data
         raise ValueError(f"time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}")
     unit = _UNIT_DAYS[time_unit]
     as_of_ts = resolve_as_of(table, as_of)
-    lines = observed_lines(table, as_of_ts)
-    days = lines.group_by(["customer_id", "day"]).aggregate(
-        net=lines.amount.sum().round(NET_DECIMALS)
-    )
+    ld = line_days(table, as_of_ts)
+    days = ld.group_by(["customer_id", "day"]).aggregate(net=ld.amount.sum().round(NET_DECIMALS))
     days = days.filter(days.net >= 0)
     days = days.mutate(first_day=days.day.min().over(group_by=days.customer_id))
     per = days.group_by("customer_id").aggregate(
