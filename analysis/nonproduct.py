@@ -149,20 +149,20 @@ NON_PRODUCT_CODES: tuple[str, ...] = (
     "FEE",
     "GIFTCARD",
 )
-_GIFT_CODE = re.compile(r"^gift_\d+", re.IGNORECASE)
 
 #: Extra columns whose name matches this (case-insensitive, spaces/underscores ignored) hold
 #: product codes.
 CODE_COLUMN_PATTERN = r"^(stockcode|sku|productcode|itemcode|articlenumber|productid|itemid)$"
 
-_PHRASES = re.compile(
-    r"(?<![\w&])(?:"
+# Whole words: the phrase with no letter, digit, "_" or "&" right before or after it. Written
+# without look-arounds so that pandas' Arrow strings run it in C++ (RE2) on every distinct name.
+_PHRASES = (
+    r"(?:^|[^\w&])(?:"
     + "|".join(re.escape(p) for p in sorted(NON_PRODUCT_PHRASES, key=len, reverse=True))
-    + r")(?![\w&])",
-    re.IGNORECASE,
+    + r")(?:$|[^\w&])"
 )
-_NAMES = frozenset(NON_PRODUCT_NAMES)
-_CODES = frozenset(NON_PRODUCT_CODES)
+_NAMES = sorted(NON_PRODUCT_NAMES)
+_CODES = sorted(NON_PRODUCT_CODES)
 
 
 def code_columns(tx: pd.DataFrame) -> list[str]:
@@ -171,23 +171,28 @@ def code_columns(tx: pd.DataFrame) -> list[str]:
     return [c for c in tx.columns if pattern.match(re.sub(r"[\s_\-.]", "", str(c)))]
 
 
-def _per_value(values: pd.Series, test) -> np.ndarray:
-    """Apply ``test`` (str -> bool) once per distinct non-missing value; False for missing."""
+def _per_value(values: pd.Series, flags_of) -> np.ndarray:
+    """``flags_of`` (normalised distinct values -> bool array) mapped back onto every row;
+    False for missing values."""
     codes, uniques = pd.factorize(values)
     if len(uniques) == 0:
         return np.zeros(len(values), dtype=bool)
-    flags = np.fromiter((test(str(u)) for u in uniques), dtype=bool, count=len(uniques))
+    text = pd.Series(pd.Index(uniques).astype("str"), dtype="str").str.strip()
+    text = text.str.replace(r"\s+", " ", regex=True)
+    flags = np.asarray(flags_of(text), dtype=bool)
     return np.where(codes >= 0, flags[np.maximum(codes, 0)], False)
 
 
-def _name_is_non_product(name: str) -> bool:
-    norm = " ".join(name.strip().lower().split())
-    return bool(norm) and (norm in _NAMES or _PHRASES.search(norm) is not None)
+def _name_flags(text: pd.Series) -> np.ndarray:
+    low = text.str.lower()
+    hit = low.isin(_NAMES) | low.str.contains(_PHRASES, regex=True, na=False)
+    return hit.to_numpy(dtype=bool, na_value=False)
 
 
-def _code_is_non_product(code: str) -> bool:
-    norm = " ".join(code.strip().upper().split())
-    return norm in _CODES or _GIFT_CODE.match(norm) is not None
+def _code_flags(text: pd.Series) -> np.ndarray:
+    up = text.str.upper()
+    hit = up.isin(_CODES) | up.str.match(r"GIFT_\d+", na=False)
+    return hit.to_numpy(dtype=bool, na_value=False)
 
 
 def non_product_mask(tx: pd.DataFrame, column: str = "product") -> np.ndarray:
@@ -209,9 +214,9 @@ def non_product_mask(tx: pd.DataFrame, column: str = "product") -> np.ndarray:
     """
     mask = np.zeros(len(tx), dtype=bool)
     if column in tx.columns:
-        mask |= _per_value(tx[column], _name_is_non_product)
+        mask |= _per_value(tx[column], _name_flags)
     for c in code_columns(tx):
-        mask |= _per_value(tx[c], _code_is_non_product)
+        mask |= _per_value(tx[c], _code_flags)
     return mask
 
 
