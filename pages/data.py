@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from analysis import nonproduct
+from analysis import nonproduct, reconcile
 from analysis.text import money_format
+from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain
 from ui.data import current_dataset, set_import_settings
 from ui.text import inert
@@ -85,6 +86,9 @@ for kind, result in ds.files.items():
             "whether your export repeated them by mistake.",
         )
         cols[3].metric("Zero-amount lines", f"{report.get('zero_amount_lines', 0):,}")
+        why_counts = compute(reconcile.count_reconciliation, ds, page="data")
+        if why_counts:  # why the other pages count fewer customers or orders
+            st.caption(" ".join(why_counts))
     else:
         cols[3].metric("Respondents", f"{report.get('respondents', report.get('customers', 0)):,}")
     date_min, date_max = report.get("date_min"), report.get("date_max")
