@@ -12,6 +12,7 @@ from ui import auth
 from ui.data import source_picker
 from ui.navigation import available_pages
 from ui.page import mark_entry
+from ui.share import name_values_not_understood, remember_link_values
 
 # The tab icon is a file of our own: a ":material/..." icon would make every visitor's browser
 # fetch it from Google's font servers.
@@ -39,8 +40,10 @@ page = st.navigation(pages)
 with st.sidebar:
     source_picker()
     auth.sign_out_button()
+remember_link_values()
 mark_entry(True)
 try:
     page.run()
+    name_values_not_understood()  # settings in the link the page's widgets did not take
 finally:
     mark_entry(False)

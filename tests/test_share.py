@@ -128,3 +128,28 @@ def test_link_never_carries_a_value_from_the_file():
     link = next(c.value for c in at.sidebar.code)
     assert "feedback_by" not in link and "ACME" not in link and "utm_source" not in link
     assert link.endswith("?patterns_rank=orders")  # the settings still travel
+
+
+def test_a_setting_the_page_does_not_know_is_named():
+    at = new_app()
+    at.query_params["overview_period"] = "Last 9 days"  # not an option
+    at.query_params["overview_compare"] = "Previous period"  # the default: fine
+    at.run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    warning = "\n".join(w.value for w in at.warning)
+    assert "overview_period" in warning and "Last 9 days" in warning
+    assert "overview_compare" not in warning
+    assert at.segmented_control(key="overview_period").value == "all"
+
+
+def test_settings_the_page_knows_raise_no_warning():
+    at = new_app()
+    at.query_params["overview_period"] = "Last 90 days"
+    at.query_params["overview_compare"] = "Same period last year"
+    at.run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert not at.warning
+    assert at.segmented_control(key="overview_period").value == "90d"
+    assert any("vs the same 90 days last year" in (m.delta or "") for m in at.metric)

@@ -178,3 +178,84 @@ def link_warnings() -> None:
     """Say, with a visible warning, which values in the link were not understood."""
     for message in st.session_state.get(_NOT_UNDERSTOOD, {}).values():
         st.warning(message, icon=":material/link_off:")
+
+
+_LINK_VALUES = "_share_link_values"
+
+
+def remember_link_values() -> None:
+    """Note, on a session's first run, the settings its address arrived with.
+
+    :func:`name_values_not_understood` (after the page ran) compares them with what the page's
+    widgets made of them. The dataset is checked by :func:`choice_from_link` instead.
+    """
+    if _LINK_VALUES in st.session_state:
+        return
+    st.session_state[_LINK_VALUES] = {
+        k: st.query_params.get_all(k)
+        for k in st.query_params
+        if is_shared_setting(k) and k != "dataset"
+    }
+
+
+def _same(url_values: list[str], serialized: object) -> bool:
+    """Whether the address's values are the widget's serialized value (numbers by value)."""
+    ours = serialized if isinstance(serialized, list) else [serialized]
+    if len(ours) != len(url_values):
+        return False
+    for a, b in zip(url_values, ours, strict=True):
+        if str(a) == str(b):
+            continue
+        try:
+            if float(a) != float(b):  # type: ignore[arg-type]
+                return False
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
+def _default_serialized(param: str) -> object:
+    """The serialized default of the widget bound to ``param`` on this run (Streamlit internals;
+    raises LookupError when they cannot be read)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        raise LookupError(param)
+    with ctx.session_state.query_params() as qp:
+        binding = qp._bindings_by_param.get(param)
+    if binding is None:
+        raise LookupError(param)
+    state = ctx.session_state._state
+    metadata = state._new_widget_state.widget_metadata.get(binding.widget_id)
+    if metadata is None:
+        raise LookupError(param)
+    return metadata.serializer(metadata.deserializer(None))
+
+
+def name_values_not_understood() -> None:
+    """After the page ran: name, in a sidebar warning, each setting from the arrival address
+    that the page's widget dropped without it being the widget's default value.
+
+    Streamlit ignores a bound widget's value it cannot use (an option not in the list, a
+    malformed date) and removes it from the address; this says so instead of letting the view
+    silently differ from the one that was shared. A setting whose widget is not on this page
+    waits for the page that has it.
+    """
+    pending: dict[str, list[str]] = st.session_state.get(_LINK_VALUES) or {}
+    for param in list(pending):
+        if param not in st.session_state:  # its widget is not on this page
+            continue
+        values = pending.pop(param)
+        if param in st.query_params:
+            continue  # used as given
+        try:
+            if _same(values, _default_serialized(param)):
+                continue  # the default, which Streamlit leaves out of addresses
+        except (LookupError, AttributeError, TypeError, ValueError):
+            continue  # cannot tell: say nothing rather than something wrong
+        st.sidebar.warning(
+            f"The link asks for {param} = “{inert(', '.join(values))}”, which this page does "
+            "not know: it shows its usual setting instead.",
+            icon=":material/link_off:",
+        )
