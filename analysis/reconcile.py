@@ -57,6 +57,9 @@ class CustomerCounts:
         All orders, refund orders included.
     purchase_orders : int
         Orders adding up to zero or more (Overview).
+    refund_only_revenue : float
+        Net revenue of the customers with refund orders only (<= 0, file's currency): the
+        difference between the Overview's net revenue and the RFM segments' revenue.
     """
 
     customers_with_a_line: int
@@ -64,6 +67,7 @@ class CustomerCounts:
     customers_with_a_purchase_day: int
     orders: int
     purchase_orders: int
+    refund_only_revenue: float = 0.0
 
     @property
     def refund_only(self) -> int:
@@ -117,6 +121,7 @@ def customer_counts(tx: pd.DataFrame, *, as_of=None) -> CustomerCounts:
         customers_with_a_purchase_day=int(len(with_day)),
         orders=int(len(ot.net)),
         purchase_orders=int(ot.is_purchase.sum()),
+        refund_only_revenue=float(ot.customer_net()[has_line & ~has_purchase].sum()),
     )
 
 
@@ -162,6 +167,11 @@ def count_reconciliation(
             "refund orders: they count in revenue (as refunds) and on 'Your data', but not as "
             "customers on Overview and RFM."
         )
+        if page in ("overview", "rfm") and c.refund_only_revenue:
+            out.append(
+                f"So the RFM segments' revenue adds up to {-c.refund_only_revenue:,.2f} more "
+                "than the Overview's net revenue: the refunds of those customers."
+            )
     if c.refund_orders and page in ("overview", "data"):
         out.append(
             f"Orders: {c.orders:,} in all on 'Your data', of which {c.purchase_orders:,} are "

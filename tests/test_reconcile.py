@@ -29,6 +29,10 @@ def test_counts_by_hand_and_as_each_page_counts():
     assert c.customers_with_a_purchase_day == 2
     assert (c.orders, c.purchase_orders, c.refund_orders) == (6, 4, 2)
     assert (c.refund_only, c.no_purchase_day) == (1, 1)
+    assert c.refund_only_revenue == -5.0
+    # RFM's revenue = Overview's net revenue - the refund-only customers' (negative) revenue
+    card, table = overview.scorecard(TX), rfm.rfm_table(TX)
+    assert table["monetary"].sum() == pytest.approx(card.net_revenue - c.refund_only_revenue)
     # the same numbers as the pages' own functions
     assert overview.scorecard(TX).customers == c.customers_with_a_purchase
     assert overview.scorecard(TX).orders == c.purchase_orders
@@ -43,17 +47,19 @@ def test_sentences():
         "4 customers have at least one line; 3 of them have a purchase order (lines adding up "
         "to zero or more). The other 1 customer only has refund orders: they count in revenue "
         "(as refunds) and on 'Your data', but not as customers on Overview and RFM.",
+        "So the RFM segments' revenue adds up to 5.00 more than the Overview's net revenue: "
+        "the refunds of those customers.",
         "Orders: 6 in all on 'Your data', of which 4 are purchase orders (the Overview's count) "
         "and 2 refund orders.",
         "The value model counts 2: it adds up each customer's lines per calendar day, and 1 "
         "customer has a purchase order only on days where a refund on the same day outweighs "
         "it, so no day with a purchase.",
     ]
-    assert R.count_reconciliation(TX, page="rfm") == [over[0], over[2]]
+    assert R.count_reconciliation(TX, page="rfm") == [over[0], over[1], over[3]]
     value = R.count_reconciliation(TX, page="value", model_customers=1)
-    assert value[:2] == [over[0], over[2]]
+    assert value[:2] == [over[0], over[3]]
     assert value[2].startswith("1 more customer was left out of the value model for an")
-    assert R.count_reconciliation(TX, page="data") == over[:2]
+    assert R.count_reconciliation(TX, page="data") == [over[0], over[2]]
     # nothing to say when every page counts the same
     assert R.count_reconciliation(TX[TX["customer_id"].isin(["A", "D"])]) == []
     with pytest.raises(ValueError):
