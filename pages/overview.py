@@ -122,7 +122,8 @@ for keys in FIGURES:
         else:
             shown = card
             delta = overview.change_text(comparison, key, phrase)
-            compared = math.isfinite(overview.figure_change(comparison, key))
+            change = overview.figure_change(comparison, key)
+            compared = math.isfinite(change) and round(change, 3) != 0  # no arrow for "0%"
             color = ("inverse" if key == "refund_rate" else "normal") if compared else "off"
         col.metric(
             overview.LABELS[key],

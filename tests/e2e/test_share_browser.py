@@ -35,8 +35,9 @@ def test_a_link_made_from_an_upload_shows_no_example_figures(page, app_url):
 
 
 def test_an_unknown_dataset_is_named(page, app_url):
-    page.goto(f"{app_url}/overview?dataset=retail-typo")
+    page.goto(f"{app_url}/overview?dataset=retail-typo&overview_period=Last+9+days")
     expect(page.get_by_text(re.compile(r"dataset = “retail-typo”"))).to_be_visible(timeout=90_000)
+    expect(page.get_by_text(re.compile(r"overview_period = “Last 9 days”"))).to_be_visible()
     expect(page.get_by_text("Data: Online shop (generated)")).to_be_visible(timeout=90_000)
     assert_no_exception(page)
 
