@@ -31,10 +31,10 @@ def test_an_old_link_with_the_label_still_works():
 def test_choosing_a_dataset_puts_its_short_key_in_the_link():
     at = new_app().run()
     assert "dataset=" not in _link(at)  # the default stays out of the link
-    at.selectbox(key="dataset").set_value("retail").run()
+    at.selectbox(key="dataset").set_value("cafe").run()
     assert not at.exception
-    assert _link(at).endswith("?dataset=retail")
-    assert at.query_params["dataset"] in ("retail", ["retail"])
+    assert _link(at).endswith("?dataset=cafe")
+    assert at.query_params["dataset"] in ("cafe", ["cafe"])
 
 
 def test_an_unknown_dataset_in_the_link_is_named_not_silently_replaced():
@@ -46,7 +46,7 @@ def test_an_unknown_dataset_in_the_link_is_named_not_silently_replaced():
     warning = "\n".join(w.value for w in at.warning)
     assert "dataset" in warning and "retail-typo" in warning and "Online shop" in warning
     # choosing a dataset answers it
-    at.selectbox(key="dataset").set_value("cdnow").run()
+    at.selectbox(key="dataset").set_value("cafe").run()
     assert "retail-typo" not in "\n".join(w.value for w in at.warning)
 
 
