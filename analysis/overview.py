@@ -800,10 +800,6 @@ def totals_with_sales_without_customer(
     return figures, said
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
-make_float_safe(globals(), __all__)
-
-
 # --- A period and a comparison (the overview's period picker) --------------------------------
 
 #: Period choices of the overview, key -> label. Windows end at ``as_of`` (exclusive) except
@@ -1050,3 +1046,7 @@ def new_vs_returning_in_period(tx: pd.DataFrame, start, end, *, freq: str = "M")
     first_period = lo.to_period(freq).start_time
     keep = (table["period_start"] >= first_period) & (table["period_start"] < hi)
     return table.loc[keep].reset_index(drop=True)
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+make_float_safe(globals(), __all__)
