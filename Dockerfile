@@ -16,7 +16,7 @@ RUN pip install -r requirements.txt
 COPY --chown=app:app app.py serve.py ./
 COPY --chown=app:app analysis ./analysis
 COPY --chown=app:app ui ./ui
-COPY --chown=app:app pages ./pages
+COPY --chown=app:app app_pages ./app_pages
 COPY --chown=app:app sample_data ./sample_data
 COPY --chown=app:app .streamlit/config.toml ./.streamlit/config.toml
 

@@ -1,7 +1,7 @@
 """Customer Focus: entry point. Run with ``streamlit run app.py``.
 
 It sets up the page, draws the shared data picker in the sidebar and hands over to the page
-the visitor chose (``st.navigation`` over the files in ``pages/``).
+the visitor chose (``st.navigation`` over the files in ``app_pages/``).
 """
 
 from pathlib import Path
@@ -11,7 +11,6 @@ import streamlit as st
 from ui import auth
 from ui.data import source_picker
 from ui.navigation import available_pages
-from ui.page import mark_entry
 from ui.share import name_values_not_understood, remember_link_values
 
 # The tab icon is a file of our own: a ":material/..." icon would make every visitor's browser
@@ -26,8 +25,14 @@ st.set_page_config(
 )
 
 if not auth.is_authorised():
-    # Only the sign-in page exists for this visitor until they are let in.
-    st.navigation([st.Page(auth.login_page, title="Sign in")], position="hidden").run()
+    # Only the sign-in page exists for this visitor until they are let in. It answers at every
+    # page's address too, so a shared link asks for the password (no "page not found") and,
+    # once signed in, opens the page it names.
+    sign_in = [st.Page(auth.login_page, title="Sign in", default=True)] + [
+        st.Page(auth.login_page, title="Sign in", url_path=Path(spec.path).stem)
+        for spec in available_pages()
+    ]
+    st.navigation(sign_in, position="hidden").run()
     st.stop()
 
 pages: dict[str, list] = {}
@@ -41,9 +46,5 @@ with st.sidebar:
     source_picker()
     auth.sign_out_button()
 remember_link_values()
-mark_entry(True)
-try:
-    page.run()
-    name_values_not_understood()  # settings in the link the page's widgets did not take
-finally:
-    mark_entry(False)
+page.run()
+name_values_not_understood()  # settings in the link the page's widgets did not take

@@ -100,7 +100,7 @@ class ActionList:
     value_at_stake : float
         Sum of the customers' ``net_revenue`` (money, the file's currency).
     source_page : str
-        The page that explains the list (``pages/....py``).
+        The page that explains the list (``app_pages/....py``).
     source_title : str
         That page's title.
     empty_reason : str
@@ -387,7 +387,7 @@ def action_lists(
             f"the churn model gives them at least a {risk_threshold:.0%} chance of buying "
             f"nothing in the next {days} days."
         )
-        source = ("pages/value.py", "Customer value")
+        source = ("app_pages/value.py", "Customer value")
     else:
         reason = value_reason if report is None else risk_reason
         notes.append(
@@ -404,7 +404,7 @@ def action_lists(
             "They used to buy often, but have not bought for a long time (RFM segments "
             "At Risk and Can't Lose Them)."
         )
-        source = ("pages/rfm.py", "RFM segments")
+        source = ("app_pages/rfm.py", "RFM segments")
     lists.append(
         _make(
             "at_risk",
@@ -432,7 +432,7 @@ def action_lists(
             "Send a personal welcome with a reason to order again, such as a small offer on "
             "their second order.",
             _finish(new, ["first_order", "days_since_last_purchase", "net_revenue"], contacts),
-            ("pages/cohorts.py", "Cohort retention"),
+            ("app_pages/cohorts.py", "Cohort retention"),
             f"Nobody made a first and only purchase in the last {new_days} days.",
         )
     )
@@ -451,7 +451,7 @@ def action_lists(
             "Thank them personally, give them early access or a small gift, and ask for a "
             "review or a referral.",
             _finish(loyal, ["segment", *standard], contacts),
-            ("pages/rfm.py", "RFM segments"),
+            ("app_pages/rfm.py", "RFM segments"),
             "No customer is in the Champions or Loyal Customers segments right now.",
         )
     )
@@ -477,7 +477,7 @@ def action_lists(
                 ["last_refund", "days_since_refund", "refunded", "purchases", "net_revenue"],
                 contacts,
             ),
-            ("pages/profile.py", "Customer profile"),
+            ("app_pages/profile.py", "Customer profile"),
             f"No customer's last order was a refund at least {refund_quiet_days} days ago.",
         )
     )
@@ -516,7 +516,7 @@ def _detractors(responses, facts, contacts, standard, days, notes) -> ActionList
         f"{days} days of your survey."
     )
     action = "Call them back within the week, listen, and fix what you can."
-    source = ("pages/feedback.py", "Customer feedback")
+    source = ("app_pages/feedback.py", "Customer feedback")
     columns = ["customer_id", "response_date", "score", "comment", *standard]
     empty = pd.DataFrame({c: [] for c in columns})
     if responses is None or "score" not in responses.columns:

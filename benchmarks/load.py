@@ -175,7 +175,7 @@ async def main_async(args) -> int:
     from playwright.async_api import async_playwright
 
     levels = [int(x) for x in args.levels.split(",")]
-    pages = [p.title for p in available_pages() if p.path != "pages/overview.py"]
+    pages = [p.title for p in available_pages() if p.path != "app_pages/overview.py"]
     tmp = Path(tempfile.mkdtemp(prefix="cf-load-"))
     files, expected = [], []
     for i in range(max(levels)):

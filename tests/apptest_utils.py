@@ -29,7 +29,7 @@ def run_page(
     Parameters
     ----------
     page : str
-        Page file relative to the repo root, e.g. ``"pages/rfm.py"``.
+        Page file relative to the repo root, e.g. ``"app_pages/rfm.py"``.
     upload, responses : (filename, bytes, mime type), optional
         Files to put in the sidebar's transactions and survey uploaders.
     dataset : str, optional

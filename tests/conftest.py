@@ -1,25 +1,6 @@
 """Test-wide setup."""
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-
-_original_init = PagesManager.__init__
-
-
-def _init_without_legacy_pages_folder(self, *args, **kwargs):
-    _original_init(self, *args, **kwargs)
-    # AppTest resets Streamlit's legacy "pages folder" flag before every run, and with a pages/
-    # folder beside app.py that flag would make every switched-to page run on its own, without
-    # app.py. A real server leaves that mode at its first st.navigation call (and ui.page.guard
-    # covers the moment before), so the page tests run the app the way visitors get it.
-    PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _apptest_like_a_served_app():
-    PagesManager.__init__ = _init_without_legacy_pages_folder
-    yield
-    PagesManager.__init__ = _original_init
 
 
 class _Downloads(dict):

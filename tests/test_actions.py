@@ -114,7 +114,7 @@ def test_every_list_against_hand_computed_figures():
     assert row["expected_value"] == 50.0 and row["churn_risk"] == 0.7
     assert row["purchases"] == 1 and row["days_since_last_purchase"] == 151  # 1 Feb -> 1 Jul
     assert at_risk.value_at_stake == 60.0 and at_risk.size == 1
-    assert at_risk.source_page == "pages/value.py"
+    assert at_risk.source_page == "app_pages/value.py"
     assert "top 25%" in at_risk.why and "50%" in at_risk.why
 
     # One purchase in the last 90 days: B (1 May, 61 days); C's is 151 days old.
@@ -173,7 +173,7 @@ def test_rfm_fallback_when_the_models_cannot_be_used():
     expected = set(table.index[table["segment"].isin(["At Risk", "Can't Lose Them"])])
     assert "L" in expected and "K" not in expected
     assert set(at_risk.customers["customer_id"]) == expected
-    assert at_risk.source_page == "pages/rfm.py"
+    assert at_risk.source_page == "app_pages/rfm.py"
     assert any("too few buyers" in n for n in plan.notes)
     # No survey: the detractor list is empty and says why.
     det = plan.get("detractors")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.apptest_utils import new_app, run_page, texts
 
-PAGE = "pages/actions.py"
+PAGE = "app_pages/actions.py"
 TITLES = {
     "at_risk": "Valuable customers at risk of leaving",
     "second_order": "New customers to bring back for a second order",
@@ -76,7 +76,7 @@ def test_actions_is_the_default_page_on_the_shop_example(downloads):
     assert listed["customer_email"].str.contains("@").all()
     assert (listed["score"] <= 6).all()
     # Customer value, with its default settings, shows the same at-risk list.
-    at.switch_page("pages/value.py")
+    at.switch_page("app_pages/value.py")
     at.run()
     assert not at.exception
     said = re.findall(r"\*\*([\d,]+) customers are valuable and at risk", texts(at))

@@ -40,7 +40,7 @@ def cold(monkeypatch):
 
 @pytest.mark.slow
 def test_patterns_visit_builds_the_order_table_once_per_as_of(cold):
-    at = run_page("pages/patterns.py")
+    at = run_page("app_pages/patterns.py")
     assert not at.exception
     # Before the memo a visit built it 21 times (once per analysis); now once per as-of date
     # (the end of the data, and the cut-offs some analyses look back from).
@@ -84,7 +84,7 @@ def test_downloads_are_built_only_when_clicked(monkeypatch, downloads):
         return real_csv(df, **kwargs)
 
     monkeypatch.setattr(ui.components, "to_csv_bytes", counting_csv)
-    at = run_page("pages/data.py", upload=("rejects.csv", REJECTS, "text/csv"))
+    at = run_page("app_pages/data.py", upload=("rejects.csv", REJECTS, "text/csv"))
     assert not at.exception
     assert "Rows set aside" in texts(at)
     at.run()  # a rerun, as after any click

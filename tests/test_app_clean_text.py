@@ -102,7 +102,7 @@ def sweep(dataset: str) -> dict[str, list[str]]:
     for page in PAGES:
         at = run_page(page, dataset=dataset, at=at)
         assert not at.exception, (page, [e.value for e in at.exception][:1])
-        if page == "pages/data.py":  # the example really is the one asked for
+        if page == "app_pages/data.py":  # the example really is the one asked for
             label = EXAMPLES[dataset].label
             assert any(label in str(c.value) for c in at.caption), (dataset, label)
         bad = offenders(at)
@@ -138,15 +138,15 @@ def test_no_missing_values_or_minus_zero_on_any_page_retail():
 
 
 def test_currency_found_in_the_file_and_chosen_on_your_data():
-    at = run_page("pages/data.py", dataset="cafe")  # cafe_sales.xlsx: "Total (€)"
+    at = run_page("app_pages/data.py", dataset="cafe")  # cafe_sales.xlsx: "Total (€)"
     box = next(s for s in at.selectbox if s.label == "Currency of the amounts")
     assert box.value == "EUR"
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     revenue = next(m.value for m in at.metric if m.label == "Net revenue")
     assert revenue.startswith("€") and "," in revenue, revenue
     # The visitor's choice holds for the session (every page), and "none" means plain numbers.
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     next(s for s in at.selectbox if s.label == "Currency of the amounts").set_value("").run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     revenue = next(m.value for m in at.metric if m.label == "Net revenue")
     assert revenue[0].isdigit(), revenue

@@ -6,7 +6,7 @@ import pyarrow as pa
 
 from tests.apptest_utils import run_page, texts
 
-PAGE = "pages/cohorts.py"
+PAGE = "app_pages/cohorts.py"
 
 # Jan: anna, ben (ben's February order is a refund: not active). Feb: carla. Ends 2024-04-10,
 # so April is unfinished and May onwards cannot be observed.

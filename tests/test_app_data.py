@@ -17,14 +17,14 @@ def metric(at, label):
 
 
 def test_data_page_default_example():
-    at = run_page("pages/data.py")
+    at = run_page("app_pages/data.py")
     assert not at.exception
     assert "Data health" in texts(at)
     assert int(metric(at, "Rows read").replace(",", "")) > 1000
 
 
 def test_data_page_lists_rows_set_aside_with_row_numbers():
-    at = run_page("pages/data.py", upload=("shop.csv", UPLOAD, "text/csv"))
+    at = run_page("app_pages/data.py", upload=("shop.csv", UPLOAD, "text/csv"))
     assert not at.exception
     assert metric(at, "Rows read") == "5"
     assert metric(at, "Rows used") == "2"
@@ -44,7 +44,7 @@ def test_data_page_lists_rows_set_aside_with_row_numbers():
 
 
 def test_data_page_mapping_can_be_changed():
-    at = run_page("pages/data.py", upload=("shop.csv", UPLOAD, "text/csv"))
+    at = run_page("app_pages/data.py", upload=("shop.csv", UPLOAD, "text/csv"))
     at.selectbox(key="data_map_transactions_country").set_value("Region")
     at.button[0].click()
     at.run()

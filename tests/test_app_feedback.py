@@ -7,7 +7,7 @@ import pytest
 
 from tests.apptest_utils import new_app, run_page, texts
 
-PAGE = "pages/feedback.py"
+PAGE = "app_pages/feedback.py"
 
 
 def survey_csv(n: int = 80, with_ids: bool = True) -> bytes:

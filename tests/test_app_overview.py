@@ -20,7 +20,7 @@ def metric(at, label):
 
 
 def test_overview_default_example():
-    at = run_page("pages/overview.py")
+    at = run_page("app_pages/overview.py")
     assert not at.exception
     assert at.title[0].value == "Overview"
     labels = {m.label for m in at.metric}
@@ -31,7 +31,7 @@ def test_overview_default_example():
 
 
 def test_overview_with_uploaded_file():
-    at = run_page("pages/overview.py", upload=("my_shop.csv", UPLOAD, "text/csv"))
+    at = run_page("app_pages/overview.py", upload=("my_shop.csv", UPLOAD, "text/csv"))
     assert not at.exception
     assert "my_shop.csv" in texts(at)
     assert metric(at, "Customers") == "3"
@@ -46,13 +46,15 @@ def test_overview_with_uploaded_file():
 
 def test_overview_tiny_file_gets_a_friendly_message():
     tiny = b"customer,date,amount\nx,2024-01-01,5\n"
-    at = run_page("pages/overview.py", upload=("tiny.csv", tiny, "text/csv"))
+    at = run_page("app_pages/overview.py", upload=("tiny.csv", tiny, "text/csv"))
     assert not at.exception
     assert at.info, "a friendly message, not an error"
 
 
 def test_overview_unreadable_file_names_it():
-    at = run_page("pages/overview.py", upload=("broken.xlsx", b"<html>not a workbook</html>", "x"))
+    at = run_page(
+        "app_pages/overview.py", upload=("broken.xlsx", b"<html>not a workbook</html>", "x")
+    )
     assert not at.exception
     assert any("broken.xlsx" in e.value for e in at.error)
 
@@ -61,7 +63,7 @@ def test_doubtful_columns_are_said_on_the_page():
     # every "customer" has exactly one order: the figures are shown with a warning first
     rows = "".join(f"R-{1000 + i},2024-01-{1 + i:02d},{10 + i}\n" for i in range(25))
     upload = ("Customer,Date,Amount\n" + rows + ",2024-01-26,5\n").encode()
-    at = run_page("pages/overview.py", upload=("receipts.csv", upload, "text/csv"))
+    at = run_page("app_pages/overview.py", upload=("receipts.csv", upload, "text/csv"))
     assert not at.exception
     warning = next(w.value for w in at.warning if "Check the columns" in w.value)
     assert "looks like order or receipt numbers" in warning and "Your data" in warning
@@ -84,7 +86,7 @@ def test_overview_period_from_the_link_with_changes():
     at.query_params["overview_start"] = "2024-02-16"
     at.query_params["overview_end"] = "2024-02-22"
     at.run()
-    at.switch_page("pages/overview.py").run()  # the link opens the overview...
+    at.switch_page("app_pages/overview.py").run()  # the link opens the overview...
     at.file_uploader(key="upload_tx").set_value(("my_shop.csv", UPLOAD, "text/csv")).run()
     assert not at.exception  # ...and the visitor uploads their copy of the file there
     assert at.title[0].value == "Overview"
@@ -100,7 +102,7 @@ def test_overview_period_from_the_link_with_changes():
 
 
 def test_overview_all_time_has_no_period_change_and_last_90_days_says_why_not():
-    at = run_page("pages/overview.py", upload=("my_shop.csv", UPLOAD, "text/csv"))
+    at = run_page("app_pages/overview.py", upload=("my_shop.csv", UPLOAD, "text/csv"))
     assert not _delta(at, "Customers")  # all time: nothing before it
     at.session_state["overview_period"] = "90d"
     at.run()

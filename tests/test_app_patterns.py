@@ -7,7 +7,7 @@ import pytest
 
 from tests.apptest_utils import run_page, texts
 
-PAGE = "pages/patterns.py"
+PAGE = "app_pages/patterns.py"
 
 
 def subheaders(at) -> list[str]:

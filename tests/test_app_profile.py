@@ -4,7 +4,7 @@ import pytest
 
 from tests.apptest_utils import run_page, texts
 
-PAGE = "pages/profile.py"
+PAGE = "app_pages/profile.py"
 
 
 def metric(at, label):

@@ -12,7 +12,7 @@ from analysis import clv
 from analysis import report as rp
 from tests.apptest_utils import run_page, texts
 
-PAGE = "pages/report.py"
+PAGE = "app_pages/report.py"
 
 
 def labels(at) -> list[str]:

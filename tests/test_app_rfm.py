@@ -11,7 +11,7 @@ import pytest
 
 from tests.apptest_utils import frame_with, run_page, texts
 
-PAGE = "pages/rfm.py"
+PAGE = "app_pages/rfm.py"
 
 
 def test_rfm_page_default_example_and_controls():

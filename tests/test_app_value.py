@@ -12,7 +12,7 @@ import pytest
 from analysis import clv
 from tests.apptest_utils import frame_with, run_page, texts
 
-PAGE = "pages/value.py"
+PAGE = "app_pages/value.py"
 
 
 def number(text: str) -> float:

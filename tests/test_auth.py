@@ -178,7 +178,7 @@ def test_sign_out_forgets_the_upload(clock):
     at = _password_app()
     _try(at, "correct horse")
     assert signed_in(at)
-    at = run_page("pages/overview.py", upload=("mine.csv", csv, "text/csv"), at=at)
+    at = run_page("app_pages/overview.py", upload=("mine.csv", csv, "text/csv"), at=at)
     assert "mine.csv" in texts(at)
     at.button(key="sign_out").click()
     at.run()

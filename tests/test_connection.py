@@ -225,7 +225,7 @@ def _page(connections: dict):
     at = new_app()
     at.secrets["connections"] = connections
     at.run()
-    at.switch_page("pages/connect.py")
+    at.switch_page("app_pages/connect.py")
     return at.run()
 
 
@@ -239,7 +239,7 @@ def _expected(shop: pd.DataFrame) -> overview.Scorecard:
 
 @pytest.mark.slow
 def test_page_without_connections_explains_how_to_add_one():
-    at = run_page("pages/connect.py")
+    at = run_page("app_pages/connect.py")
     assert not at.exception
     assert at.title[0].value == "Connect your data"
     assert "secrets.toml" in texts(at)
@@ -409,17 +409,17 @@ def _every_page_on(connections: dict, table: str, expected_label: str) -> None:
     assert not at.exception
     assert at.button(key="connect_stop"), "the page says the source is in use"
     for spec in available_pages():
-        if spec.path == "pages/connect.py":
+        if spec.path == "app_pages/connect.py":
             continue
         at.switch_page(spec.path)
         at.run()
         assert not at.exception, (spec.path, at.exception)
-        if spec.path != "pages/feedback.py":  # the survey page needs responses: it says so
+        if spec.path != "app_pages/feedback.py":  # the survey page needs responses: it says so
             assert expected_label in texts(at), spec.path
-    at.switch_page("pages/connect.py")
+    at.switch_page("app_pages/connect.py")
     at.run()
     at.button(key="connect_stop").click().run()
-    at.switch_page("pages/overview.py")
+    at.switch_page("app_pages/overview.py")
     at.run()
     assert expected_label not in texts(at)
 

@@ -36,8 +36,8 @@ def metric(at, label):
 def test_two_sessions_see_only_their_own_data():
     a_bytes = shop_csv(120_000, 7_000, seed=1)
     b_bytes = shop_csv(110_000, 9_000, seed=2)
-    a = run_page("pages/overview.py", upload=("shop.csv", a_bytes, "text/csv"))
-    b = run_page("pages/overview.py", upload=("shop.csv", b_bytes, "text/csv"))
+    a = run_page("app_pages/overview.py", upload=("shop.csv", a_bytes, "text/csv"))
+    b = run_page("app_pages/overview.py", upload=("shop.csv", b_bytes, "text/csv"))
     # Same file name, same shape, different content: each session sees its own figures.
     assert not a.exception and not b.exception
     assert metric(a, "Customers") == "7,000"
@@ -58,12 +58,12 @@ def error_text(at) -> str:
 
 def test_oversized_file_refused_before_parsing(monkeypatch):
     monkeypatch.setattr(ui.data, "MAX_UPLOAD_BYTES", 10_000)
-    at = run_page("pages/overview.py", upload=("big.csv", shop_csv(2_000, 50, 3), "text/csv"))
+    at = run_page("app_pages/overview.py", upload=("big.csv", shop_csv(2_000, 50, 3), "text/csv"))
     assert not at.exception
     assert "big.csv" in error_text(at)
     assert "larger than" in error_text(at)
     # The app still works: the other pages and a smaller file are fine.
-    at = run_page("pages/overview.py", upload=("ok.csv", shop_csv(200, 20, 4), "text/csv"))
+    at = run_page("app_pages/overview.py", upload=("ok.csv", shop_csv(200, 20, 4), "text/csv"))
     assert not at.exception
     assert metric(at, "Customers") == "20"
 
@@ -82,7 +82,7 @@ def test_expanding_archive_refused(monkeypatch):
     monkeypatch.setattr(ui.data, "MAX_EXPANDED_BYTES", 20 * 1024 * 1024)
     data = zip_bomb_xlsx()
     assert len(data) < 1_000_000
-    at = run_page("pages/overview.py", upload=("bomb.xlsx", data, "application/octet-stream"))
+    at = run_page("app_pages/overview.py", upload=("bomb.xlsx", data, "application/octet-stream"))
     assert not at.exception
     assert "bomb.xlsx" in error_text(at)
 
@@ -120,7 +120,7 @@ def xml_entity_xlsx() -> bytes:
 
 
 def test_xml_entity_expansion_is_harmless():
-    at = run_page("pages/overview.py", upload=("lol.xlsx", xml_entity_xlsx(), "application/x"))
+    at = run_page("app_pages/overview.py", upload=("lol.xlsx", xml_entity_xlsx(), "application/x"))
     assert not at.exception
     # Either refused with a message naming the file, or read without expanding entities.
     errors = error_text(at)
@@ -138,7 +138,7 @@ def test_formula_cells_are_data(prefix):
         "bob,2024-01-02,6\n"
         "bob,not a date,7\n"
     ).encode()
-    at = run_page("pages/data.py", upload=("formulas.csv", csv, "text/csv"))
+    at = run_page("app_pages/data.py", upload=("formulas.csv", csv, "text/csv"))
     assert not at.exception
     preview = at.dataframe[-1].value
     assert preview["customer_id"].iloc[0] == f'{prefix}HYPERLINK("http://evil")'

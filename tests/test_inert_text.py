@@ -151,22 +151,22 @@ def test_md_escape_defuses_every_construct():
 @pytest.fixture(scope="module")
 def hostile_session():
     return run_page(
-        "pages/overview.py",
+        "app_pages/overview.py",
         upload=(FILE_NAME, hostile_transactions(), "text/csv"),
         responses=("survey " + FILE_NAME, hostile_responses(), "text/csv"),
     )
 
 
 PAGES = [
-    "pages/overview.py",
-    "pages/data.py",
-    "pages/rfm.py",
-    "pages/cohorts.py",
-    "pages/feedback.py",
-    "pages/patterns.py",
-    "pages/profile.py",
-    "pages/value.py",
-    "pages/report.py",
+    "app_pages/overview.py",
+    "app_pages/data.py",
+    "app_pages/rfm.py",
+    "app_pages/cohorts.py",
+    "app_pages/feedback.py",
+    "app_pages/patterns.py",
+    "app_pages/profile.py",
+    "app_pages/value.py",
+    "app_pages/report.py",
 ]
 
 
@@ -181,10 +181,10 @@ def test_every_page_shows_file_text_inert(hostile_session, page):
     assert texts, "the page rendered no text at all"
     bad = offending(texts)
     assert not bad, f"{page}: file text rendered as Markdown: {bad[:3]}"
-    if page in ("pages/patterns.py", "pages/profile.py", "pages/feedback.py"):
+    if page in ("app_pages/patterns.py", "app_pages/profile.py", "app_pages/feedback.py"):
         # the hostile values really are shown (escaped), so the check above means something
         assert any(md_escape(h) in t for t in texts for h in [*HOSTILE, EXTRA_COLUMN])
-    if page in ("pages/overview.py", "pages/data.py"):
+    if page in ("app_pages/overview.py", "app_pages/data.py"):
         # the file name is shown, escaped
         assert any(md_escape(FILE_NAME) in t for t in texts)
 
@@ -206,7 +206,7 @@ def test_report_html_shows_escaped_values_as_written():
 
 
 def test_error_naming_a_hostile_file_is_inert():
-    at = run_page("pages/overview.py", upload=(FILE_NAME, b"\n\n", "text/csv"))
+    at = run_page("app_pages/overview.py", upload=(FILE_NAME, b"\n\n", "text/csv"))
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and any(md_escape(FILE_NAME) in e for e in errors), errors

@@ -189,7 +189,7 @@ def test_your_data_lists_the_non_product_lines():
         b"ben,3,2024-02-04,Discount,-1.00\n"
         b"ben,3,2024-02-04,Cup,3.00\n"
     )
-    at = run_page("pages/data.py", upload=("shop.csv", upload, "text/csv"))
+    at = run_page("app_pages/data.py", upload=("shop.csv", upload, "text/csv"))
     assert not at.exception
     assert "Lines that are not products" in [s.value for s in at.subheader]
     caption = next(c.value for c in at.caption if "not products" in c.value)

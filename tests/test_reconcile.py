@@ -112,18 +112,23 @@ def test_pages_say_why_their_counts_differ():
     from tests.apptest_utils import run_page
 
     upload = ("counts.csv", _upload(), "text/csv")
-    for page in ("pages/data.py", "pages/overview.py", "pages/rfm.py", "pages/value.py"):
+    for page in (
+        "app_pages/data.py",
+        "app_pages/overview.py",
+        "app_pages/rfm.py",
+        "app_pages/value.py",
+    ):
         at = run_page(page, upload=upload)
         assert not at.exception, page
         captions = " ".join(c.value for c in at.caption)
         assert "42 customers have at least one line; 41 of them have a purchase order" in (
             captions
         ), page
-        if page == "pages/data.py":  # orders too; the value model is not its business
+        if page == "app_pages/data.py":  # orders too; the value model is not its business
             assert "Orders: 123 in all on 'Your data', of which 121 are purchase" in captions
             continue
         assert "The value model counts 40:" in captions, page
-        if page != "pages/overview.py":  # the value model and RFM in one sentence, both pages
+        if page != "app_pages/overview.py":  # the value model and RFM in one sentence, both pages
             assert "the value model counts as probably stopped" in captions or (
                 "The value model counts no customer as probably stopped." in captions
             ), page

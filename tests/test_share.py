@@ -135,7 +135,7 @@ def test_a_setting_the_page_does_not_know_is_named():
     at.query_params["overview_period"] = "Last 9 days"  # not an option
     at.query_params["overview_compare"] = "Previous period"  # the default: fine
     at.run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     warning = "\n".join(w.value for w in at.warning)
     assert "overview_period" in warning and "Last 9 days" in warning
@@ -148,7 +148,7 @@ def test_settings_the_page_knows_raise_no_warning():
     at.query_params["overview_period"] = "Last 90 days"
     at.query_params["overview_compare"] = "Same period last year"
     at.run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     assert not at.warning
     assert at.segmented_control(key="overview_period").value == "90d"

@@ -10,7 +10,7 @@ import pytest
 from tests.apptest_utils import run_page, texts
 from tests.test_clv import _shop
 
-PAGE = "pages/value.py"
+PAGE = "app_pages/value.py"
 
 
 def _csv(tx) -> bytes:

@@ -26,7 +26,6 @@ import streamlit as st
 
 from analysis import ingest
 from analysis.currency import table_currency
-from ui.page import guard
 from ui.share import (
     choice_from_link,
     choice_to_link,
@@ -366,12 +365,7 @@ def source_picker() -> None:
 
 
 def current_dataset() -> Dataset | None:
-    """The session's data: the uploaded files if any, else the chosen example.
-
-    Every page asks for its data here first, so this is also where a page started without
-    ``app.py`` (see :mod:`ui.page`) is sent back through it.
-    """
-    guard()
+    """The session's data: the connected source, the uploaded files, or the chosen example."""
     if st.session_state.get("connected_source"):  # chosen on "Connect your data"
         from ui.connection import connected_dataset
 

@@ -14,17 +14,19 @@ class PageSpec(NamedTuple):
 
 # The first page is the default one.
 PAGE_TABLE = [
-    PageSpec("Start here", "pages/actions.py", "What to do now", ":material/task_alt:"),
-    PageSpec("Start here", "pages/overview.py", "Overview", ":material/dashboard:"),
-    PageSpec("Start here", "pages/data.py", "Your data", ":material/table_view:"),
-    PageSpec("Start here", "pages/connect.py", "Connect your data", ":material/database:"),
-    PageSpec("Customers", "pages/rfm.py", "RFM segments", ":material/group:"),
-    PageSpec("Customers", "pages/cohorts.py", "Cohort retention", ":material/grid_on:"),
-    PageSpec("Customers", "pages/value.py", "Customer value", ":material/savings:"),
-    PageSpec("Customers", "pages/feedback.py", "Customer feedback", ":material/reviews:"),
-    PageSpec("Customers", "pages/patterns.py", "Purchase patterns", ":material/shopping_basket:"),
-    PageSpec("Customers", "pages/profile.py", "Customer profile", ":material/person_search:"),
-    PageSpec("Share", "pages/report.py", "Report & export", ":material/description:"),
+    PageSpec("Start here", "app_pages/actions.py", "What to do now", ":material/task_alt:"),
+    PageSpec("Start here", "app_pages/overview.py", "Overview", ":material/dashboard:"),
+    PageSpec("Start here", "app_pages/data.py", "Your data", ":material/table_view:"),
+    PageSpec("Start here", "app_pages/connect.py", "Connect your data", ":material/database:"),
+    PageSpec("Customers", "app_pages/rfm.py", "RFM segments", ":material/group:"),
+    PageSpec("Customers", "app_pages/cohorts.py", "Cohort retention", ":material/grid_on:"),
+    PageSpec("Customers", "app_pages/value.py", "Customer value", ":material/savings:"),
+    PageSpec("Customers", "app_pages/feedback.py", "Customer feedback", ":material/reviews:"),
+    PageSpec(
+        "Customers", "app_pages/patterns.py", "Purchase patterns", ":material/shopping_basket:"
+    ),
+    PageSpec("Customers", "app_pages/profile.py", "Customer profile", ":material/person_search:"),
+    PageSpec("Share", "app_pages/report.py", "Report & export", ":material/description:"),
 ]
 
 

@@ -75,7 +75,7 @@ def test_csv_upload_changes_the_figures(page, app_url, tmp_path):
 
 
 # Every page of the app (the table app.py registers), opened from the sidebar on the default data.
-PAGES = [p.title for p in available_pages() if p.path != "pages/overview.py"]
+PAGES = [p.title for p in available_pages() if p.path != "app_pages/overview.py"]
 
 
 @pytest.mark.parametrize("title", PAGES)
@@ -101,8 +101,9 @@ def test_each_page_opens(page, app_url, title):
 
 
 def test_a_page_url_on_a_fresh_server_cannot_skip_the_sign_in(browser, tmp_path):
-    """Until a run has called st.navigation, Streamlit would run pages/rfm.py on its own for
-    /rfm (its legacy pages-folder mode); the page guard sends it through app.py and its gate."""
+    """The very first request of a fresh server, for /rfm, still goes through app.py and its
+    sign-in (the pages live in app_pages/, so Streamlit's legacy pages-folder mode, which ran a
+    page file on its own, never starts)."""
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[access]\npassword = "open sesame"\n')
     with serve_app("--secrets.files", str(secrets)) as (url, _proc, _log):
@@ -114,7 +115,22 @@ def test_a_page_url_on_a_fresh_server_cannot_skip_the_sign_in(browser, tmp_path)
         assert page.locator('input[type="password"]').count() == 1
         page.locator('input[type="password"]').fill("open sesame")
         page.get_by_role("button", name="Continue").click()
-        page.wait_for_selector('h1:has-text("What to do now")', timeout=90_000)
+        # Signed in, the visitor gets the page the link named.
+        page.wait_for_selector('h1:has-text("RFM")', timeout=90_000)
+        page.close()
+
+
+def test_a_deep_link_as_the_first_request_of_a_fresh_server_opens_that_view(browser):
+    """A shared link is often the first thing a freshly started server is asked for; it must
+    open its own page with its settings, not the default page."""
+    with serve_app() as (url, _proc, _log):
+        page = browser.new_page()
+        page.goto(f"{url}/overview?dataset=cafe")
+        page.wait_for_selector('h1:has-text("Overview")', timeout=90_000)
+        expect(page.get_by_text("Data: Corner café (small spreadsheet)")).to_be_visible(
+            timeout=60_000
+        )
+        assert_no_exception(page)
         page.close()
 
 

@@ -13,17 +13,6 @@ from tests.e2e.test_browser import assert_no_exception, wait_for_app
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _server_has_run_once(browser, app_url):
-    # The very first request on a fresh server runs before st.navigation exists and is sent
-    # back through app.py's default page (ui.page.guard), losing its path and query: open the
-    # app once first, as any earlier visitor would have.
-    warm = browser.new_page()
-    warm.goto(app_url)
-    warm.wait_for_selector("h1", timeout=90_000)
-    warm.close()
-
-
 def test_a_link_made_from_an_upload_shows_no_example_figures(page, app_url):
     page.goto(f"{app_url}/overview?data=upload&overview_period=Last+90+days")
     expect(

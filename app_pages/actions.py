@@ -27,11 +27,11 @@ ICONS = {
     "refund": ":material/undo:",
 }
 PAGE_ICONS = {
-    "pages/value.py": ":material/savings:",
-    "pages/rfm.py": ":material/group:",
-    "pages/cohorts.py": ":material/grid_on:",
-    "pages/feedback.py": ":material/reviews:",
-    "pages/profile.py": ":material/person_search:",
+    "app_pages/value.py": ":material/savings:",
+    "app_pages/rfm.py": ":material/group:",
+    "app_pages/cohorts.py": ":material/grid_on:",
+    "app_pages/feedback.py": ":material/reviews:",
+    "app_pages/profile.py": ":material/person_search:",
 }
 COLUMNS = {
     "customer_id": "Customer",
