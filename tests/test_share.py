@@ -91,7 +91,7 @@ def _bound_widget_keys() -> set[str]:
 
     root = Path(__file__).resolve().parents[1]
     keys = set()
-    for path in [*sorted((root / "pages").glob("*.py")), root / "ui" / "data.py"]:
+    for path in [*sorted((root / "app_pages").glob("*.py")), root / "ui" / "data.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call):
                 continue
