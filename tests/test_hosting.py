@@ -151,6 +151,7 @@ def test_formula_cells_are_data(prefix):
 
 def _asgi_get(app, path: str) -> int:
     import asyncio
+    import threading
 
     sent = []
 
@@ -161,7 +162,11 @@ def _asgi_get(app, path: str) -> int:
         sent.append(message)
 
     scope = {"type": "http", "path": path, "method": "GET", "headers": []}
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: the browser tests' Playwright (sync API) may hold an event loop
+    # in this thread for the rest of the session.
+    worker = threading.Thread(target=asyncio.run, args=(app(scope, receive, send),))
+    worker.start()
+    worker.join(timeout=30)
     return next(m["status"] for m in sent if m["type"] == "http.response.start")
 
 
