@@ -2,14 +2,24 @@
 
 Modules
 -------
-ingest    the one door through which data enters (files -> canonical tables)
-overview  the scorecard: customers, orders, revenue, repeat rate, refunds, new vs returning
-rfm       recency, frequency, monetary scores and named segments
-cohorts   cohort retention matrices and curves
-feedback  NPS, CSAT, CES with intervals, comment themes, feedback vs behaviour
-clv       BG/NBD and Gamma-Gamma customer lifetime value
-churn     churn-risk model and its evaluation
-patterns  when, what, together: purchase patterns and recommendations
-export    formula-safe CSV and XLSX
-orders    shared order-level helpers (as-of dates, purchase vs refund orders)
+ingest           the one door through which data enters (files -> canonical tables)
+ingest_profiles  known exports (Shopify, Stripe, Google Forms, ...) recognised by their header
+orders           shared order-level helpers (as-of dates, purchase vs refund orders, rounding)
+overview         the scorecard, periods and comparisons, new vs returning, breakdowns
+rfm              recency, frequency, monetary scores and named segments
+cohorts          cohort retention matrices and curves
+feedback         NPS, CSAT, CES with intervals, comment themes, feedback vs behaviour
+clv              customer-base models (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma),
+                 forecasts, holdout checks and the model comparison
+churn            churn-risk model and its evaluation
+patterns         when, what, together: purchase patterns and recommendations
+profile          everything about one customer
+actions          the "What to do now" lists
+pushdown         the same aggregates as Ibis expressions, computed inside a database engine
+reconcile        why counts differ between pages, in words
+nonproduct       postage, fees, discounts and other lines that are not products
+currency         the currency a file names
+text, floats     inert Markdown text and money formats; float-safe public functions
+charts_*         Altair chart builders (charts_theme: one colour per segment and meaning)
+export, report   formula-safe CSV and XLSX; the offline HTML/PDF report and workbook
 """
