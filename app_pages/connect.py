@@ -13,10 +13,8 @@ from analysis.pushdown import cohorts as pushdown_cohorts
 from ui import connection as conn
 from ui.cache import chart
 from ui.components import empty_state, explain
-from ui.page import guard
 from ui.text import inert
 
-guard()
 st.title("Connect your data")
 st.caption(
     "Read a table, a view or a SELECT from a database or warehouse: the counting runs there "
