@@ -42,6 +42,7 @@ from scipy import optimize
 from scipy.special import betainc, betaincc, betaln, digamma, gammaln, hyp2f1, polygamma
 from threadpoolctl import threadpool_limits
 
+from analysis.clv._base import history_arrays
 from analysis.orders import day_numbers, resolve_as_of, round_money
 
 __all__ = [
@@ -346,24 +347,6 @@ def clv_summary(tx: pd.DataFrame, *, as_of=None, time_unit: str = "D") -> pd.Dat
     )
     summary.attrs = {"time_unit": time_unit, "as_of": as_of_ts}
     return summary
-
-
-def _xtT(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x = summary["frequency"].to_numpy(dtype=np.float64)
-    tx = summary["recency"].to_numpy(dtype=np.float64)
-    T = summary["T"].to_numpy(dtype=np.float64)
-    if len(x) and (
-        not (np.isfinite(x).all() and np.isfinite(tx).all() and np.isfinite(T).all())
-        or (x < 0).any()
-        or (tx < 0).any()
-        or (tx > T + 1e-9).any()
-        or ((x == 0) & (tx > 0)).any()
-    ):
-        raise ValueError(
-            "The summary needs finite frequency >= 0 and 0 <= recency <= T, with recency 0 "
-            "when frequency is 0."
-        )
-    return x, tx, T
 
 
 # --------------------------------------------------------------------------------------------
@@ -773,7 +756,7 @@ class BetaGeoModel(_LogParamModel):
         ValueError
             For frequencies that are not whole numbers and inconsistent recency or ``T``.
         """
-        x, tx, T = _xtT(summary)
+        x, tx, T = history_arrays(summary)
         _check_whole_frequencies(summary)
         check_model_data(summary)
         mean_t = float(np.mean(T)) if np.mean(T) > 0 else 1.0
@@ -990,7 +973,7 @@ class BetaGeoModel(_LogParamModel):
         Series
             Conditional expectation E[Y(t) | x, t_x, T], indexed like ``summary``.
         """
-        x, tx, T = _xtT(summary)
+        x, tx, T = history_arrays(summary)
         values = self._conditional_expectation(self._p(params), t, x, tx, T)
         return pd.Series(values, index=summary.index, name="expected_purchases")
 
@@ -1005,7 +988,7 @@ class BetaGeoModel(_LogParamModel):
         Series
             P(alive | x, t_x, T), indexed like ``summary``.
         """
-        x, tx, T = _xtT(summary)
+        x, tx, T = history_arrays(summary)
         return pd.Series(self._p_alive(self._p(), x, tx, T), index=summary.index, name="p_alive")
 
     def probability_no_purchase(self, t: float, summary: pd.DataFrame) -> pd.Series:
@@ -1019,7 +1002,7 @@ class BetaGeoModel(_LogParamModel):
         Series
             Indexed like ``summary``; directly comparable with a churn label over ``t``.
         """
-        x, tx, T = _xtT(summary)
+        x, tx, T = history_arrays(summary)
         r, alpha, _, _ = self._p()
         p_alive = self._p_alive(self._p(), x, tx, T)
         with np.errstate(under="ignore"):
@@ -1291,7 +1274,7 @@ def customer_lifetime_value(
     if months < 0:
         raise ValueError("months must not be negative.")
     spend = gg.expected_spend(summary).to_numpy()
-    x, tx, T = _xtT(summary)
+    x, tx, T = history_arrays(summary)
     params = bg._p()
     total = np.zeros(len(summary))
     previous = np.zeros(len(summary))
@@ -1356,7 +1339,7 @@ def forecast_totals(
     """
     unit = _check_unit(summary, time_unit)
     rng = np.random.default_rng(random_state)
-    x, tx, T = _xtT(summary)
+    x, tx, T = history_arrays(summary)
     n = len(x)
     spend = gg.expected_spend(summary).to_numpy()
     sample = np.arange(n) if n <= max_customers else rng.choice(n, max_customers, replace=False)
@@ -1647,7 +1630,7 @@ def _tracking(tx, summary, model, start: int, end: int, unit: float) -> pd.DataF
         edges = np.r_[edges[step - 1 : -1 : step], edges[-1]]
         edges = np.unique(edges)
     actual = np.searchsorted(np.sort(hold_days), edges, side="left").astype(np.float64)
-    x, tx_, T = _xtT(summary)
+    x, tx_, T = history_arrays(summary)
     predicted = np.array(
         [e.sum() for e in model._expectations(model._p(), edges / unit, x, tx_, T)]
     )

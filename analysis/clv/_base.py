@@ -50,17 +50,9 @@ def summary_weights(summary: pd.DataFrame) -> np.ndarray:
     return w
 
 
-def continuous_inputs(
-    summary: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``frequency``, ``recency``, ``T`` as float arrays, checked.
-
-    Raises ``ValueError`` for missing columns, non-finite values, a negative or non-integer
-    frequency, a recency outside ``[0, T]``, or a recency above 0 with no repeat purchase.
-    """
-    missing = [c for c in ("frequency", "recency", "T") if c not in summary]
-    if missing:
-        raise ValueError(f"The summary needs the columns frequency, recency, T; missing {missing}.")
+def history_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``frequency``, ``recency``, ``T`` as float arrays; ``ValueError`` unless finite with
+    frequency >= 0, 0 <= recency <= T, and recency 0 when frequency is 0."""
     x = summary["frequency"].to_numpy(dtype=np.float64)
     tx = summary["recency"].to_numpy(dtype=np.float64)
     T = summary["T"].to_numpy(dtype=np.float64)
@@ -75,6 +67,21 @@ def continuous_inputs(
             "The summary needs finite frequency >= 0 and 0 <= recency <= T, with recency 0 "
             "when frequency is 0."
         )
+    return x, tx, T
+
+
+def continuous_inputs(
+    summary: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``frequency``, ``recency``, ``T`` as float arrays, checked.
+
+    Raises ``ValueError`` for missing columns, non-finite values, a negative or non-integer
+    frequency, a recency outside ``[0, T]``, or a recency above 0 with no repeat purchase.
+    """
+    missing = [c for c in ("frequency", "recency", "T") if c not in summary]
+    if missing:
+        raise ValueError(f"The summary needs the columns frequency, recency, T; missing {missing}.")
+    x, tx, T = history_arrays(summary)
     check_integer(x, "frequency", summary.index)
     return x, np.minimum(tx, T), T
 
@@ -353,6 +360,42 @@ class CountModel:
         alive = self._p_alive(params, x, tx, T)
         with np.errstate(under="ignore"):
             return [self._given_alive(params, float(t), x, T) * alive for t in ts]
+
+    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
+        """``P(alive) * _given_alive``: expected purchases in ``t`` given the history."""
+        x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
+        given_alive = self._given_alive(params, t, x, T)
+        alive = self._p_alive(params, x, tx, T)
+        with np.errstate(under="ignore"):  # a tiny P(alive): the product is 0
+            return given_alive * alive
+
+    def conditional_expected_purchases(
+        self, t: float, summary: pd.DataFrame, *, params=None
+    ) -> pd.Series:
+        """Expected purchases in the next ``t`` time units given each customer's history.
+
+        ``P(alive)`` times the expected purchases of a customer still alive (each model's
+        ``_given_alive``, e.g. Fader & Hardie 2005, eq. 41 for the Pareto/NBD).
+
+        Parameters
+        ----------
+        t : float
+            Horizon, in the summary's time unit.
+        summary : DataFrame
+            ``frequency``, ``recency``, ``T``.
+        params : sequence, optional
+            The model's parameters (in ``_names`` order) to use instead of the fitted ones.
+
+        Returns
+        -------
+        Series
+            Indexed like ``summary``, name ``expected_purchases``.
+        """
+        p = self._p(params)
+        x, tx, T = continuous_inputs(summary)
+        return pd.Series(
+            self._conditional(p, t, x, tx, T), index=summary.index, name="expected_purchases"
+        )
 
     # -- fitted state --------------------------------------------------------------------------
 

@@ -217,39 +217,6 @@ class ModifiedBetaGeoModel(CountModel):
         with np.errstate(all="ignore"):
             return np.clip(given_alive, 0.0, upper)
 
-    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
-        """``P(alive) * _given_alive``: expected purchases in ``t`` given the history."""
-        x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
-        given_alive = self._given_alive(params, t, x, T)
-        alive = self._p_alive(params, x, tx, T)
-        with np.errstate(under="ignore"):  # a tiny P(alive): the product is 0
-            return given_alive * alive
-
-    def conditional_expected_purchases(
-        self, t: float, summary: pd.DataFrame, *, params=None
-    ) -> pd.Series:
-        """Expected purchases in the next ``t`` time units given each customer's history.
-
-        Parameters
-        ----------
-        t : float
-            Horizon, in the summary's time unit.
-        summary : DataFrame
-            ``frequency``, ``recency``, ``T``.
-        params : sequence, optional
-            ``(r, alpha, a, b)`` to use instead of the fitted ones.
-
-        Returns
-        -------
-        Series
-            Indexed like ``summary``, name ``expected_purchases``.
-        """
-        p = self._p(params)
-        x, tx, T = continuous_inputs(summary)
-        return pd.Series(
-            self._conditional(p, t, x, tx, T), index=summary.index, name="expected_purchases"
-        )
-
     def expected_purchases(self, t, summary: pd.DataFrame | None = None, *, params=None):
         """Expected repeat purchases in ``t`` time units.
 

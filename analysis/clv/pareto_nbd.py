@@ -321,40 +321,6 @@ class ParetoNBDModel(CountModel):
             log_ratio = np.log(beta + T + t) - np.log(beta + T)
             return (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, log_ratio)
 
-    def _conditional(self, params, t: float, x, tx, T) -> np.ndarray:
-        given_alive = self._given_alive(params, t, x, T)
-        alive = self._p_alive(params, x, tx, T)
-        with np.errstate(under="ignore"):  # a tiny P(alive): the product is 0
-            return given_alive * alive
-
-    def conditional_expected_purchases(
-        self, t: float, summary: pd.DataFrame, *, params=None
-    ) -> pd.Series:
-        """Expected purchases in the next ``t`` time units given each customer's history.
-
-        ``P(alive) * (r+x)(beta+T) / ((alpha+T)(s-1)) * [1 - ((beta+T)/(beta+T+t))^(s-1)]``
-        (Fader & Hardie 2005, eq. 41; its limit when ``s = 1``).
-
-        Parameters
-        ----------
-        t : float
-            Horizon, in the summary's time unit.
-        summary : DataFrame
-            ``frequency``, ``recency``, ``T``.
-        params : sequence, optional
-            ``(r, alpha, s, beta)`` to use instead of the fitted ones.
-
-        Returns
-        -------
-        Series
-            Indexed like ``summary``, name ``expected_purchases``.
-        """
-        p = self._p(params)
-        x, tx, T = continuous_inputs(summary)
-        return pd.Series(
-            self._conditional(p, t, x, tx, T), index=summary.index, name="expected_purchases"
-        )
-
     def expected_purchases(self, t, summary: pd.DataFrame | None = None, *, params=None):
         """Expected repeat purchases in ``t`` time units.
 
