@@ -2,9 +2,11 @@
 
 Modules
 -------
-ingest           the one door through which data enters (files -> canonical tables)
-ingest_profiles  known exports (Shopify, Stripe, Google Forms, ...) recognised by their header
-orders           shared order-level helpers (as-of dates, purchase vs refund orders, rounding)
+core             the shared vocabulary: columns and labels, the order table, statistics,
+                 text and money formats, currency, float safety, the error types
+ingest           the one door through which data enters (files -> canonical tables);
+                 ingest.profiles: known exports (Shopify, Stripe, Google Forms, ...)
+orders           the order table (stable name for core.orders)
 overview         the scorecard, periods and comparisons, new vs returning, breakdowns
 rfm              recency, frequency, monetary scores and named segments
 cohorts          cohort retention matrices and curves
@@ -18,8 +20,6 @@ actions          the "What to do now" lists
 pushdown         the same aggregates as Ibis expressions, computed inside a database engine
 reconcile        why counts differ between pages, in words
 nonproduct       postage, fees, discounts and other lines that are not products
-currency         the currency a file names
-text, floats     inert Markdown text and money formats; float-safe public functions
 charts_*         Altair chart builders (charts_theme: one colour per segment and meaning)
 export, report   formula-safe CSV and XLSX; the offline HTML/PDF report and workbook
 """

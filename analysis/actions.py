@@ -42,8 +42,8 @@ from analysis import churn as churn_mod
 from analysis import clv as clv_mod
 from analysis import feedback as fb
 from analysis import rfm as rfm_mod
-from analysis.orders import order_table, resolve_as_of, round_money, to_timestamps
-from analysis.text import md_escape
+from analysis.core.orders import order_table, resolve_as_of, round_money, to_timestamps
+from analysis.core.text import md_escape
 
 __all__ = [
     "ActionList",

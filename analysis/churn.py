@@ -38,8 +38,8 @@ from analysis.clv import (
     drop_implausible_amounts,
     sharing_purchase_days,
 )
-from analysis.orders import day_numbers, order_table, resolve_as_of, round_money
-from analysis.text import md_escape
+from analysis.core.orders import day_numbers, order_table, resolve_as_of, round_money
+from analysis.core.text import md_escape
 
 __all__ = [
     "FEATURE_LABELS",

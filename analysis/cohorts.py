@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.floats import make_float_safe
-from analysis.orders import OrderTable, day_numbers, order_table
-from analysis.stats import two_proportion_test, wilson_interval
+from analysis.core.floats import make_float_safe
+from analysis.core.orders import OrderTable, day_numbers, order_table
+from analysis.core.stats import two_proportion_test, wilson_interval
 
 __all__ = [
     "MAX_COHORTS",
@@ -1169,5 +1169,5 @@ def cohort_report(
     )
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
 make_float_safe(globals(), __all__)

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.floats import make_float_safe
-from analysis.orders import day_numbers, order_table
-from analysis.stats import wilson_interval as _wilson
-from analysis.text import md_escape
+from analysis.core.floats import make_float_safe
+from analysis.core.orders import day_numbers, order_table
+from analysis.core.stats import wilson_interval as _wilson
+from analysis.core.text import md_escape
 
 __all__ = [
     "CATEGORIES",
@@ -489,7 +489,7 @@ def nps_trend(responses: pd.DataFrame, *, freq: str = "M") -> pd.DataFrame:
 
 
 def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson interval for a share with this module's z = 1.96 (see :mod:`analysis.stats`)."""
+    """Wilson interval for a share with this module's z = 1.96 (see :mod:`analysis.core.stats`)."""
     return _wilson(successes, n, z)
 
 
@@ -1756,5 +1756,5 @@ def behaviour_sentence(result: BehaviourResult) -> str:
     )
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
 make_float_safe(globals(), __all__)

@@ -27,9 +27,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from analysis.floats import LARGEST_PLAUSIBLE_AMOUNT, largest_amount, make_float_safe
-from analysis.orders import day_numbers, order_table, resolve_as_of
-from analysis.text import money, percent
+from analysis.core.floats import LARGEST_PLAUSIBLE_AMOUNT, largest_amount, make_float_safe
+from analysis.core.orders import day_numbers, order_table, resolve_as_of
+from analysis.core.text import money, percent
 
 __all__ = [
     "BREAKDOWN_COLUMNS",
@@ -168,7 +168,7 @@ class Scorecard:
     as_of: pd.Timestamp | None
     largest_amount: float = 0.0
     """Largest absolute line amount observed (file's currency); at or above
-    :data:`analysis.floats.LARGEST_PLAUSIBLE_AMOUNT` sums may overflow and
+    :data:`analysis.core.floats.LARGEST_PLAUSIBLE_AMOUNT` sums may overflow and
     :func:`scorecard_insights` says so."""
 
     @property
@@ -288,7 +288,7 @@ def _money(x: float, currency: str | None = None) -> str:
 def format_money(x: float, currency: str | None = None) -> str:
     """Money as display text: no decimals from 1,000 up, two below; "n/a" when not finite.
 
-    ``currency`` (ISO code, e.g. from :func:`analysis.currency.detect_currency`) adds its
+    ``currency`` (ISO code, e.g. from :func:`analysis.core.currency.detect_currency`) adds its
     symbol or code; ``None`` writes the number alone.
     """
     return _money(x, currency)
@@ -1048,5 +1048,5 @@ def new_vs_returning_in_period(tx: pd.DataFrame, start, end, *, freq: str = "M")
     return table.loc[keep].reset_index(drop=True)
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
 make_float_safe(globals(), __all__)

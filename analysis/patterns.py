@@ -53,11 +53,11 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.cohorts import first_order_attribute
-from analysis.floats import make_float_safe
+from analysis.core.floats import make_float_safe
+from analysis.core.orders import OrderTable, day_numbers, order_table
+from analysis.core.stats import wilson_interval
+from analysis.core.text import md_escape
 from analysis.nonproduct import non_product_mask
-from analysis.orders import OrderTable, day_numbers, order_table
-from analysis.stats import wilson_interval
-from analysis.text import md_escape
 
 __all__ = [
     "WEEKDAYS",
@@ -2459,5 +2459,5 @@ def describe_channel_acquisition(df: pd.DataFrame, column: str) -> list[str]:
     return out
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
 make_float_safe(globals(), __all__)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.floats import make_float_safe
-from analysis.orders import order_table, resolve_as_of, to_timestamps
-from analysis.text import md_escape
+from analysis.core.floats import make_float_safe
+from analysis.core.orders import order_table, resolve_as_of, to_timestamps
+from analysis.core.text import md_escape
 
 __all__ = [
     "CustomerProfile",
@@ -646,5 +646,5 @@ def profile_sentences(
     return out
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
 make_float_safe(globals(), __all__)

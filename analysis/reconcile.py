@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.orders import day_numbers, order_table, resolve_as_of
+from analysis.core.orders import day_numbers, order_table, resolve_as_of
 
 __all__ = [
     "QUIET_SEGMENTS",

@@ -718,7 +718,7 @@ def _esc(value: object) -> str:
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-# A Markdown backslash escape (how analysis.text.md_escape marks values from the data), and the
+# A Markdown backslash escape (how analysis.core.text.md_escape marks values from the data), and the
 # zero-width space it puts after a colon.
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PRIVATE = 0xF0000  # Unicode private-use plane: placeholders for escaped characters
@@ -726,7 +726,7 @@ _PRIVATE = 0xF0000  # Unicode private-use plane: placeholders for escaped charac
 
 def _esc_text(text: object) -> str:
     """A sentence of the pages' Markdown as HTML: its ``**bold**`` becomes ``<strong>``, every
-    backslash-escaped character (values from the data, see :mod:`analysis.text`) is shown as
+    backslash-escaped character (values from the data, see :mod:`analysis.core.text`) is shown as
     itself, and everything else is HTML-escaped."""
     raw = str(text).replace(":\u200b", ":")
     held = _MD_ESCAPE.sub(lambda m: chr(_PRIVATE + ord(m.group(1))), raw)

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.floats import make_float_safe
-from analysis.orders import order_table, orders_frame, resolve_as_of
-from analysis.text import md_escape
+from analysis.core.floats import make_float_safe
+from analysis.core.orders import order_table, orders_frame, resolve_as_of
+from analysis.core.text import md_escape
 
 __all__ = [
     "MAX_ATTRIBUTE_COLUMNS",
@@ -1464,5 +1464,5 @@ def rfm_clusters(
     )
 
 
-# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.floats).
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
 make_float_safe(globals(), __all__)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import nonproduct, reconcile
-from analysis.text import money_format
+from analysis.core.text import money_format
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain
 from ui.data import current_dataset, set_import_settings

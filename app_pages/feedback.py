@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts_feedback as cf
 from analysis import feedback as fb
-from analysis.text import money_format
+from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset

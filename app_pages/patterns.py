@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis import charts_overview, charts_patterns, overview
 from analysis import patterns as P
-from analysis.text import money_format
+from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions

@@ -5,7 +5,7 @@ import importlib
 import streamlit as st
 
 from analysis import charts_patterns, overview, patterns, profile
-from analysis.text import money_format
+from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions

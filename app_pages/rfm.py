@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis import charts_rfm, clv, reconcile, rfm
-from analysis.text import money_format
+from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions

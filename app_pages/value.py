@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import charts_value, churn, clv, reconcile, rfm
-from analysis.text import money_format
+from analysis.core.text import money_format
 from ui.cache import chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions

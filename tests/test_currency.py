@@ -1,4 +1,4 @@
-"""Currency detection (analysis.currency) and the money / percent formatting rule (analysis.text)."""
+"""Currency detection (analysis.core.currency) and the money / percent formatting rule (analysis.core.text)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from analysis import ingest
-from analysis.currency import detect_currency, table_currency
-from analysis.text import money, money_format, percent
+from analysis.core.currency import detect_currency, table_currency
+from analysis.core.text import money, money_format, percent
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT / "tests" / "data" / "exports"

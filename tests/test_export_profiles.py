@@ -1,4 +1,4 @@
-"""Known exports (analysis.ingest_profiles): each fixture gives its hand-computed figures.
+"""Known exports (analysis.ingest.profiles): each fixture gives its hand-computed figures.
 
 The truths are worked out in tests/data/exports/README.md from the rows of each file.
 """
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import ingest_profiles as ip
 from analysis.ingest import detect_columns, prepare_responses, prepare_transactions, read_table
+from analysis.ingest import profiles as ip
 
 EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
 

@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 
-from analysis.text import md_escape
+from analysis.core.text import md_escape
 from tests.apptest_utils import run_page
 
 HOSTILE = [

@@ -461,7 +461,7 @@ def test_every_page_answers_a_small_degenerate_table(shape):
 
 
 def test_float_safe_functions_never_raise_on_overflow():
-    from analysis import floats, orders
+    from analysis.core import floats, orders
 
     def total(a):
         """Sum."""

@@ -76,7 +76,7 @@ def what_this_says(text: str | list[str]) -> None:
     """A plain-language interpretation of the chart or table beside it.
 
     ``text`` is one sentence or a list of them, as the analysis modules write them: Markdown
-    whose values from the data are already escaped (:func:`analysis.text.md_escape`). Line
+    whose values from the data are already escaped (:func:`analysis.core.text.md_escape`). Line
     breaks inside a sentence are folded so a sentence cannot start a block of its own.
     """
     lines = [text] if isinstance(text, str) else list(text)

@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import ingest
-from analysis.currency import table_currency
+from analysis.core.currency import table_currency
 from ui.share import (
     choice_from_link,
     choice_to_link,
@@ -102,7 +102,7 @@ class FileResult:
     detected: dict[str, str] = field(default_factory=dict)
     prepared: ingest.Prepared | None = None
     error: str | None = None
-    currency: str | None = None  # ISO code named in the file (analysis.currency), or None
+    currency: str | None = None  # ISO code named in the file (analysis.core.currency), or None
 
 
 @dataclass

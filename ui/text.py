@@ -6,17 +6,17 @@ expander, tab and widget labels. Any value from the data (cells, column names, f
 customer ids) that goes into such text is wrapped in :func:`inert`, so it is shown exactly as
 written: never a link, an image (a request to another server), HTML, emphasis or a colour.
 Tables (``st.dataframe``), select-box options and ``st.code`` / ``st.text`` never interpret
-text and need no escaping. The rule itself lives in :mod:`analysis.text` so the analysis
+text and need no escaping. The rule itself lives in :mod:`analysis.core.text` so the analysis
 sentences use the same one.
 """
 
 from __future__ import annotations
 
-from analysis.text import md_escape, plain
+from analysis.core.text import md_escape, plain
 
 __all__ = ["inert", "plain"]
 
 
 def inert(value: object) -> str:
-    """``value`` as Markdown-inert text (see :func:`analysis.text.md_escape`)."""
+    """``value`` as Markdown-inert text (see :func:`analysis.core.text.md_escape`)."""
     return md_escape(value)

@@ -43,7 +43,7 @@ from scipy.special import betainc, betaincc, betaln, digamma, gammaln, hyp2f1, p
 from threadpoolctl import threadpool_limits
 
 from analysis.clv._base import history_arrays
-from analysis.orders import day_numbers, resolve_as_of, round_money
+from analysis.core.orders import day_numbers, resolve_as_of, round_money
 
 __all__ = [
     "DAYS_PER_MONTH",

@@ -19,14 +19,12 @@ import pandas as pd
 from scipy import optimize
 from threadpoolctl import threadpool_limits
 
+from analysis.core.errors import NotFittedError
+
 __all__ = ["NotFittedError", "load_model", "save_model"]
 
 FORMAT = "customer-focus/clv-model"
 FORMAT_VERSION = 1
-
-
-class NotFittedError(ValueError, RuntimeError):
-    """A model was used before ``fit`` (a ``ValueError`` and a ``RuntimeError``)."""
 
 
 def check_integer(values: np.ndarray, name: str, index: pd.Index) -> None:

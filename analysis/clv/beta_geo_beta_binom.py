@@ -77,7 +77,7 @@ def discrete_summary(
         ``attrs`` records ``period`` and ``as_of``.
     """
     from analysis.clv import _customer_starts, _purchase_days
-    from analysis.orders import day_numbers, resolve_as_of
+    from analysis.core.orders import day_numbers, resolve_as_of
 
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}.")

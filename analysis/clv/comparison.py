@@ -107,7 +107,7 @@ def detect_discrete_period(tx: pd.DataFrame, *, as_of=None, min_periods: int = 4
     calendar weeks is returned, if at least ``min_periods`` periods have purchases; else None.
     """
     from analysis.clv import _purchase_days
-    from analysis.orders import day_numbers, resolve_as_of
+    from analysis.core.orders import day_numbers, resolve_as_of
 
     as_of_ts = resolve_as_of(tx, as_of)
     cutoff = int(day_numbers(pd.Series([as_of_ts]))[0])
@@ -126,7 +126,7 @@ def _params_text(model) -> str:
 
 def _from_transactions(tx, calibration_end, holdout_end, time_unit):
     from analysis.clv import _holdout_counts, _unit_days, clv_summary, default_holdout_split
-    from analysis.orders import day_numbers
+    from analysis.core.orders import day_numbers
 
     unit = _unit_days(time_unit)
     if calibration_end is None or holdout_end is None:

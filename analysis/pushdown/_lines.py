@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.orders import NET_DECIMALS
+from analysis.core.orders import NET_DECIMALS
 
 __all__ = [
     "CANONICAL",

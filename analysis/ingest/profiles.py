@@ -24,8 +24,8 @@ To add an export: append a :class:`Profile` to :data:`PROFILES`, add a faithful 
 ``tests/data/exports/`` with its hand-computed figures in ``tests/data/exports/README.md``, and
 a line to the fixture table in ``tests/test_export_profiles.py``.
 
-Nothing here imports Streamlit or reads files. (This module becomes ``analysis/ingest/profiles.py``
-when ``analysis/ingest.py`` is split into a package.)
+
+
 """
 
 from __future__ import annotations

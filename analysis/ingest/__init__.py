@@ -62,7 +62,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import ingest_profiles as _profiles
+from analysis.core.errors import DataError
+from analysis.ingest import profiles as _profiles
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -127,17 +128,6 @@ _NULL_TOKENS = frozenset(
 )
 # Cells holding one of these count as empty for the roles prepare_* reads (ids, dates,
 # numbers). read_table itself never turns them into anything: "NA" stays "NA".
-
-
-class DataError(ValueError):
-    """A file (or table) that cannot be read or used at all.
-
-    The message is meant for the person who uploaded the file: it names the file and, where
-    known, the row and column, in plain words.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message[:1].upper() + message[1:])
 
 
 def _q(name: str) -> str:
@@ -2411,7 +2401,7 @@ def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
     no amount column but a price and no quantity, the price is used as the amount. Header
     words in German, French, Spanish, Italian, Dutch, Portuguese, Polish and the Nordic
     languages count as their English meaning ("Bestellnummer" -> "order number"). A known
-    export (Shopify, Stripe, Qualtrics, ...; see :mod:`analysis.ingest_profiles`) gets its
+    export (Shopify, Stripe, Qualtrics, ...; see :mod:`analysis.ingest.profiles`) gets its
     own columns.
     """
     if kind not in ("transactions", "responses"):
@@ -2697,7 +2687,7 @@ def prepare_transactions(
         "missing amount", "unparseable amount" (or "missing quantity", "unparseable quantity",
         "missing unit price", "unparseable unit price" when the amount is computed). Cells like
         ``NA``, ``n/a``, ``null``, ``-`` count as empty here. A known export
-        (:mod:`analysis.ingest_profiles`), with ``mapping`` None or the one
+        (:mod:`analysis.ingest.profiles`), with ``mapping`` None or the one
         :func:`detect_columns` gives, is read with its own meaning: left-out statuses and header
         rows are set aside with their reason, refunds subtracted, order totals counted once per
         order; ``warnings`` then start with what was recognised and ``report`` has ``profile``
