@@ -15,7 +15,10 @@ __all__ = [
     "MISSING_LABEL",
     "ORDER",
     "OTHER_LABEL",
+    "LINE_LEVEL",
+    "RESPONSE_ROLES",
     "TRANSACTION_COLUMNS",
+    "TRANSACTION_ROLES",
 ]
 
 CUSTOMER = "customer_id"
@@ -29,3 +32,20 @@ TRANSACTION_COLUMNS = (CUSTOMER, ORDER, DATE, AMOUNT)
 MISSING_LABEL = "(not given)"
 #: Label of the groups a breakdown leaves out (beyond its top ``n``).
 OTHER_LABEL = "Other"
+
+#: Roles a transactions column can play, in canonical column order (the first four are
+#: required, the others optional).
+TRANSACTION_ROLES = (
+    *TRANSACTION_COLUMNS,
+    "quantity",
+    "unit_price",
+    "product",
+    "category",
+    "channel",
+    "country",
+)
+#: Roles a survey-responses column can play, in canonical column order.
+RESPONSE_ROLES = ("response_date", "score", "customer_id", "comment", "csat", "ces")
+#: Transactions columns that describe one line (the others, channel and country, describe the
+#: order or the customer and may be carried over from another line).
+LINE_LEVEL = frozenset(TRANSACTION_ROLES[:8])
