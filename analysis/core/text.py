@@ -18,7 +18,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["md_escape", "plain", "money", "money_format", "percent", "CURRENCY_SYMBOLS"]
+__all__ = [
+    "CURRENCY_SYMBOLS",
+    "md_escape",
+    "money",
+    "money_format",
+    "percent",
+    "plain",
+    "plural",
+    "share",
+]
 
 # Characters with inline meaning in Streamlit's Markdown: emphasis, code, links and images,
 # raw HTML and autolinks, entities, strikethrough, tables, maths, directives and shortcodes,
@@ -56,8 +65,9 @@ def plain(value: object) -> str:
 
 
 def md_escape(value: object) -> str:
-    """Text that Streamlit's Markdown shows exactly as written: never a link, image, HTML,
-    emphasis, colour, icon, emoji or formula.
+    r"""Return text that Streamlit's Markdown shows exactly as written.
+
+    Never a link, image, HTML, emphasis, colour, icon, emoji or formula.
 
     Parameters
     ----------
@@ -108,7 +118,7 @@ def _missing(x: object) -> bool:
 
 
 def money(x: float | None, currency: str | None = None, *, decimals: int = 2) -> str:
-    """An amount of money as an owner reads it: ``€1,234.50``, ``-$12.00``, ``1,234.50 CHF``.
+    """Write an amount of money as an owner reads it: ``€1,234.50``, ``-$12.00``, ``1,234.50 CHF``.
 
     Parameters
     ----------
@@ -145,7 +155,7 @@ def money(x: float | None, currency: str | None = None, *, decimals: int = 2) ->
 
 
 def money_format(currency: str | None = None) -> str:
-    """A ``st.column_config.NumberColumn`` printf format for money in ``currency``.
+    """Return the ``st.column_config.NumberColumn`` printf format for money in ``currency``.
 
     Thousands separators and two decimals, with the symbol before (``"€%,.2f"``) or the code
     after (``"%,.2f CHF"``); ``"%,.2f"`` when the currency is unknown.
@@ -160,7 +170,7 @@ def money_format(currency: str | None = None) -> str:
 
 
 def percent(x: float | None, *, decimals: int = 1, signed: bool = False) -> str:
-    """A share (0..1) as a percentage: ``0.1234`` -> ``"12.3%"``; never ``"-0.0%"``.
+    """Write a share (0..1) as a percentage: ``0.1234`` -> ``"12.3%"``; never ``"-0.0%"``.
 
     Parameters
     ----------
@@ -181,3 +191,43 @@ def percent(x: float | None, *, decimals: int = 1, signed: bool = False) -> str:
         return f"{body}%"
     sign = "-" if value < 0 else ("+" if signed else "")
     return f"{sign}{body}%"
+
+
+_NOUN_END = re.compile(r" (?:with|on|that|the|under|without|authorised|left|\()")
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """Count and noun as a sentence says them: ``"1 order"``, ``"1,234 orders"``.
+
+    Parameters
+    ----------
+    n : int
+        The count (written with thousands separators).
+    one : str
+        The noun for one. It may go on after the noun ("order with payment pending"): the
+        plural "s" goes on the noun, before " with", " on", " that", " the", " under",
+        " without", " authorised", " left" or " (".
+    many : str, optional
+        The plural when it is not ``one`` plus "s" ("people", "replies").
+    """
+    if n == 1:
+        return f"1 {one}"
+    if many is not None:
+        return f"{n:,} {many}"
+    m = _NOUN_END.search(one)
+    cut = m.start() if m else len(one)
+    return f"{n:,} {one[:cut]}s{one[cut:]}"
+
+
+def share(x: float | None) -> str:
+    """Write a share (0..1) as a sentence says it: whole percent, one decimal below 10%.
+
+    ``0.4567`` -> ``"46%"``, ``0.0456`` -> ``"4.6%"``, ``0`` -> ``"0%"``; ``None``, NaN and
+    infinities give ``"n/a"``; never ``"-0%"`` (see :func:`percent`).
+    """
+    if _missing(x):
+        return _NOT_AVAILABLE
+    value = float(x)  # type: ignore[arg-type]
+    if value != value or value in (float("inf"), float("-inf")):
+        return _NOT_AVAILABLE
+    return percent(value, decimals=0 if abs(value) >= 0.1 or value == 0 else 1)
