@@ -85,7 +85,7 @@ def md_escape(value: object) -> str:
 
     Examples
     --------
-    >>> md_escape("![](http://x.example/p.png)") == "!\\\\[\\\\](http\\\\:\\u200b//x.example/p.png)"
+    >>> md_escape("![](http://x.example/p.png)") == "!\\[\\](http\\:\u200b//x.example/p.png)"
     True
     """
     text = plain(value)
