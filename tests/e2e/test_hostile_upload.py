@@ -11,9 +11,9 @@ import urllib.request
 
 import pytest
 
+from tests.analysis.ingest.test_hostile import far_cell_xlsx
 from tests.e2e.harness import serve_app
 from tests.e2e.test_browser import assert_no_exception, wait_for_app
-from tests.test_hostile_files import far_cell_xlsx
 
 pytestmark = pytest.mark.e2e
 

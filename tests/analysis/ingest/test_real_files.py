@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis.ingest import prepare_responses, prepare_transactions, read_table
+from tests.paths import SAMPLE_DATA
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLES = SAMPLE_DATA
 
 
 def sample(name: str) -> Path:

@@ -13,8 +13,9 @@ import pytest
 import xlsxwriter
 
 from analysis.ingest import DEFAULT_MAX_BYTES, DEFAULT_MAX_EXPANDED_BYTES, DataError, read_table
+from tests.paths import DATA as TESTS_DATA
 
-DATA = Path(__file__).parent / "data" / "ingest"
+DATA = TESTS_DATA / "ingest"
 
 
 class FakeUpload:

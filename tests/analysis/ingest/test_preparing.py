@@ -194,7 +194,7 @@ def test_a_day_above_12_settles_the_order_whatever_dayfirst_says() -> None:
 def test_excel_date_cells_and_serials_in_a_workbook() -> None:
     import datetime as dt
 
-    from tests.test_ingest_read import xlsx_bytes
+    from tests.analysis.ingest.test_reading import xlsx_bytes
 
     rows = [
         ["Café report"],
@@ -389,7 +389,7 @@ def test_explicit_mapping_is_checked() -> None:
 
 
 def test_file_warnings_come_first() -> None:
-    from tests.test_ingest_read import xlsx_bytes
+    from tests.analysis.ingest.test_reading import xlsx_bytes
 
     raw = read_table(
         xlsx_bytes({"S": [["customer", "date", "amount"], ["A", "2024-01-01", 1]]}),

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from analysis import ingest
 from analysis.ingest import (
     DEFAULT_MAX_CELLS,
     DEFAULT_MAX_COLUMNS,
@@ -30,9 +29,11 @@ from analysis.ingest import (
     DataError,
     prepare_transactions,
     read_table,
+    used_range,
+    workbooks,
 )
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 MAX_GROWTH_MB = 300  # the issue's bound: refused (or read) within 300 MB
 TIME_RATIO = 4.0  # ... and quickly: at most 4x the time a normal 50,000-row CSV takes
 
@@ -284,7 +285,7 @@ def _patch_sheet(data: bytes, old: bytes, new: bytes) -> bytes:
 def scan(request, monkeypatch):
     """Both ways a sheet is scanned: exactly (small sheets) and by a bound first (big ones)."""
     if request.param == "bound":
-        monkeypatch.setattr(ingest, "_XL_EXACT_BYTES", 0)
+        monkeypatch.setattr(used_range, "_XL_EXACT_BYTES", 0)
     return request.param
 
 
@@ -310,7 +311,7 @@ def test_a_stray_cell_making_a_nearly_empty_range_is_refused(scan):
 
 def test_a_normal_sheet_passes_either_way(scan, monkeypatch):
     if scan == "bound":  # 33 columns (two letters) and 400 rows: the bound settles it
-        monkeypatch.setattr(ingest, "_xlsx_exact_range", None)
+        monkeypatch.setattr(used_range, "_xlsx_exact_range", None)
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     ws = wb.add_worksheet("Data")
@@ -380,8 +381,9 @@ def test_real_line_breaks_in_a_quoted_cell_stay_one_row():
 WITHOUT_PRECHECK = r"""
 import sys
 from analysis import ingest
-ingest._ShapeGuard.check = lambda self, sheet: None  # as if the pre-check missed it
-ingest._ShapeGuard.check_all = lambda self: None
+from analysis.ingest import used_range
+used_range._ShapeGuard.check = lambda self, sheet: None  # as if the pre-check missed it
+used_range._ShapeGuard.check_all = lambda self: None
 try:
     ingest.read_table(open(sys.argv[1], "rb").read(), filename="far_cell.xlsx")
 except ingest.DataError as exc:
@@ -407,13 +409,13 @@ def test_reader_crash_ends_only_the_worker(tmp_path):
 
 
 def test_worker_time_limit(monkeypatch):
-    monkeypatch.setattr(ingest, "WORKBOOK_TIME_LIMIT", 0.001)
+    monkeypatch.setattr(workbooks, "WORKBOOK_TIME_LIMIT", 0.001)
     with pytest.raises(DataError, match=r"'slow.xlsx' could not be read within 0 seconds"):
         read_table(far_cell_xlsx(5, 2), filename="slow.xlsx")
 
 
 def test_in_process_reading_still_works(monkeypatch):
-    monkeypatch.setattr(ingest, "ISOLATE_WORKBOOKS", False)
+    monkeypatch.setattr(workbooks, "ISOLATE_WORKBOOKS", False)
     assert read_table(far_cell_xlsx(5, 2), filename="ok.xlsx").shape == (2, 3)
 
 

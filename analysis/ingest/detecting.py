@@ -1,0 +1,209 @@
+"""``detect_columns``: which column plays which role, from header names and cell contents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.columns import RESPONSE_ROLES, TRANSACTION_ROLES
+from analysis.ingest import profiles as _profiles
+from analysis.ingest.cells import _NULL_TOKENS, _as_text
+from analysis.ingest.header_words import _header_score, _normalise_header
+from analysis.ingest.parsing import _parse_dates, _parse_numbers
+
+
+@dataclass
+class _Profile:
+    fill: float  # share of non-empty cells
+    num: float  # share of non-empty cells that are numbers
+    intlike: float  # share of numbers that are whole
+    decimals: float  # share of numbers with a fractional part
+    in010: float  # share of non-empty cells that are whole numbers 0..10
+    in15: float
+    in17: float
+    date: float  # share of non-empty cells that are dates (Excel serials not counted)
+    uniq: float  # distinct / non-empty
+    distinct: int
+    avglen: float
+    alpha: float  # share with letters
+    spaces: float  # share with a space (descriptive text)
+
+
+def _profile(s: pd.Series) -> _Profile:
+    n = len(s)
+    if n > 4000:
+        idx = np.unique(
+            np.concatenate([np.arange(2000), np.linspace(2000, n - 1, 2000).astype(int)])
+        )
+        s = s.iloc[idx]
+    text = _as_text(s).str.strip()
+    nonempty = text[~text.isin(_NULL_TOKENS)]
+    k = len(nonempty)
+    if k == 0:
+        return _Profile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    digits = nonempty.str.contains(r"\d", regex=True).to_numpy(dtype=bool, na_value=False)
+    v = np.full(k, np.nan)
+    is_date = np.zeros(k, dtype=bool)
+    if digits.any():  # numbers and dates need digits; skip the parsers for plain text
+        with_digits = nonempty[digits]
+        v[digits] = _parse_numbers(with_digits).values
+        is_date[digits] = ~np.isnat(_parse_dates(with_digits, allow_serial=False).values)
+    isnum = ~np.isnan(v)
+    whole = isnum & (np.mod(np.where(isnum, v, 0), 1) == 0)
+    lens = nonempty.str.len().to_numpy(dtype=np.float64)
+    return _Profile(
+        fill=k / max(len(text), 1),
+        num=isnum.mean(),
+        intlike=whole.sum() / max(isnum.sum(), 1),
+        decimals=(isnum & ~whole).sum() / max(isnum.sum(), 1),
+        in010=(whole & (v >= 0) & (v <= 10)).mean(),
+        in15=(whole & (v >= 1) & (v <= 5)).mean(),
+        in17=(whole & (v >= 1) & (v <= 7)).mean(),
+        date=is_date.mean(),
+        uniq=nonempty.nunique() / k,
+        distinct=int(nonempty.nunique()),
+        avglen=float(lens.mean()),
+        alpha=nonempty.str.contains(r"[^\W\d_]", regex=True).mean(),
+        spaces=nonempty.str.contains(" ", regex=False).mean(),
+    )
+
+
+def _content_adjust(role: str, p: _Profile, header: float) -> float:
+    """Bonus/penalty from the cells; also a score for columns whose name says nothing."""
+    if p.fill == 0:
+        return -3.0 if header else 0.0
+    if role in ("order_date", "response_date"):
+        if p.date >= 0.8:
+            return 3.0 if header else 5.0
+        if header and p.num >= 0.9 and p.intlike >= 0.99:
+            return 0.0  # maybe Excel serial numbers
+        return -4.0 if header else 0.0
+    if role in ("amount", "unit_price", "quantity"):
+        if p.date >= 0.5:
+            return -7.0 if header else 0.0
+        if not header:
+            ok = role == "amount" and p.num >= 0.9 and p.decimals >= 0.2
+            return 4.0 if ok else 0.0
+        if p.num >= 0.8:
+            return 2.0 if role != "quantity" or p.intlike >= 0.95 else 0.5
+        # a few bad cells are rejected later; a column of mostly non-numbers is not a number
+        return 0.0 if p.num >= 0.5 else -7.0
+    if role == "customer_id":
+        if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
+            return -8.0 if header else 0.0
+        if not header:
+            ok = (
+                p.uniq < 0.9
+                and p.distinct >= 5
+                and p.avglen <= 40
+                and p.spaces < 0.5
+                and p.num < 0.99
+                and p.fill >= 0.5
+            )
+            return 4.0 if ok else 0.0
+        if p.distinct == 1 and p.uniq <= 0.25:
+            return -9.0  # one value on every row (the shop's own account) is nobody's id
+        return 1.0 if p.uniq < 0.95 else 0.0
+    if role == "order_id":
+        if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
+            return -8.0 if header else 0.0
+        return 0.0
+    if role == "product":
+        if p.num >= 0.9 and p.alpha < 0.1 and not header:
+            return 0.0
+        return (1.0 if p.alpha >= 0.5 and p.spaces >= 0.3 else 0.0) if header else 0.0
+    if role in ("category", "channel", "country"):
+        if header and p.num >= 0.8:
+            return -5.0
+        return 0.0
+    if role in ("score", "csat", "ces"):
+        share = {"score": p.in010, "csat": p.in15, "ces": p.in17}[role]
+        if not header:
+            return 4.5 if (role == "score" and share >= 0.95) else 0.0
+        # dirty data has a few out-of-scale cells (they are rejected later), so only a
+        # column mostly off the scale is penalised
+        return 3.0 if share >= 0.95 else (0.0 if share >= 0.6 else -6.0)
+    if role == "comment":
+        if p.num >= 0.8:
+            return -6.0 if header else 0.0
+        if p.alpha >= 0.8 and p.avglen >= 20 and p.spaces >= 0.5:
+            return 2.0 if header else 4.0
+        return 0.0
+    return 0.0
+
+
+_THRESHOLD = 4.0
+
+
+def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
+    """Guess which column plays which role, from header names and cell contents.
+
+    Parameters
+    ----------
+    raw : pd.DataFrame
+        A table as returned by :func:`read_table` (text cells).
+    kind : {"transactions", "responses"}
+        Which roles to look for (:data:`TRANSACTION_ROLES` or :data:`RESPONSE_ROLES`).
+
+    Returns
+    -------
+    dict[str, str]
+        Role -> column name, in canonical role order. Roles not found are absent; each column
+        plays at most one role.
+
+    Notes
+    -----
+    Header names are normalised (camelCase/snake_case/punctuation split into lower-case
+    words, currency symbols and codes dropped: "Total (€)" -> "total", "InvoiceNo" ->
+    "invoice no") and scored against each role's words and synonyms, with penalties for words
+    that point elsewhere ("Order date" is a date, not an order id). The cells then confirm or
+    break ties (a column of dates, of numbers, of repeating ids, of whole numbers 0-10, of
+    long free text), and let a column whose name says nothing be used for a required role.
+    The best (score, role, column) pairs are taken greedily. For transactions, when there is
+    no amount column but a price and no quantity, the price is used as the amount. Header
+    words in German, French, Spanish, Italian, Dutch, Portuguese, Polish and the Nordic
+    languages count as their English meaning ("Bestellnummer" -> "order number"). A known
+    export (Shopify, Stripe, Qualtrics, ...; see :mod:`analysis.ingest.profiles`) gets its
+    own columns.
+    """
+    if kind not in ("transactions", "responses"):
+        raise ValueError(f"kind must be 'transactions' or 'responses', not {kind!r}")
+    known = _profiles.detect_known(raw, kind)
+    if known is not None:
+        return known  # a known export (Shopify, Stripe, Qualtrics...): its own columns
+    roles = TRANSACTION_ROLES if kind == "transactions" else RESPONSE_ROLES
+    content_roles = (
+        {"customer_id", "order_date", "amount"}
+        if kind == "transactions"
+        else {"score", "response_date", "comment"}
+    )
+    cols = list(raw.columns)
+    profiles = {c: _profile(raw[c]) for c in cols}
+    triples = []
+    for ci, c in enumerate(cols):
+        norm = _profiles.translate_header(_normalise_header(c))
+        heads = {role: _header_score(role, norm) for role in roles}
+        says_something = any(h > 0 for h in heads.values())
+        for ri, role in enumerate(roles):
+            h = heads[role]
+            # a column may be taken on its cells alone only if its name means nothing to us
+            if h <= 0 and (role not in content_roles or says_something):
+                continue
+            score = h + _content_adjust(role, profiles[c], h)
+            if score >= _THRESHOLD:
+                triples.append((-score, ri, ci, role, c))
+    triples.sort()
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for _neg, _ri, _ci, role, c in triples:
+        if role in mapping or c in used:
+            continue
+        mapping[role] = c
+        used.add(c)
+    if kind == "transactions" and "amount" not in mapping and "unit_price" in mapping:
+        if "quantity" not in mapping:
+            mapping["amount"] = mapping.pop("unit_price")
+    return {r: mapping[r] for r in roles if r in mapping}
