@@ -22,7 +22,7 @@ apart from the customers' sales.
 
 To add an export: append a :class:`Profile` to :data:`PROFILES`, add a faithful fixture to
 ``tests/data/exports/`` with its hand-computed figures in ``tests/data/exports/README.md``, and
-a line to the fixture table in ``tests/test_export_profiles.py``.
+a line to the fixture table in ``tests/analysis/ingest/test_profiles.py``.
 
 
 
@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from analysis.core.text import plural
 
 __all__ = [
     "HEADER_WORDS",
@@ -62,8 +64,11 @@ _FALSE = frozenset({"false", "no", "0", "n", "f"})
 
 
 def _norm(name: Any) -> str:
-    """How header names are compared: trimmed, case-folded, inner whitespace collapsed, and
-    without the "*" that marks required columns (Xero writes "*InvoiceNumber")."""
+    """Return a header name as names are compared.
+
+    Trimmed, case-folded, inner whitespace collapsed, and without the "*" that marks required
+    columns (Xero writes "*InvoiceNumber").
+    """
     return " ".join(str(name).replace("\ufeff", "").split()).lstrip("*").strip().casefold()
 
 
@@ -124,6 +129,10 @@ class Profile:
     refund_order : str, optional
         Column holding the refunded payment's id on refund rows ("Reference Txn ID"), used as
         the refund's order so that it joins the order it refunds.
+    type_reasons : Mapping[str, str]
+        Value of the ``keep_types`` column (case-insensitive) -> what such a row is, for rows
+        that belong to a sale but are not the sale ("a product line of a sale ..."); other
+        values are "not a sale (<column>: <value>)".
     refunds : tuple[str, ...]
         Columns whose (positive) amounts are subtracted from the amount.
     placeholders : tuple[str, ...]
@@ -140,6 +149,15 @@ class Profile:
         Regular expression removed from the end of date cells before parsing (" GMT+1").
     first_column : str, optional
         The export always starts with this column (for short signatures: "Timestamp").
+    no_customer : str, optional
+        The export names no customer (a till's sales report); the words say why ("'Account'
+        is the shop's own login"). Its sales are kept as sales without a customer: they count
+        in revenue and orders, not in the customer analyses.
+    groups : str, optional
+        A grouped report: this column holds the group headings (the customer's name on a row
+        of its own above the customer's lines, "Total for <customer>" under them, a grand
+        "TOTAL" at the end). Each line gets its customer from its heading; headings, totals and
+        notes under the grand total are set aside with that reason.
     """
 
     key: str
@@ -158,6 +176,7 @@ class Profile:
     false_columns: Mapping[str, str] = field(default_factory=dict)
     keep_types: tuple[str, frozenset[str]] | None = None
     refund_types: frozenset[str] = frozenset()
+    type_reasons: Mapping[str, str] = field(default_factory=dict)
     refund_customer: str | None = None
     refund_order: str | None = None
     refunds: tuple[str, ...] = ()
@@ -166,8 +185,11 @@ class Profile:
     dayfirst: bool | None = None
     date_suffix: str | None = None
     first_column: str | None = None
+    no_customer: str | None = None
+    groups: str | None = None
 
     def __post_init__(self) -> None:
+        """Freeze the mappings and compare status and type values case-insensitively."""
         object.__setattr__(self, "roles", _frozen(self.roles))
         object.__setattr__(
             self, "leave_out", _frozen({_norm(k): v for k, v in self.leave_out.items()})
@@ -175,6 +197,9 @@ class Profile:
         object.__setattr__(self, "set_columns", _frozen(self.set_columns))
         object.__setattr__(self, "false_columns", _frozen(self.false_columns))
         object.__setattr__(self, "refund_types", frozenset(_norm(v) for v in self.refund_types))
+        object.__setattr__(
+            self, "type_reasons", _frozen({_norm(k): v for k, v in self.type_reasons.items()})
+        )
         if self.keep_types is not None:
             col, values = self.keep_types
             object.__setattr__(self, "keep_types", (col, frozenset(_norm(v) for v in values)))
@@ -215,6 +240,29 @@ _STRIPE_STATUS = {
     "pending": "pending payment",
     "test": "test payment",
 }
+
+
+def _stripe(key: str, name: str, created: str, source: str) -> Profile:
+    """Return a Stripe payments profile: the two exports differ only in the date's name."""
+    return Profile(
+        key=key,
+        name=name,
+        kind="transactions",
+        signature=("id", created, "Amount", "Amount Refunded", "Status"),
+        roles={
+            "customer_id": ("Customer Email", "Customer ID"),
+            "order_id": ("id",),
+            "order_date": (created,),
+            "amount": ("Amount",),
+        },
+        source=source,
+        status=("Status", "Mode"),
+        leave_out=_STRIPE_STATUS,
+        false_columns={"Captured": "payment authorised but never captured"},
+        refunds=("Amount Refunded",),
+    )
+
+
 _PAYPAL_SALES = (
     "Express Checkout Payment",
     "Website Payment",
@@ -397,41 +445,19 @@ PROFILES: tuple[Profile, ...] = (
         time_column="Time",
         placeholders=_GUESTS,
     ),
-    Profile(
+    _stripe(
         key="stripe_payments_unified",
         name="Stripe payments export",
-        kind="transactions",
-        signature=("id", "Created date (UTC)", "Amount", "Amount Refunded", "Status"),
-        roles={
-            "customer_id": ("Customer Email", "Customer ID"),
-            "order_id": ("id",),
-            "order_date": ("Created date (UTC)",),
-            "amount": ("Amount",),
-        },
+        created="Created date (UTC)",
         source="Stripe Dashboard > Payments > Export, unified column names (public code "
         "fixtures: id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,...)",
-        status=("Status", "Mode"),
-        leave_out=_STRIPE_STATUS,
-        false_columns={"Captured": "payment authorised but never captured"},
-        refunds=("Amount Refunded",),
     ),
-    Profile(
+    _stripe(
         key="stripe_payments_legacy",
         name="Stripe payments export (older column names)",
-        kind="transactions",
-        signature=("id", "Created (UTC)", "Amount", "Amount Refunded", "Status"),
-        roles={
-            "customer_id": ("Customer Email", "Customer ID"),
-            "order_id": ("id",),
-            "order_date": ("Created (UTC)",),
-            "amount": ("Amount",),
-        },
+        created="Created (UTC)",
         source="Stripe Dashboard > Payments > Export, legacy column names (public code: "
         "id,Description,Seller Message,Created (UTC),Amount,Amount Refunded,Currency,Status)",
-        status=("Status", "Mode"),
-        leave_out=_STRIPE_STATUS,
-        false_columns={"Captured": "payment authorised but never captured"},
-        refunds=("Amount Refunded",),
     ),
     Profile(
         key="paypal_activity",
@@ -640,7 +666,7 @@ def _columns_by_norm(columns: Iterable[Any]) -> dict[str, Any]:
 
 
 def match_profile(columns: Iterable[Any], kind: str | None = None) -> Profile | None:
-    """The known export whose header signature the columns contain, or None.
+    """Return the known export whose header signature the columns contain, or None.
 
     Parameters
     ----------
@@ -671,13 +697,13 @@ def match_profile(columns: Iterable[Any], kind: str | None = None) -> Profile | 
 
 
 def _text(raw: pd.DataFrame, col: Any) -> pd.Series:
-    """A column as trimmed text, "" for missing."""
+    """Return a column as trimmed text, "" for missing."""
     s = raw[col]
     return s.astype(object).where(s.notna(), "").astype(str).str.strip()
 
 
 def _resolve_role(raw: pd.DataFrame, names: dict[str, Any], candidates: tuple[str, ...]) -> Any:
-    """The first candidate column present with any non-empty cell (templates: see Profile)."""
+    """Return the first candidate column present with a non-empty cell (templates: Profile)."""
     for cand in candidates:
         if "{}" in cand:
             for c in raw.columns:
@@ -751,18 +777,6 @@ def _new_name(frame: pd.DataFrame, base: str) -> str:
     return name
 
 
-_NOUN_END = re.compile(r" (?:with|on|that|the|under|without|authorised|left|\()")
-
-
-def _plural(n: int, noun: str) -> str:
-    """ "3 voided orders", "2 orders with payment pending", "1 header row"."""
-    if n == 1:
-        return f"1 {noun}"
-    m = _NOUN_END.search(noun)
-    cut = m.start() if m else len(noun)
-    return f"{n:,} {noun[:cut]}s{noun[cut:]}"
-
-
 def _numbers(s: pd.Series) -> np.ndarray:
     from analysis.ingest import _parse_numbers  # lazy: ingest may import this module
 
@@ -770,7 +784,7 @@ def _numbers(s: pd.Series) -> np.ndarray:
 
 
 def _is_date_like(s: pd.Series) -> np.ndarray:
-    """Cells that could be a date or time: they hold a digit and are not JSON import ids."""
+    """Tell the cells that could be a date or time: a digit, and not a JSON import id."""
     t = s.astype(str)
     return (t.str.contains(r"\d", regex=True) & ~t.str.startswith("{")).to_numpy(bool)
 
@@ -781,7 +795,7 @@ _AMPM_RE = (
 
 
 def _to_24h(d: pd.Series) -> pd.Series:
-    """ "2024/05/01 3:15:32 PM" -> "2024/05/01 15:15:32" (other cells unchanged)."""
+    """Write "2024/05/01 3:15:32 PM" as "2024/05/01 15:15:32" (other cells unchanged)."""
     parts = d.str.extract(_AMPM_RE)
     ok = parts["h"].notna().to_numpy(bool)
     if not ok.any():
@@ -792,6 +806,331 @@ def _to_24h(d: pd.Series) -> pd.Series:
     out = d.copy()
     out[ok] = p["day"] + " " + h.map("{:02d}".format) + ":" + p["m"] + ":" + sec
     return out
+
+
+@dataclass
+class _Work:
+    """What the steps of :func:`apply_profile` share: the frame being built and what was said."""
+
+    profile: Profile
+    raw: pd.DataFrame
+    frame: pd.DataFrame
+    names: dict[str, Any]
+    source: dict[str, Any]
+    mapping: dict[str, Any]
+    reason: np.ndarray
+    order_col: Any = None
+    said: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    subheaders: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def date_role(self) -> str:
+        """Return the role of the date column ("order_date" or "response_date")."""
+        return "order_date" if self.profile.kind == "transactions" else "response_date"
+
+    def column(self, name: str | None) -> Any:
+        """Return the file's column of that name (trimmed, any case), or None."""
+        return self.names.get(_norm(name)) if name else None
+
+    def set_aside(self, mask: np.ndarray, label: str) -> int:
+        """Give the rows of ``mask`` not yet set aside the reason ``label``; return how many."""
+        hit = mask & (self.reason == "")
+        self.reason[hit] = label
+        return int(hit.sum())
+
+    def units(self, mask: np.ndarray) -> int:
+        """Count the orders among the rows of ``mask`` (rows, when there is no order column)."""
+        if self.order_col is None:
+            return int(mask.sum())
+        keys = _text(self.frame, self.order_col)[mask]
+        return int(keys[keys != ""].nunique() + (keys == "").sum())
+
+    def leave_out(self, mask: np.ndarray, label: str) -> None:
+        """Set the rows of ``mask`` aside as ``label`` and say how many orders that was."""
+        units = self.units(mask & (self.reason == ""))
+        if self.set_aside(mask, label):
+            self.said.append(f"{plural(units, label)} left out")
+
+    def add_column(self, base: str, values: pd.Series, role: str) -> None:
+        """Add a computed text column and map ``role`` to it."""
+        new = _new_name(self.frame, base)
+        self.frame[new] = values.astype("str")
+        self.mapping[role] = new
+
+
+def _header_rows(w: _Work) -> None:
+    """Set aside the rows under the header that are more header (question text, import ids)."""
+    n = len(w.raw)
+    k = min(w.profile.header_rows, n)
+    dcol = w.source.get(w.date_role)
+    head = np.zeros(n, dtype=bool)
+    if dcol is not None:
+        first = _text(w.raw, dcol).iloc[:k]
+        head[:k] = ~_is_date_like(first)
+        # only a leading run counts: a real response above a "header" row ends the run
+        head[:k] = np.logical_and.accumulate(head[:k])
+    m = w.set_aside(head, "a second header row (question text), not a response")
+    if not m:
+        return
+    for c in w.raw.columns:
+        parts = [p for p in _text(w.raw, c).iloc[:m] if p and not p.startswith("{")]
+        if parts:
+            w.subheaders[c] = " ".join(parts)
+    w.said.append(
+        f"{plural(m, 'header row')} under the column names {'was' if m == 1 else 'were'} left out"
+    )
+    # a role settled by the cells of the header rows may need re-resolving without them
+    w.mapping = dict(source_mapping(w.raw.iloc[m:], w.profile))
+    w.source = dict(w.mapping)
+
+
+_HEADING = "a customer heading row (its lines carry the customer)"
+_NOTE = "a note under the report, not a sale"
+
+
+def _group_rows(w: _Work) -> None:
+    """Give each line the customer of its group heading; set headings and totals aside.
+
+    A grouped report (QuickBooks "Sales by Customer Detail") writes a customer's name on a
+    row of its own, then the customer's lines (each with a date), then "Total for
+    <customer>"; a grand "TOTAL" row ends the report, and what is under it is a note.
+    """
+    col = w.column(w.profile.groups)
+    dcol = w.source.get(w.date_role)
+    if col is None or dcol is None:
+        return
+    name = _text(w.frame, col)
+    dated = (_text(w.frame, dcol) != "").to_numpy(bool)
+    total = total_rows(w.frame[[col]]) & ~dated
+    after = np.zeros(len(name), dtype=bool)
+    grand = np.flatnonzero(total & (name.str.casefold() == "total").to_numpy(bool))
+    if len(grand):
+        after[grand[-1] + 1 :] = True
+    heading = (name != "").to_numpy(bool) & ~dated & ~total & ~after
+    k_total = w.set_aside(total, "a total row, not a sale")
+    k_note = w.set_aside(after, _NOTE)
+    k_head = w.set_aside(heading, _HEADING)
+    carried = name.where(pd.Series(heading, index=name.index)).ffill().fillna("")
+    customer = name.where(name != "", carried).where(pd.Series(dated, index=name.index), "")
+    w.add_column(str(col), customer, "customer_id")
+    w.said.append(f"each line's customer taken from its group heading in '{col}'")
+    w.said.extend(
+        f"{plural(k, label)} left out"
+        for k, label in ((k_head, "customer heading row"), (k_total, "total row"), (k_note, "note"))
+        if k
+    )
+
+
+def _carry_down(w: _Work) -> None:
+    """Copy the order-level cells written on an order's first line to its other lines."""
+    key = _text(w.frame, w.order_col)
+    has_key = key != ""
+    for name in w.profile.order_level:
+        col = w.column(name)
+        if col is None:
+            continue
+        t = _text(w.frame, col)
+        empty = t == ""
+        if not (empty & has_key).any():
+            continue
+        firsts = t.where(~empty).groupby(key.where(has_key)).transform("first")
+        fill = empty & has_key & firsts.notna()
+        if fill.any():
+            out = w.frame[col].astype(object).copy()
+            out[fill.to_numpy()] = firsts[fill].to_numpy()
+            w.frame[col] = out.astype("str")
+
+
+def _statuses(w: _Work) -> None:
+    """Set aside left-out statuses, rows with a cancellation mark and rows flagged false."""
+    for name in w.profile.status:
+        col = w.column(name)
+        if col is None:
+            continue
+        t = _text(w.frame, col).str.casefold()
+        for value, label in w.profile.leave_out.items():
+            hit = (t == value).to_numpy(bool)
+            if hit.any():
+                w.leave_out(hit, label)
+    for name, label in w.profile.set_columns.items():
+        col = w.column(name)
+        if col is not None:
+            w.leave_out((_text(w.frame, col) != "").to_numpy(bool), label)
+    for name, label in w.profile.false_columns.items():
+        col = w.column(name)
+        if col is not None:
+            w.leave_out(_text(w.frame, col).str.casefold().isin(_FALSE).to_numpy(bool), label)
+
+
+def _not_a_sale(type_col: Any, value: str) -> str:
+    return f"not a sale ({type_col}: {value or 'empty'})"
+
+
+def _types(w: _Work) -> None:
+    """Keep only the row types that are sales; money the shop paid out is not a sale."""
+    p = w.profile
+    type_col = w.column(p.keep_types[0]) if p.keep_types else None
+    if type_col is None or p.keep_types is None:
+        return
+    t = _text(w.frame, type_col)
+    tf = t.str.casefold()
+    free = ~tf.isin(p.keep_types[1]).to_numpy(bool) & (w.reason == "")
+    other = 0
+    for value, k in Counter(t[free].tolist()).most_common():
+        label = p.type_reasons.get(_norm(value))
+        w.set_aside(free & (t == value).to_numpy(bool), label or _not_a_sale(type_col, value))
+        if label is None:
+            other += k
+        else:
+            w.said.append(f"{plural(k, label)} left out")
+    if other:
+        w.said.append(f"{plural(other, 'row')} that are not sales left out")
+    amount_col = w.source.get("amount")
+    if amount_col is None:
+        return
+    amt = _numbers(w.frame[amount_col])
+    refund_type = tf.isin(p.refund_types).to_numpy(bool)
+    k = w.set_aside((amt < 0) & ~refund_type, "money the shop paid out, not a sale")
+    if k:
+        w.said.append(f"{plural(k, 'payment')} the shop made left out")
+    _refund_rows(w, refund_type & (amt < 0))
+
+
+def _refund_rows(w: _Work, swap: np.ndarray) -> None:
+    """Take a refund's customer and order from the columns the export writes them in."""
+    if not swap.any():
+        return
+    rc = w.column(w.profile.refund_customer)
+    cc = w.source.get("customer_id")
+    if rc is not None and cc is not None:
+        cust = _text(w.frame, cc).copy()
+        cust[swap] = _text(w.frame, rc)[swap]
+        w.add_column(str(cc), cust, "customer_id")
+        w.notes.append(
+            f"On refund rows the customer is taken from '{rc}' (the money went to them), not "
+            f"from '{cc}'."
+        )
+    ro = w.column(w.profile.refund_order)
+    oc = w.source.get("order_id")
+    if ro is None or oc is None:
+        return
+    ref = _text(w.frame, ro)
+    swap = swap & (ref != "").to_numpy(bool)
+    if swap.any():
+        oid = _text(w.frame, oc).copy()
+        oid[swap] = ref[swap]
+        w.add_column(str(oc), oid, "order_id")
+
+
+def _placeholders(w: _Work) -> None:
+    """Keep the sales (or responses) of placeholder customers without a customer."""
+    cust_col = w.source.get("customer_id")
+    if cust_col is None or not w.profile.placeholders:
+        return
+    cust = _text(w.frame, w.mapping["customer_id"])
+    hit = cust.str.casefold().isin([p.casefold() for p in w.profile.placeholders]).to_numpy(bool)
+    k = int((hit & (w.reason == "")).sum())
+    if not k:
+        return
+    if w.profile.kind == "responses":
+        w.add_column(str(cust_col), cust.mask(hit, ""), "customer_id")
+        w.said.append(f"{plural(k, 'anonymous response')} kept without a respondent")
+    else:
+        # the prepare function keeps these as sales without a customer (or sets them aside
+        # when their date or amount is unusable)
+        w.add_column(str(cust_col), cust.mask(hit, "guest"), "customer_id")
+        w.said.append(f"{plural(k, 'guest or walk-in sale')} kept without a customer")
+
+
+def _no_customer(w: _Work) -> None:
+    """Keep the sales of an export that names no customer as sales without a customer."""
+    if w.profile.no_customer is None or "customer_id" in w.mapping:
+        return
+    w.add_column("customer", pd.Series("", index=w.frame.index), "customer_id")
+    k = w.units(w.reason == "")
+    w.said.append(
+        f"the file names no customer ({w.profile.no_customer}): its "
+        f"{plural(k, 'sale')} {'is' if k == 1 else 'are'} kept as sales without a customer"
+    )
+
+
+def _join_date(w: _Work) -> None:
+    """Join a separate time column to the date; remove time-zone suffixes."""
+    p = w.profile
+    dcol = w.source.get(w.date_role)
+    if dcol is None or not (p.time_column or p.date_suffix):
+        return
+    d = _text(w.frame, dcol)
+    if p.date_suffix:
+        d = _to_24h(d.str.replace(p.date_suffix + r"\s*$", "", regex=True))
+    tcol = w.column(p.time_column)
+    if tcol is not None:
+        tm = _text(w.frame, tcol)
+        both = (d != "") & (tm != "")
+        d = d.where(~both, d + " " + tm)
+    w.add_column(str(dcol) if tcol is None else f"{dcol} and {tcol}", d, w.date_role)
+
+
+def _net_amounts(w: _Work) -> None:
+    """Subtract the refund columns from the amount and count order totals once per order."""
+    p = w.profile
+    amount_col = w.source.get("amount")
+    if amount_col is None or not (p.refunds or p.order_total):
+        return
+    net = _numbers(w.frame[amount_col])
+    used_refunds = []
+    for name in p.refunds:
+        col = w.column(name)
+        if col is None:
+            continue
+        r = np.nan_to_num(_numbers(w.frame[col]), nan=0.0)
+        if (r != 0).any():
+            used_refunds.append(col)
+        net = net - np.abs(r)
+    spread = False
+    if p.order_total and w.order_col is not None:
+        net, spread = _spread_order_totals(w, net)
+    vals = pd.Series(np.char.mod("%.15g", np.round(net, 8).astype(float)), index=w.frame.index)
+    w.add_column(f"{amount_col} net", vals.mask(np.isnan(net), ""), "amount")
+    w.said.extend(f"refunds taken from '{col}'" for col in used_refunds)
+    if spread:
+        w.said.append(f"order totals ('{amount_col}') counted once per order")
+
+
+def _spread_order_totals(w: _Work, net: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Count each order's total once, spread over its lines in proportion to their value.
+
+    Returns the new amounts and whether any order had more than one line. Shares are rounded
+    to cents, the rest goes on the order's first line.
+    """
+    n = len(net)
+    key = _text(w.frame, w.order_col)
+    codes, _ = pd.factorize(key.where(key != ""), use_na_sentinel=True)
+    keyed = codes >= 0
+    if not keyed.any():
+        return net, False
+    weight = np.ones(n)
+    if w.profile.line_value is not None:
+        qc, pc = (w.column(c) for c in w.profile.line_value)
+        if qc is not None and pc is not None:
+            lv = np.abs(_numbers(w.frame[qc]) * _numbers(w.frame[pc]))
+            weight = np.where(np.isnan(lv), 0.0, lv)
+    g = np.where(keyed, codes, 0)
+    ng = int(codes.max()) + 1
+    wsum = np.bincount(g[keyed], weights=weight[keyed], minlength=ng)
+    cnt = np.bincount(g[keyed], minlength=ng)
+    share = np.where(wsum[g] > 0, weight / np.where(wsum[g] > 0, wsum[g], 1), 1 / cnt[g])
+    # the order's total: its first line's value (carried down to every line); factorize
+    # numbers orders by first appearance, so the first line of each is its first index
+    first_pos = np.flatnonzero(keyed)[np.unique(codes[keyed], return_index=True)[1]]
+    part = np.round(net[first_pos[g]] * share, 2)
+    psum = np.bincount(g[keyed], weights=np.nan_to_num(part[keyed]), minlength=ng)
+    is_first = np.zeros(n, dtype=bool)
+    is_first[first_pos] = True
+    rest = np.round(net[first_pos] - psum, 8)
+    part = np.where(is_first, part + rest[g], part)
+    return np.where(keyed, part, net), bool((cnt > 1).any())
 
 
 def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
@@ -809,267 +1148,57 @@ def apply_profile(raw: pd.DataFrame, profile: Profile) -> Applied:
     Applied
         The frame to prepare (same rows and index as ``raw``), the role mapping the profile
         settles, one set-aside reason per row, and a plain description of what was done.
-        Header rows under the column names, left-out statuses and types, cancelled rows,
-        money the shop paid out and placeholder customers are set aside with their reason;
-        refund columns are subtracted from the amount; order totals are counted once per
-        order. Amounts are in the file's currency; negative amounts are refunds.
+        Header rows under the column names, group heading and total rows, left-out statuses
+        and types, cancelled rows and money the shop paid out are set aside with their
+        reason; placeholder customers' sales are kept without a customer; refund columns are
+        subtracted from the amount; order totals are counted once per order. Amounts are in
+        the file's currency; negative amounts are refunds.
     """
-    n = len(raw)
     raw = raw.copy(deep=False)
     raw.attrs = {}  # pandas deep-copies attrs on every operation: keep them out of the way
-    frame = raw.copy()
-    names = _columns_by_norm(raw.columns)
     source = source_mapping(raw, profile)
-    mapping = dict(source)
-    reason = np.full(n, "", dtype=object)
-    said: list[str] = []
-    notes: list[str] = []
-    order_col = source.get("order_id")
-    date_role = "order_date" if profile.kind == "transactions" else "response_date"
-
-    def set_aside(mask: np.ndarray, label: str) -> int:
-        hit = mask & (reason == "")
-        reason[hit] = label
-        return int(hit.sum())
-
-    def count_units(mask: np.ndarray) -> int:
-        if order_col is None:
-            return int(mask.sum())
-        keys = _text(frame, order_col)[mask]
-        return int(keys[keys != ""].nunique() + (keys == "").sum())
-
-    # 1. header rows under the column names (question text, import ids)
-    subheaders: dict[str, str] = {}
+    w = _Work(
+        profile=profile,
+        raw=raw,
+        frame=raw.copy(),
+        names=_columns_by_norm(raw.columns),
+        source=source,
+        mapping=dict(source),
+        reason=np.full(len(raw), "", dtype=object),
+        order_col=source.get("order_id"),
+    )
     if profile.header_rows:
-        k = min(profile.header_rows, n)
-        dcol = source.get(date_role)
-        head = np.zeros(n, dtype=bool)
-        if dcol is not None:
-            first = _text(raw, dcol).iloc[:k]
-            head[:k] = ~_is_date_like(first)
-            # only a leading run counts: a real response above a "header" row ends the run
-            head[:k] = np.logical_and.accumulate(head[:k])
-        m = set_aside(head, "a second header row (question text), not a response")
-        if m:
-            for c in raw.columns:
-                parts = [p for p in _text(raw, c).iloc[:m] if p and not p.startswith("{")]
-                if parts:
-                    subheaders[c] = " ".join(parts)
-            said.append(
-                f"{_plural(m, 'header row')} under the column names "
-                f"{'was' if m == 1 else 'were'} left out"
-            )
-        # a role settled by the cells of the header rows may need re-resolving without them
-        if m:
-            body = raw.iloc[m:]
-            mapping = dict(source_mapping(body, profile))
-            source = dict(mapping)
-
-    # 2. order-level fields carried down to the order's other lines
-    if order_col is not None and profile.order_level:
-        key = _text(frame, order_col)
-        has_key = key != ""
-        for name in profile.order_level:
-            col = names.get(_norm(name))
-            if col is None:
-                continue
-            t = _text(frame, col)
-            empty = t == ""
-            if not (empty & has_key).any():
-                continue
-            firsts = t.where(~empty).groupby(key.where(has_key)).transform("first")
-            fill = empty & has_key & firsts.notna()
-            if fill.any():
-                out = frame[col].astype(object).copy()
-                out[fill.to_numpy()] = firsts[fill].to_numpy()
-                frame[col] = out.astype("str")
-
-    # 3. statuses, flags, types: not sales, with the reason
-    for name in profile.status:
-        col = names.get(_norm(name))
-        if col is None:
-            continue
-        t = _text(frame, col).str.casefold()
-        for value, label in profile.leave_out.items():
-            hit = (t == value).to_numpy(bool)
-            if hit.any():
-                units = count_units(hit & (reason == ""))
-                if set_aside(hit, label):
-                    said.append(f"{_plural(units, label)} left out")
-    for name, label in profile.set_columns.items():
-        col = names.get(_norm(name))
-        if col is None:
-            continue
-        hit = (_text(frame, col) != "").to_numpy(bool)
-        units = count_units(hit & (reason == ""))
-        if set_aside(hit, label):
-            said.append(f"{_plural(units, label)} left out")
-    for name, label in profile.false_columns.items():
-        col = names.get(_norm(name))
-        if col is None:
-            continue
-        hit = _text(frame, col).str.casefold().isin(_FALSE).to_numpy(bool)
-        units = count_units(hit & (reason == ""))
-        if set_aside(hit, label):
-            said.append(f"{_plural(units, label)} left out")
-
-    amount_col = source.get("amount")
-    type_col = names.get(_norm(profile.keep_types[0])) if profile.keep_types else None
-    if type_col is not None and profile.keep_types is not None:
-        t = _text(frame, type_col)
-        tf = t.str.casefold()
-        other = ~tf.isin(profile.keep_types[1]).to_numpy(bool)
-        free = other & (reason == "")
-        for value, _k in Counter(t[free].tolist()).most_common():
-            mask = free & (t == value).to_numpy(bool)
-            set_aside(mask, f"not a sale ({type_col}: {value or 'empty'})")
-        if free.any():
-            said.append(f"{_plural(int(free.sum()), 'row')} that are not sales left out")
-        if amount_col is not None:
-            amt = _numbers(frame[amount_col])
-            refund_type = tf.isin(profile.refund_types).to_numpy(bool)
-            out = (amt < 0) & ~refund_type & (reason == "")
-            k = set_aside(out, "money the shop paid out, not a sale")
-            if k:
-                said.append(f"{_plural(k, 'payment')} the shop made left out")
-            if profile.refund_customer is not None:
-                rc = names.get(_norm(profile.refund_customer))
-                cc = source.get("customer_id")
-                if rc is not None and cc is not None and (refund_type & (amt < 0)).any():
-                    cust_name = _new_name(frame, str(cc))
-                    cust = _text(frame, cc).copy()
-                    swap = refund_type & (amt < 0)
-                    cust[swap] = _text(frame, rc)[swap]
-                    frame[cust_name] = cust.astype("str")
-                    mapping["customer_id"] = cust_name
-                    notes.append(
-                        f"On refund rows the customer is taken from '{rc}' (the money went to "
-                        f"them), not from '{cc}'."
-                    )
-            ro = names.get(_norm(profile.refund_order)) if profile.refund_order else None
-            oc = source.get("order_id")
-            swap = refund_type & (amt < 0)
-            if ro is not None and oc is not None and swap.any():
-                ref = _text(frame, ro)
-                swap = swap & (ref != "").to_numpy(bool)
-                if swap.any():
-                    oid_name = _new_name(frame, str(oc))
-                    oid = _text(frame, oc).copy()
-                    oid[swap] = ref[swap]
-                    frame[oid_name] = oid.astype("str")
-                    mapping["order_id"] = oid_name
-
-    # 4. placeholder customers
-    cust_col = source.get("customer_id")
-    if cust_col is not None and profile.placeholders:
-        t = _text(frame, mapping["customer_id"]).str.casefold()
-        hit = t.isin([p.casefold() for p in profile.placeholders]).to_numpy(bool)
-        if profile.kind == "responses":
-            k = int((hit & (reason == "")).sum())
-            if k:
-                new = _new_name(frame, str(cust_col))
-                frame[new] = _text(frame, mapping["customer_id"]).mask(hit, "").astype("str")
-                mapping["customer_id"] = new
-                said.append(f"{_plural(k, 'anonymous response')} kept without a respondent")
-        else:
-            # the prepare function keeps these as sales without a customer (or sets them
-            # aside when their date or amount is unusable)
-            k = int((hit & (reason == "")).sum())
-            if k:
-                new = _new_name(frame, str(cust_col))
-                frame[new] = _text(frame, mapping["customer_id"]).mask(hit, "guest").astype("str")
-                mapping["customer_id"] = new
-                said.append(f"{_plural(k, 'guest or walk-in sale')} kept without a customer")
-
-    # 5. date and time joined; date suffixes removed
-    dcol = source.get(date_role)
-    if dcol is not None and (profile.time_column or profile.date_suffix):
-        d = _text(frame, dcol)
-        if profile.date_suffix:
-            d = _to_24h(d.str.replace(profile.date_suffix + r"\s*$", "", regex=True))
-        tcol = names.get(_norm(profile.time_column)) if profile.time_column else None
-        if tcol is not None:
-            tm = _text(frame, tcol)
-            both = (d != "") & (tm != "")
-            d = d.where(~both, d + " " + tm)
-        new = _new_name(frame, str(dcol) if tcol is None else f"{dcol} and {tcol}")
-        frame[new] = d.astype("str")
-        mapping[date_role] = new
-
-    # 6. amounts: refunds subtracted, order totals once per order
-    if amount_col is not None and (profile.refunds or profile.order_total):
-        amt = _numbers(frame[amount_col])
-        refunded = np.zeros(n)
-        used_refunds = []
-        for name in profile.refunds:
-            col = names.get(_norm(name))
-            if col is None:
-                continue
-            r = np.nan_to_num(_numbers(frame[col]), nan=0.0)
-            if (r != 0).any():
-                used_refunds.append(col)
-            refunded += np.abs(r)
-        net = amt - refunded
-        spread = False
-        if profile.order_total and order_col is not None:
-            key = _text(frame, order_col)
-            codes, _ = pd.factorize(key.where(key != ""), use_na_sentinel=True)
-            keyed = codes >= 0
-            if keyed.any():
-                w = np.ones(n)
-                if profile.line_value is not None:
-                    qc = names.get(_norm(profile.line_value[0]))
-                    pc = names.get(_norm(profile.line_value[1]))
-                    if qc is not None and pc is not None:
-                        lv = np.abs(_numbers(frame[qc]) * _numbers(frame[pc]))
-                        w = np.where(np.isnan(lv), 0.0, lv)
-                g = np.where(keyed, codes, 0)
-                ng = int(codes.max()) + 1
-                wsum = np.bincount(g[keyed], weights=w[keyed], minlength=ng)
-                cnt = np.bincount(g[keyed], minlength=ng)
-                share = np.where(wsum[g] > 0, w / np.where(wsum[g] > 0, wsum[g], 1), 1 / cnt[g])
-                # the order's total: its first line's value (carried down to every line)
-                # factorize numbers orders by first appearance: the first line of each
-                first_pos = np.flatnonzero(keyed)[np.unique(codes[keyed], return_index=True)[1]]
-                total = net[first_pos[g]]
-                part = np.round(total * share, 2)
-                psum = np.bincount(g[keyed], weights=np.nan_to_num(part[keyed]), minlength=ng)
-                is_first = np.zeros(n, dtype=bool)
-                is_first[first_pos] = True
-                rest = np.round(net[first_pos] - psum, 8)
-                part = np.where(is_first, part + rest[g], part)
-                net = np.where(keyed, part, net)
-                spread = bool((cnt > 1).any())
-        new = _new_name(frame, f"{amount_col} net")
-        vals = np.char.mod("%.15g", np.round(net, 8).astype(float))
-        frame[new] = pd.Series(vals, index=frame.index, dtype="str")
-        frame.loc[np.isnan(net), new] = ""
-        mapping["amount"] = new
-        for col in used_refunds:
-            said.append(f"refunds taken from '{col}'")
-        if spread:
-            said.append(f"order totals ('{amount_col}') counted once per order")
-
+        _header_rows(w)
+    if profile.groups is not None:
+        _group_rows(w)
+    if w.order_col is not None and profile.order_level:
+        _carry_down(w)
+    _statuses(w)
+    _types(w)
+    _placeholders(w)
+    _no_customer(w)
+    _join_date(w)
+    _net_amounts(w)
     if profile.dayfirst is not None:
-        said.append(f"dates read as {'day/month' if profile.dayfirst else 'month/day'}/year")
+        w.said.append(f"dates read as {'day/month' if profile.dayfirst else 'month/day'}/year")
     article = "an" if profile.name[:1].lower() in "aeiou" else "a"
     description = f"Recognised as {article} {profile.name}"
-    description += (": " + ", ".join(said) + ".") if said else "."
+    description += (": " + ", ".join(w.said) + ".") if w.said else "."
     return Applied(
         profile=profile,
-        frame=frame,
-        mapping=mapping,
-        source=source,
-        set_aside=reason,
+        frame=w.frame,
+        mapping=w.mapping,
+        source=w.source,
+        set_aside=w.reason,
         description=description,
-        notes=notes,
+        notes=w.notes,
         dayfirst=profile.dayfirst,
-        subheaders=subheaders,
+        subheaders=w.subheaders,
     )
 
 
 def complete_mapping(applied: Applied) -> dict[str, Any]:
-    """The profile's mapping plus the roles it leaves open, detected on the other columns.
+    """Return the profile's mapping plus the roles it leaves open, detected on the other columns.
 
     Detection sees each column's name together with the text of the header rows under it
     (Qualtrics' "Q1" is detected by its question text), and only the rows that are used.
@@ -1102,7 +1231,7 @@ def complete_mapping(applied: Applied) -> dict[str, Any]:
 
 
 def detect_known(raw: pd.DataFrame, kind: str) -> dict[str, Any] | None:
-    """The columns a known export uses, for :func:`analysis.ingest.detect_columns`; else None.
+    """Return the columns a known export uses (for :func:`analysis.ingest.detect_columns`).
 
     Parameters
     ----------
@@ -1131,6 +1260,67 @@ def detect_known(raw: pd.DataFrame, kind: str) -> dict[str, Any] | None:
     return {r: shown[r] for r in roles if r in shown}
 
 
+def _shown_mapping(raw: pd.DataFrame, applied: Applied) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the mapping the prepare function uses and the one shown (the file's columns)."""
+    full = complete_mapping(applied)
+    shown = dict(full)
+    shown.update(applied.source)
+    # a role only a computed column fills (an export that names no customer) is not shown
+    return full, {r: c for r, c in shown.items() if c in raw.columns}
+
+
+def _rejected_table(raw: pd.DataFrame, rows: np.ndarray, reasons: np.ndarray) -> pd.DataFrame:
+    """Return the set-aside rows as the file wrote them, with their row number and reason."""
+    at = np.flatnonzero(reasons != "")
+    rejected = raw.iloc[at].reset_index(drop=True)
+    for c in rejected.columns:
+        if not isinstance(rejected[c].dtype, pd.StringDtype):
+            rejected[c] = rejected[c].astype(object).where(rejected[c].notna(), "").astype("str")
+    for key, values in (("row", rows[at].astype(np.int64)), ("reason", reasons[at].astype(str))):
+        if key in rejected.columns:
+            new = f"{key} (original)"
+            while new in rejected.columns:
+                new += " (original)"
+            rejected = rejected.rename(columns={key: new})
+        rejected[key] = values
+    rejected["reason"] = rejected["reason"].astype("str")
+    return rejected
+
+
+def _expand(counts: Mapping[str, int]) -> np.ndarray:
+    return np.array([r for r, k in counts.items() for _ in range(k)], dtype=object)
+
+
+def _warnings(
+    raw: pd.DataFrame,
+    applied: Applied,
+    inner: Any,
+    n_inner: int,
+    by_reason: Mapping[str, int],
+) -> list[str]:
+    """Return the notes: the read notes, the recognition sentence, then the prepare notes."""
+    from analysis import ingest  # lazy: ingest may import this module
+
+    inner_by = _expand(inner.report.get("rejected_by_reason", {}))
+    padded = np.concatenate([inner_by, np.full(n_inner - len(inner_by), "", dtype=object)])
+    _, inner_note = ingest._rejection_summary(padded, n_inner)
+    read_notes = list(raw.attrs.get("warnings", None) or [])
+    rest = [w for w in inner.warnings if w not in inner_note and w not in read_notes]
+    _, all_note = ingest._rejection_summary(_expand(by_reason), len(raw))
+    return read_notes + [applied.description] + applied.notes + all_note + rest
+
+
+def _report(inner: Any, applied: Applied, full: Mapping, shown: Mapping, **counts: Any) -> dict:
+    """Return the prepare function's report under the file's own column names."""
+    report = dict(inner.report)
+    computed = {full[r]: shown[r] for r in full if r in shown and full[r] != shown[r]}
+    for key in ("number_format", "date_format"):
+        if isinstance(report.get(key), dict):
+            report[key] = {computed.get(c, c): v for c, v in report[key].items()}
+    report.update(counts, profile=applied.profile.key, profile_name=applied.profile.name)
+    return report
+
+
 def prepare_known_export(
     raw: pd.DataFrame,
     kind: str,
@@ -1145,6 +1335,7 @@ def prepare_known_export(
     raw : pd.DataFrame
         The table from :func:`analysis.ingest.read_table`.
     kind : {"transactions", "responses"}
+        Which prepare function reads the file.
     mapping : dict, optional
         ``None``, or exactly the mapping :func:`source_mapping` (plus detection) gives for the
         file: then the profile applies. Any other mapping (the visitor chose columns by hand)
@@ -1169,10 +1360,7 @@ def prepare_known_export(
     if profile is None:
         return None
     applied = apply_profile(raw, profile)
-    full = complete_mapping(applied)
-    shown = dict(full)
-    for role, col in applied.source.items():
-        shown[role] = col
+    full, shown = _shown_mapping(raw, applied)
     if mapping is not None:
         given = {r: c for r, c in mapping.items() if c}
         if given != shown and given != full:
@@ -1184,17 +1372,14 @@ def prepare_known_export(
     frame.attrs["header_row"] = raw.attrs.get("header_row", 1)
     frame.attrs["profile"] = profile.key
     keep = applied.set_aside == ""
-    func = ingest.prepare_transactions if kind == "transactions" else ingest.prepare_responses
-    inner_frame = frame.loc[keep]
     if not keep.any():
         raise ingest.DataError(
             f"{applied.description} No row of {ingest._file_label(raw)} is left to use after that."
         )
-    inner = func(inner_frame, full, dayfirst=applied.dayfirst if dayfirst is None else dayfirst)
+    func = ingest.prepare_transactions if kind == "transactions" else ingest.prepare_responses
+    day = applied.dayfirst if dayfirst is None else dayfirst
+    inner = func(frame.loc[keep], full, dayfirst=day)
 
-    read_attrs = dict(raw.attrs)
-    raw = raw.copy(deep=False)
-    raw.attrs = {}
     # every set-aside row as the file wrote it: the profile's reasons and the prepare
     # function's own, in file order
     reasons = applied.set_aside.astype(object).copy()
@@ -1202,51 +1387,22 @@ def prepare_known_export(
     if len(inner_rej):
         pos = pd.Index(rows).get_indexer(inner_rej["row"].to_numpy())
         reasons[pos] = inner_rej["reason"].astype(str).to_numpy()
-    at = np.flatnonzero(reasons != "")
-    rejected = raw.iloc[at].reset_index(drop=True)
-    for c in rejected.columns:
-        if not isinstance(rejected[c].dtype, pd.StringDtype):
-            rejected[c] = rejected[c].astype(object).where(rejected[c].notna(), "").astype("str")
-    for key, values in (("row", rows[at].astype(np.int64)), ("reason", reasons[at].astype(str))):
-        if key in rejected.columns:
-            new = f"{key} (original)"
-            while new in rejected.columns:
-                new += " (original)"
-            rejected = rejected.rename(columns={key: new})
-        rejected[key] = values
-    rejected["reason"] = rejected["reason"].astype("str")
-
+    plain = raw.copy(deep=False)
+    plain.attrs = {}
+    rejected = _rejected_table(plain, rows, reasons)
     by_reason = dict(Counter(applied.set_aside[~keep].tolist()).most_common())
     for r, k in inner.report.get("rejected_by_reason", {}).items():
         by_reason[r] = by_reason.get(r, 0) + k
-    inner_by = np.array(
-        [r for r, k in inner.report.get("rejected_by_reason", {}).items() for _ in range(k)],
-        dtype=object,
-    )
-    _, inner_note = ingest._rejection_summary(
-        np.concatenate([inner_by, np.full(len(inner_frame) - len(inner_by), "", dtype=object)]),
-        len(inner_frame),
-    )
-    read_notes = list(read_attrs.get("warnings", None) or [])
-    rest = [w for w in inner.warnings if w not in inner_note and w not in read_notes]
-    _, all_note = ingest._rejection_summary(
-        np.array([r for r, k in by_reason.items() for _ in range(k)], dtype=object), len(raw)
-    )
-    warnings = read_notes + [applied.description] + applied.notes + all_note + rest
-
-    report = dict(inner.report)
-    # formats are reported under the file's own column names, not the computed ones
-    computed = {full[r]: shown[r] for r in full if r in shown and full[r] != shown[r]}
-    for key in ("number_format", "date_format"):
-        if isinstance(report.get(key), dict):
-            report[key] = {computed.get(c, c): v for c, v in report[key].items()}
-    report.update(
+    warnings = _warnings(raw, applied, inner, int(keep.sum()), by_reason)
+    report = _report(
+        inner,
+        applied,
+        full,
+        shown,
         rows_read=len(raw),
         rows_used=len(inner.data),
         rows_rejected=len(rejected),
         rejected_by_reason=by_reason,
-        profile=profile.key,
-        profile_name=profile.name,
     )
     return ingest.Prepared(inner.data, rejected, warnings, shown, report, inner.anonymous)
 
@@ -1443,7 +1599,7 @@ _FOREIGN_DATE = frozenset({"data"})  # "data" is a date in Italian, Portuguese a
 
 
 def translate_header(norm: str) -> str:
-    """A normalised header's foreign words in English ("bestellnummer" -> "order number").
+    """Translate a normalised header's foreign words into English ("bestellnummer").
 
     Parameters
     ----------

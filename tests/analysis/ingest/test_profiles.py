@@ -6,16 +6,17 @@ The truths are worked out in tests/data/exports/README.md from the rows of each 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.core.text import plural
 from analysis.ingest import detect_columns, prepare_responses, prepare_transactions, read_table
 from analysis.ingest import profiles as ip
+from tests.paths import DATA
 
-EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
+EXPORTS = DATA / "exports"
 
 # file, profile, customers, orders, net revenue, rows used, rows set aside by reason
 SALES = [
@@ -406,10 +407,10 @@ def test_dates_with_am_pm_and_zone_suffix() -> None:
 
 
 def test_plural_words() -> None:
-    assert ip._plural(3, "voided order") == "3 voided orders"
-    assert ip._plural(2, "order with payment pending") == "2 orders with payment pending"
-    assert ip._plural(1, "header row") == "1 header row"
-    assert ip._plural(2, "order on hold (payment not confirmed)") == (
+    assert plural(3, "voided order") == "3 voided orders"
+    assert plural(2, "order with payment pending") == "2 orders with payment pending"
+    assert plural(1, "header row") == "1 header row"
+    assert plural(2, "order on hold (payment not confirmed)") == (
         "2 orders on hold (payment not confirmed)"
     )
 
