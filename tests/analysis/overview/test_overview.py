@@ -2,7 +2,6 @@ import dataclasses
 import math
 import pickle
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.charts_overview import breakdown_chart, new_vs_returning_chart
+from analysis.charts.overview import breakdown_chart, new_vs_returning_chart
 from analysis.overview import (
     DEFINITIONS,
     LABELS,
@@ -24,8 +23,7 @@ from analysis.overview import (
     scorecard_table,
     top_breakdown,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def make_tx(rows):
