@@ -4,20 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from analysis import actions, churn, clv
+from analysis.core import defaults
 from ui.cache import Progress, compute, keyed
-from ui.components import download_buttons, empty_state, explain
+from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain
 from ui.data import require_transactions
 from ui.model_choice import best_purchase_model
 from ui.text import inert
 
 ROWS_SHOWN = 5  # rows shown on each card (all in the download)
 # The Customer value page's default settings, so both pages share the cached model fits.
-VALUE_SETTINGS = {
-    "months": 12,
-    "monthly_discount_rate": round((1 + 10.0 / 100) ** (1 / 12) - 1, 8),
-    "time_unit": "W",
-}
-CHURN_DAYS = 90
+VALUE_SETTINGS = dict(defaults.VALUE_SETTINGS)
+CHURN_DAYS = defaults.CHURN_DAYS
 
 ICONS = {
     "at_risk": ":material/warning:",
@@ -81,15 +78,15 @@ st.caption(
 progress = Progress("Picking the customers to act on", total=4)
 try:  # the purchase model Customer value uses by default: the best on a held-back period
     model = best_purchase_model(compute(clv.compare_models, ds))
-except ValueError:
+except EXPLAINED_ERRORS:
     model = best_purchase_model(None)
 try:
     value = compute(clv.value_report, ds, **VALUE_SETTINGS, model=model)
-except ValueError as exc:
+except EXPLAINED_ERRORS as exc:
     value = exc
 try:
     risk = compute(churn.churn_model, ds, horizon_days=CHURN_DAYS)
-except ValueError as exc:
+except EXPLAINED_ERRORS as exc:
     risk = exc
 plan = keyed(
     actions.action_lists,

@@ -5,6 +5,7 @@ import math
 import streamlit as st
 
 from analysis import charts_cohorts, cohorts
+from analysis.core import defaults
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -38,12 +39,12 @@ period = c1.segmented_control(
     "Period",
     options=list(PERIOD_NAMES),
     format_func=PERIOD_NAMES.get,
-    default="M",
+    default=defaults.COHORT_PERIOD.default,
     key="cohorts_period",
     bind="query-params",
-    help="Weeks run from Monday to Sunday; months and quarters are calendar ones.",
+    help=defaults.COHORT_PERIOD.help,
 )
-period = period or "M"
+period = period or defaults.COHORT_PERIOD.default
 metric = c2.selectbox(
     "Show",
     options=list(METRIC_NAMES),
@@ -56,18 +57,17 @@ metric = c2.selectbox(
     "spent so far, net of refunds.",
 )
 kind = c3.segmented_control(
-    "Counts a customer",
+    defaults.COHORT_KIND.label,
     options=list(KIND_NAMES),
     format_func=KIND_NAMES.get,
-    default="classic",
+    default=defaults.COHORT_KIND.default,
     key="cohorts_kind",
     bind="query-params",
     disabled=metric != "customers",
-    help="In that period (classic retention): they bought in exactly that period. Then or "
-    "later (unbounded retention): they bought in that period or any later one. Only for "
-    "'Customers who come back'.",
+    help=defaults.COHORT_KIND.help,
 )
-kind = (kind or "classic") if metric == "customers" else "classic"
+classic = defaults.COHORT_KIND.default
+kind = (kind or classic) if metric == "customers" else classic
 progress = Progress("Working out the cohorts", total=4)
 breakdowns = compute(cohorts.breakdown_columns, ds)
 by = c4.selectbox(

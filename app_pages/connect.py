@@ -74,7 +74,8 @@ name = st.selectbox("Connection", names, key="connect_name")
 try:
     con = conn.get_connection(name)
     tables = con.list_tables()
-except Exception as error:  # an unreachable server, a wrong password, a missing driver
+except Exception as error:  # any driver's own error (no common base): unreachable server,
+    # wrong password, missing driver; shown with the connection's settings blanked
     st.error(
         inert(f"Could not open the connection '{name}': {_safe_message(error, name)}"),
         icon=":material/error:",
@@ -140,7 +141,7 @@ def _cohorts(con, source, mapping):
 try:
     with st.spinner("Reading the first rows"):
         sample = conn.cached(name, source, None, "sample", _sample)
-except Exception as error:
+except Exception as error:  # any driver's own error (no common base), settings blanked
     st.error(
         inert(f"Could not read this source: {_safe_message(error, name)}"), icon=":material/error:"
     )
@@ -177,7 +178,7 @@ try:
     with st.spinner("Counting in the database"):
         figures = conn.cached(name, source, mapping, "health", _health)
         card = conn.cached(name, source, mapping, "scorecard", _scorecard)
-except Exception as error:
+except Exception as error:  # any driver's own error (no common base), settings blanked
     st.error(
         inert(f"The database could not compute the figures: {_safe_message(error, name)}"),
         icon=":material/error:",
@@ -265,7 +266,7 @@ try:
     with st.spinner("Scoring customers in the database"):
         table = conn.cached(name, source, mapping, "rfm", _rfm)
         matrix, sizes = conn.cached(name, source, mapping, "cohorts", _cohorts)
-except Exception as error:
+except Exception as error:  # any driver's own error (no common base), settings blanked
     st.error(
         inert(f"The database could not compute the segments: {_safe_message(error, name)}"),
         icon=":material/error:",

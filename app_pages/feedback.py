@@ -4,9 +4,10 @@ import streamlit as st
 
 from analysis import charts_feedback as cf
 from analysis import feedback as fb
+from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
-from ui.components import download_buttons, empty_state, explain, what_this_says
+from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset
 from ui.text import inert
 
@@ -150,15 +151,18 @@ def trend_view() -> None:
     # The period control changes this chart only: it reruns this part alone.
     freq = st.segmented_control(
         "Period",
-        options=["W", "M", "Q"],
+        options=list(defaults.TREND_PERIOD.options),
         format_func={"W": "Week", "M": "Month", "Q": "Quarter"}.get,
-        default="M",
+        default=defaults.TREND_PERIOD.default,
         key="feedback_freq",
         bind="query-params",
+        help=defaults.TREND_PERIOD.help,
     )
     try:
-        trend = compute(fb.nps_trend, ds, data="responses", freq=freq or "M")
-    except ValueError as exc:
+        trend = compute(
+            fb.nps_trend, ds, data="responses", freq=freq or defaults.TREND_PERIOD.default
+        )
+    except EXPLAINED_ERRORS as exc:
         empty_state(f"{exc} Add a date column to follow the score over time.")
     else:
         chart(st, cf.nps_trend_chart, trend, width="stretch")
@@ -288,14 +292,16 @@ def behaviour_view() -> None:
         )
     else:
         days = st.segmented_control(
-            "Window after answering",
-            options=[30, 60, 90, 180],
+            defaults.FEEDBACK_WINDOW.label,
+            options=list(defaults.FEEDBACK_WINDOW.options),
             format_func=lambda d: f"{d} days",
-            default=90,
+            default=defaults.FEEDBACK_WINDOW.default,
             key="feedback_days",
             bind="query-params",
+            help=defaults.FEEDBACK_WINDOW.help,
         )
-        beh = compute(fb.behaviour_from_tables, ds, data="both", days=int(days or 90))
+        days = int(days or defaults.FEEDBACK_WINDOW.default)
+        beh = compute(fb.behaviour_from_tables, ds, data="both", days=days)
         st.caption(
             f"{beh.n_with_id:,} responses have a customer id; {beh.n_matched:,} match a customer "
             f"in the transactions and {beh.n_unmatched:,} do not. {beh.n_incomplete:,} matched "

@@ -6,6 +6,7 @@ import math
 import streamlit as st
 
 from analysis import charts_overview, overview, reconcile
+from analysis.core import defaults
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
@@ -29,28 +30,26 @@ D = overview.DEFINITIONS
 pick_period, pick_compare = st.columns([3, 2])
 period = (
     pick_period.segmented_control(
-        "Period",
+        defaults.OVERVIEW_PERIOD.label,
         options=list(overview.PERIODS),
         format_func=overview.PERIODS.get,
-        default="all",
+        default=defaults.OVERVIEW_PERIOD.default,
         key="overview_period",
         bind="query-params",
     )
-    or "all"
+    or defaults.OVERVIEW_PERIOD.default
 )
 compare = (
     pick_compare.segmented_control(
-        "Compared with",
-        options=["previous", "last_year"],
+        defaults.OVERVIEW_COMPARISON.label,
+        options=list(defaults.OVERVIEW_COMPARISON.options),
         format_func=overview.COMPARISONS.get,
-        default="previous",
+        default=defaults.OVERVIEW_COMPARISON.default,
         key="overview_compare",
         bind="query-params",
-        help="The change under each figure is against this window. 'Previous period' is the "
-        "window of the same length just before; 'Same period last year' the same days a year "
-        "earlier.",
+        help=defaults.OVERVIEW_COMPARISON.help,
     )
-    or "previous"
+    or defaults.OVERVIEW_COMPARISON.default
 )
 first_day, last_day = card_all.first_date.date(), card_all.last_date.date()
 start = end = None
@@ -76,7 +75,8 @@ try:
     bounds = overview.period_bounds(
         period, card_all.as_of, start, end, compare=compare, first=card_all.first_date
     )
-except ValueError as error:
+except ValueError as error:  # period_bounds: an unknown period in a link, a custom period
+    # that ends before it starts: say so, and show all time instead
     st.warning(inert(error), icon=":material/date_range:")
     bounds = overview.period_bounds("all", card_all.as_of, first=card_all.first_date)
     period = "all"
@@ -174,7 +174,7 @@ warnings_box(ds.tx_warnings)
 
 st.subheader("New and returning customers")
 if period == "all":
-    nvr = compute(overview.new_vs_returning, ds, freq="M")
+    nvr = compute(overview.new_vs_returning, ds, freq=defaults.TREND_PERIOD.default)
 else:  # the months of the period and of the one it is compared with, when they follow on
     shown_from = bounds[2] if compare == "previous" and bounds[2] is not None else bounds[0]
     nvr = compute(
@@ -182,7 +182,7 @@ else:  # the months of the period and of the one it is compared with, when they 
         ds,
         start=shown_from.isoformat(),
         end=p_end,
-        freq="M",
+        freq=defaults.TREND_PERIOD.default,
     )
 
 

@@ -1,34 +1,24 @@
 """Customer profile: one customer's whole relationship on one screen, before a call."""
 
-import importlib
-
 import streamlit as st
 
-from analysis import charts_patterns, overview, patterns, profile
+from analysis import charts_patterns, churn, clv, overview, patterns, profile, rfm
+from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
-from ui.components import download_buttons, empty_state, explain, what_this_says
+from ui.components import (
+    EXPLAINED_ERRORS,
+    download_buttons,
+    empty_state,
+    explain,
+    what_this_says,
+)
 from ui.data import require_transactions
 from ui.text import inert
 
 # The value page's defaults, so that its cached models are reused here.
-VALUE_MONTHS = 12
-VALUE_MONTHLY_RATE = round(1.10 ** (1 / 12) - 1, 8)
-VALUE_TIME_UNIT = "W"
-CHURN_DAYS = 90
-
-
-def _optional(name: str):
-    """A sibling analysis module, or None while it does not exist yet."""
-    try:
-        return importlib.import_module(f"analysis.{name}")
-    except ImportError:
-        return None
-
-
-rfm = _optional("rfm")
-clv = _optional("clv")
-churn = _optional("churn")
+VALUE_MONTHS = defaults.VALUE_MONTHS
+CHURN_DAYS = defaults.CHURN_DAYS
 
 ds = require_transactions()
 st.title("Customer profile")
@@ -81,34 +71,22 @@ if not p.found:
     st.stop()
 
 # ------------------------------------------------------------------------------ models
-rfm_card = None
-if rfm is not None:
-    try:
-        rfm_card = profile.rfm_card(compute(rfm.rfm_table, ds), customer_id)
-    except ValueError:
-        rfm_card = None
+try:
+    rfm_card = profile.rfm_card(compute(rfm.rfm_table, ds), customer_id)
+except EXPLAINED_ERRORS:
+    rfm_card = None
 value_customers = None
-value_note = "The customer value models are not available in this version."
-if clv is not None:
-    try:
-        report = compute(
-            clv.value_report,
-            ds,
-            months=VALUE_MONTHS,
-            monthly_discount_rate=VALUE_MONTHLY_RATE,
-            time_unit=VALUE_TIME_UNIT,
-        )
-        value_customers = report.customers
-        value_note = None
-    except ValueError as exc:
-        value_note = f"Expected value not available: {exc}"
+value_note = None
+try:
+    value_customers = compute(clv.value_report, ds, **defaults.VALUE_SETTINGS).customers
+except EXPLAINED_ERRORS as exc:
+    value_note = f"Expected value not available: {exc}"
 risk_scores = None
 risk_note = None
-if churn is not None:
-    try:
-        risk_scores = compute(churn.churn_model, ds, horizon_days=CHURN_DAYS).scores
-    except ValueError as exc:
-        risk_note = f"Churn risk not available: {exc}"
+try:
+    risk_scores = compute(churn.churn_model, ds, horizon_days=CHURN_DAYS).scores
+except EXPLAINED_ERRORS as exc:
+    risk_note = f"Churn risk not available: {exc}"
 value = profile.value_card(value_customers, risk_scores, customer_id)
 responses = None
 if ds.responses is not None:

@@ -5,9 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from analysis import report
+from analysis.core import defaults
 from ui.auth import private_file_name
 from ui.cache import compute, keyed
-from ui.components import empty_state, explain
+from ui.components import EXPLAINED_ERRORS, empty_state, explain
 from ui.data import require_transactions
 from ui.text import inert
 
@@ -70,7 +71,7 @@ with st.status("Preparing the report…", expanded=False) as status:
     status.update(label="Computing every section and fitting the value models…")
     try:
         prepared = compute(report.build_report, ds, data="both", dataset_label=ds.label)
-    except ValueError as exc:
+    except EXPLAINED_ERRORS as exc:
         status.update(label="Could not prepare the report", state="error")
         empty_state(str(exc))
         st.stop()
@@ -157,9 +158,9 @@ explain(
     "the report",
     f"""
 - Every section is computed with the same functions and the **default settings** of its page
-  (monthly periods, 5 RFM scores with the standard segment rules, value over
-  {report.VALUE_MONTHS} months discounted at {report.YEARLY_DISCOUNT:.0%} a year, churn within
-  {report.CHURN_DAYS} days), up to the end of your data. Change a setting on a page to explore;
+  (monthly periods, {defaults.RFM_BINS.default} RFM scores with the standard segment rules, value
+  over {defaults.VALUE_MONTHS} months discounted at {defaults.YEARLY_DISCOUNT:.0%} a year, churn
+  within {defaults.CHURN_DAYS} days), up to the end of your data. Change a setting on a page to explore;
   the report stays comparable from one month to the next.
 - The HTML report is a single file: its charts are drawn into it as pictures (SVG), so it
   needs no internet connection and no other file. Tables longer than {report.MAX_TABLE_ROWS}

@@ -5,9 +5,17 @@ import datetime as dt
 import streamlit as st
 
 from analysis import charts_rfm, clv, reconcile, rfm
+from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived
-from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
+from ui.components import (
+    EXPLAINED_ERRORS,
+    download_buttons,
+    empty_state,
+    explain,
+    warnings_box,
+    what_this_says,
+)
 from ui.data import require_transactions
 from ui.model_choice import best_purchase_model
 from ui.text import inert
@@ -39,14 +47,14 @@ as_of = left.date_input(
     "the day after your last transaction; pick an earlier date to see the segments back then.",
 )
 bins = right.segmented_control(
-    "Number of scores",
-    options=[3, 4, 5],
-    default=5,
+    defaults.RFM_BINS.label,
+    options=list(defaults.RFM_BINS.options),
+    default=defaults.RFM_BINS.default,
     key="rfm_bins",
     bind="query-params",
-    help="Each of R, F and M is scored from 1 to this number (5 is the usual choice).",
+    help=defaults.RFM_BINS.help,
 )
-bins = int(bins or 5)
+bins = int(bins or defaults.RFM_BINS.default)
 
 with st.expander("Segment rules (editable)", icon=":material/edit:"):
     st.caption(
@@ -249,7 +257,7 @@ def kmeans_view() -> None:
         else:
             try:
                 clusters = compute(rfm.rfm_clusters, ds, as_of=as_of)
-            except ValueError as err:
+            except EXPLAINED_ERRORS as err:
                 empty_state(str(err))
             else:
                 chart(st, charts_rfm.cluster_bars, clusters.centres, width="stretch")
@@ -296,12 +304,10 @@ def value_model_sentence() -> str | None:
         report = compute(
             clv.value_report,
             ds,
-            months=12,
-            monthly_discount_rate=round(1.1 ** (1 / 12) - 1, 8),
-            time_unit="W",
+            **defaults.VALUE_SETTINGS,
             model=model,
         )
-    except ValueError:
+    except EXPLAINED_ERRORS:
         return None
     customers = report.customers
     return derived(

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from analysis import charts_value, churn, clv, reconcile, rfm
+from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import chart, compute, derived
-from ui.components import download_buttons, empty_state, explain, what_this_says
+from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.model_choice import COMPARISON_HELP, MODELS_HELP, best_purchase_model, comparison_table
 from ui.text import inert
@@ -22,44 +23,42 @@ st.caption(
 # ------------------------------------------------------------------------------ controls
 c1, c2, c3, c4 = st.columns(4)
 months = c1.select_slider(
-    "Value horizon (months)",
-    options=[3, 6, 12, 24, 36],
-    value=12,
+    defaults.VALUE_HORIZON.label,
+    options=list(defaults.VALUE_HORIZON.options),
+    value=defaults.VALUE_MONTHS,
     key="value_months",
     bind="query-params",
-    help="How far ahead each customer's expected value is added up.",
+    help=defaults.VALUE_HORIZON.help,
 )
 yearly_rate = c2.number_input(
-    "Discount rate per year (%)",
+    defaults.DISCOUNT_RATE.label,
     min_value=0.0,
     max_value=50.0,
-    value=10.0,
+    value=defaults.DISCOUNT_RATE.default,
     step=1.0,
     key="value_discount",
     bind="query-params",
-    help="Money later is worth less than money now. 10% a year is a common choice; use your "
-    "cost of capital if you know it.",
+    help=defaults.DISCOUNT_RATE.help,
 )
 churn_days = c3.segmented_control(
-    "Churn horizon (days)",
-    options=[30, 60, 90, 180],
-    default=90,
+    defaults.CHURN_HORIZON.label,
+    options=list(defaults.CHURN_HORIZON.options),
+    default=defaults.CHURN_DAYS,
     key="value_churn_days",
     bind="query-params",
-    help="A customer counts as lost when they make no purchase within this many days.",
+    help=defaults.CHURN_HORIZON.help,
 )
-churn_days = int(churn_days or 90)
+churn_days = int(churn_days or defaults.CHURN_DAYS)
 time_unit = c4.radio(
-    "Time unit of the model",
-    options=["W", "D"],
+    defaults.VALUE_TIME_UNIT.label,
+    options=list(defaults.VALUE_TIME_UNIT.options),
     format_func=lambda u: {"W": "Weeks", "D": "Days"}[u],
     horizontal=True,
     key="value_time_unit",
     bind="query-params",
-    help="Only changes the units of the model's parameters (alpha is per week or per day); "
-    "the predictions are the same.",
+    help=defaults.VALUE_TIME_UNIT.help,
 )
-monthly_rate = round((1 + yearly_rate / 100) ** (1 / 12) - 1, 8)
+monthly_rate = defaults.monthly_discount_rate(yearly_rate)
 model_slot = st.container()  # "Model used for forecasts", once the comparison says which is best
 
 # ------------------------------------------------------------------------------ models
@@ -69,7 +68,7 @@ with st.status("Fitting the models…", expanded=False) as status:
     status.update(label="Comparing the purchase models on a held-back period…")
     try:
         comparison = compute(clv.compare_models, ds)
-    except ValueError as exc:
+    except EXPLAINED_ERRORS as exc:
         comparison = None
         comparison_error = str(exc)
     best = best_purchase_model(comparison)
@@ -98,14 +97,14 @@ with st.status("Fitting the models…", expanded=False) as status:
             time_unit=time_unit,
             model=model,
         )
-    except ValueError as exc:
+    except EXPLAINED_ERRORS as exc:
         status.update(label="Could not fit the models", state="error")
         empty_state(str(exc))
         st.stop()
     status.update(label="Training the churn model and checking it on held-back customers…")
     try:
         risk = compute(churn.churn_model, ds, horizon_days=churn_days)
-    except ValueError as exc:
+    except EXPLAINED_ERRORS as exc:
         risk = None
         churn_error = str(exc)
     status.update(label="Models fitted", state="complete")

@@ -36,6 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui.text import inert
 
@@ -46,7 +47,7 @@ _TOKEN_KEY = "_download_token"
 def _secrets() -> dict:
     try:
         return {k: st.secrets[k] for k in st.secrets}
-    except (FileNotFoundError, KeyError, Exception):  # no secrets file: access control off
+    except FileNotFoundError:  # no secrets file (StreamlitSecretNotFoundError): access control off
         return {}
 
 
@@ -173,12 +174,12 @@ def _client_address() -> str:
     """
     try:
         address = st.context.ip_address
-    except Exception:  # outside a script run
+    except RuntimeError:  # a script run without a server (AppTest): "Runtime hasn't been created"
         address = None
     if not address:
         try:
             forwarded = st.context.headers.get("X-Forwarded-For", "")
-        except Exception:
+        except RuntimeError:  # the same, without a server
             forwarded = ""
         address = forwarded.split(",")[-1].strip() if forwarded else ""
     return address or "local"
@@ -267,12 +268,12 @@ def sign_out() -> None:
         from streamlit.runtime import get_instance
 
         get_instance().uploaded_file_mgr.remove_session_files(_session_id())
-    except Exception:  # no runtime (bare mode) or an older Streamlit: state is cleared below
+    except RuntimeError:  # no server (bare mode, AppTest): no uploaded files to remove
         pass
     for key in list(st.session_state.keys()):
         try:
             del st.session_state[key]
-        except Exception:  # a widget that refuses to be reset; it is not rendered any more
+        except (KeyError, StreamlitAPIException):  # gone already, or a key Streamlit refuses
             pass
     if mode() == "oidc":
         st.logout()

@@ -300,7 +300,9 @@ def content_key(func: Callable, args: tuple, kwargs: dict) -> str | None:
     h = hashlib.sha256(f"{func.__module__}:{func.__qualname__}".encode())
     try:
         _feed(h, (args, sorted(kwargs.items())))
-    except Exception:  # something that cannot be pickled: not cached
+    except (pickle.PicklingError, TypeError, AttributeError):
+        # What pickle raises for an object it cannot copy (a lambda, a lock, a local
+        # function): such arguments are simply not cached.
         return None
     return h.hexdigest()
 

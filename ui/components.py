@@ -7,9 +7,18 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from analysis.core.errors import DataError, NotEnoughData
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from ui.auth import private_file_name
 from ui.text import inert
+
+#: The errors a page explains to the visitor with a plain note (:func:`empty_state`, or a
+#: sentence of its own) instead of a traceback: too little data for an analysis
+#: (:class:`~analysis.core.errors.NotEnoughData`), a table that cannot be used
+#: (:class:`~analysis.core.errors.DataError`) and, until every analysis raises one of those
+#: two, the plain ``ValueError`` some analyses still raise for too little data. Both classes
+#: are ``ValueError`` subclasses, so removing that last entry later changes nothing for them.
+EXPLAINED_ERRORS: tuple[type[ValueError], ...] = (NotEnoughData, DataError, ValueError)
 
 
 def download_buttons(

@@ -232,7 +232,7 @@ def configured_connections(secrets: Mapping | None = None) -> list[str]:
     secrets = st.secrets if secrets is None else secrets
     try:
         sections = secrets.get("connections", {}) or {}
-    except Exception:  # no secrets.toml at all
+    except FileNotFoundError:  # no secrets.toml at all (StreamlitSecretNotFoundError)
         return []
     names = []
     for name, section in sections.items():
@@ -766,7 +766,9 @@ def connected_dataset():
     result = FileResult(kind="transactions", filename=label, digest=key, detected=dict(mapping))
     try:
         lines, total = cached(name, source, mapping, "customer sample", _sample, SAMPLE_CUSTOMERS)
-    except Exception as error:  # unreachable server, a query that no longer runs...
+    except Exception as error:  # each driver has its own error classes (duckdb.Error,
+        # psycopg.Error, OSError for an unreachable host...) with no common base: the
+        # message is shown with the connection's settings blanked
         why = redact(str(error) or type(error).__name__, connection_config(name))
         result.error = f"Could not read the connected source {label}: {why}"
         return Dataset(key, label, False, {"transactions": result})
