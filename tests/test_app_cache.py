@@ -51,7 +51,6 @@ def test_patterns_visit_builds_the_order_table_once_per_as_of(cold):
 
 
 def test_shared_order_table_gives_the_same_results(cold):
-    ui.cache._install_shared_order_table()
     tx = pd.DataFrame(
         {
             "customer_id": ["a", "a", "b", "c", "b", "a"],
@@ -63,13 +62,10 @@ def test_shared_order_table_gives_the_same_results(cold):
         }
     )
     direct = overview.scorecard(tx)
-    token = ui.cache._SHARED.set(("test-key", tx))
-    try:
-        first = ui.cache._shared_order_table(tx)
-        again = ui.cache._shared_order_table(tx, first.as_of)
+    with ui.cache.shared_order_tables("test-key", tx):
+        first = orders.order_table(tx)
+        again = orders.order_table(tx, first.as_of)
         shared = overview.scorecard(tx)
-    finally:
-        ui.cache._SHARED.reset(token)
     assert again is first  # built once, reused
     assert shared == direct
     assert orders.order_table(tx).net.sum() == pytest.approx(first.net.sum())

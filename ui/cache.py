@@ -6,10 +6,12 @@ and the keyword arguments. The data itself is passed unhashed (``_payload``): St
 otherwise hash a sample of large frames, and two different uploads could collide.
 
 Shared work: while ``compute`` runs an analysis function on a dataset, every order table
-(:func:`analysis.orders.order_table`) that function builds from that dataset's transactions
+(:func:`analysis.orders.order_table`) that function asks for from that dataset's transactions
 is kept in a small memo keyed by the dataset's key and the as-of date, so the many analyses of
 one page (and of the next page) build it once instead of once each. The analysis package stays
-free of Streamlit: the memo is installed here, around the analysis modules' ``order_table``.
+free of Streamlit: the memo is the provider :func:`shared_order_tables` installs with
+:func:`analysis.core.orders.order_table_provider`, the documented hook for this, around each
+computation; no module attribute is replaced.
 
 ``chart(where, builder, *args)`` draws an Altair chart from a Vega-Lite spec cached by the
 content of the builder's arguments, so a rerun does not build and validate the chart again.
@@ -20,6 +22,7 @@ name), and nothing when every result is already cached.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import importlib
@@ -27,11 +30,11 @@ import json
 import os
 import pickle
 import re
-import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -59,36 +62,33 @@ def _resolve(name: str) -> Callable:
 
 
 # ------------------------------------------------------------------------------ shared order table
-_ORIGINAL_ORDER_TABLE = _orders.order_table
-# What builds a table (the original; tests count calls by replacing it).
-_build_order_table = _ORIGINAL_ORDER_TABLE
-# (dataset key, transactions frame) of the compute call running in this thread, if any.
-_SHARED: contextvars.ContextVar[tuple[str, Any] | None] = contextvars.ContextVar(
-    "customer_focus_shared_orders", default=None
-)
+# What builds a table (tests count the tables built by replacing it).
+_build_order_table = _orders.build_order_table
 _ORDER_MEMO: OrderedDict[tuple[str, int], tuple[float, Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
-_patched_modules: set[str] = set()
-_modules_seen = [0]
 
 
-def _shared_order_table(tx, as_of=None):
-    """``analysis.orders.order_table``, reusing the table already built for this dataset."""
-    shared = _SHARED.get()
-    if shared is None or tx is not shared[1]:
+def _shared_order_table(key: str, shared_tx: Any, tx, as_of=None):
+    """Return the order table of ``tx``, reusing the one already built for dataset ``key``.
+
+    The provider :func:`shared_order_tables` installs: tables of ``shared_tx`` (the dataset's
+    own transactions, recognised by identity) are kept in the memo; any other frame (a subset
+    an analysis made) gets a table of its own, built as usual.
+    """
+    if tx is not shared_tx:
         return _build_order_table(tx, as_of)
     as_of_ts = _orders.resolve_as_of(tx, as_of)
-    key = (shared[0], int(as_of_ts.value))
+    memo_key = (key, int(as_of_ts.value))
     now = time.monotonic()
     with _MEMO_LOCK:
-        hit = _ORDER_MEMO.get(key)
+        hit = _ORDER_MEMO.get(memo_key)
         if hit is not None and now - hit[0] < CACHE_TTL_SECONDS:
-            _ORDER_MEMO.move_to_end(key)
+            _ORDER_MEMO.move_to_end(memo_key)
             return hit[1]
     table = _build_order_table(tx, as_of_ts)
     with _MEMO_LOCK:
-        _ORDER_MEMO[key] = (now, table)
-        _ORDER_MEMO.move_to_end(key)
+        _ORDER_MEMO[memo_key] = (now, table)
+        _ORDER_MEMO.move_to_end(memo_key)
         while len(_ORDER_MEMO) > ORDER_TABLE_ENTRIES:
             _ORDER_MEMO.popitem(last=False)
         for old in [k for k, (made, _) in _ORDER_MEMO.items() if now - made >= CACHE_TTL_SECONDS]:
@@ -96,24 +96,22 @@ def _shared_order_table(tx, as_of=None):
     return table
 
 
-_shared_order_table.__wrapped__ = _ORIGINAL_ORDER_TABLE  # type: ignore[attr-defined]
-_shared_order_table.__doc__ = _ORIGINAL_ORDER_TABLE.__doc__
+@contextlib.contextmanager
+def shared_order_tables(key: str, tx) -> Iterator[None]:
+    """Share the order tables of the transactions ``tx`` (dataset ``key``) inside the block.
 
+    Every :func:`analysis.orders.order_table` call on ``tx`` made inside the block (in this
+    thread) returns the table already built for that as-of date, if the memo still holds it.
 
-def _install_shared_order_table() -> None:
-    """Point every loaded analysis module's ``order_table`` name at the sharing wrapper."""
-    if len(sys.modules) == _modules_seen[0]:
-        return
-    _modules_seen[0] = len(sys.modules)
-    for name in [n for n in sys.modules if n.startswith("analysis")]:
-        if name in _patched_modules:
-            continue
-        module = sys.modules.get(name)
-        if module is None:
-            continue
-        if getattr(module, "order_table", None) is _ORIGINAL_ORDER_TABLE:
-            module.order_table = _shared_order_table
-        _patched_modules.add(name)
+    Parameters
+    ----------
+    key : str
+        The dataset's key (``Dataset.key``): a sha256 of its full content and settings.
+    tx : DataFrame
+        The dataset's canonical transactions.
+    """
+    with _orders.order_table_provider(partial(_shared_order_table, key, tx)):
+        yield
 
 
 def clear_shared() -> None:
@@ -127,11 +125,10 @@ def clear_shared() -> None:
 # ------------------------------------------------------------------------------ results
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _compute(name: str, key: str, data: str, kwargs: dict, _payload: tuple) -> Any:
-    token = _SHARED.set((key, _payload[0]) if data in ("tx", "both") else None)
-    try:
+    if data == "responses":
         return _resolve(name)(*_payload, **kwargs)
-    finally:
-        _SHARED.reset(token)
+    with shared_order_tables(key, _payload[0]):
+        return _resolve(name)(*_payload, **kwargs)
 
 
 # Results computed lately (name, dataset key, settings): a miss that is about to be computed is
@@ -175,7 +172,6 @@ def compute(func: Callable, ds: Dataset, *, data: str = "tx", **kwargs) -> Any:
         "both": (ds.tx, ds.responses),
     }[data]
     name = f"{func.__module__}:{func.__qualname__}"
-    _install_shared_order_table()
     token = json.dumps([name, ds.key, data, repr(sorted(kwargs.items()))])
     if not _seen_before(token):
         Progress.note(func)

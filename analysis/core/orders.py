@@ -15,10 +15,23 @@ Definitions used throughout the package (stated once, here):
 
 The hot paths factorise the string ids once into integer codes and aggregate with numpy
 (``np.bincount``, ``ufunc.at``), which is several times faster than ``groupby`` on strings.
+
+Shared tables (the one hook of this module): every analysis gets its orders from
+:func:`order_table`. A caller that runs many analyses on the same transactions (the app's
+cache, ``ui.cache``) can hand them tables it has already built by installing a *provider* with
+:func:`order_table_provider` around the calls: ``order_table`` then asks the provider, which
+returns a table it keeps or builds one with :func:`build_order_table`. The provider is
+context-local (a :class:`contextvars.ContextVar`): it applies to the code run inside the
+``with`` block in that thread only, and no module attribute is ever replaced.
+:func:`order_tables_built` counts the tables really built, for tests and benchmarks.
 """
 
 from __future__ import annotations
 
+import contextvars
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,11 +41,16 @@ import pandas as pd
 __all__ = [
     "NET_DECIMALS",
     "OrderTable",
-    "resolve_as_of",
+    "OrderTableProvider",
+    "build_order_table",
     "day_numbers",
     "order_table",
+    "order_table_provider",
+    "order_tables_built",
     "orders_frame",
+    "resolve_as_of",
     "round_money",
+    "to_timestamps",
 ]
 
 #: Decimals to which every net value (of an order, or of a customer's day) is rounded before it
@@ -168,7 +186,7 @@ class OrderTable:
 
 
 def _run_starts(col: pd.Series) -> np.ndarray:
-    """True where a row's value differs from the previous row's (always True for row 0)."""
+    """Mark where a row's value differs from the previous row's (always True for row 0)."""
     n = len(col)
     out = np.ones(n, dtype=bool)
     if n < 2:
@@ -199,23 +217,8 @@ def _strictly_increasing(col: pd.Series) -> bool:
     return bool(pc.all(pc.fill_null(less, False)).as_py())
 
 
-def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
-    """Collapse canonical transaction lines into orders, observed before ``as_of``.
-
-    Parameters
-    ----------
-    tx : DataFrame
-        Canonical transactions: ``customer_id``, ``order_id``, ``order_date``, ``amount``.
-    as_of : date-like or None
-        End of observation, exclusive (see module docstring).
-
-    Returns
-    -------
-    OrderTable
-        Orders with their customer code, day number and net value. Customers that only have
-        lines on or after ``as_of`` are absent.
-    """
-    as_of_ts = resolve_as_of(tx, as_of)
+def _observed_lines(tx: pd.DataFrame, as_of_ts: pd.Timestamp):
+    """Return the lines dated before ``as_of_ts``: row positions, ids, amounts and days."""
     days_all = day_numbers(tx["order_date"])
     cutoff = int(day_numbers(pd.Series([as_of_ts]))[0])
     amount_all = tx["amount"].to_numpy(dtype=np.float64, na_value=0.0)
@@ -223,17 +226,31 @@ def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
     ord_col = tx["order_id"]
     observed = days_all < cutoff
     if observed.all():
-        line_index = np.arange(len(tx), dtype=np.int64)
-        amount, days = amount_all, days_all
-    else:
-        line_index = np.flatnonzero(observed)
-        amount = amount_all[line_index]
-        days = days_all[line_index]
-        cust_col = cust_col.take(line_index)
-        ord_col = ord_col.take(line_index)
-    # Exports usually list an order's lines together: hash only the first line of each run of
-    # equal (customer, order id), which is the same as hashing every line but several times
-    # faster. Codes are numbered in order of first appearance either way.
+        return np.arange(len(tx), dtype=np.int64), cust_col, ord_col, amount_all, days_all
+    line_index = np.flatnonzero(observed)
+    return (
+        line_index,
+        cust_col.take(line_index),
+        ord_col.take(line_index),
+        amount_all[line_index],
+        days_all[line_index],
+    )
+
+
+def _id_codes(cust_col: pd.Series, ord_col: pd.Series):
+    """Return integer codes of the customer and order ids, hashed once per run of lines.
+
+    Exports usually list an order's lines together: hash only the first line of each run of
+    equal (customer, order id), which is the same as hashing every line but several times
+    faster. Codes are numbered in order of first appearance either way.
+
+    Returns
+    -------
+    tuple
+        ``(run_of_line, run_cust, cust_uniques, run_ord, ord_uniques)``: the run of each line
+        (``None`` when every line is its own run), and the customer and order id codes of each
+        run with the ids they stand for.
+    """
     starts = _run_starts(cust_col) | _run_starts(ord_col)
     n_runs = int(starts.sum())
     if n_runs * 2 < len(starts):
@@ -254,20 +271,51 @@ def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
         run_ord, ord_uniques = pd.factorize(ord_col)
     run_cust = run_cust.astype(np.int64, copy=False)
     run_ord = run_ord.astype(np.int64, copy=False)
-    customers = cust_uniques
+    return run_of_line, run_cust, cust_uniques, run_ord, ord_uniques
 
-    # An order is (customer, order id). Usually each order id has one customer, and the order
-    # id codes can serve directly; otherwise combine both codes into one key.
-    owner = np.full(len(ord_uniques), -1, dtype=np.int64)
+
+def _order_codes(run_cust: np.ndarray, run_ord: np.ndarray, n_ids: int):
+    """Return the order of each run and, when needed, the order id position of each order.
+
+    An order is (customer, order id). Usually each order id has one customer, and the order
+    id codes can serve directly (``order_take`` is ``None``); otherwise both codes are
+    combined into one key.
+    """
+    owner = np.full(n_ids, -1, dtype=np.int64)
     owner[run_ord] = run_cust
     if np.array_equal(owner[run_ord], run_cust):
-        run_order = run_ord
-        order_take = None
-    else:
-        key = run_cust * max(len(ord_uniques), 1) + run_ord
-        run_order, key_uniques = pd.factorize(key)
-        run_order = run_order.astype(np.int64, copy=False)
-        order_take = key_uniques % max(len(ord_uniques), 1)
+        return run_ord, None
+    key = run_cust * max(n_ids, 1) + run_ord
+    run_order, key_uniques = pd.factorize(key)
+    return run_order.astype(np.int64, copy=False), key_uniques % max(n_ids, 1)
+
+
+def build_order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
+    """Collapse canonical transaction lines into orders, observed before ``as_of``.
+
+    The computation itself, never shared: analyses call :func:`order_table`, which may hand
+    them a table already built (see the module docstring).
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions: ``customer_id``, ``order_id``, ``order_date``, ``amount``.
+    as_of : date-like or None
+        End of observation, exclusive (see module docstring).
+
+    Returns
+    -------
+    OrderTable
+        Orders with their customer code, day number and net value. Customers that only have
+        lines on or after ``as_of`` are absent.
+    """
+    global _BUILT
+    with _BUILT_LOCK:
+        _BUILT += 1
+    as_of_ts = resolve_as_of(tx, as_of)
+    line_index, cust_col, ord_col, amount, days = _observed_lines(tx, as_of_ts)
+    run_of_line, run_cust, customers, run_ord, ord_uniques = _id_codes(cust_col, ord_col)
+    run_order, order_take = _order_codes(run_cust, run_ord, len(ord_uniques))
     if run_of_line is None:
         line_order, cust_codes = run_order, run_cust
     else:
@@ -294,6 +342,85 @@ def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
         line_order=line_order,
         line_index=line_index,
     )
+
+
+# ------------------------------------------------------------------------------ shared tables
+#: A provider of shared order tables: called as ``provider(tx, as_of)`` instead of
+#: :func:`build_order_table`, it returns a table it already has for these transactions and
+#: date, or builds one (with :func:`build_order_table`).
+OrderTableProvider = Callable[[pd.DataFrame, object], OrderTable]
+
+_PROVIDER: contextvars.ContextVar[OrderTableProvider | None] = contextvars.ContextVar(
+    "analysis_order_table_provider", default=None
+)
+_BUILT = 0
+_BUILT_LOCK = threading.Lock()
+
+
+@contextmanager
+def order_table_provider(provider: OrderTableProvider) -> Iterator[None]:
+    """Let ``provider`` answer every :func:`order_table` call made inside the ``with`` block.
+
+    Context-local: calls made in this thread (or asyncio task) inside the block are
+    answered by ``provider``; elsewhere nothing changes. Blocks nest (the innermost wins).
+
+    Parameters
+    ----------
+    provider : callable
+        ``provider(tx, as_of) -> OrderTable``; it must return the same table as
+        ``build_order_table(tx, as_of)`` would (typically by keeping the tables it built).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"],
+    ...                    "order_date": pd.to_datetime(["2024-01-01"]), "amount": [5.0]})
+    >>> kept = {}
+    >>> def keep(tx, as_of=None):
+    ...     return kept.setdefault(str(as_of), build_order_table(tx, as_of))
+    >>> with order_table_provider(keep):
+    ...     order_table(tx) is order_table(tx)
+    True
+    """
+    token = _PROVIDER.set(provider)
+    try:
+        yield
+    finally:
+        _PROVIDER.reset(token)
+
+
+def order_tables_built() -> int:
+    """Return how many order tables :func:`build_order_table` has built in this process.
+
+    Tests and benchmarks take differences of it to count the tables a page really built.
+    """
+    return _BUILT
+
+
+def order_table(tx: pd.DataFrame, as_of=None) -> OrderTable:
+    """Return the orders of ``tx`` observed before ``as_of`` (see :class:`OrderTable`).
+
+    Every analysis gets its orders here. The table is :func:`build_order_table`'s, or the
+    one the provider installed by :func:`order_table_provider` hands out (the same table,
+    built once for many analyses).
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions: ``customer_id``, ``order_id``, ``order_date``, ``amount``.
+    as_of : date-like or None
+        End of observation, exclusive (see module docstring).
+
+    Returns
+    -------
+    OrderTable
+        Orders with their customer code, day number and net value. Customers that only have
+        lines on or after ``as_of`` are absent.
+    """
+    provider = _PROVIDER.get()
+    if provider is None:
+        return build_order_table(tx, as_of)
+    return provider(tx, as_of)
 
 
 def orders_frame(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
