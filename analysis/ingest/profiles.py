@@ -52,6 +52,7 @@ __all__ = [
     "complete_mapping",
     "detect_known",
     "match_profile",
+    "name_group_column",
     "name_subheader_columns",
     "placeholder_customers",
     "prepare_known_export",
@@ -279,6 +280,11 @@ _PAYPAL_SALES = (
     "Refund",
 )
 _PAYPAL_REFUNDS = ("Payment Refund", "Refund")
+
+_LIGHTSPEED_LINES = {
+    "Sale Line": "product line (the sale's own row counts)",
+    "Payment": "payment line (the sale's own row counts)",
+}
 
 PROFILES: tuple[Profile, ...] = (
     Profile(
@@ -654,6 +660,207 @@ PROFILES: tuple[Profile, ...] = (
         status=("Response Type",),
         leave_out={"partial": "unfinished response"},
     ),
+    Profile(
+        key="lightspeed_xseries_sales",
+        name="Lightspeed Retail X-Series (formerly Vend) sales history export",
+        kind="transactions",
+        signature=("Receipt Number", "Line Type", "Customer Code", "Register", "Total"),
+        roles={
+            "customer_id": ("Customer Code", "Customer Name"),
+            "order_id": ("Receipt Number",),
+            "order_date": ("Date",),
+            "amount": ("Total",),
+            "quantity": ("Quantity",),
+            "channel": ("Register",),
+        },
+        source="Lightspeed Retail X-Series (Vend) > Sales history > Export sales (column "
+        "names as a public importer's model of the file lists them: receiptNumber, lineType, "
+        "customerCode, customerName, note, quantity, subtotal, salesTax, discount, loyalty, "
+        "total, paid, details, register, user, status, sku, accountCodeSale, "
+        "accountCodePurchase, saleDate); one 'Sale' row per sale with its total, then its "
+        "'Sale Line' and 'Payment' rows",
+        status=("Status",),
+        leave_out={
+            "voided": "voided sale",
+            "saved": "parked sale (not completed)",
+            "layby": "open layby (not completed)",
+        },
+        keep_types=("Line Type", frozenset({"Sale"})),
+        type_reasons=_LIGHTSPEED_LINES,
+        refund_types=frozenset({"Sale"}),  # a return is a sale with a negative total
+        placeholders=_GUESTS,
+    ),
+    Profile(
+        key="sumup_sales",
+        name="SumUp sales report",
+        kind="transactions",
+        signature=("Transaction ID", "Receipt Number", "Payment Method", "Price (Gross)", "Type"),
+        roles={
+            "order_id": ("Transaction ID",),
+            "order_date": ("Date",),
+            "amount": ("Price (Gross)",),
+            "quantity": ("Quantity",),
+            "product": ("Description",),
+            "channel": ("Payment Method",),
+        },
+        source="SumUp dashboard > Reports > Sales report, CSV (header as a public parser's "
+        "test fixtures write it, ursjoss/lola-sumup src/test_fixtures.rs: Account,Date,Time,"
+        "Type,Transaction ID,Receipt Number,Payment Method,Quantity,Description,Currency,"
+        "Price (Gross),Price (Net),Tax,Tax rate,Transaction refunded; dates 17.04.23); "
+        "Price (Gross) is the line's total for its quantity",
+        time_column="Time",
+        keep_types=("Type", frozenset({"Sales", "Refund"})),
+        refund_types=frozenset({"Refund"}),
+        no_customer="'Account' is the shop's own login",
+        dayfirst=True,
+    ),
+    Profile(
+        key="zettle_payments",
+        name="Zettle (PayPal Zettle) payments export",
+        kind="transactions",
+        signature=("Receipt number", "Payment method", "Card type", "Staff", "Device", "Fee"),
+        roles={
+            "order_id": ("Receipt number",),
+            "order_date": ("Date",),
+            "amount": ("Total",),
+            "channel": ("Payment method",),
+            "product": ("Description",),
+        },
+        source="Zettle Go > Sales > Reports / Receipts > Export to Excel (the help centre "
+        "lists its columns: date and time, receipt number, total received with fee and net, "
+        "card or cash, card type and last digits, staff, device, description; the English "
+        "column names are not quoted by any source found)",
+        time_column="Time",
+        no_customer="it lists the payments taken at the till",
+    ),
+    Profile(
+        key="bigcommerce_orders",
+        name="BigCommerce orders export",
+        kind="transactions",
+        signature=("Order ID", "Customer Email", "Order Status", "Order Total (inc tax)"),
+        roles={
+            "customer_id": ("Customer Email", "Billing Email"),
+            "order_id": ("Order ID",),
+            "order_date": ("Order Date",),
+            "amount": ("Order Total (inc tax)",),
+            "quantity": ("Total Quantity",),
+            "channel": ("Channel Name",),
+            "country": ("Billing Country", "Shipping Country"),
+        },
+        source="BigCommerce > Orders > Export, default template (header as public code quotes "
+        "it: Order ID,Customer ID,Customer Name,Customer Email,...,Order Date,Order Status,...,"
+        "Order Total (inc tax),...,Product Details,Refund Amount,Channel ID,Channel Name; "
+        "parsers read Order Date month first); one row per order",
+        status=("Order Status",),
+        leave_out={
+            "cancelled": "cancelled order",
+            "declined": "declined order",
+            "awaiting payment": "order awaiting payment",
+            "pending": "order with payment pending",
+            "incomplete": "incomplete order (checkout not finished)",
+            "manual verification required": "order awaiting verification",
+        },
+        refunds=("Refund Amount",),
+        dayfirst=False,
+    ),
+    Profile(
+        key="wix_orders",
+        name="Wix orders export",
+        kind="transactions",
+        signature=("Order number", "Date created", "Contact email", "Payment status", "Total"),
+        roles={
+            "customer_id": ("Contact email",),
+            "order_id": ("Order number",),
+            "order_date": ("Date created",),
+            "amount": ("Total",),
+            "quantity": ("Qty",),
+            "unit_price": ("Price",),
+            "product": ("Item",),
+            "country": ("Billing country", "Delivery country"),
+        },
+        source="Wix > Store Orders > Export (header as public code quotes it: Order number,"
+        "Date created,Time,Fulfill by,Total order quantity,Contact email,...,Item,Variant,SKU,"
+        "Qty,Quantity refunded,Price,...,Payment status,Payment method,...,Total,Currency,"
+        "Refunded amount,Net amount,...; dates 'Dec 8, 2024', times '9:15:51 AM'); one row "
+        "per item, the order's total on each of its rows",
+        time_column="Time",
+        order_level=(
+            "Contact email",
+            "Date created",
+            "Time",
+            "Payment status",
+            "Total",
+            "Refunded amount",
+        ),
+        order_total=True,
+        line_value=("Qty", "Price"),
+        status=("Payment status",),
+        leave_out={
+            "unpaid": "unpaid order",
+            "not paid": "unpaid order",
+            "pending": "order with payment pending",
+            "canceled": "cancelled order",
+            "cancelled": "cancelled order",
+        },
+        refunds=("Refunded amount",),
+    ),
+    Profile(
+        key="quickbooks_sales_by_customer",
+        name='QuickBooks "Sales by Customer Detail" report',
+        kind="transactions",
+        signature=(
+            "Date",
+            "Transaction Type",
+            "Num",
+            "Product/Service",
+            "Memo/Description",
+            "Amount",
+            "Balance",
+        ),
+        roles={
+            "customer_id": ("Customer",),
+            "order_id": ("Num",),
+            "order_date": ("Date",),
+            "amount": ("Amount",),
+            "quantity": ("Qty",),
+            "product": ("Product/Service",),
+        },
+        source="QuickBooks Online > Reports > Sales by Customer Detail > Export to CSV (title "
+        "block: company, report name, date range; header ',Date,Transaction Type,Num,"
+        "Product/Service,Memo/Description,Qty,Sales Price,Amount,Balance'; each customer's "
+        "name on a row of its own, its lines, 'Total for <customer>'; a grand 'TOTAL'; the "
+        "basis and time of the report under it)",
+        groups="Customer",
+        dayfirst=False,
+    ),
+    Profile(
+        key="delighted",
+        name="Delighted responses export",
+        kind="responses",
+        signature=("Response ID", "Person ID", "Score", "Comment", "Permalink"),
+        roles={
+            "response_date": ("Response timestamp", "Created At"),
+            "customer_id": ("Email", "Person ID"),
+            "score": ("Score",),
+            "comment": ("Comment",),
+        },
+        source="Delighted > Results > Download responses, CSV (the response's fields as the "
+        "API documents them: id, person, score, comment, permalink, created_at, updated_at, "
+        "notes, tags, person properties; the CSV's exact column names are not quoted by any "
+        "source found)",
+    ),
+    Profile(
+        key="hotjar_survey",
+        name="Hotjar survey responses export",
+        kind="responses",
+        signature=("Number", "User", "Date Submitted", "Source URL", "Device", "Browser"),
+        roles={"response_date": ("Date Submitted",), "customer_id": ("User",)},
+        source="Hotjar > Surveys > Responses > Download CSV (fixed columns Number, User, Date "
+        "Submitted, Country, Source URL, Device, Browser, OS, Hotjar User ID, then one column "
+        "per question; from the responses table as the help centre shows it, not quoted by "
+        "public code found); 'Anonymous' when the visitor is not identified",
+        placeholders=("anonymous",),
+    ),
 )
 """Every known export, most specific signatures win (see :func:`match_profile`)."""
 
@@ -914,7 +1121,10 @@ def _group_rows(w: _Work) -> None:
     carried = name.where(pd.Series(heading, index=name.index)).ffill().fillna("")
     customer = name.where(name != "", carried).where(pd.Series(dated, index=name.index), "")
     w.add_column(str(col), customer, "customer_id")
-    w.said.append(f"each line's customer taken from its group heading in '{col}'")
+    w.said.append(
+        f"each line's customer taken from the customer's heading row above it (the report's "
+        f"unnamed first column, shown as '{col}')"
+    )
     w.said.extend(
         f"{plural(k, label)} left out"
         for k, label in ((k_head, "customer heading row"), (k_total, "total row"), (k_note, "note"))
@@ -1063,12 +1273,13 @@ def _join_date(w: _Work) -> None:
         return
     d = _text(w.frame, dcol)
     if p.date_suffix:
-        d = _to_24h(d.str.replace(p.date_suffix + r"\s*$", "", regex=True))
+        d = d.str.replace(p.date_suffix + r"\s*$", "", regex=True)
     tcol = w.column(p.time_column)
     if tcol is not None:
         tm = _text(w.frame, tcol)
         both = (d != "") & (tm != "")
         d = d.where(~both, d + " " + tm)
+    d = _to_24h(d)  # "Dec 8, 2024 9:15:51 AM" -> "Dec 8, 2024 09:15:51"
     w.add_column(str(dcol) if tcol is None else f"{dcol} and {tcol}", d, w.date_role)
 
 
@@ -1252,8 +1463,7 @@ def detect_known(raw: pd.DataFrame, kind: str) -> dict[str, Any] | None:
     if profile is None:
         return None
     applied = apply_profile(raw, profile)
-    shown = dict(complete_mapping(applied))
-    shown.update(applied.source)
+    _, shown = _shown_mapping(raw, applied)
     from analysis.ingest import RESPONSE_ROLES, TRANSACTION_ROLES
 
     roles = TRANSACTION_ROLES if kind == "transactions" else RESPONSE_ROLES
@@ -1779,3 +1989,32 @@ def name_subheader_columns(names: list[str], first_row: list[str]) -> list[str] 
         if k:
             out[i] = f"{n} ({k + 1})"
     return out
+
+
+def name_group_column(names: list[str]) -> list[str] | None:
+    """Name the unnamed first column of a known grouped report, or return None.
+
+    QuickBooks' "Sales by Customer Detail" leaves the header cell of its first column empty:
+    that column holds the customers' names (group headings) and "Total for ..." rows. Such
+    a file would otherwise be refused for its unnamed column.
+
+    Parameters
+    ----------
+    names : list[str]
+        The header row's names ("" for an empty cell), one per column.
+
+    Returns
+    -------
+    list[str] or None
+        The names with the first one set to the profile's group column ("Customer"), when
+        the first name is empty, no other is, and the others hold a grouped report's
+        signature; otherwise None (then nothing changes).
+    """
+    if not names or names[0] or not all(names[1:]):
+        return None
+    normed = {_norm(n) for n in names[1:]}
+    for p in PROFILES:
+        if p.groups is not None and _norm(p.groups) not in normed:
+            if all(_norm(c) in normed for c in p.signature):
+                return [p.groups, *names[1:]]
+    return None

@@ -18,6 +18,8 @@ from tests.paths import DATA
 
 EXPORTS = DATA / "exports"
 
+LS_LINE = "product line (the sale's own row counts)"
+LS_PAYMENT = "payment line (the sale's own row counts)"
 # file, profile, customers, orders, net revenue, rows used, rows set aside by reason
 SALES = [
     (
@@ -110,6 +112,51 @@ SALES = [
         {"cancelled order": 1, "order with payment pending": 1},
     ),
     ("xero_invoices.csv", "xero_invoices", 3, 5, 828.00, 8, {}),
+    (
+        "lightspeed_xseries_sales.csv",
+        "lightspeed_xseries_sales",
+        3,
+        5,
+        98.50,
+        5,
+        {
+            LS_LINE: 8,
+            LS_PAYMENT: 6,
+            "open layby (not completed)": 3,
+            "voided sale": 2,
+        },
+    ),
+    # no customer column: every sale is a sale without a customer (see ANONYMOUS)
+    ("sumup_sales.csv", "sumup_sales", 0, 0, 0.0, 0, {}),
+    ("zettle_payments.csv", "zettle_payments", 0, 0, 0.0, 0, {}),
+    (
+        "bigcommerce_orders.csv",
+        "bigcommerce_orders",
+        3,
+        5,
+        190.50,
+        5,
+        {
+            "cancelled order": 1,
+            "order awaiting payment": 1,
+            "declined order": 1,
+            "incomplete order (checkout not finished)": 1,
+        },
+    ),
+    ("wix_orders.csv", "wix_orders", 3, 5, 136.50, 7, {"unpaid order": 1}),
+    (
+        "quickbooks_sales_by_customer_detail.csv",
+        "quickbooks_sales_by_customer",
+        4,
+        9,
+        548.00,
+        10,
+        {
+            "a total row, not a sale": 5,
+            "a customer heading row (its lines carry the customer)": 4,
+            "a note under the report, not a sale": 1,
+        },
+    ),
 ]
 # sales without a customer (README truths): file -> (spreadsheet rows, net amount)
 ANONYMOUS = {
@@ -119,7 +166,12 @@ ANONYMOUS = {
     "stripe_payments.csv": ([8], 60.00),
     "stripe_payments_legacy.csv": ([9], 18.00),
     "german_till.csv": ([6, 11], 4.70),  # the walk-ins 2.80 + 1.90
+    "lightspeed_xseries_sales.csv": ([6], 12.50),  # receipt 102, customer code WALKIN
+    "sumup_sales.csv": ([2, 3, 4, 5, 6, 7, 8, 9], 48.70),  # every line: no customer column
+    "zettle_payments.csv": ([2, 3, 4, 5, 6, 7, 8], 103.00),
 }
+# sales without a customer, counted as orders (README truths): file -> distinct orders
+ANONYMOUS_ORDERS = {"sumup_sales.csv": 6, "zettle_payments.csv": 7}
 HEADER_ROW = "a second header row (question text), not a response"
 # file, profile, responses, NPS, rows set aside by reason
 SURVEYS = [
@@ -134,7 +186,11 @@ SURVEYS = [
     ),
     ("typeform.csv", "typeform", 8, 25.0, {"unfinished response": 2}),
     ("microsoft_forms.xlsx", "microsoft_forms", 9, 11.111111, {}),
+    ("delighted_responses.csv", "delighted", 10, 40.0, {}),
+    ("hotjar_survey.csv", "hotjar_survey", 10, 20.0, {"missing score": 1}),
 ]
+# the score column where its name does not hold "recommend" (the default check)
+SCORE_COLUMN = {"qualtrics.csv": "Q1", "delighted_responses.csv": "Score"}
 
 
 @functools.cache
@@ -217,7 +273,10 @@ def test_survey_export_gives_its_hand_computed_figures(
     assert nps(p.data["score"]) == pytest.approx(score)
     assert p.data["response_date"].notna().all()
     assert p.report["rejected_by_reason"] == aside
-    assert "recommend" in p.mapping["score"] or p.mapping["score"] == "Q1"
+    if name in SCORE_COLUMN:
+        assert p.mapping["score"] == SCORE_COLUMN[name]
+    else:
+        assert "recommend" in p.mapping["score"]
     check_rows(raw, p)
 
 
@@ -609,3 +668,110 @@ def test_detection_prefers_order_id_and_the_submit_date() -> None:
     )
     m = detect_columns(read_table(survey.encode(), filename="s.csv"), "responses")
     assert m["response_date"] == "Submit Date"
+
+
+@pytest.mark.parametrize("name", sorted(ANONYMOUS_ORDERS))
+def test_an_export_without_a_customer_keeps_every_sale_as_a_sale_without_a_customer(
+    name: str,
+) -> None:
+    """A till's sales report names no customer: nothing is refused, revenue is all there."""
+    p = known(name)
+    rows, amount = ANONYMOUS[name]
+    assert len(p.data) == 0 and len(p.rejected) == 0
+    assert p.report["anonymous_orders"] == ANONYMOUS_ORDERS[name]
+    assert p.report["anonymous_amount"] == pytest.approx(amount)
+    assert set(p.anonymous["why"]) == {"no customer id"}
+    assert "customer_id" not in p.mapping  # no column of the file is taken as the customer
+    assert "kept as sales without a customer" in p.warnings[0]
+
+
+def test_sumup_says_why_there_is_no_customer() -> None:
+    p = known("sumup_sales.csv")
+    assert p.warnings[0] == (
+        "Recognised as a SumUp sales report: the file names no customer ('Account' is the "
+        "shop's own login): its 6 sales are kept as sales without a customer, dates read as "
+        "day/month/year."
+    )
+    refund = p.anonymous[p.anonymous["order_id"] == "TEGUCXAGDJ"]
+    assert refund["amount"].tolist() == [-5.50]  # the refund row is kept, negative
+    assert p.anonymous["order_date"].min() == pd.Timestamp("2024-03-05 08:12")
+
+
+def test_lightspeed_keeps_each_sales_own_row_and_says_what_it_left_out() -> None:
+    p = known("lightspeed_xseries_sales.csv")
+    assert p.warnings[0] == (
+        "Recognised as a Lightspeed Retail X-Series (formerly Vend) sales history export: "
+        "1 voided sale left out, 1 open layby (not completed) left out, 8 product lines (the "
+        "sale's own row counts) left out, 6 payment lines (the sale's own row counts) left "
+        "out, 1 guest or walk-in sale kept without a customer."
+    )
+    by_order = p.data.groupby("order_id")["amount"].sum().round(2).to_dict()
+    assert by_order == {"101": 46.0, "103": 23.0, "106": -16.0, "107": 18.5, "108": 27.0}
+
+
+def test_quickbooks_lines_get_their_customer_from_the_group_heading() -> None:
+    raw = raw_of("quickbooks_sales_by_customer_detail.csv")
+    assert raw.attrs["header_row"] == 5 and raw.columns[0] == "Customer"
+    p = known("quickbooks_sales_by_customer_detail.csv")
+    d = p.data
+    assert d.groupby("customer_id")["amount"].sum().round(2).to_dict() == {
+        "Amy's Bird Sanctuary": 110.0,
+        "Bill's Windsurf Shop": 7.0,
+        "Cool Cars": 240.0,
+        "Dukes Basketball Camp": 191.0,
+    }
+    reasons = p.rejected.set_index("row")["reason"].to_dict()
+    assert [r for r, why in reasons.items() if why == "a total row, not a sale"] == [
+        10,
+        15,
+        18,
+        23,
+        24,
+    ]
+    heading = "a customer heading row (its lines carry the customer)"
+    assert [r for r, why in reasons.items() if why == heading] == [6, 11, 16, 19]
+    assert reasons[26] == "a note under the report, not a sale"
+    assert p.warnings[0].startswith(
+        'Recognised as a QuickBooks "Sales by Customer Detail" report: each line\'s customer '
+        "taken from the customer's heading row above it"
+    )
+
+
+def test_the_unnamed_first_column_is_named_only_for_a_grouped_report() -> None:
+    names = ["", "Date", "Transaction Type", "Num", "Product/Service", "Memo/Description"]
+    names += ["Qty", "Sales Price", "Amount", "Balance"]
+    assert ip.name_group_column(names) == ["Customer", *names[1:]]
+    assert ip.name_group_column(["", "Date", "Amount"]) is None  # not the report: refused
+    assert ip.name_group_column(["Customer", *names[1:]]) is None  # already named
+
+
+def test_bigcommerce_refunds_and_month_first_dates() -> None:
+    d = known("bigcommerce_orders.csv").data
+    assert d.groupby("order_id")["amount"].sum().to_dict() == {
+        "100": 54.0,
+        "101": 32.5,
+        "103": 60.0,  # 80.00 partially refunded 20.00
+        "105": 0.0,  # refunded in full: still an order, with 0
+        "108": 44.0,
+    }
+    assert d["order_date"].min() == pd.Timestamp("2024-03-02")  # 03/02/2024, month first
+
+
+def test_wix_order_total_counted_once_with_am_pm_times() -> None:
+    d = known("wix_orders.csv").data
+    assert d.groupby("order_id")["amount"].sum().round(2).to_dict() == {
+        "10001": 31.5,
+        "10002": 44.0,
+        "10004": 44.5,
+        "10005": 0.0,
+        "10006": 16.5,
+    }
+    first = d[d["order_id"] == "10002"]["order_date"].iloc[0]
+    assert first == pd.Timestamp("2024-03-05 14:40:11")  # "Mar 5, 2024" + "2:40:11 PM"
+
+
+def test_hotjar_anonymous_visitors_keep_their_answers() -> None:
+    p = known("hotjar_survey.csv")
+    assert p.report["respondents"] == 3
+    assert "anonymous" not in {str(c).casefold() for c in p.data["customer_id"].dropna()}
+    assert p.rejected["row"].tolist() == [9]  # the visitor who skipped the 0-10 question
