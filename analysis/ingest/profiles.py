@@ -715,6 +715,29 @@ PROFILES: tuple[Profile, ...] = (
         dayfirst=True,
     ),
     Profile(
+        key="sumup_sales_de",
+        name="SumUp sales report (German)",
+        kind="transactions",
+        signature=("Transaktionsnummer", "Zahlungsmethode", "Preis (brutto)", "Typ", "Konto"),
+        roles={
+            "order_id": ("Transaktionsnummer",),
+            "order_date": ("Datum",),
+            "amount": ("Preis (brutto)",),
+            "quantity": ("Menge",),
+            "product": ("Beschreibung",),
+            "channel": ("Zahlungsmethode",),
+        },
+        source="SumUp dashboard > Berichte > Verkaufsbericht, CSV in German (the columns a "
+        "public parser reads and stacks in this order, ursjoss/lola-sumup src/prepare.rs: "
+        "Datum,Typ,Transaktionsnummer,Zahlungsmethode,Menge,Beschreibung,Währung,Preis vor "
+        "Rabatt,Rabatt,Preis (brutto),Preis (netto),Steuer,Steuersatz,Konto; Datum "
+        "'24.03.2023, 12:32'; Typ 'Verkauf' for a sale)",
+        keep_types=("Typ", frozenset({"Verkauf", "Erstattung", "Rückerstattung"})),
+        refund_types=frozenset({"Erstattung", "Rückerstattung"}),
+        no_customer="'Konto' is the shop's own login",
+        dayfirst=True,
+    ),
+    Profile(
         key="zettle_payments",
         name="Zettle (PayPal Zettle) payments export",
         kind="transactions",

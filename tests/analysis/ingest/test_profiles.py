@@ -128,6 +128,7 @@ SALES = [
     ),
     # no customer column: every sale is a sale without a customer (see ANONYMOUS)
     ("sumup_sales.csv", "sumup_sales", 0, 0, 0.0, 0, {}),
+    ("sumup_sales_de.csv", "sumup_sales_de", 0, 0, 0.0, 0, {}),
     ("zettle_payments.csv", "zettle_payments", 0, 0, 0.0, 0, {}),
     (
         "bigcommerce_orders.csv",
@@ -168,10 +169,11 @@ ANONYMOUS = {
     "german_till.csv": ([6, 11], 4.70),  # the walk-ins 2.80 + 1.90
     "lightspeed_xseries_sales.csv": ([6], 12.50),  # receipt 102, customer code WALKIN
     "sumup_sales.csv": ([2, 3, 4, 5, 6, 7, 8, 9], 48.70),  # every line: no customer column
+    "sumup_sales_de.csv": ([2, 3, 4, 5, 6, 7], 34.70),
     "zettle_payments.csv": ([2, 3, 4, 5, 6, 7, 8], 103.00),
 }
 # sales without a customer, counted as orders (README truths): file -> distinct orders
-ANONYMOUS_ORDERS = {"sumup_sales.csv": 6, "zettle_payments.csv": 7}
+ANONYMOUS_ORDERS = {"sumup_sales.csv": 6, "sumup_sales_de.csv": 4, "zettle_payments.csv": 7}
 HEADER_ROW = "a second header row (question text), not a response"
 # file, profile, responses, NPS, rows set aside by reason
 SURVEYS = [
