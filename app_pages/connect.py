@@ -135,7 +135,7 @@ def _cohorts(con, source, mapping):
     # One set of engine-side cells gives both the matrix and the cohort sizes beside it
     # (analysis.pushdown has no public cohort_sizes yet).
     cells = pushdown_cohorts._cells(_canon(con, source, mapping), "M", None)
-    return cohorts._matrix(cells, "customers", "classic"), cohorts._sizes(cells)
+    return cohorts.retention_from_counts(cells), cohorts.sizes_from_counts(cells)
 
 
 try:

@@ -6,8 +6,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analysis import cohorts as _cohorts
-from analysis.pushdown._lines import cutoff_day, orders, resolve_as_of
+from analysis.cohorts import CohortCounts, check_settings, last_period, retention_from_counts
+from analysis.pushdown._lines import orders, resolve_as_of
 
 __all__ = ["retention_matrix"]
 
@@ -21,11 +21,9 @@ def _period_number(date: ir.DateValue, day: ir.IntegerValue, period: str) -> ir.
     return months if period == "M" else (months / 3).floor().cast("int64")
 
 
-def _cells(table: ir.Table, period: str, as_of) -> _cohorts._Cells:
+def _cells(table: ir.Table, period: str, as_of) -> CohortCounts:
     as_of_ts = resolve_as_of(table, as_of)
-    cutoff = cutoff_day(as_of_ts)
-    last = int(_cohorts._period_numbers(np.array([cutoff - 1]), period)[0])
-    partial = bool(_cohorts._period_start_days(np.array([last + 1]), period)[0] > cutoff)
+    last, _ = last_period(as_of_ts, period)
 
     o = orders(table, as_of_ts)
     o = o.mutate(p=_period_number(o.date, o.day, period), purchase=o.net >= 0)
@@ -66,26 +64,14 @@ def _cells(table: ir.Table, period: str, as_of) -> _cohorts._Cells:
     classic = grid("active")
     ended = grid("ends")
     unbounded = np.cumsum(ended[:, ::-1], axis=1)[:, ::-1]
-    empty = np.zeros(0, dtype=np.int64)
-    return _cohorts._Cells(
+    return CohortCounts(
         period=period,
         as_of=as_of_ts,
-        last=last,
-        partial=partial,
-        # The first observed period (used by cohort reports, not by the matrix).
-        first_period=int(row_cohort.min()) if n_rows else last,
-        row_cohort=row_cohort,
-        row_group=None,
-        group_labels=None,
-        by=None,
+        cohorts=row_cohort,
         sizes=first["active"].to_numpy(dtype=np.int64),
-        width=width,
-        cust_row=empty,
-        order_cust=empty,
-        order_off=empty,
-        order_net=np.zeros(0),
-        order_purchase=np.zeros(0, dtype=bool),
-        cache={"classic": classic, "unbounded": unbounded, "revenue": grid("rev")},
+        active=classic,
+        unbounded=unbounded,
+        revenue=grid("rev"),
     )
 
 
@@ -112,6 +98,5 @@ def retention_matrix(
         The same matrix (index, columns, values and ``attrs``) as the in-memory function.
         Only a few small aggregates (cohort x period cells) come back from the engine.
     """
-    _cohorts._check_period(period)
-    _cohorts._check_metric_kind(metric, kind)
-    return _cohorts._matrix(_cells(table, period, as_of), metric, kind)
+    check_settings(period, metric, kind)
+    return retention_from_counts(_cells(table, period, as_of), metric, kind)

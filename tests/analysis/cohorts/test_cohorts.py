@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,8 +28,9 @@ from analysis.cohorts import (
     two_proportion_test,
     wilson_interval,
 )
+from analysis.cohorts import periods as cohort_periods
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NAN = np.nan
 
 
@@ -178,14 +178,14 @@ def test_period_arithmetic_matches_pandas(period):
         pd.date_range("2023-12-01", "2025-03-31", freq="D")
     )
     days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    ours = cohorts._to_periods(cohorts._period_numbers(days, period), period)
+    ours = cohort_periods._to_periods(cohort_periods._period_numbers(days, period), period)
     assert ours.equals(pd.PeriodIndex(dates, freq=period))
-    starts = cohorts._period_start_days(cohorts._period_numbers(days, period), period)
+    starts = cohort_periods._period_start_days(cohort_periods._period_numbers(days, period), period)
     expected = pd.PeriodIndex(dates, freq=period).start_time
     assert np.array_equal(starts, expected.to_numpy().astype("datetime64[D]").astype(np.int64))
     big = np.arange(-400, 40_000, dtype=np.int64)  # long enough for the lookup-table path
     slow = big.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    assert np.array_equal(cohorts._month_numbers(big), slow)
+    assert np.array_equal(cohort_periods._month_numbers(big), slow)
 
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
@@ -488,7 +488,7 @@ def test_breakdown_matrix_curve_and_groups():
         ("Web", JAN),
         ("Web", FEB),
         ("Shop", JAN),
-        ("(missing)", FEB),
+        ("(not given)", FEB),
     ]
     assert_matrix(m, [[1.0, 1.0, 0.0], [1.0, 1.0, NAN], [1.0, 0.0, 0.0], [1.0, 0.0, NAN]])
     sizes = cohort_sizes(CHAN, by="channel")
@@ -611,7 +611,7 @@ def _layers(spec):
 
 
 def test_heatmap_data_leaves_out_unobservable_and_marks_partial():
-    from analysis.charts_cohorts import heatmap_data
+    from analysis.charts.cohorts import heatmap_data
 
     data = heatmap_data(retention_matrix(HAND), cohort_sizes(HAND))
     assert len(data) == 4 + 3 + 2  # observable cells only
@@ -629,7 +629,7 @@ def test_heatmap_data_leaves_out_unobservable_and_marks_partial():
 
 
 def test_heatmap_spec():
-    from analysis.charts_cohorts import heatmap
+    from analysis.charts.cohorts import heatmap
 
     spec = heatmap(retention_matrix(HAND), cohort_sizes(HAND)).to_dict()
     layers = _layers(spec)
@@ -650,7 +650,7 @@ def test_heatmap_spec():
 
 
 def test_curves_chart_spec():
-    from analysis.charts_cohorts import cohort_lines_data, curves_chart
+    from analysis.charts.cohorts import cohort_lines_data, curves_chart
 
     lines = cohort_lines_data(retention_matrix(HAND))
     assert not ((lines["row"] == "2024-01") & (lines["period_number"] == 3)).any()  # partial
