@@ -1,5 +1,4 @@
-"""Cells as text, and how messages name files, columns, sizes and long values.
-"""
+"""Cells as text, and how messages name files, columns, sizes and long values."""
 
 from __future__ import annotations
 
@@ -20,11 +19,6 @@ _NULL_TOKENS = frozenset(
 def _q(name: str) -> str:
     """How messages name a file: 'sales.csv', or "the uploaded file" when it has no name."""
     return f"'{name}'" if name else "the uploaded file"
-
-
-# ---------------------------------------------------------------------------------------------
-# small helpers
-# ---------------------------------------------------------------------------------------------
 
 
 def _col_letter(i: int) -> str:
@@ -53,7 +47,7 @@ def _short(value: str, width: int = 40) -> str:
 
 
 def _as_text(s: pd.Series) -> pd.Series:
-    """A column as str dtype with "" for missing (raw tables from notebooks may hold numbers)."""
+    """Return a column as str dtype with "" for missing (raw tables may hold numbers)."""
     if isinstance(s.dtype, pd.StringDtype):
         return s.fillna("") if s.hasnans else s
     if pd.api.types.is_float_dtype(s.dtype):
@@ -66,11 +60,8 @@ def _as_text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "").astype("str")
 
 
-# --- workbooks --------------------------------------------------------------------------------
-
-
 def _cell_text(v: Any) -> str:
-    """A calamine cell value as the text the spreadsheet shows."""
+    """Return a calamine cell value as the text the spreadsheet shows."""
     t = type(v)
     if t is str:
         return v

@@ -1,5 +1,4 @@
-"""``detect_columns``: which column plays which role, from header names and cell contents.
-"""
+"""``detect_columns``: which column plays which role, from header names and cell contents."""
 
 from __future__ import annotations
 
@@ -72,67 +71,116 @@ def _profile(s: pd.Series) -> _Profile:
 
 
 def _content_adjust(role: str, p: _Profile, header: float) -> float:
-    """Bonus/penalty from the cells; also a score for columns whose name says nothing."""
+    """Return the bonus or penalty the cells give ``role``.
+
+    Also a score for columns whose name says nothing (``header`` 0).
+    """
     if p.fill == 0:
         return -3.0 if header else 0.0
-    if role in ("order_date", "response_date"):
-        if p.date >= 0.8:
-            return 3.0 if header else 5.0
-        if header and p.num >= 0.9 and p.intlike >= 0.99:
-            return 0.0  # maybe Excel serial numbers
-        return -4.0 if header else 0.0
-    if role in ("amount", "unit_price", "quantity"):
-        if p.date >= 0.5:
-            return -7.0 if header else 0.0
-        if not header:
-            ok = role == "amount" and p.num >= 0.9 and p.decimals >= 0.2
-            return 4.0 if ok else 0.0
-        if p.num >= 0.8:
-            return 2.0 if role != "quantity" or p.intlike >= 0.95 else 0.5
-        # a few bad cells are rejected later; a column of mostly non-numbers is not a number
-        return 0.0 if p.num >= 0.5 else -7.0
-    if role == "customer_id":
-        if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
-            return -8.0 if header else 0.0
-        if not header:
-            ok = (
-                p.uniq < 0.9
-                and p.distinct >= 5
-                and p.avglen <= 40
-                and p.spaces < 0.5
-                and p.num < 0.99
-                and p.fill >= 0.5
-            )
-            return 4.0 if ok else 0.0
-        if p.distinct == 1 and p.uniq <= 0.25:
-            return -9.0  # one value on every row (the shop's own account) is nobody's id
-        return 1.0 if p.uniq < 0.95 else 0.0
-    if role == "order_id":
-        if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
-            return -8.0 if header else 0.0
-        return 0.0
-    if role == "product":
-        if p.num >= 0.9 and p.alpha < 0.1 and not header:
-            return 0.0
-        return (1.0 if p.alpha >= 0.5 and p.spaces >= 0.3 else 0.0) if header else 0.0
-    if role in ("category", "channel", "country"):
-        if header and p.num >= 0.8:
-            return -5.0
-        return 0.0
-    if role in ("score", "csat", "ces"):
-        share = {"score": p.in010, "csat": p.in15, "ces": p.in17}[role]
-        if not header:
-            return 4.5 if (role == "score" and share >= 0.95) else 0.0
-        # dirty data has a few out-of-scale cells (they are rejected later), so only a
-        # column mostly off the scale is penalised
-        return 3.0 if share >= 0.95 else (0.0 if share >= 0.6 else -6.0)
-    if role == "comment":
-        if p.num >= 0.8:
-            return -6.0 if header else 0.0
-        if p.alpha >= 0.8 and p.avglen >= 20 and p.spaces >= 0.5:
-            return 2.0 if header else 4.0
-        return 0.0
+    return _ADJUST.get(role, _no_adjust)(role, p, header)
+
+
+def _no_adjust(role: str, p: _Profile, header: float) -> float:
+    """Leave the score as the header gives it."""
     return 0.0
+
+
+def _adjust_date(role: str, p: _Profile, header: float) -> float:
+    """Reward a column of dates, penalise a named date column that holds none."""
+    if p.date >= 0.8:
+        return 3.0 if header else 5.0
+    if header and p.num >= 0.9 and p.intlike >= 0.99:
+        return 0.0  # maybe Excel serial numbers
+    return -4.0 if header else 0.0
+
+
+def _adjust_number(role: str, p: _Profile, header: float) -> float:
+    """Reward a column of numbers (amounts with decimals even unnamed), penalise the rest."""
+    if p.date >= 0.5:
+        return -7.0 if header else 0.0
+    if not header:
+        ok = role == "amount" and p.num >= 0.9 and p.decimals >= 0.2
+        return 4.0 if ok else 0.0
+    if p.num >= 0.8:
+        return 2.0 if role != "quantity" or p.intlike >= 0.95 else 0.5
+    # a few bad cells are rejected later; a column of mostly non-numbers is not a number
+    return 0.0 if p.num >= 0.5 else -7.0
+
+
+def _adjust_customer(role: str, p: _Profile, header: float) -> float:
+    """Reward repeating short ids; never a column of dates, amounts or one value."""
+    if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
+        return -8.0 if header else 0.0
+    if not header:
+        ok = (
+            p.uniq < 0.9
+            and p.distinct >= 5
+            and p.avglen <= 40
+            and p.spaces < 0.5
+            and p.num < 0.99
+            and p.fill >= 0.5
+        )
+        return 4.0 if ok else 0.0
+    if p.distinct == 1 and p.uniq <= 0.25:
+        return -9.0  # one value on every row (the shop's own account) is nobody's id
+    return 1.0 if p.uniq < 0.95 else 0.0
+
+
+def _adjust_order(role: str, p: _Profile, header: float) -> float:
+    """Never take a column of dates or amounts as the order number."""
+    if p.date >= 0.8 or (p.num >= 0.8 and p.decimals > 0.2):
+        return -8.0 if header else 0.0
+    return 0.0
+
+
+def _adjust_product(role: str, p: _Profile, header: float) -> float:
+    """Reward a named product column of descriptive text."""
+    if p.num >= 0.9 and p.alpha < 0.1 and not header:
+        return 0.0
+    return (1.0 if p.alpha >= 0.5 and p.spaces >= 0.3 else 0.0) if header else 0.0
+
+
+def _adjust_label(role: str, p: _Profile, header: float) -> float:
+    """Penalise a named category, channel or country column of numbers."""
+    return -5.0 if header and p.num >= 0.8 else 0.0
+
+
+def _adjust_scale(role: str, p: _Profile, header: float) -> float:
+    """Reward whole numbers on the role's scale (an unnamed 0-10 column may be the score)."""
+    share = {"score": p.in010, "csat": p.in15, "ces": p.in17}[role]
+    if not header:
+        return 4.5 if (role == "score" and share >= 0.95) else 0.0
+    # dirty data has a few out-of-scale cells (they are rejected later), so only a
+    # column mostly off the scale is penalised
+    return 3.0 if share >= 0.95 else (0.0 if share >= 0.6 else -6.0)
+
+
+def _adjust_comment(role: str, p: _Profile, header: float) -> float:
+    """Reward long free text, penalise numbers."""
+    if p.num >= 0.8:
+        return -6.0 if header else 0.0
+    if p.alpha >= 0.8 and p.avglen >= 20 and p.spaces >= 0.5:
+        return 2.0 if header else 4.0
+    return 0.0
+
+
+_ADJUST = {
+    "order_date": _adjust_date,
+    "response_date": _adjust_date,
+    "amount": _adjust_number,
+    "unit_price": _adjust_number,
+    "quantity": _adjust_number,
+    "customer_id": _adjust_customer,
+    "order_id": _adjust_order,
+    "product": _adjust_product,
+    "category": _adjust_label,
+    "channel": _adjust_label,
+    "country": _adjust_label,
+    "score": _adjust_scale,
+    "csat": _adjust_scale,
+    "ces": _adjust_scale,
+    "comment": _adjust_comment,
+}
 
 
 _THRESHOLD = 4.0

@@ -1,8 +1,19 @@
-"""Sanity checks of a transactions mapping before any figure is shown.
+"""Sanity checks of a transactions mapping, before any figure is shown.
+
+``report["doubts"]`` (:func:`~analysis.ingest.transactions.prepare_transactions`) lists the
+mappings that look wrong, checked on the usable rows (at least 20; none for smaller files).
+Each is a dict with ``rule``, ``role``, ``column`` (the column in doubt), ``suggestion`` (a
+likely better column of the file, or None) and ``message`` (plain words, also in
+``warnings``). Rules: "one_customer" (one customer on every line), "customer_is_order" (the
+customer column holds the order numbers, or consecutive numbers with one order each),
+"one_order_per_customer" (as many customers as orders), "amount_mostly_zero" (more than half
+the amounts are 0), "one_day" (every date on one day).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,14 +27,19 @@ from analysis.ingest.preparing import _text_role
 
 _DOUBT_MIN_ROWS = 20  # fewer usable lines than this: too few to doubt a mapping
 _SEQ_RE = r"^\s*[A-Za-z#]{0,4}[-_ ]?0*(\d{1,12})\s*$"
+_CHECK = " Check the columns on 'Your data' before trusting the figures."
+
+_CellTest = Callable[[pd.Series], bool]
 
 
 def _suggest(
-    raw: pd.DataFrame, used: np.ndarray, role: str, mapping: dict[str, str], test
+    raw: pd.DataFrame, used: np.ndarray, role: str, mapping: dict[str, str], test: _CellTest
 ) -> str | None:
-    """The file's best other column for ``role``: among unmapped columns passing ``test``
-    (a function of the column's usable cells, as text), the one whose name fits the role best
-    (ties: the first in the file)."""
+    """Return the file's best other column for ``role``, or None.
+
+    Among the unmapped columns passing ``test`` (a function of the column's usable cells, as
+    text), the one whose name fits the role best (ties: the first in the file).
+    """
     taken = set(mapping.values())
     best: tuple[float, int, str] | None = None
     at = np.flatnonzero(used)[:50_000]
@@ -40,7 +56,9 @@ def _suggest(
     return None if best is None else best[2]
 
 
-def _customer_like(n_orders: int):
+def _customer_like(n_orders: int) -> _CellTest:
+    """Return a test for cells that could be customers: repeating values that are not dates."""
+
     def test(cells: pd.Series) -> bool:
         k = cells.nunique()
         return 2 <= k <= 0.8 * n_orders and _parse_dates(cells.fillna("")).bad.mean() > 0.5
@@ -48,98 +66,135 @@ def _customer_like(n_orders: int):
     return test
 
 
+def _money_like(cells: pd.Series) -> bool:
+    """Tell whether cells could be amounts: mostly numbers, at least half of them not 0."""
+    v = _parse_numbers(cells.fillna("")).values
+    ok = ~np.isnan(v)
+    return ok.mean() >= 0.8 and np.mean(v[ok] != 0) >= 0.5 if ok.any() else False
+
+
+def _spread_dates(cells: pd.Series) -> bool:
+    """Tell whether cells are mostly dates on more than one day."""
+    d = _parse_dates(cells.fillna("")).values
+    ok = ~np.isnat(d)
+    if ok.mean() < 0.8:
+        return False
+    days = d[ok].astype("datetime64[D]")
+    return bool(days.min() != days.max())
+
+
+@dataclass
+class _Doubts:
+    """The doubts found about one mapping, and what the checks need to find them."""
+
+    raw: pd.DataFrame
+    used: np.ndarray
+    data: pd.DataFrame
+    mapping: dict[str, str]
+    found: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, rule: str, role: str, message: str, suggestion: str | None) -> None:
+        """Record a doubt about ``role``'s column, with the better column if there is one."""
+        if suggestion:
+            message += f" '{suggestion}' looks like a better choice."
+        col = self.mapping.get(role, "")
+        self.found.append(
+            dict(rule=rule, role=role, column=col, suggestion=suggestion, message=message)
+        )
+
+    def suggest(self, role: str, test: _CellTest) -> str | None:
+        """Return the file's best other column for ``role`` (see :func:`_suggest`)."""
+        return _suggest(self.raw, self.used, role, self.mapping, test)
+
+
 def _doubts(
     raw: pd.DataFrame, used: np.ndarray, data: pd.DataFrame, mapping: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """Mappings that look wrong (see :func:`prepare_transactions`, Notes)."""
-    n = len(data)
-    if n < _DOUBT_MIN_ROWS:
+    """Return the mappings that look wrong (see the module notes)."""
+    if len(data) < _DOUBT_MIN_ROWS:
         return []
-    out: list[dict[str, Any]] = []
+    doubts = _Doubts(raw, used, data, mapping)
+    _customer_doubts(doubts)
+    _zero_amount_doubt(doubts)
+    _one_day_doubt(doubts)
+    return doubts.found
 
-    def doubt(rule: str, role: str, message: str, suggestion: str | None) -> None:
-        col = mapping.get(role, "")
-        if suggestion:
-            message += f" '{suggestion}' looks like a better choice."
-        out.append(dict(rule=rule, role=role, column=col, suggestion=suggestion, message=message))
 
-    ccol = mapping["customer_id"]
+def _looks_like_order_numbers(doubts: _Doubts) -> str | None:
+    """Say how the customer column looks like order numbers, or None if it does not."""
+    data = doubts.data
+    cust = data["customer_id"]
+    same = "order_id" in doubts.mapping and bool(
+        (cust.to_numpy(dtype=object) == data["order_id"].to_numpy(dtype=object)).mean() >= 0.9
+    )
+    if same:
+        return "the order numbers"
+    num = cust.str.extract(_SEQ_RE)[0]
+    if num.notna().mean() >= 0.9:
+        v = pd.to_numeric(num, errors="coerce").dropna().unique()
+        if len(v) >= _DOUBT_MIN_ROWS and (v.max() - v.min() + 1) <= 1.5 * len(v):
+            return "consecutive numbers, one order each"
+    return None
+
+
+def _customer_doubts(doubts: _Doubts) -> None:
+    """Doubt a customer column with one value, or with one order per customer."""
+    data, ccol = doubts.data, doubts.mapping["customer_id"]
     cust = data["customer_id"]
     n_cust = int(cust.nunique())
     n_orders = int(data["order_id"].nunique())
-    check = " Check the columns on 'Your data' before trusting the figures."
-
-    def customer_suggestion() -> str | None:
-        return _suggest(raw, used, "customer_id", mapping, _customer_like(max(n_orders, n)))
-
     if n_cust == 1:
-        doubt(
+        doubts.add(
             "one_customer",
             "customer_id",
             f"Every line has the same customer ('{_short(str(cust.iloc[0]))}' in '{ccol}'): that "
-            "is more likely the shop's own account than a customer." + check,
-            customer_suggestion(),
+            "is more likely the shop's own account than a customer." + _CHECK,
+            doubts.suggest("customer_id", _customer_like(max(n_orders, len(data)))),
         )
-    elif n_cust == n_orders and n_orders >= _DOUBT_MIN_ROWS:
-        same = "order_id" in mapping and bool(
-            (cust.to_numpy(dtype=object) == data["order_id"].to_numpy(dtype=object)).mean() >= 0.9
+        return
+    if n_cust != n_orders or n_orders < _DOUBT_MIN_ROWS:
+        return
+    how = _looks_like_order_numbers(doubts)
+    if how:
+        rule = "customer_is_order"
+        message = (
+            f"The customer column '{ccol}' looks like order or receipt numbers ({how}): "
+            "then nobody would ever seem to come back."
         )
-        num = cust.str.extract(_SEQ_RE)[0]
-        seq = False
-        if num.notna().mean() >= 0.9:
-            v = pd.to_numeric(num, errors="coerce").dropna().unique()
-            seq = len(v) >= _DOUBT_MIN_ROWS and (v.max() - v.min() + 1) <= 1.5 * len(v)
-        if same or seq:
-            how = "the order numbers" if same else "consecutive numbers, one order each"
-            doubt(
-                "customer_is_order",
-                "customer_id",
-                f"The customer column '{ccol}' looks like order or receipt numbers ({how}): "
-                "then nobody would ever seem to come back." + check,
-                customer_suggestion(),
-            )
-        else:
-            doubt(
-                "one_order_per_customer",
-                "customer_id",
-                f"Every customer in '{ccol}' has exactly one order ({n_cust:,} customers, "
-                f"{n_orders:,} orders). If that column holds order or receipt numbers rather "
-                "than customers, the repeat figures are wrong." + check,
-                customer_suggestion(),
-            )
-    amt = data["amount"].to_numpy(dtype=np.float64)
+    else:
+        rule = "one_order_per_customer"
+        message = (
+            f"Every customer in '{ccol}' has exactly one order ({n_cust:,} customers, "
+            f"{n_orders:,} orders). If that column holds order or receipt numbers rather "
+            "than customers, the repeat figures are wrong."
+        )
+    suggestion = doubts.suggest("customer_id", _customer_like(max(n_orders, len(data))))
+    doubts.add(rule, "customer_id", message + _CHECK, suggestion)
+
+
+def _zero_amount_doubt(doubts: _Doubts) -> None:
+    """Doubt an amount column that is 0 on more than half the lines."""
+    amt = doubts.data["amount"].to_numpy(dtype=np.float64)
     zero = float(np.mean(amt == 0))
     if zero > 0.5:
-        role = "amount" if "amount" in mapping else "unit_price"
-
-        def money(cells: pd.Series) -> bool:
-            v = _parse_numbers(cells.fillna("")).values
-            ok = ~np.isnan(v)
-            return ok.mean() >= 0.8 and np.mean(v[ok] != 0) >= 0.5 if ok.any() else False
-
-        doubt(
+        role = "amount" if "amount" in doubts.mapping else "unit_price"
+        doubts.add(
             "amount_mostly_zero",
             role,
-            f"{zero:.0%} of the amounts read from '{mapping.get(role, '')}' are 0: it may not "
-            "be the amount column." + check,
-            _suggest(raw, used, "amount", mapping, money),
+            f"{zero:.0%} of the amounts read from '{doubts.mapping.get(role, '')}' are 0: it "
+            "may not be the amount column." + _CHECK,
+            doubts.suggest("amount", _money_like),
         )
-    od = data["order_date"]
+
+
+def _one_day_doubt(doubts: _Doubts) -> None:
+    """Doubt a date column whose dates are all on one day."""
+    od = doubts.data["order_date"]
     if od.notna().any() and od.min().normalize() == od.max().normalize():
-
-        def spread(cells: pd.Series) -> bool:
-            d = _parse_dates(cells.fillna("")).values
-            ok = ~np.isnat(d)
-            if ok.mean() < 0.8:
-                return False
-            days = d[ok].astype("datetime64[D]")
-            return bool(days.min() != days.max())
-
-        doubt(
+        doubts.add(
             "one_day",
             "order_date",
-            f"Every date in '{mapping['order_date']}' is on {od.min():%d %b %Y}: that may be "
-            "the export's date, not the order dates." + check,
-            _suggest(raw, used, "order_date", mapping, spread),
+            f"Every date in '{doubts.mapping['order_date']}' is on {od.min():%d %b %Y}: that "
+            "may be the export's date, not the order dates." + _CHECK,
+            doubts.suggest("order_date", _spread_dates),
         )
-    return out

@@ -1,5 +1,4 @@
-"""The header row: where it is, and the table it heads (names checked, empty rows and columns dropped).
-"""
+"""The header row: where it is, and the table it heads (names checked, empty rows and columns dropped)."""
 
 from __future__ import annotations
 
@@ -53,12 +52,16 @@ def _finish(
     header_fields: int,
     text_delim: str | None = None,
 ) -> pd.DataFrame:
-    """Common checks and clean-up: names, empty rows/columns, header-only files."""
+    """Make the table: names checked, empty rows and unnamed empty columns dropped.
+
+    Refuses blank or repeated names, values beyond the header, and a header without rows.
+    """
     names = [str(h).strip() for h in header]
     names += [""] * (body.shape[1] - len(names))
     if "" in names and len(body):  # a second header row naming the options (SurveyMonkey)
         first = [str(v) if isinstance(v, str) else "" for v in body.iloc[0].tolist()]
         names = _profiles.name_subheader_columns(names, first) or names
+        names = _profiles.name_group_column(names) or names  # QuickBooks grouped report
     nonempty = {}
     for i in range(body.shape[1]):
         col = body.iloc[:, i]

@@ -1,14 +1,9 @@
-"""Header words: what each role's column is called, and how well a header name fits a role.
-"""
+"""Header words: what each role's column is called, and how well a header name fits a role."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
-
-# ---------------------------------------------------------------------------------------------
-# detect_columns
-# ---------------------------------------------------------------------------------------------
 
 _CURRENCY_WORDS = {
     "usd", "eur", "gbp", "chf", "jpy", "cad", "aud", "nzd", "sek", "nok", "dkk", "pln", "czk",

@@ -1,5 +1,4 @@
-"""Size limits of one file or table (bytes, rows, columns, cells), checked before it is built.
-"""
+"""Size limits of one file or table (bytes, rows, columns, cells), checked before it is built."""
 
 from __future__ import annotations
 
@@ -25,11 +24,6 @@ DEFAULT_MAX_CELLS = 20_000_000
 
 Twenty million cells of text take a few hundred MB once in pandas; Online Retail has 4.3 million.
 """
-
-
-# ---------------------------------------------------------------------------------------------
-# read_table
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

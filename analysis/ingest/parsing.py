@@ -1,24 +1,22 @@
-"""Numbers and dates written in any common style, parsed vectorised and decided per column.
-"""
+"""Numbers and dates written in any common style, parsed vectorised and decided per column."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.ingest.cells import _NULL_TOKENS, _as_text
 
-# ---------------------------------------------------------------------------------------------
-# number and date parsing (vectorised, decided per column)
-# ---------------------------------------------------------------------------------------------
-
 
 @dataclass
 class _Parsed:
+    """One column, parsed."""
+
     values: np.ndarray  # float64 (NaN where not a number) or datetime64[ns] (NaT)
     empty: np.ndarray  # bool: cell empty (or a null token)
     bad: np.ndarray  # bool: non-empty but not understood
@@ -226,6 +224,7 @@ def _plausible_ns(res: pd.Series) -> np.ndarray:
 
 
 def _ints(col: pd.Series, default: int = 0) -> np.ndarray:
+    """Return a column of digit groups as int64 (``default`` where empty)."""
     return pd.to_numeric(col, errors="coerce").fillna(default).to_numpy(dtype=np.int64)
 
 
@@ -245,142 +244,175 @@ def _parse_dates(
     """
     n = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        ser = s
-        if getattr(ser.dt, "tz", None) is not None:
-            ser = ser.dt.tz_localize(None)
-        v = ser.to_numpy(dtype="datetime64[ns]")
-        nat = np.isnat(v)
-        return _Parsed(v, nat, np.zeros(n, dtype=bool), "date cells")
+        return _date_cells(s)
     codes, u, counts = _factorize_text(s)
-    n_u = len(u)
-    out = np.full(n_u, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(u), np.datetime64("NaT"), dtype="datetime64[ns]")
     family_rows: Counter[str] = Counter()
     ambiguous = False
-    if n_u:
-        done = np.zeros(n_u, dtype=bool)
-
-        # fast path: plain ISO text (what spreadsheets and databases export)
-        m = _match(u, _ISO_STRICT_RE, ~done)
-        if m.any():
-            vals = _plausible_ns(pd.to_datetime(u[m], format="ISO8601", errors="coerce"))
-            ok = ~np.isnat(vals)
-            m[np.flatnonzero(m)[~ok]] = False
-            out[m] = vals[ok]
-            done |= m
-            family_rows["iso"] += int(counts[m].sum())
-
-        m = _match(u, _ISO_RE, ~done)
-        if m.any():
-            p = _extract(u, _ISO_RE, m)
-            parts = pd.DataFrame(
-                {
-                    "year": _ints(p[0]),
-                    "month": _ints(p[1]),
-                    "day": _ints(p[2]),
-                    "hour": _ints(p[3]),
-                    "minute": _ints(p[4]),
-                    "second": _ints(p[5]),
-                }
-            )
-            vals = _assemble(parts)
-            frac = p[6].fillna("").str.ljust(9, "0").str.slice(0, 9)
-            ns = pd.to_numeric(frac, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-            vals = vals + ns.astype("timedelta64[ns]")
-            out[m] = vals
-            done |= m
-            family_rows["iso"] += int(counts[m].sum())
-
-        m = _match(u, _COMPACT_RE, ~done)
-        if m.any():
-            p = _extract(u, _COMPACT_RE, m)
-            y = _ints(p[0])
-            ok = (y >= 1900) & (y <= 2100)
-            parts = pd.DataFrame({"year": y, "month": _ints(p[1]), "day": _ints(p[2])})
-            vals = _assemble(parts)
-            vals[~ok] = np.datetime64("NaT")
-            out[m] = vals
-            done |= m
-            family_rows["compact"] += int(counts[m].sum())
-
-        m = _match(u, _DMY_RE, ~done)
-        if m.any():
-            p = _extract(u, _DMY_RE, m)
-            a, b = _ints(p[0]), _ints(p[1])
-            w = counts[m]
-            first_big = int(w[(a > 12) & (b <= 12)].sum())
-            second_big = int(w[(b > 12) & (a <= 12)].sum())
-            if first_big or second_big:
-                day_first = first_big >= second_big
-            else:
-                undecided = bool(((a != b) & (a <= 12) & (b <= 12)).any())
-                if dayfirst is None:
-                    day_first = True
-                    ambiguous = undecided
-                else:
-                    day_first = bool(dayfirst)
-            year = _ints(p[2])
-            short = p[2].str.len().to_numpy() == 2
-            year = np.where(short, np.where(year <= 68, 2000 + year, 1900 + year), year)
-            hour = _ints(p[3])
-            ampm = p[6].fillna("").str.lower().to_numpy(dtype=object)
-            pm = ampm == "p"
-            am = ampm == "a"
-            bad12 = (am | pm) & ((hour < 1) | (hour > 12))
-            hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
-            parts = pd.DataFrame(
-                {
-                    "year": year,
-                    "month": b if day_first else a,
-                    "day": a if day_first else b,
-                    "hour": hour,
-                    "minute": _ints(p[4]),
-                    "second": _ints(p[5]),
-                }
-            )
-            vals = _assemble(parts)
-            vals[bad12] = np.datetime64("NaT")
-            out[m] = vals
-            done |= m
-            family_rows["dmy" if day_first else "mdy"] += int(counts[m].sum())
-
-        if allow_serial:
-            m = _match(u, _SERIAL_RE, ~done)
-            if m.any():
-                num = pd.to_numeric(u[m], errors="coerce").to_numpy(dtype=np.float64)
-                ok = (num >= _SERIAL_MIN) & (num <= _SERIAL_MAX)
-                secs = np.round(np.where(ok, num, 0) * 86400).astype(np.int64)
-                vals = np.datetime64("1899-12-30", "ns") + secs.astype("timedelta64[s]")
-                vals = vals.astype("datetime64[ns]")
-                vals[~ok] = np.datetime64("NaT")
-                out[m] = vals
-                done |= m
-                family_rows["serial"] += int(counts[m].sum())
-
-        m = _match(u, _MONTH_RE, ~done)
-        if m.any():
-            idx = np.flatnonzero(m)
-            df_ = True if dayfirst is None else bool(dayfirst)
-            for i in idx:
-                val = u.iloc[i]
-                try:
-                    ts = pd.to_datetime(val, dayfirst=df_)
-                except (ValueError, OverflowError, TypeError):
-                    continue
-                if ts is pd.NaT:
-                    continue
-                if ts.tzinfo is not None:
-                    ts = ts.tz_localize(None)
-                if not _DATE_LO <= ts < _DATE_HI:
-                    continue
-                out[i] = np.datetime64(ts.to_datetime64(), "ns")
-            done |= m
-            family_rows["names"] += int(counts[m].sum())
-
+    done = np.zeros(len(u), dtype=bool)
+    for pattern, read in _FAMILIES:
+        if read is _read_serial and not allow_serial:
+            continue
+        m = _match(u, pattern, ~done)
+        if not m.any():
+            continue
+        m, vals, family, unsure = read(u, m, counts, dayfirst)
+        out[m] = vals
+        done |= m
+        family_rows[family] += int(counts[m].sum())
+        ambiguous = ambiguous or unsure
     values = (
-        out[np.maximum(codes, 0)] if n_u else np.full(n, np.datetime64("NaT"), "datetime64[ns]")
+        out[np.maximum(codes, 0)] if len(u) else np.full(n, np.datetime64("NaT"), "datetime64[ns]")
     )
     empty = codes < 0
     values[empty] = np.datetime64("NaT")
     bad = ~empty & np.isnat(values)
     fmt = " and ".join(_DATE_WORDS[f] for f, _ in family_rows.most_common()) or None
     return _Parsed(values, empty, bad, fmt, ambiguous)
+
+
+def _date_cells(s: pd.Series) -> _Parsed:
+    """Parse a column that already holds dates (time zones dropped: wall time is kept)."""
+    ser = s
+    if getattr(ser.dt, "tz", None) is not None:
+        ser = ser.dt.tz_localize(None)
+    v = ser.to_numpy(dtype="datetime64[ns]")
+    return _Parsed(v, np.isnat(v), np.zeros(len(s), dtype=bool), "date cells")
+
+
+# Each reader takes (unique values, the ones matching its pattern, row count per unique value,
+# dayfirst) and returns (the values it read, their dates, its family, whether the day/month
+# order was guessed).
+_Read = tuple[np.ndarray, np.ndarray, str, bool]
+
+
+def _read_iso_strict(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
+    """Read plain ISO text (what spreadsheets and databases export), the fast way."""
+    vals = _plausible_ns(pd.to_datetime(u[m], format="ISO8601", errors="coerce"))
+    ok = ~np.isnat(vals)
+    m = m.copy()
+    m[np.flatnonzero(m)[~ok]] = False  # left to the next reader
+    return m, vals[ok], "iso", False
+
+
+def _twelve_hour(hour: np.ndarray, marker: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return 24-hour hours from hours and AM/PM markers ("a", "p", missing), and the bad ones.
+
+    12 AM is 0, 12 PM is 12; an hour outside 1-12 with a marker is bad.
+    """
+    ampm = marker.fillna("").str.lower().to_numpy(dtype=object)
+    pm = ampm == "p"
+    am = ampm == "a"
+    bad12 = (am | pm) & ((hour < 1) | (hour > 12))
+    hour = np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour))
+    return hour, bad12
+
+
+def _read_iso(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
+    """Read year-first dates with any separator, time, fraction of a second and zone."""
+    p = _extract(u, _ISO_RE, m)
+    parts = pd.DataFrame(
+        {
+            "year": _ints(p[0]),
+            "month": _ints(p[1]),
+            "day": _ints(p[2]),
+            "hour": _ints(p[3]),
+            "minute": _ints(p[4]),
+            "second": _ints(p[5]),
+        }
+    )
+    vals = _assemble(parts)
+    frac = p[6].fillna("").str.ljust(9, "0").str.slice(0, 9)
+    ns = pd.to_numeric(frac, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    return m, vals + ns.astype("timedelta64[ns]"), "iso", False
+
+
+def _read_compact(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
+    """Read YYYYMMDD (years 1900-2100 only: other 8-digit numbers are not dates)."""
+    p = _extract(u, _COMPACT_RE, m)
+    y = _ints(p[0])
+    vals = _assemble(pd.DataFrame({"year": y, "month": _ints(p[1]), "day": _ints(p[2])}))
+    vals[~((y >= 1900) & (y <= 2100))] = np.datetime64("NaT")
+    return m, vals, "compact", False
+
+
+def _day_first(
+    a: np.ndarray, b: np.ndarray, w: np.ndarray, dayfirst: bool | None
+) -> tuple[bool, bool]:
+    """Decide the order of the first two parts: (day first, guessed).
+
+    The parts above 12 decide (weighted by rows ``w``); else ``dayfirst``; else day-first,
+    guessed when some value could be read either way.
+    """
+    first_big = int(w[(a > 12) & (b <= 12)].sum())
+    second_big = int(w[(b > 12) & (a <= 12)].sum())
+    if first_big or second_big:
+        return first_big >= second_big, False
+    if dayfirst is None:
+        return True, bool(((a != b) & (a <= 12) & (b <= 12)).any())
+    return bool(dayfirst), False
+
+
+def _read_dmy(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
+    """Read day/month/year or month/day/year, the order decided for the whole column."""
+    p = _extract(u, _DMY_RE, m)
+    a, b = _ints(p[0]), _ints(p[1])
+    day_first, ambiguous = _day_first(a, b, counts[m], dayfirst)
+    year = _ints(p[2])
+    short = p[2].str.len().to_numpy() == 2
+    year = np.where(short, np.where(year <= 68, 2000 + year, 1900 + year), year)
+    hour, bad12 = _twelve_hour(_ints(p[3]), p[6])
+    parts = pd.DataFrame(
+        {
+            "year": year,
+            "month": b if day_first else a,
+            "day": a if day_first else b,
+            "hour": hour,
+            "minute": _ints(p[4]),
+            "second": _ints(p[5]),
+        }
+    )
+    vals = _assemble(parts)
+    vals[bad12] = np.datetime64("NaT")
+    return m, vals, "dmy" if day_first else "mdy", ambiguous
+
+
+def _read_serial(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
+    """Read Excel serial numbers (1900 system, 1950-2100; the fraction is the time of day)."""
+    num = pd.to_numeric(u[m], errors="coerce").to_numpy(dtype=np.float64)
+    ok = (num >= _SERIAL_MIN) & (num <= _SERIAL_MAX)
+    secs = np.round(np.where(ok, num, 0) * 86400).astype(np.int64)
+    vals = np.datetime64("1899-12-30", "ns") + secs.astype("timedelta64[s]")
+    vals = vals.astype("datetime64[ns]")
+    vals[~ok] = np.datetime64("NaT")
+    return m, vals, "serial", False
+
+
+def _read_month_names(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
+    """Read dates with month names ("5 March 2024", "Mar 5, 2024 2:30 PM"), one by one."""
+    df_ = True if dayfirst is None else bool(dayfirst)
+    idx = np.flatnonzero(m)
+    vals = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for j, i in enumerate(idx):
+        try:
+            ts = pd.to_datetime(u.iloc[i], dayfirst=df_)
+        except (ValueError, OverflowError, TypeError):
+            continue
+        if ts is pd.NaT:
+            continue
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        if _DATE_LO <= ts < _DATE_HI:
+            vals[j] = np.datetime64(ts.to_datetime64(), "ns")
+    return m, vals, "names", False
+
+
+#: The ways of writing dates, tried in this order on the values no earlier one has read.
+_FAMILIES = (
+    (_ISO_STRICT_RE, _read_iso_strict),
+    (_ISO_RE, _read_iso),
+    (_COMPACT_RE, _read_compact),
+    (_DMY_RE, _read_dmy),
+    (_SERIAL_RE, _read_serial),
+    (_MONTH_RE, _read_month_names),
+)

@@ -1,5 +1,7 @@
-"""What ``prepare_transactions`` and ``prepare_responses`` share: the result, the checks
-of a mapping, the set-aside rows and the notes.
+"""What ``prepare_transactions`` and ``prepare_responses`` share.
+
+The result (:class:`Prepared`), the checks of a mapping, the set-aside rows with their reasons,
+the notes every table gets (duplicates, future dates) and the report's common figures.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.columns import RESPONSE_ROLES, TRANSACTION_ROLES
 from analysis.core.errors import DataError
+from analysis.core.text import plural
 from analysis.ingest.cells import _as_text
+from analysis.ingest.detecting import detect_columns
+from analysis.ingest.parsing import _parse_dates, _Parsed
 
 
 @dataclass
@@ -51,10 +57,6 @@ class Prepared:
     anonymous: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-# ---------------------------------------------------------------------------------------------
-# prepare_transactions / prepare_responses
-# ---------------------------------------------------------------------------------------------
-
 _ROLE_WORDS = {
     "customer_id": "customer id",
     "order_id": "order / invoice number",
@@ -80,21 +82,35 @@ _AMBIG_DATE_WARNING = (
 
 
 def _file_label(raw: pd.DataFrame) -> str:
+    """Name the table in a message: its file name in quotes, or "the table"."""
     name = raw.attrs.get("filename")
     return f"'{name}'" if name else "the table"
 
 
+def _columns_listed(raw: pd.DataFrame) -> str:
+    """List the table's column names for a message: ``'a', 'b', 'c'``."""
+    return ", ".join(repr(str(c)) for c in raw.columns)
+
+
 def _check_mapping(raw: pd.DataFrame, mapping: dict[str, str], roles: tuple[str, ...]) -> dict:
+    """Return ``mapping`` without blank entries, in role order; refuse unknown roles and columns.
+
+    Raises
+    ------
+    ValueError
+        A role that is not one of ``roles`` (a programming error).
+    DataError
+        A column that is not in the table, or one column chosen for two roles.
+    """
     clean = {r: c for r, c in mapping.items() if c is not None and c != ""}
     unknown = [r for r in clean if r not in roles]
     if unknown:
         raise ValueError(f"unknown role(s) {unknown}; expected some of {list(roles)}")
-    cols = list(raw.columns)
     for r, c in clean.items():
-        if c not in cols:
+        if c not in raw.columns:
             raise DataError(
                 f"The column '{c}' chosen as {_ROLE_WORDS[r]} is not in {_file_label(raw)}; "
-                f"its columns are: {', '.join(repr(str(x)) for x in cols)}."
+                f"its columns are: {_columns_listed(raw)}."
             )
     counts = Counter(clean.values())
     twice = [c for c, k in counts.items() if k > 1]
@@ -106,6 +122,23 @@ def _check_mapping(raw: pd.DataFrame, mapping: dict[str, str], roles: tuple[str,
             "column can play only one role."
         )
     return {r: clean[r] for r in roles if r in clean}
+
+
+def _resolve_mapping(raw: pd.DataFrame, mapping: dict[str, str] | None, kind: str) -> dict:
+    """Return the checked mapping: the one given, or :func:`detect_columns`' guess for None."""
+    if mapping is None:
+        mapping = detect_columns(raw, kind)
+    roles = TRANSACTION_ROLES if kind == "transactions" else RESPONSE_ROLES
+    return _check_mapping(raw, mapping, roles)
+
+
+def _require(raw: pd.DataFrame, missing: list[str], what: str) -> None:
+    """Refuse a mapping without a required role, naming it and the table's columns."""
+    if missing:
+        raise DataError(
+            f"We could not find the {' and the '.join(missing)} in {_file_label(raw)}. Its "
+            f"columns are: {_columns_listed(raw)}. Choose {what} by hand."
+        )
 
 
 def _row_numbers(raw: pd.DataFrame) -> np.ndarray:
@@ -152,6 +185,7 @@ def _duplicates(raw: pd.DataFrame, used: np.ndarray) -> int:
 
 
 def _take(values: Any, used: np.ndarray, everything: bool) -> Any:
+    """Return the ``used`` values (all of them, without a copy, when ``everything``)."""
     arr = values.array if isinstance(values, pd.Series) else values
     return arr if everything else arr[used]
 
@@ -159,7 +193,7 @@ def _take(values: Any, used: np.ndarray, everything: bool) -> Any:
 def _canonical_frame(
     raw: pd.DataFrame, used: np.ndarray, canonical: dict[str, Any], mapping: dict[str, str]
 ) -> pd.DataFrame:
-    """The ``used`` rows: canonical columns, then the unmapped source columns as text."""
+    """Build the ``used`` rows: canonical columns, then the unmapped source columns as text."""
     everything = bool(used.all())
     mapped = set(mapping.values())
     cols: dict[str, Any] = {name: _take(v, used, everything) for name, v in canonical.items()}
@@ -175,6 +209,22 @@ def _canonical_frame(
     return data
 
 
+def _with_row_and_reason(rejected: pd.DataFrame, rows: Any, reasons: Any) -> pd.DataFrame:
+    """Add the ``row`` and ``reason`` columns to set-aside rows.
+
+    A file's own columns of those names get " (original)" added to their name.
+    """
+    for key, values in (("row", rows), ("reason", reasons)):
+        if key in rejected.columns:
+            new = f"{key} (original)"
+            while new in rejected.columns:
+                new += " (original)"
+            rejected = rejected.rename(columns={key: new})
+        rejected[key] = values
+    rejected["reason"] = rejected["reason"].astype("str")
+    return rejected
+
+
 def _finalise(
     raw: pd.DataFrame,
     reason: np.ndarray,
@@ -182,7 +232,7 @@ def _finalise(
     mapping: dict[str, str],
     aside: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Canonical data (usable rows, canonical then unmapped columns) and the rejected rows.
+    """Return the canonical data (usable rows) and the rejected rows (as the file wrote them).
 
     Rows in ``aside`` (anonymous sales) are in neither.
     """
@@ -192,25 +242,15 @@ def _finalise(
     rej = ~used if aside is None else ~used & ~aside
     rejected = raw.iloc[np.flatnonzero(rej)].reset_index(drop=True)
     rejected = pd.DataFrame({c: _as_text(rejected[c]) for c in rejected.columns})
-    for key, values in (("row", _row_numbers(raw)[rej]), ("reason", reason[rej].astype(str))):
-        if key in rejected.columns:
-            new = f"{key} (original)"
-            while new in rejected.columns:
-                new += " (original)"
-            rejected = rejected.rename(columns={key: new})
-        rejected[key] = values
-    rejected["reason"] = rejected["reason"].astype("str")
+    rejected = _with_row_and_reason(rejected, _row_numbers(raw)[rej], reason[rej].astype(str))
     rejected["row"] = rejected["row"].astype(np.int64)
     data.attrs = {}
     rejected.attrs = {}
     return data, rejected
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def _rejection_summary(reason: np.ndarray, total: int) -> tuple[dict[str, int], list[str]]:
+    """Count the set-aside rows by reason, and the note that says so ("" = a usable row)."""
     by = Counter(reason[reason != ""].tolist())
     by_reason = dict(by.most_common())
     if not by_reason:
@@ -218,12 +258,13 @@ def _rejection_summary(reason: np.ndarray, total: int) -> tuple[dict[str, int], 
     n = sum(by_reason.values())
     detail = "; ".join(f"{k}: {v:,}" for k, v in by_reason.items())
     return by_reason, [
-        f"{_plural(n, 'row')} of {total:,} could not be used and {'was' if n == 1 else 'were'} "
+        f"{plural(n, 'row')} of {total:,} could not be used and {'was' if n == 1 else 'were'} "
         f"set aside ({detail}). You can download them, fix them and upload the file again."
     ]
 
 
 def _future_note(dates: pd.Series, what: str) -> tuple[int, list[str]]:
+    """Count the ``what``s dated after today, and the note that says so."""
     today_end = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     future = (dates >= today_end).to_numpy(dtype=bool, na_value=False)
     n = int(future.sum())
@@ -231,22 +272,24 @@ def _future_note(dates: pd.Series, what: str) -> tuple[int, list[str]]:
         return 0, []
     latest = dates[future].max()
     return n, [
-        f"{_plural(n, what)} {'is' if n == 1 else 'are'} dated after today (latest "
+        f"{plural(n, what)} {'is' if n == 1 else 'are'} dated after today (latest "
         f"{latest:%Y-%m-%d}); {'it is' if n == 1 else 'they are'} kept."
     ]
 
 
 def _dup_note(n: int, what: str) -> list[str]:
+    """Say that ``n`` ``what``s are exact copies of earlier ones (nothing when none)."""
     if not n:
         return []
     copies = "is an exact copy" if n == 1 else "are exact copies"
     return [
-        f"{_plural(n, what)} {copies} of an earlier {what}; {'it is' if n == 1 else 'they are'}"
+        f"{plural(n, what)} {copies} of an earlier {what}; {'it is' if n == 1 else 'they are'}"
         " kept, but check that your export did not list them twice."
     ]
 
 
 def _distinct_pairs(a: pd.Series, b: pd.Series) -> int:
+    """Count the distinct (a, b) pairs (customer and order: the orders)."""
     if len(a) == 0:
         return 0
     ca, _ = pd.factorize(a)
@@ -256,8 +299,109 @@ def _distinct_pairs(a: pd.Series, b: pd.Series) -> int:
 
 
 def _ambiguous_number_note(col: str, fmt: str | None) -> str:
+    """Say how numbers like 1,234 in ``col`` were read."""
     return (
         f"Numbers in '{col}' like 1,234 or 1.234 could be read two ways; we read them as "
         f"{'1,234.56 (a point before the decimals)' if fmt != '1.234,56' else '1.234,56'}. "
         "If that is wrong, check how the file writes its numbers."
     )
+
+
+@dataclass
+class _Draft:
+    """What a prepare function has found, before the common tail makes a :class:`Prepared`.
+
+    ``notes`` are the function's own notes (in order); the common tail adds the duplicate and
+    future-date notes after them, then ``late_notes``.
+    """
+
+    raw: pd.DataFrame
+    mapping: dict[str, str]
+    reason: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    notes: list[str] = field(default_factory=list)
+    number_format: dict[str, str] = field(default_factory=dict)
+    date_format: dict[str, str] = field(default_factory=dict)
+    dayfirst_assumed: bool = False
+
+    def read_dates(self, col: str, dayfirst: bool | None) -> _Parsed:
+        """Parse the date column ``col``, noting its format and a guessed day/month order."""
+        dates = _parse_dates(self.raw[col], dayfirst)
+        if dates.fmt:
+            self.date_format[col] = dates.fmt
+        self.dayfirst_assumed = bool(dates.ambiguous)
+        if self.dayfirst_assumed:
+            self.notes.append(_AMBIG_DATE_WARNING)
+        return dates
+
+
+def _prepared(
+    draft: _Draft,
+    data: pd.DataFrame,
+    rejected: pd.DataFrame,
+    *,
+    what: str,
+    counts: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+    rejected_reason: np.ndarray | None = None,
+    rejection_notes: list[str] | None = None,
+    late_notes: list[str] | None = None,
+    anonymous: pd.DataFrame | None = None,
+) -> Prepared:
+    """Make the :class:`Prepared` result: the common notes and report figures of both kinds.
+
+    Parameters
+    ----------
+    draft : _Draft
+        The table, mapping, reasons ("" = used), notes and formats found so far.
+    data, rejected : pd.DataFrame
+        The canonical rows and the set-aside ones (from :func:`_finalise`).
+    what : {"line", "response"}
+        What one row is, in the notes.
+    counts : dict
+        The kind's own report figures, placed after ``date_max``.
+    extra : dict, optional
+        Report figures placed last.
+    rejected_reason : np.ndarray, optional
+        The reasons to count as set aside (default ``draft.reason``).
+    rejection_notes, late_notes : list[str], optional
+        Notes placed after the set-aside note, and after all the others.
+    anonymous : pd.DataFrame, optional
+        The sales without a customer (transactions).
+    """
+    raw = draft.raw
+    n = len(raw)
+    by_reason, rej_notes = _rejection_summary(
+        draft.reason if rejected_reason is None else rejected_reason, n
+    )
+    used = draft.reason == ""
+    dups = _duplicates(raw, used)
+    od = data[TRANSACTION_ROLES[2] if what == "line" else RESPONSE_ROLES[0]]
+    n_future, future_notes = _future_note(od, what)
+    has_dates = bool(len(data)) and bool(od.notna().any())
+    report = {
+        "rows_read": n,
+        "rows_used": len(data),
+        "rows_rejected": len(rejected),
+        "rejected_by_reason": by_reason,
+        "date_min": od.min() if has_dates else None,
+        "date_max": od.max() if has_dates else None,
+        **counts,
+        "duplicate_lines": dups,
+        "future_dates": n_future,
+        "number_format": draft.number_format,
+        "date_format": draft.date_format,
+        "dayfirst_assumed": draft.dayfirst_assumed,
+        **(extra or {}),
+    }
+    warnings = (
+        list(raw.attrs.get("warnings", None) or [])
+        + rej_notes
+        + (rejection_notes or [])
+        + draft.notes
+        + _dup_note(dups, what)
+        + future_notes
+        + (late_notes or [])
+    )
+    if anonymous is None:
+        return Prepared(data, rejected, warnings, dict(draft.mapping), report)
+    return Prepared(data, rejected, warnings, dict(draft.mapping), report, anonymous)

@@ -1,5 +1,4 @@
-"""Broken quotation marks: records a stray quote stretched over whole rows, read line by line.
-"""
+"""Broken quotation marks: records a stray quote stretched over whole rows, read line by line."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ _WS = "whitespace"
 
 
 def _line_fields(line: str, delim: str) -> list[str]:
-    """The fields of one physical line on its own (quotes honoured within the line only)."""
+    """Split one physical line on its own into fields (quotes honoured within the line only)."""
     if delim == _WS:
         return line.split()
     quoting = csv.QUOTE_NONE if line.count('"') % 2 else csv.QUOTE_MINIMAL  # a stray quote
@@ -44,8 +43,11 @@ def _kind(value: str) -> str:
 
 
 def _column_kinds(lines: list[bytes], delim: str, width: int) -> list[str]:
-    """The most common kind of each column among (up to 2,000) physical lines that, read on
-    their own, have the table's number of fields (rows, whatever the quotes around them)."""
+    """Return the most common kind of each column.
+
+    Counted among (up to 2,000) physical lines that, read on their own, have the table's
+    number of fields (rows, whatever the quotes around them).
+    """
     votes: list[Counter[str]] = [Counter() for _ in range(width)]
     for ln in lines[1:2001]:
         fields = _line_fields(ln.rstrip(b"\r").decode("utf-8", errors="replace"), delim)
@@ -60,9 +62,11 @@ def _column_kinds(lines: list[bytes], delim: str, width: int) -> list[str]:
 
 
 def _looks_like_a_row(fields: list[str], modes: list[str]) -> bool:
-    """A line that has the table's number of fields and, in at least two of its filled cells
-    (and at least half of them), the kind of value its column usually holds: a row of the
-    table, not prose from a comment that happens to hold a comma or two."""
+    """Tell whether a line is a row of the table, not prose that holds a comma or two.
+
+    It has the table's number of fields and, in at least two of its filled cells (and at least
+    half of them), the kind of value its column usually holds.
+    """
     if len(fields) != len(modes):
         return False
     filled = [(_kind(f), m) for f, m in zip(fields, modes, strict=True) if f.strip()]

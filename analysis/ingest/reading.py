@@ -1,4 +1,19 @@
 """``read_table``: a file (text, gzip or workbook) into a table of text, exactly as written.
+
+Notes
+-----
+Text encoding: UTF-8 (with or without BOM), UTF-16/32 with BOM (or BOM-less UTF-16),
+otherwise Windows-1252, and Latin-1 as the last resort (never fails). The delimiter is
+chosen among comma, semicolon, tab, vertical bar and runs of whitespace by how consistent
+the number of fields is over the first lines (quotes respected); an Excel ``sep=;`` first
+line is honoured. Title rows and blank rows above the header are skipped: the header is
+the first row with at least two values reaching across most of the table's width.
+
+A quotation mark that opens a value on one line and is closed only lines later (as naive
+exporters write ``Tea "special``) would swallow the rows in between into one cell. When
+the lines inside such a value look like whole rows of the table, or the quote is never
+closed, those lines are read one by one instead (each keeps its own row number, the stray
+quote stays in the text) and a warning names the first such row.
 """
 
 from __future__ import annotations
@@ -43,7 +58,7 @@ def read_table(
     max_columns: int = DEFAULT_MAX_COLUMNS,
     max_cells: int = DEFAULT_MAX_CELLS,
 ) -> pd.DataFrame:
-    """Read a data file into a table of text, exactly as written.
+    r"""Read a data file into a table of text, exactly as written.
 
     Parameters
     ----------
@@ -77,7 +92,7 @@ def read_table(
         their shortest form (``2.55``), dates as ISO text (``2024-03-05`` or
         ``2024-03-05 14:30:00``), booleans ``TRUE``/``FALSE``.
         ``df.attrs`` holds ``filename``, ``format`` ("csv", "xlsx", "xls", ...),
-        ``encoding``, ``delimiter`` (",", ";", "\\t", "|", "whitespace"; None for workbooks),
+        ``encoding``, ``delimiter`` (",", ";", "\t", "|", "whitespace"; None for workbooks),
         ``header_row`` (1-based), ``sheet`` (name, None for text), ``sheets`` (all names),
         ``compression`` ("gzip" or None) and ``warnings`` (list of plain-language notes).
 
@@ -93,22 +108,11 @@ def read_table(
 
     Notes
     -----
-    Text encoding: UTF-8 (with or without BOM), UTF-16/32 with BOM (or BOM-less UTF-16),
-    otherwise Windows-1252, and Latin-1 as the last resort (never fails). The delimiter is
-    chosen among comma, semicolon, tab, vertical bar and runs of whitespace by how consistent
-    the number of fields is over the first lines (quotes respected); an Excel ``sep=;`` first
-    line is honoured. Title rows and blank rows above the header are skipped: the header is
-    the first row with at least two values reaching across most of the table's width.
-
-    A quotation mark that opens a value on one line and is closed only lines later (as naive
-    exporters write ``Tea "special``) would swallow the rows in between into one cell. When
-    the lines inside such a value look like whole rows of the table, or the quote is never
-    closed, those lines are read one by one instead (each keeps its own row number, the stray
-    quote stays in the text) and a warning names the first such row.
+    Encodings, delimiters, title rows and stray quotation marks: see
+    :mod:`analysis.ingest.reading`.
     """
     data, name = _load_source(source, filename, max_bytes)
     limits = _Limits(max_rows, max_columns, max_cells)
-    warnings: list[str] = []
     compression = None
     if data[:2] == b"\x1f\x8b" or (name.lower().endswith(".gz") and data):
         data = _gunzip(data, name, max_expanded_bytes, limits.rows + _TITLE_LINES)
@@ -117,27 +121,33 @@ def read_table(
     ext = os.path.splitext(inner.lower())[1]
     if _BLANK_RE.match(data):
         raise DataError(f"{_q(name)} is empty: there is nothing in it to read.")
-
-    kind = _sniff(data)
-    if kind in ("zip", "ole"):
-        fmt = _workbook_format(data, name, ext, kind, max_expanded_bytes)
-        if ext in _TEXT_EXTS:
-            warnings.append(
-                f"{_q(name)} is named like a text (CSV) file but is really an Excel-type workbook; "
-                "we read it as a workbook."
-            )
-        df = _read_workbook(data, name, fmt, sheet, limits)
-    elif kind == "pdf":
-        raise DataError(
-            f"{_q(name)} is a PDF document, not a table of data. Export the data from the "
-            "program it came from as CSV or Excel instead."
-        )
-    else:
-        df = _read_text(data, name, ext, limits)
+    df, warnings = _read_content(data, name, ext, sheet, limits, max_expanded_bytes)
     df.attrs["filename"] = name or None
     df.attrs["compression"] = compression
     df.attrs["warnings"] = warnings + df.attrs.get("warnings", [])
     return df
+
+
+def _read_content(
+    data: bytes, name: str, ext: str, sheet: Any, limits: _Limits, max_expanded_bytes: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """Read unpacked bytes as what they really are (whatever the name says), with notes."""
+    kind = _sniff(data)
+    if kind == "pdf":
+        raise DataError(
+            f"{_q(name)} is a PDF document, not a table of data. Export the data from the "
+            "program it came from as CSV or Excel instead."
+        )
+    if kind not in ("zip", "ole"):
+        return _read_text(data, name, ext, limits), []
+    warnings = []
+    fmt = _workbook_format(data, name, ext, kind, max_expanded_bytes)
+    if ext in _TEXT_EXTS:
+        warnings.append(
+            f"{_q(name)} is named like a text (CSV) file but is really an Excel-type workbook; "
+            "we read it as a workbook."
+        )
+    return _read_workbook(data, name, fmt, sheet, limits), warnings
 
 
 def _load_source(source: Any, filename: str | None, max_bytes: int) -> tuple[bytes, str]:
@@ -195,8 +205,10 @@ def _check_size(size: int, name: str, max_bytes: int) -> None:
 
 
 def _gunzip(data: bytes, name: str, limit: int, max_lines: int) -> bytes:
-    """Stream-decompress gzip ``data``, stopping as soon as it grows past ``limit`` bytes or
-    ``max_lines`` lines."""
+    """Stream-decompress gzip ``data``.
+
+    Stops as soon as it grows past ``limit`` bytes or ``max_lines`` lines.
+    """
     out = io.BytesIO()
     total = 0
     lines = 0
@@ -229,7 +241,7 @@ def _gunzip(data: bytes, name: str, limit: int, max_lines: int) -> bytes:
 
 
 def _sniff(data: bytes) -> str:
-    """What the bytes really are: "zip", "ole" (old Excel), "pdf" or "text"."""
+    """Tell what the bytes really are: "zip", "ole" (old Excel), "pdf" or "text"."""
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return "zip"
     if data[:8] == _OLE_MAGIC:

@@ -1,5 +1,4 @@
-"""``prepare_responses``: a raw survey-responses table into the canonical responses table.
-"""
+"""``prepare_responses``: a raw survey-responses table into the canonical responses table."""
 
 from __future__ import annotations
 
@@ -8,25 +7,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.columns import RESPONSE_ROLES
-from analysis.core.errors import DataError
+from analysis.core.text import plural
 from analysis.ingest import profiles as _profiles
 from analysis.ingest.cells import _as_text, _short
-from analysis.ingest.detecting import detect_columns
 from analysis.ingest.header_words import _normalise_header
-from analysis.ingest.parsing import _parse_dates, _parse_numbers
+from analysis.ingest.parsing import _parse_numbers
 from analysis.ingest.preparing import (
-    _AMBIG_DATE_WARNING,
     _ROLE_WORDS,
     Prepared,
-    _check_mapping,
-    _dup_note,
-    _duplicates,
-    _file_label,
+    _Draft,
     _finalise,
-    _future_note,
-    _plural,
-    _rejection_summary,
+    _prepared,
+    _require,
+    _resolve_mapping,
     _select_reasons,
     _text_role,
 )
@@ -138,8 +131,11 @@ _NOT_DONE = frozenset({"false", "no", "0", "n", "f"})
 
 
 def _left_out_responses(raw: pd.DataFrame, mapping: dict[str, str]) -> list:
-    """Rejection checks for test, preview and unfinished responses, from a status column
-    ("Survey Preview", "Test", "Partial") or a finished column ("False", "No", "0")."""
+    """Return the rejection checks for test, preview and unfinished responses.
+
+    Read from a status column ("Survey Preview", "Test", "Partial") or a finished column
+    ("False", "No", "0").
+    """
     mapped = set(mapping.values())
     found: dict[str, np.ndarray] = {}
     for c in raw.columns:
@@ -201,66 +197,16 @@ def prepare_responses(
     known = _profiles.prepare_known_export(raw, "responses", mapping, dayfirst=dayfirst)
     if known is not None:
         return known
-    if mapping is None:
-        mapping = detect_columns(raw, "responses")
-    mapping = _check_mapping(raw, mapping, RESPONSE_ROLES)
-    if "score" not in mapping:
-        raise DataError(
-            f"We could not find the {_ROLE_WORDS['score']} in {_file_label(raw)}. Its columns "
-            f"are: {', '.join(repr(str(c)) for c in raw.columns)}. Choose the score column by "
-            "hand."
-        )
-    n = len(raw)
-    notes: list[str] = []
-    date_format: dict[str, str] = {}
-    number_format: dict[str, str] = {}
-    dayfirst_assumed = False
-    checks: list[tuple[np.ndarray, str]] = []
-    if "response_date" in mapping:
-        dcol = mapping["response_date"]
-        dates = _parse_dates(raw[dcol], dayfirst)
-        if dates.fmt:
-            date_format[dcol] = dates.fmt
-        dayfirst_assumed = bool(dates.ambiguous)
-        if dayfirst_assumed:
-            notes.append(_AMBIG_DATE_WARNING)
-        checks += [(dates.empty, "missing date"), (dates.bad, "unparseable date")]
-        date_values = dates.values
-    else:
-        date_values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        notes.append("The file has no date column, so the responses cannot be shown over time.")
+    mapping = _resolve_mapping(raw, mapping, "responses")
+    _require(raw, [] if "score" in mapping else [_ROLE_WORDS["score"]], "the score column")
+    draft = _Draft(raw, mapping)
+    date_values, checks = _response_dates(draft, dayfirst)
     score, score_empty, score_checks = _scale(raw, mapping["score"], 0, 10, "score")
-    number_format[mapping["score"]] = "whole numbers 0-10"
+    draft.number_format[mapping["score"]] = "whole numbers 0-10"
     checks += [(score_empty, "missing score"), *score_checks]
-    scales: dict[str, np.ndarray] = {}
-    dropped: dict[str, np.ndarray] = {}
-    for role, lo, hi, label in (
-        ("csat", 1, 5, "satisfaction score"),
-        ("ces", 1, 7, "effort score"),
-    ):
-        if role in mapping:
-            vals, _empty, more = _scale(raw, mapping[role], lo, hi, label)
-            drop = np.zeros(n, dtype=bool)
-            for mask, _label in more:
-                drop |= mask
-            scales[role] = np.where(drop, np.nan, vals)
-            dropped[role] = drop
-            number_format[mapping[role]] = f"whole numbers {lo}-{hi}"
-    checks = _left_out_responses(raw, mapping) + checks
-    reason = _select_reasons(n, checks)
-    used = reason == ""
-    for role, drop in dropped.items():
-        k = int((drop & used).sum())
-        if k:
-            col = mapping[role]
-            first = _short(str(_as_text(raw[col]).to_numpy()[np.flatnonzero(drop & used)[0]]))
-            scale = {"csat": "satisfaction score 1-5", "ces": "effort score 1-7"}[role]
-            notes.append(
-                f"{_plural(k, 'value')} in '{col}' could not be read as a {scale} (for example "
-                f"'{first}') and {'was' if k == 1 else 'were'} left blank; "
-                f"{'its response is' if k == 1 else 'the responses are'} kept."
-            )
-
+    scales, dropped = _optional_scales(draft)
+    draft.reason = reason = _select_reasons(len(raw), _left_out_responses(raw, mapping) + checks)
+    _dropped_notes(draft, dropped, reason == "")
     canonical: dict[str, Any] = {
         "response_date": date_values,
         "score": np.where(np.isnan(score), 0, score).astype(np.int64),
@@ -273,28 +219,56 @@ def prepare_responses(
         nan = np.isnan(v)
         canonical[role] = pd.arrays.IntegerArray(np.where(nan, 0, v).astype(np.int64), nan)
     data, rejected = _finalise(raw, reason, canonical, mapping)
-
-    by_reason, rej_notes = _rejection_summary(reason, n)
-    dups = _duplicates(raw, used)
-    notes += _dup_note(dups, "response")
-    od = data["response_date"]
-    n_future, future_notes = _future_note(od, "response")
-    notes += future_notes
-    has_dates = bool(len(data)) and bool(od.notna().any())
-    report = {
-        "rows_read": n,
-        "rows_used": len(data),
-        "rows_rejected": len(rejected),
-        "rejected_by_reason": by_reason,
-        "date_min": od.min() if has_dates else None,
-        "date_max": od.max() if has_dates else None,
+    counts = {
         "responses": len(data),
         "respondents": int(data["customer_id"].nunique()) if "customer_id" in data else None,
-        "duplicate_lines": dups,
-        "future_dates": n_future,
-        "number_format": number_format,
-        "date_format": date_format,
-        "dayfirst_assumed": dayfirst_assumed,
     }
-    warnings = list(raw.attrs.get("warnings", None) or []) + rej_notes + notes
-    return Prepared(data, rejected, warnings, dict(mapping), report)
+    return _prepared(draft, data, rejected, what="response", counts=counts)
+
+
+def _response_dates(
+    draft: _Draft, dayfirst: bool | None
+) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """Return the response dates (all NaT without a date column) and the checks of their cells."""
+    if "response_date" not in draft.mapping:
+        draft.notes.append(
+            "The file has no date column, so the responses cannot be shown over time."
+        )
+        return np.full(len(draft.raw), np.datetime64("NaT"), dtype="datetime64[ns]"), []
+    dates = draft.read_dates(draft.mapping["response_date"], dayfirst)
+    return dates.values, [(dates.empty, "missing date"), (dates.bad, "unparseable date")]
+
+
+_OPTIONAL_SCALES = (("csat", 1, 5, "satisfaction score"), ("ces", 1, 7, "effort score"))
+
+
+def _optional_scales(draft: _Draft) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Read the satisfaction and effort scores: values (NaN when dropped) and dropped cells."""
+    scales: dict[str, np.ndarray] = {}
+    dropped: dict[str, np.ndarray] = {}
+    for role, lo, hi, label in _OPTIONAL_SCALES:
+        if role in draft.mapping:
+            vals, _empty, more = _scale(draft.raw, draft.mapping[role], lo, hi, label)
+            drop = np.zeros(len(draft.raw), dtype=bool)
+            for mask, _label in more:
+                drop |= mask
+            scales[role] = np.where(drop, np.nan, vals)
+            dropped[role] = drop
+            draft.number_format[draft.mapping[role]] = f"whole numbers {lo}-{hi}"
+    return scales, dropped
+
+
+def _dropped_notes(draft: _Draft, dropped: dict[str, np.ndarray], used: np.ndarray) -> None:
+    """Note the optional scores left blank in kept responses (with an example)."""
+    for role, drop in dropped.items():
+        k = int((drop & used).sum())
+        if k:
+            col = draft.mapping[role]
+            cells = _as_text(draft.raw[col]).to_numpy()
+            first = _short(str(cells[np.flatnonzero(drop & used)[0]]))
+            scale = {"csat": "satisfaction score 1-5", "ces": "effort score 1-7"}[role]
+            draft.notes.append(
+                f"{plural(k, 'value')} in '{col}' could not be read as a {scale} (for example "
+                f"'{first}') and {'was' if k == 1 else 'were'} left blank; "
+                f"{'its response is' if k == 1 else 'the responses are'} kept."
+            )

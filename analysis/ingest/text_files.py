@@ -1,5 +1,4 @@
-"""Text files: encodings, delimiters, and the records of a CSV-style file.
-"""
+"""Text files: encodings, delimiters, and the records of a CSV-style file."""
 
 from __future__ import annotations
 
@@ -24,11 +23,8 @@ _TEXT_EXTS = {".csv", ".txt", ".tsv", ".tab", ".dat", ".psv", ".text", ".prn"}
 _DELIMITERS = (",", ";", "\t", "|")
 
 
-# --- text files -------------------------------------------------------------------------------
-
-
 def _decode(data: bytes, name: str) -> tuple[str, bytes]:
-    """(encoding name, UTF-8 bytes without BOM) of text ``data``; refuse binary data."""
+    """Return (encoding name, UTF-8 bytes without BOM) of text ``data``; refuse binary data."""
     if data.startswith(b"\xef\xbb\xbf"):
         body = data[3:]
         try:
@@ -84,28 +80,9 @@ _HTML_RE = re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<head|<body|<meta|<!
 
 
 def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFrame:
+    """Read a text file (CSV-style) into a table of text; refuse what is not one."""
     encoding, text = _decode(data, name)
-    head = text[:4096]
-    starts_tag = head.lstrip()[:1] == b"<"
-    if _HTML_RE.match(head) or (starts_tag and re.search(rb"<html|<table", head, re.I)):
-        claimed = "an Excel workbook" if ext in _WORKBOOK_EXTS else "a data file"
-        raise DataError(
-            f"{_q(name)} is a web page (HTML), not {claimed}, despite its name. Some "
-            "programs export 'Excel' files this way. Open it in Excel and use Save As > Excel "
-            "Workbook (.xlsx) or CSV, then upload that file."
-        )
-    if head.lstrip().startswith(b"<?xml"):  # e.g. Excel 2003 "XML Spreadsheet"
-        raise DataError(
-            f"{_q(name)} is an XML file (perhaps an old 'XML Spreadsheet'), which this app cannot "
-            "read. Open it in Excel and save it as Excel Workbook (.xlsx) or CSV."
-        )
-    if ext in _WORKBOOK_EXTS:
-        stem = os.path.splitext(name[:-3] if name.lower().endswith(".gz") else name)[0]
-        raise DataError(
-            f"{_q(name)} is named like an Excel workbook ({ext}) but is really a plain text "
-            f"(CSV-style) file. Rename it to '{stem}.csv' and upload it again, or open it in "
-            "Excel and save it as an Excel Workbook."
-        )
+    _refuse_markup(text[:4096], name, ext)
     if b"\r" in text and text.count(b"\r") != text.count(b"\r\n"):
         # a lone CR ends a line too (classic Mac files, mixed endings): make it LF so that
         # lines are counted the same way everywhere
@@ -116,8 +93,7 @@ def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFram
         cut = sample_bytes.rfind(b"\n")
         if cut > 0:
             sample_bytes = sample_bytes[: cut + 1]
-    sample = sample_bytes.decode("utf-8", errors="ignore")
-    delim, records = _choose_delimiter(sample)
+    delim, records = _choose_delimiter(sample_bytes.decode("utf-8", errors="ignore"))
     if not records:
         raise DataError(f"{_q(name)} is empty: there is nothing in it to read.")
     h = _find_header([r[2] for r in records])
@@ -135,28 +111,9 @@ def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFram
     for _ in range(header_line - 1):
         offset = text.index(b"\n", offset) + 1
     body_bytes = text[offset:]
-    n_lines = body_bytes.count(b"\n") + (0 if body_bytes.endswith(b"\n") else 1)
-    _check_text_size(n_lines - 1, width, name, limits)
-    raw, unclosed = _csv_frame(body_bytes, delim, name, header_line, limits)
-    n_records = len(raw)
-    # row number of each record: header line + record index, plus newlines inside quoted
-    # fields of earlier records (rare: only computed when the line count says so)
-    rownum = np.arange(header_line, header_line + n_records, dtype=np.int64)
-    inside = None
-    if (n_lines != n_records or unclosed) and n_records:
-        inside = np.zeros(n_records, dtype=np.int64)
-        for c in raw.columns:
-            inside += raw[c].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
-        rownum += np.concatenate([[0], np.cumsum(inside)[:-1]])
-    header = [str(v) for v in raw.iloc[0].tolist()] if n_records else list(header_cells)
-    body = raw.iloc[1:]
-    body.index = pd.Index(rownum[1:], dtype=np.int64)
-    notes: list[str] = []
-    if inside is not None:
-        body, notes = _reread_broken_quotes(
-            body, inside[1:], body_bytes, delim, width, header_line, unclosed, name
-        )
-        body.index = _spreadsheet_rows(body, int(inside[0]))
+    header, body, notes = _records(body_bytes, delim, name, header_line, width, limits)
+    if header is None:
+        header = list(header_cells)
     df = _finish(
         header,
         body,
@@ -177,10 +134,69 @@ def _read_text(data: bytes, name: str, ext: str, limits: _Limits) -> pd.DataFram
     return df
 
 
+def _refuse_markup(head: bytes, name: str, ext: str) -> None:
+    """Refuse a web page, an XML file, or text named like a workbook, saying what it is."""
+    starts_tag = head.lstrip()[:1] == b"<"
+    if _HTML_RE.match(head) or (starts_tag and re.search(rb"<html|<table", head, re.I)):
+        claimed = "an Excel workbook" if ext in _WORKBOOK_EXTS else "a data file"
+        raise DataError(
+            f"{_q(name)} is a web page (HTML), not {claimed}, despite its name. Some "
+            "programs export 'Excel' files this way. Open it in Excel and use Save As > Excel "
+            "Workbook (.xlsx) or CSV, then upload that file."
+        )
+    if head.lstrip().startswith(b"<?xml"):  # e.g. Excel 2003 "XML Spreadsheet"
+        raise DataError(
+            f"{_q(name)} is an XML file (perhaps an old 'XML Spreadsheet'), which this app cannot "
+            "read. Open it in Excel and save it as Excel Workbook (.xlsx) or CSV."
+        )
+    if ext in _WORKBOOK_EXTS:
+        stem = os.path.splitext(name[:-3] if name.lower().endswith(".gz") else name)[0]
+        raise DataError(
+            f"{_q(name)} is named like an Excel workbook ({ext}) but is really a plain text "
+            f"(CSV-style) file. Rename it to '{stem}.csv' and upload it again, or open it in "
+            "Excel and save it as an Excel Workbook."
+        )
+
+
+def _records(
+    body_bytes: bytes, delim: str, name: str, header_line: int, width: int, limits: _Limits
+) -> tuple[list[str] | None, pd.DataFrame, list[str]]:
+    """Parse the text from the header line on: (header or None, body rows, notes).
+
+    The body is indexed by the row a spreadsheet program shows; records a stray quotation
+    mark stretched over whole rows are read line by line instead (with a note).
+    """
+    n_lines = body_bytes.count(b"\n") + (0 if body_bytes.endswith(b"\n") else 1)
+    _check_text_size(n_lines - 1, width, name, limits)
+    raw, unclosed = _csv_frame(body_bytes, delim, name, header_line, limits)
+    n_records = len(raw)
+    # row number of each record: header line + record index, plus newlines inside quoted
+    # fields of earlier records (rare: only computed when the line count says so)
+    rownum = np.arange(header_line, header_line + n_records, dtype=np.int64)
+    inside = None
+    if (n_lines != n_records or unclosed) and n_records:
+        inside = np.zeros(n_records, dtype=np.int64)
+        for c in raw.columns:
+            inside += raw[c].str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+        rownum += np.concatenate([[0], np.cumsum(inside)[:-1]])
+    header = [str(v) for v in raw.iloc[0].tolist()] if n_records else None
+    body = raw.iloc[1:]
+    body.index = pd.Index(rownum[1:], dtype=np.int64)
+    notes: list[str] = []
+    if inside is not None:
+        body, notes = _reread_broken_quotes(
+            body, inside[1:], body_bytes, delim, width, header_line, unclosed, name
+        )
+        body.index = _spreadsheet_rows(body, int(inside[0]))
+    return header, body, notes
+
+
 def _spreadsheet_rows(body: pd.DataFrame, header_breaks: int) -> pd.Index:
-    """Row numbers as a spreadsheet program shows them, from the records' line numbers: a
-    quoted cell with line breaks is one row, so the breaks inside the header's and earlier
-    records' cells are taken off (lines read one by one keep one row each)."""
+    """Return the row numbers a spreadsheet program shows, from the records' line numbers.
+
+    A quoted cell with line breaks is one row, so the breaks inside the header's and earlier
+    records' cells are taken off (lines read one by one keep one row each).
+    """
     lines = body.index.to_numpy(dtype=np.int64)
     breaks = np.zeros(len(body), dtype=np.int64)
     for c in range(body.shape[1]):

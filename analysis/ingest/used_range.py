@@ -18,12 +18,6 @@ from analysis.core.errors import DataError
 from analysis.ingest.cells import _col_letter, _q
 from analysis.ingest.limits import _Limits, _too_big
 
-# --- workbook used-range pre-check --------------------------------------------------------------
-# The spreadsheet reader (calamine) builds the whole rectangle from A1 to the farthest filled cell
-# before we see a single value: one cell at XFD1048576 asks for 17 billion cells and aborts the
-# process, one at Z1000000 costs a GB. So the sheet XML is scanned first, in 1 MB pieces, for the
-# real used range (cells that hold something: a self-closing <c .../> is only formatting).
-
 _CHUNK = 1 << 20
 _ATTR_RE = re.compile(rb'([\w.-]+(?::[\w.-]+)?)\s*=\s*"([^"]*)"')
 _XL_TAG_RE = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
@@ -48,7 +42,7 @@ def _col_index(letters: bytes) -> int:
 
 
 def _xml_chunks(zf: zipfile.ZipFile, part: str):
-    """The member ``part`` in pieces that each end on a '>' (no tag is cut in two)."""
+    """Yield the member ``part`` in pieces that each end on a '>' (no tag is cut in two)."""
     carry = b""
     with zf.open(part) as fh:
         while True:
@@ -67,8 +61,9 @@ def _xml_chunks(zf: zipfile.ZipFile, part: str):
 
 
 def _xlsx_fast_bound(chunk: bytes) -> tuple[int, int, int] | None:
-    """Cheap bound (digits of the last row, last column, cell tags) of the cells in ``chunk``;
-    None if it cannot tell.
+    """Return a cheap bound of the cells in ``chunk``, or None if it cannot tell.
+
+    The bound is (digits of the last row, last column, cell tags).
 
     Works when every cell tag starts with its reference (``<c r="B7"``, as Excel, LibreOffice
     and the Python writers do), without a namespace prefix, and references have one or two
@@ -94,8 +89,11 @@ def _xlsx_fast_bound(chunk: bytes) -> tuple[int, int, int] | None:
 
 
 def _xlsx_above(cols: int, digits: int) -> re.Pattern:
-    """A reference past column ``cols`` (up to ZZ = 702) or with more than ``digits`` digits,
-    or unusual (three letters, seven digits)."""
+    """Return a pattern for a reference past the bound so far.
+
+    Past column ``cols`` (up to ZZ = 702), with more than ``digits`` digits, or unusual
+    (three letters, seven digits).
+    """
     key = (cols, digits)
     if key not in _XL_ABOVE:
         alts = [rb"[A-Z]{3}", rb"[A-Z]{1,3}[0-9]{7}"]
@@ -192,8 +190,11 @@ def _xlsx_used_range(zf: zipfile.ZipFile, part: str, limits: _Limits) -> tuple[i
 
 
 def _ods_used_ranges(zf: zipfile.ZipFile, limits: _Limits) -> dict[str, tuple[int, int, int]]:
-    """Table name -> (rows, columns, filled cell tags) of its used range, repeated rows and
-    columns expanded (the reader materialises them); stops once past the limits."""
+    """Return table name -> (rows, columns, filled cell tags) of its used range.
+
+    Repeated rows and columns are expanded (the reader materialises them); stops once past
+    the limits.
+    """
     out: dict[str, tuple[int, int, int]] = {}
     name = ""
     pos = max_row = max_col = written = 0

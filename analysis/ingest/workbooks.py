@@ -1,8 +1,8 @@
-"""Workbook sheets read by the spreadsheet reader, in a sandboxed worker process.
-"""
+"""Workbook sheets read by the spreadsheet reader, in a sandboxed worker process."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 import subprocess
@@ -22,20 +22,22 @@ from analysis.ingest.used_range import _ShapeGuard
 def _read_workbook(
     data: bytes, name: str, fmt: str, sheet: str | int | None, limits: _Limits
 ) -> pd.DataFrame:
-    """Read one sheet of a workbook; any failure of the reader itself becomes a DataError."""
+    """Read one sheet of a workbook; any failure of the reader itself becomes a DataError.
+
+    The reader (calamine, native code) fails on damaged files in its own ways: its own error
+    types, ``OSError`` or ``ValueError`` from the archive, and, when it panics, pyo3's
+    ``PanicException`` (a BaseException). In a worker process (the default) those are told
+    apart in the worker; read in process they surface here, so every ``Exception`` and that
+    panic mean "damaged", and nothing else (KeyboardInterrupt, SystemExit) is caught.
+    """
     try:
         return _read_sheet(data, name, fmt, sheet, limits)
     except DataError:
         raise
     except BaseException as exc:
-        # calamine is written in Rust: on some damaged files it panics, which surfaces as
-        # pyo3's PanicException (a BaseException); anything else from it is an Exception
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise
-        raise DataError(
-            f"{_q(name)} could not be read: the spreadsheet seems damaged. Open it in Excel, "
-            "save it again and retry (or export it as CSV)."
-        ) from None
+        raise _damaged(name) from None
 
 
 WORKBOOK_MEMORY_LIMIT = 2 * 1024 * 1024 * 1024
@@ -106,9 +108,11 @@ def _unopenable(name: str) -> DataError:
 
 
 def _calamine_worker(data: bytes, name: str, index: int | None) -> tuple[list[str], list | None]:
-    """Sheet names and (if ``index`` is given) the raw cell rows of that sheet, read by the
-    spreadsheet reader in a worker process limited to WORKBOOK_MEMORY_LIMIT and
-    WORKBOOK_TIME_LIMIT. Any failure of the worker becomes a DataError naming the file."""
+    """Return the sheet names and (if ``index`` is given) the raw cell rows of that sheet.
+
+    Read by the spreadsheet reader in a worker process limited to WORKBOOK_MEMORY_LIMIT and
+    WORKBOOK_TIME_LIMIT. Any failure of the worker becomes a DataError naming the file.
+    """
     payload = pickle.dumps((index, WORKBOOK_MEMORY_LIMIT, data), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         proc = subprocess.run(
@@ -172,16 +176,18 @@ class _Workbook:
         return [[_cell_text(v) for v in row] for row in raw]
 
     def close(self) -> None:
+        """Close the workbook read in process (a closed one stays closed)."""
         if self.wb is not None:
-            try:
+            from python_calamine import CalamineError
+
+            with contextlib.suppress(CalamineError):  # WorkbookClosed: already closed
                 self.wb.close()
-            except Exception:  # pragma: no cover - already closed
-                pass
 
 
 def _read_sheet(
     data: bytes, name: str, fmt: str, sheet: str | int | None, limits: _Limits
 ) -> pd.DataFrame:
+    """Read one sheet (``None``: the first holding data) into a table of text."""
     guard = _ShapeGuard(data, name, fmt, limits, multi=False)
     guard.check_all()  # .ods: the reader parses every table when it opens the file
     prefetch = sheet is None
@@ -193,48 +199,57 @@ def _read_sheet(
     guard.multi = len(names) > 1
     try:
         if sheet is None:
-            chosen, rows = None, []
-            for i, sname in enumerate(names):
-                if i:
-                    guard.check(sname)
-                srows = wb.rows(i)
-                guard.check_rows(sname, srows)
-                if any(any(r) for r in srows):
-                    chosen, rows = sname, srows
-                    break
-            if chosen is None:
-                raise DataError(f"{_q(name)} is empty: none of its sheets holds any data.")
+            chosen, rows = _first_sheet_with_data(wb, guard, name)
         else:
-            if isinstance(sheet, (int, np.integer)) and not isinstance(sheet, bool):
-                if not 0 <= int(sheet) < len(names):
-                    raise DataError(
-                        f"{_q(name)} has no sheet number {int(sheet) + 1}; its sheets are: "
-                        + ", ".join(f"'{n}'" for n in names)
-                        + "."
-                    )
-                chosen = names[int(sheet)]
-            else:
-                lookup = {n.strip().lower(): n for n in names}
-                chosen = names[names.index(sheet)] if sheet in names else None
-                chosen = chosen or lookup.get(str(sheet).strip().lower())
-                if chosen is None:
-                    raise DataError(
-                        f"{_q(name)} has no sheet called '{sheet}'; its sheets are: "
-                        + ", ".join(f"'{n}'" for n in names)
-                        + "."
-                    )
+            chosen = _named_sheet(names, sheet, name)
             guard.check(chosen)
             rows = wb.rows(names.index(chosen))
             guard.check_rows(chosen, rows)
             if not any(any(r) for r in rows):
                 raise DataError(f"The sheet '{chosen}' in {_q(name)} is empty.")
-    except DataError:
-        raise
-    except Exception:
-        raise _damaged(name) from None
     finally:
         wb.close()
+    where = f"{_q(name)} (sheet '{chosen}')" if len(names) > 1 else _q(name)
+    df, header_row = _sheet_frame(rows, where)
+    df.attrs.update(
+        format=fmt, encoding=None, delimiter=None, header_row=header_row, sheet=chosen, sheets=names
+    )
+    return df
 
+
+def _first_sheet_with_data(
+    wb: _Workbook, guard: _ShapeGuard, name: str
+) -> tuple[str, list[list[str]]]:
+    """Return the first sheet holding data and its rows (each sheet checked before reading)."""
+    for i, sname in enumerate(wb.names):
+        if i:
+            guard.check(sname)
+        rows = wb.rows(i)
+        guard.check_rows(sname, rows)
+        if any(any(r) for r in rows):
+            return sname, rows
+    raise DataError(f"{_q(name)} is empty: none of its sheets holds any data.")
+
+
+def _named_sheet(names: list[str], sheet: str | int, name: str) -> str:
+    """Return the sheet asked for by 0-based position or by name (case and spaces ignored)."""
+    listed = ", ".join(f"'{n}'" for n in names)
+    if isinstance(sheet, (int, np.integer)) and not isinstance(sheet, bool):
+        if not 0 <= int(sheet) < len(names):
+            raise DataError(
+                f"{_q(name)} has no sheet number {int(sheet) + 1}; its sheets are: {listed}."
+            )
+        return names[int(sheet)]
+    lookup = {n.strip().lower(): n for n in names}
+    chosen = names[names.index(sheet)] if sheet in names else None
+    chosen = chosen or lookup.get(str(sheet).strip().lower())
+    if chosen is None:
+        raise DataError(f"{_q(name)} has no sheet called '{sheet}'; its sheets are: {listed}.")
+    return chosen
+
+
+def _sheet_frame(rows: list[list[str]], where: str) -> tuple[pd.DataFrame, int]:
+    """Build the table from a sheet's rows (header found, rows padded); return its header row."""
     sample = [[c.strip() for c in r] for r in rows[:200]]
     h = _find_header(sample)
     width = max((len(r) for r in rows), default=0)
@@ -248,9 +263,4 @@ def _read_sheet(
         )
     else:
         body = pd.DataFrame({i: pd.array([], dtype="str") for i in range(width)})
-    where = f"{_q(name)} (sheet '{chosen}')" if len(names) > 1 else _q(name)
-    df = _finish(header, body, h + 1, where, header_fields=width)
-    df.attrs.update(
-        format=fmt, encoding=None, delimiter=None, header_row=h + 1, sheet=chosen, sheets=names
-    )
-    return df
+    return _finish(header, body, h + 1, where, header_fields=width), h + 1
