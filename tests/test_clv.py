@@ -373,7 +373,7 @@ def test_expectation_where_scipy_hyp2f1_fails(r, a, b, x, s, expected):
 
 
 def test_quadrature_fallback_agrees_with_the_closed_form(cdnow_bg):
-    from analysis.clv import _given_alive_by_quadrature
+    from analysis.clv.beta_geo import _given_alive_by_quadrature
 
     params = [cdnow_bg.params_[k] for k in ("r", "alpha", "a", "b")]
     x = np.array([0.0, 1.0, 5.0, 20.0, 0.0])
@@ -539,7 +539,7 @@ def _chart_data(spec: dict) -> list[dict]:
 
 
 def test_value_charts(cdnow_tx):
-    from analysis import charts_value
+    from analysis.charts import value as charts_value
     from analysis.clv import clv_histogram, holdout_insights, top_customers, value_insights
 
     report = value_report(cdnow_tx, as_of="1997-10-01", time_unit="W", holdout=False)
@@ -578,7 +578,7 @@ def test_value_charts(cdnow_tx):
 
 
 def test_value_risk_scatter_keeps_every_valuable_customer_at_risk():
-    from analysis import charts_value
+    from analysis.charts import value as charts_value
     from analysis.churn import value_and_risk
 
     rng = np.random.default_rng(0)
@@ -598,7 +598,7 @@ def test_value_report_on_tiny_patternless_data_is_quick_and_honest(monkeypatch):
     """Random purchases of 120 customers: near-singular fits must not fall back to slow
     per-customer quadrature for every parameter draw of the interval (that took about a
     minute), and an interval that cannot be given honestly says so instead of printing nan."""
-    import analysis.clv as clv_module
+    import analysis.clv.beta_geo as clv_module
     from analysis.clv import format_range, value_insights, value_report
 
     calls = []
@@ -798,7 +798,7 @@ def test_degenerate_data_gets_a_plain_message_before_fitting(rows, message, monk
     def no_fit(*args, **kwargs):
         raise AssertionError("the optimiser must not run on degenerate data")
 
-    monkeypatch.setattr("analysis.clv._fit_log_params", no_fit)
+    monkeypatch.setattr("analysis.clv.beta_geo.fit_log_params", no_fit)
     with pytest.raises(UnsuitableDataError, match=message) as info:
         value_report(make_tx(rows))
     assert isinstance(info.value, ValueError)  # the page shows a ValueError's message
@@ -882,7 +882,7 @@ def _adaptive_beta_expectation(a, beta, m, s):
 
 
 def test_vectorised_quadrature_matches_adaptive_quadrature():
-    from analysis.clv import _given_alive_by_quadrature
+    from analysis.clv.beta_geo import _given_alive_by_quadrature
 
     rng = np.random.default_rng(4)
     for _ in range(16):
@@ -1082,7 +1082,7 @@ def test_second_closed_form_where_the_euler_form_fails(monkeypatch):
     """A drop-out probability that hardly varies (large a and b, as a fit on shops where nobody
     leaves gives): the Euler form's series fails, the untransformed one is used instead, agrees
     with the quadrature and needs none."""
-    from analysis.clv import _given_alive_by_quadrature
+    from analysis.clv.beta_geo import _given_alive_by_quadrature
 
     params = (0.6492, 4.7187, 1557.28, 1e4)
     rng = np.random.default_rng(8)
@@ -1091,7 +1091,7 @@ def test_second_closed_form_where_the_euler_form_fails(monkeypatch):
     reference = {t: _given_alive_by_quadrature(params, t, x, T) for t in (10.0, 52.0, 520.0)}
     calls = []
     monkeypatch.setattr(
-        "analysis.clv._given_alive_by_quadrature", lambda *a: calls.append(1) or a[2] * np.nan
+        "analysis.clv.beta_geo._given_alive_by_quadrature", lambda *a: calls.append(1) or a[2] * np.nan
     )
     for t, ref in reference.items():
         got = BetaGeoModel._given_alive(params, t, x, T, distinct=True)

@@ -1,6 +1,13 @@
-"""Shared machinery of the count models (Pareto/NBD, MBG/NBD, BG/BB): checks, fitting, JSON.
+"""Shared machinery of the purchase and spend models: checks, fitting, parameters, JSON.
 
-Every model is fitted by maximum likelihood over the logarithms of its parameters with SciPy's
+:class:`LogParamModel` is the shape every model shares (settings in ``__init__``, ``fit``
+returns ``self``, fitted attributes end in ``_``, an unfitted model raises
+:class:`~analysis.core.errors.NotFittedError`): the parameter table, parameter draws and the
+expected purchases at several horizons that forecasts, values and holdout checks use.
+BG/NBD and Gamma-Gamma are fitted with :func:`fit_log_params` (analytic gradients); the count
+models (Pareto/NBD, MBG/NBD, BG/BB) derive from :class:`CountModel`.
+
+Every count model is fitted by maximum likelihood over the logarithms of its parameters with SciPy's
 L-BFGS-B inside a box (bounded iterations), on the distinct customer histories with their counts
 as weights (customers with the same history contribute the same likelihood). An optional
 ``penalizer`` adds ``penalizer * sum(params ** 2)`` to the mean negative log-likelihood per
@@ -19,10 +26,12 @@ import pandas as pd
 from scipy import optimize
 from threadpoolctl import threadpool_limits
 
-from analysis.core.errors import NotFittedError
+from analysis.core.errors import NotEnoughData, NotFittedError
 
 __all__ = ["NotFittedError", "load_model", "save_model"]
 
+FIT_SECONDS = 60.0
+"""Time budget of one model fit; a fit stopped by it reports that it did not converge."""
 FORMAT = "customer-focus/clv-model"
 FORMAT_VERSION = 1
 
@@ -39,7 +48,7 @@ def check_integer(values: np.ndarray, name: str, index: pd.Index) -> None:
 
 
 def summary_weights(summary: pd.DataFrame) -> np.ndarray:
-    """The optional ``weights`` column (customers sharing a row), else ones."""
+    """Return the optional ``weights`` column (customers sharing a row), else ones."""
     if "weights" not in summary:
         return np.ones(len(summary))
     w = summary["weights"].to_numpy(dtype=np.float64)
@@ -49,8 +58,11 @@ def summary_weights(summary: pd.DataFrame) -> np.ndarray:
 
 
 def history_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``frequency``, ``recency``, ``T`` as float arrays; ``ValueError`` unless finite with
-    frequency >= 0, 0 <= recency <= T, and recency 0 when frequency is 0."""
+    """Return ``frequency``, ``recency``, ``T`` as float arrays, checked.
+
+    ``ValueError`` unless finite with frequency >= 0, 0 <= recency <= T, and recency 0 when
+    frequency is 0.
+    """
     x = summary["frequency"].to_numpy(dtype=np.float64)
     tx = summary["recency"].to_numpy(dtype=np.float64)
     T = summary["T"].to_numpy(dtype=np.float64)
@@ -97,6 +109,35 @@ def distinct_rows(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.nd
     starts = np.flatnonzero(change)
     w = np.add.reduceat(np.asarray(weights, dtype=np.float64)[order], starts)
     return [c[starts] for c in cols], w
+
+
+class WeightedHistories:
+    """Distinct ``(frequency, recency, T)`` rows with the number of customers sharing each."""
+
+    def __init__(self, x, tx, T, w):
+        (self.x, self.tx, self.T), self.w = distinct_rows(x, tx, T, weights=w)
+        self.total = float(self.w.sum())
+
+
+def check_horizon(t) -> float:
+    """Return the horizon ``t`` as a float; ``ValueError`` unless finite and >= 0."""
+    t = float(t)
+    if not (np.isfinite(t) and t >= 0):
+        raise ValueError("The horizon t must be a finite number >= 0.")
+    return t
+
+
+def check_counts(n) -> np.ndarray:
+    """Return numbers of purchases as an array; ``ValueError`` unless whole numbers >= 0."""
+    ns = np.atleast_1d(np.asarray(n))
+    if not (
+        np.issubdtype(ns.dtype, np.number)
+        and np.isfinite(ns).all()
+        and (ns == np.floor(ns)).all()
+        and (ns >= 0).all()
+    ):
+        raise ValueError("n must be whole numbers >= 0.")
+    return ns
 
 
 class _OutOfTime(Exception):
@@ -169,7 +210,224 @@ def minimise(
     return result
 
 
-class CountModel:
+def fit_log_params(
+    negll_grad,
+    theta0: np.ndarray,
+    max_iter: int,
+    bounds: list[tuple[float, float]],
+    max_seconds: float | None = None,
+) -> optimize.OptimizeResult:
+    """Minimise a mean negative log-likelihood over log parameters (analytic gradient).
+
+    At most ``max_iter`` iterations and, when given, ``max_seconds`` of wall time: the
+    optimiser then stops where it is and ``success`` is False (unless the gradient there is
+    negligible). BLAS is held to one thread: the optimiser's tiny matrix products otherwise
+    wait on worker threads, which made fits several times slower on a busy two-core machine.
+    """
+    callback = None
+    if max_seconds is not None:
+        deadline = time.monotonic() + max_seconds
+
+        def callback(intermediate_result) -> None:
+            if time.monotonic() > deadline:
+                raise StopIteration
+
+    with threadpool_limits(limits=1, user_api="blas"), np.errstate(all="ignore"):
+        result = optimize.minimize(
+            negll_grad,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            callback=callback,
+            options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
+        )
+    # L-BFGS-B may stop "abnormally" when no further decrease is representable; at a point
+    # with a negligible gradient that is convergence.
+    result.success = bool(result.success or np.max(np.abs(result.jac)) < 1e-5)
+    return result
+
+
+def check_whole_frequencies(summary: pd.DataFrame) -> None:
+    """Refuse a ``frequency`` that is not a whole number for every customer."""
+    x = summary["frequency"].to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(x) & (x == np.floor(x))
+    if not whole.all():
+        raise ValueError(
+            "frequency must be a whole number of repeat purchases for every customer (found "
+            f"{x[~whole][0]!r})."
+        )
+
+
+_NOT_CONVERGED = (
+    "The {what} model did not converge (stopped after {n} steps{why}): its numbers are the "
+    "best found so far, so treat them as rough."
+)
+
+
+def log_covariance(grad, theta: np.ndarray, n: int) -> np.ndarray:
+    """Covariance of the log parameters from a central-difference Hessian of the total NLL."""
+    k = len(theta)
+    hess = np.empty((k, k))
+    for j in range(k):
+        step = 1e-5 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        hess[:, j] = (grad(up) - grad(down)) / (2 * step) * n
+    hess = (hess + hess.T) / 2
+    try:
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return np.full((k, k), np.nan)
+    if not np.all(np.diag(cov) > 0):
+        return np.full((k, k), np.nan)
+    return cov
+
+
+def params_at_edge(names, theta: np.ndarray, bounds) -> list[str]:
+    """Return the names of the parameters at (within 1e-6 of) an end of their log box."""
+    return [
+        n
+        for n, th, (lo, hi) in zip(names, theta, bounds, strict=True)
+        if th <= lo + 1e-6 or th >= hi - 1e-6
+    ]
+
+
+class LogParamModel:
+    """The shape of every model: parameters fitted on a log scale inside a box.
+
+    Subclasses define ``_names`` and ``_bounds`` (log-parameter box), set ``params_`` and
+    ``log_covariance_`` in ``fit`` and, for purchase models, ``_expectations``.
+    """
+
+    _names: tuple[str, ...] = ()
+    _bounds: tuple[tuple[float, float], ...] = ()
+
+    def __init__(self, *, max_iter: int = 1000, max_seconds: float | None = FIT_SECONDS) -> None:
+        self.max_iter = max_iter
+        self.max_seconds = max_seconds
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(summary).")
+
+    def _p(self, params=None) -> list[float]:
+        self._check_fitted()
+        if params is None:
+            params = [self.params_[n] for n in self._names]
+        return [float(v) for v in params]
+
+    def _set_fit(self, result, n: float, covariance: np.ndarray) -> np.ndarray:
+        """Record the fitted parameters of an optimiser result on ``n`` customers.
+
+        Sets ``params_``, ``log_likelihood_``, ``converged_``, ``log_covariance_`` and
+        ``standard_errors_``; returns the estimate.
+        """
+        theta = result.x
+        params = np.exp(theta)
+        self.params_ = dict(zip(self._names, (float(v) for v in params), strict=True))
+        self.log_likelihood_ = float(-result.fun * n)
+        self.converged_ = bool(result.success)
+        self.log_covariance_ = covariance
+        se = params * np.sqrt(np.diag(covariance))
+        self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
+        return params
+
+    def _not_converged(self, what: str, result: optimize.OptimizeResult) -> str:
+        """Return the warning for a fit that stopped early (by time or by steps)."""
+        stopped = "StopIteration" in str(result.message)
+        why = (
+            f", the time limit of {self.max_seconds:.0f} s"
+            if stopped
+            else (f", the limit of {self.max_iter} steps" if result.nit >= self.max_iter else "")
+        )
+        return _NOT_CONVERGED.format(what=what, n=int(result.nit), why=why)
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Parameters with standard errors and 95% intervals (delta method from the log scale).
+
+        Returns
+        -------
+        DataFrame
+            ``parameter``, ``estimate``, ``standard_error``, ``lower_95``, ``upper_95`` (NaN
+            when the covariance could not be computed).
+        """
+        self._check_fitted()
+        est = np.array([self.params_[n] for n in self._names])
+        log_se = np.sqrt(np.diag(self.log_covariance_))
+        with np.errstate(over="ignore", invalid="ignore"):  # a flat likelihood: no bound
+            return pd.DataFrame(
+                {
+                    "parameter": list(self._names),
+                    "estimate": est,
+                    "standard_error": est * log_se,
+                    "lower_95": est * np.exp(-1.959964 * log_se),
+                    "upper_95": est * np.exp(1.959964 * log_se),
+                }
+            )
+
+    def sample_params(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """Draw parameters from the asymptotic normal of their logarithms.
+
+        Returns
+        -------
+        ndarray
+            ``(n_draws, k)``, in the order of ``params_`` (all equal to the estimate when the
+            covariance could not be computed).
+        """
+        self._check_fitted()
+        theta = np.log([self.params_[n] for n in self._names])
+        cov = self.log_covariance_
+        if not np.isfinite(cov).all():
+            return np.exp(np.tile(theta, (n_draws, 1)))
+        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
+        low, high = np.array(self._bounds).T
+        return np.exp(np.clip(draws, low, high))
+
+    def expectations(
+        self, ts, x, tx, T, *, params=None, exact: bool = True, histories=None
+    ) -> list[np.ndarray]:
+        """Return the expected purchases of each customer at several horizons.
+
+        Parameters
+        ----------
+        ts : sequence of float
+            Horizons, in the fitted time unit.
+        x, tx, T : ndarray
+            Frequency, recency and age per customer.
+        params : sequence, optional
+            Parameters (in ``_names`` order) to use instead of the fitted ones (for draws).
+        exact : bool
+            False: where a closed form fails, NaN instead of a slower exact value (for the
+            many parameter draws of an interval, which leave such a draw out).
+        histories : optional
+            A :meth:`distinct_histories` of ``(x, T)`` to reuse across calls.
+
+        Returns
+        -------
+        list of ndarray
+            One array per horizon, ``E[Y(t) | x, t_x, T]``.
+        """
+        return self._expectations(self._p(params), ts, x, tx, T, exact=exact, histories=histories)
+
+    def distinct_histories(self, x, T):
+        """Return the customers grouped by history for :meth:`expectations` (None: none)."""
+        return None
+
+    @property
+    def n_params(self) -> int:
+        """Number of free parameters."""
+        return len(self._names)
+
+    def bic(self) -> float:
+        """Bayesian information criterion ``k ln(n) - 2 LL`` of the fit (lower is better)."""
+        self._check_fitted()
+        return float(self.n_params * np.log(max(self.n_customers_, 1)) - 2 * self.log_likelihood_)
+
+
+class CountModel(LogParamModel):
     """Base of the count models: settings, the fit loop, checks, ``save`` and ``load``.
 
     Subclasses define ``_names``, ``_bounds``, ``_prepare(summary) -> data``,
@@ -177,9 +435,8 @@ class CountModel:
     ``_analytic_gradient``.
     """
 
-    _names: tuple[str, ...] = ()
-    _bounds: tuple[tuple[float, float], ...] = ()
     _analytic_gradient = True
+    _data = WeightedHistories
 
     def __init__(
         self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float | None = 60.0
@@ -195,6 +452,15 @@ class CountModel:
         self.max_seconds = None if max_seconds is None else float(max_seconds)
 
     # -- fitting -----------------------------------------------------------------------------
+
+    def _fit_columns(self, columns, summary: pd.DataFrame, time_unit):
+        """Fit on checked columns of ``summary`` (and its ``weights``); return ``self``."""
+        w = summary_weights(summary)
+        if len(columns[0]) == 0:
+            raise NotEnoughData("There are no customers with a purchase to fit the model on.")
+        data = self._data(*columns, w)
+        self._fit_prepared(data, data.total, time_unit)
+        return self
 
     def _objective(self, data):
         pen = self.penalizer
@@ -242,11 +508,7 @@ class CountModel:
         se = params * np.sqrt(np.diag(self.log_covariance_))
         self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
         self.fit_seconds_ = time.perf_counter() - started
-        edge = [
-            n
-            for n, th, (lo, hi) in zip(self._names, theta, self._bounds, strict=True)
-            if th <= lo + 1e-6 or th >= hi - 1e-6
-        ]
+        edge = params_at_edge(self._names, theta, self._bounds)
         self.warnings_ = []
         if edge:
             self.warnings_.append(
@@ -265,9 +527,12 @@ class CountModel:
             )
 
     def _log_covariance(self, theta: np.ndarray, data, total_weight: float) -> np.ndarray:
-        """Covariance of the log parameters: the inverse Hessian of the total negative
-        log-likelihood (unpenalised) at the estimate, by central differences (of the analytic
-        gradient, or of the likelihood itself); NaN when it is not positive definite."""
+        """Return the covariance of the log parameters.
+
+        The inverse Hessian of the total negative log-likelihood (unpenalised) at the estimate,
+        by central differences (of the analytic gradient, or of the likelihood itself); NaN
+        when it is not positive definite.
+        """
         k = len(theta)
         hess = np.empty((k, k))
         with np.errstate(all="ignore"):
@@ -307,50 +572,7 @@ class CountModel:
             return nan
         return cov if np.all(np.diag(cov) > 0) else nan
 
-    def parameter_table(self) -> pd.DataFrame:
-        """Parameters with standard errors and 95% intervals (delta method from the log scale).
-
-        Returns
-        -------
-        DataFrame
-            ``parameter``, ``estimate``, ``standard_error``, ``lower_95``, ``upper_95`` (NaN
-            when the covariance could not be computed).
-        """
-        self._check_fitted()
-        est = np.array([self.params_[n] for n in self._names])
-        log_se = np.sqrt(np.diag(self.log_covariance_))
-        with np.errstate(over="ignore", invalid="ignore"):
-            return pd.DataFrame(
-                {
-                    "parameter": list(self._names),
-                    "estimate": est,
-                    "standard_error": est * log_se,
-                    "lower_95": est * np.exp(-1.959964 * log_se),
-                    "upper_95": est * np.exp(1.959964 * log_se),
-                }
-            )
-
-    def sample_params(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-        """Draws of the parameters from the asymptotic normal of their logarithms.
-
-        Returns an ``(n_draws, k)`` array in the order of ``params_`` (all equal to the estimate
-        when the covariance could not be computed), as ``BetaGeoModel.sample_params``.
-        """
-        self._check_fitted()
-        theta = np.log([self.params_[n] for n in self._names])
-        cov = self.log_covariance_
-        if not np.isfinite(cov).all():
-            return np.exp(np.tile(theta, (n_draws, 1)))
-        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
-        low, high = np.array(self._bounds).T
-        return np.exp(np.clip(draws, low, high))
-
-    # -- drop-in for BetaGeoModel in forecast_totals, customer_lifetime_value, the tracking ---
-
-    @staticmethod
-    def _distinct_histories(x, T):
-        """No shared grouping: each model groups its own histories."""
-        return None
+    # -- what forecast_totals, customer_lifetime_value and the tracking use -------------------
 
     def _expectations(self, params, ts, x, tx, T, *, exact: bool = True, histories=None):
         """Conditional expected purchases at several horizons ``ts`` (list of arrays)."""
@@ -370,7 +592,7 @@ class CountModel:
     def conditional_expected_purchases(
         self, t: float, summary: pd.DataFrame, *, params=None
     ) -> pd.Series:
-        """Expected purchases in the next ``t`` time units given each customer's history.
+        """Return the expected purchases in the next ``t`` time units given each history.
 
         ``P(alive)`` times the expected purchases of a customer still alive (each model's
         ``_given_alive``, e.g. Fader & Hardie 2005, eq. 41 for the Pareto/NBD).
@@ -399,28 +621,6 @@ class CountModel:
 
     display_name = "model"
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(summary).")
-
-    def _p(self, params=None) -> list[float]:
-        self._check_fitted()
-        if params is None:
-            params = [self.params_[n] for n in self._names]
-        return [float(v) for v in params]
-
-    @property
-    def n_params(self) -> int:
-        """Number of free parameters."""
-        return len(self._names)
-
-    def bic(self) -> float:
-        """Bayesian information criterion ``k ln(n) - 2 LL`` of the fit (lower is better)."""
-        self._check_fitted()
-        return float(self.n_params * np.log(max(self.n_customers_, 1)) - 2 * self.log_likelihood_)
-
-    # -- persistence ---------------------------------------------------------------------------
-
     def save(self, path: str | Path) -> None:
         """Write the fitted parameters, settings and time unit to a small JSON file."""
         save_model(self, path)
@@ -435,7 +635,7 @@ class CountModel:
 
 
 def _registry() -> dict[str, type]:
-    from analysis.clv import BetaGeoModel
+    from analysis.clv.beta_geo import BetaGeoModel
     from analysis.clv.beta_geo_beta_binom import BetaGeoBetaBinomModel
     from analysis.clv.modified_beta_geo import ModifiedBetaGeoModel
     from analysis.clv.pareto_nbd import ParetoNBDModel
@@ -511,3 +711,38 @@ def load_model(path: str | Path):
         se = np.array([model.params_[n] for n in names]) * np.sqrt(np.diag(model.log_covariance_))
         model.standard_errors_ = dict(zip(names, (float(v) for v in se), strict=True))
     return model
+
+
+def start_values(data, *, last_is_time: bool = False) -> np.ndarray:
+    """Return starting log parameters ``(1, 1 / rate, 1, 1)`` for a continuous-time model.
+
+    ``rate = (mean frequency + 1) / (mean T + 1)`` over the weighted histories; with
+    ``last_is_time`` the last parameter starts at the mean ``T`` (a time scale) instead of 1.
+    """
+    mean_t = float(np.average(data.T, weights=data.w))
+    mean_x = float(np.average(data.x, weights=data.w))
+    rate = (mean_x + 1.0) / (mean_t + 1.0)
+    last = max(mean_t, 1e-3) if last_is_time else 1.0
+    return np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, last])
+
+
+class ContinuousCountModel(CountModel):
+    """A count model of purchase times (``frequency``, ``recency``, ``T``): MBG/NBD, Pareto/NBD."""
+
+    def fit(self, summary: pd.DataFrame) -> ContinuousCountModel:
+        """Fit by maximum likelihood on a summary with ``frequency``, ``recency``, ``T``.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            One row per customer (or per distinct history, with a ``weights`` column counting
+            the customers), times in any unit used consistently.
+
+        Returns
+        -------
+        ContinuousCountModel
+            ``self``, fitted.
+        """
+        return self._fit_columns(
+            continuous_inputs(summary), summary, summary.attrs.get("time_unit")
+        )

@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, gammaln
 
-from analysis.clv._base import CountModel, check_integer, distinct_rows, summary_weights
+from analysis.clv._base import CountModel, check_counts, check_integer, distinct_rows
+from analysis.clv.summary import (
+    customer_starts,
+    day_number,
+    first_in_period,
+    purchase_days,
+)
+from analysis.core.orders import resolve_as_of
 
 __all__ = ["PERIODS", "BetaGeoBetaBinomModel", "discrete_summary"]
 
@@ -76,20 +83,17 @@ def discrete_summary(
         from the first, 0 if none) and ``periods`` (opportunities after the first), all int64.
         ``attrs`` records ``period`` and ``as_of``.
     """
-    from analysis.clv import _customer_starts, _purchase_days
-    from analysis.core.orders import day_numbers, resolve_as_of
-
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}.")
     as_of_ts = resolve_as_of(tx, as_of)
-    cutoff = int(day_numbers(pd.Series([as_of_ts]))[0])
-    uniques, customer, day, _ = _purchase_days(tx, cutoff)
+    cutoff = day_number(as_of_ts)
+    uniques, customer, day, _ = purchase_days(tx, cutoff)
     per = period_numbers(day, period)
     # Sorted by customer then day, so distinct (customer, period) pairs are runs.
     if len(per):
-        new = np.r_[True, (customer[1:] != customer[:-1]) | (per[1:] != per[:-1])]
+        new = first_in_period(customer, per)
         customer, per = customer[new], per[new]
-    starts = _customer_starts(customer)
+    starts = customer_starts(customer)
     counts = np.diff(np.r_[starts, len(customer)])
     first = per[starts]
     last = per[starts + counts - 1] if len(starts) else first
@@ -114,8 +118,10 @@ def discrete_summary(
 
 
 def discrete_inputs(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``frequency``, ``recency``, ``periods`` as float arrays, checked (whole numbers,
-    ``0 <= frequency <= recency <= periods``, recency 0 when frequency is 0)."""
+    """Return ``frequency``, ``recency``, ``periods`` as float arrays, checked.
+
+    Whole numbers, ``0 <= frequency <= recency <= periods``, recency 0 when frequency is 0.
+    """
     missing = [c for c in ("frequency", "recency", "periods") if c not in summary]
     if missing:
         raise ValueError(
@@ -199,8 +205,11 @@ def _indices(x, m):
 
 
 def _log_terms(params, x, m, g, valid):
-    """Log of each term of the likelihood: ``ln B(alpha+x, beta+m-x) + ln B(gamma+g, delta+m)
-    - ln B(alpha, beta) - ln B(gamma, delta)``, ``-inf`` outside ``valid``."""
+    """Return the log of each term of the likelihood, ``-inf`` outside ``valid``.
+
+    ``ln B(alpha+x, beta+m-x) + ln B(gamma+g, delta+m) - ln B(alpha, beta) - ln B(gamma,
+    delta)``.
+    """
     a, b, c, d = params
     xi, mi, size = _indices(x, m)
     t = _tables(gammaln, params, size)
@@ -289,11 +298,7 @@ class BetaGeoBetaBinomModel(CountModel):
     _names = ("alpha", "beta", "gamma", "delta")
     _bounds = ((-15.0, np.log(1e4)),) * 4
     display_name = "BG/BB model"
-
-    def __init__(
-        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float | None = 60.0
-    ) -> None:
-        super().__init__(penalizer=penalizer, max_iter=max_iter, max_seconds=max_seconds)
+    _data = _Data
 
     def fit(self, summary: pd.DataFrame) -> BetaGeoBetaBinomModel:
         """Fit by maximum likelihood on ``frequency``, ``recency``, ``periods`` (+ ``weights``).
@@ -309,13 +314,7 @@ class BetaGeoBetaBinomModel(CountModel):
         BetaGeoBetaBinomModel
             ``self``, fitted.
         """
-        x, tx, n = discrete_inputs(summary)
-        w = summary_weights(summary)
-        if len(x) == 0:
-            raise ValueError("There are no customers with a purchase to fit the model on.")
-        data = _Data(x, tx, n, w)
-        self._fit_prepared(data, data.total, summary.attrs.get("period"))
-        return self
+        return self._fit_columns(discrete_inputs(summary), summary, summary.attrs.get("period"))
 
     @staticmethod
     def _start(data: _Data) -> np.ndarray:
@@ -374,7 +373,7 @@ class BetaGeoBetaBinomModel(CountModel):
     def conditional_expected_purchases(
         self, t: int, summary: pd.DataFrame, *, params=None
     ) -> pd.Series:
-        """Expected purchases at the next ``t`` opportunities given each customer's pattern.
+        """Return the expected purchases at the next ``t`` opportunities given each pattern.
 
         ``B(alpha+x+1, beta+n-x)/B(alpha, beta) / L * sum_{k=n+1}^{n+t} B(gamma, delta+k) /
         B(gamma, delta)`` (FHS 2010, eq. 13, written as the sum it telescopes from; no
@@ -396,7 +395,7 @@ class BetaGeoBetaBinomModel(CountModel):
         return pd.Series(value, index=summary.index, name="expected_purchases")
 
     def expected_purchases(self, t, summary: pd.DataFrame | None = None, *, params=None):
-        """Expected purchases at ``t`` opportunities.
+        """Return the expected purchases at ``t`` opportunities.
 
         Without ``summary``: of a customer just acquired, ``alpha/(alpha+beta) * sum_{k=1}^{t}
         B(gamma, delta+k)/B(gamma, delta)`` (FHS 2010, eq. 7); with ``summary``:
@@ -419,8 +418,9 @@ class BetaGeoBetaBinomModel(CountModel):
         return self.expected_purchases(t)
 
     def probability_of_n_purchases(self, t: int, n) -> np.ndarray | float:
-        """Probability that a customer just acquired buys at exactly ``n`` of the next ``t``
-        opportunities (FHS 2010, eq. 8).
+        """Return the chance that a new customer buys at exactly ``n`` of the next ``t`` times.
+
+        Opportunities, that is (FHS 2010, eq. 8):
 
         ``C(t, n) B(alpha+n, beta+t-n)/B(alpha, beta) B(gamma, delta+t)/B(gamma, delta)
         + sum_{i=n}^{t-1} C(i, n) B(alpha+n, beta+i-n)/B(alpha, beta) B(gamma+1, delta+i)/B(gamma,
@@ -433,11 +433,7 @@ class BetaGeoBetaBinomModel(CountModel):
         """
         a, b, c, d = self._p()
         t = self._check_horizon(t)
-        ns = np.atleast_1d(np.asarray(n))
-        if not (
-            np.issubdtype(ns.dtype, np.number) and (ns == np.floor(ns)).all() and (ns >= 0).all()
-        ):
-            raise ValueError("n must be whole numbers >= 0.")
+        ns = check_counts(n)
         nf = ns.astype(np.float64)[:, None]
         i = np.arange(t, dtype=np.float64)[None, :]
 

@@ -18,15 +18,21 @@ import pandas as pd
 from scipy.special import betaln, digamma, gammaln
 from scipy.stats import nbinom
 
-from analysis.clv._base import CountModel, continuous_inputs, distinct_rows, summary_weights
+from analysis.clv._base import (
+    ContinuousCountModel,
+    check_counts,
+    check_horizon,
+    continuous_inputs,
+    start_values,
+)
+from analysis.clv.beta_geo import (
+    _euler_form,
+    _given_alive_by_quadrature,
+    _group_histories,
+    _nudge_away_from_one,
+)
 
 __all__ = ["ModifiedBetaGeoModel"]
-
-
-class _Data:
-    def __init__(self, x, tx, T, w):
-        (self.x, self.tx, self.T), self.w = distinct_rows(x, tx, T, weights=w)
-        self.total = float(self.w.sum())
 
 
 def _log_parts(params, x, tx, T):
@@ -46,7 +52,7 @@ def _log_parts(params, x, tx, T):
     return log_const, alive, dead
 
 
-def _negll_grad(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
+def _negll_grad(theta: np.ndarray, d) -> tuple[float, np.ndarray]:
     params = np.exp(theta)
     r, alpha, a, b = params
     x, w = d.x, d.w
@@ -69,13 +75,7 @@ def _negll_grad(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
     return -total / d.total, -grad / d.total
 
 
-def _hyp2f1_safe(a: float, b: float, c: np.ndarray, z: np.ndarray) -> np.ndarray:
-    from analysis.clv import _hyp2f1
-
-    return _hyp2f1(a, b, c, z)
-
-
-class ModifiedBetaGeoModel(CountModel):
+class ModifiedBetaGeoModel(ContinuousCountModel):
     """Modified BG/NBD model (Batislam, Denizel & Filiztekin 2007).
 
     Parameters
@@ -101,38 +101,9 @@ class ModifiedBetaGeoModel(CountModel):
     _bounds = ((-15.0, np.log(1e4)), (-15.0, 25.0), (-15.0, np.log(1e4)), (-15.0, np.log(1e4)))
     display_name = "modified BG/NBD model"
 
-    def __init__(
-        self, *, penalizer: float = 0.0, max_iter: int = 1000, max_seconds: float | None = 60.0
-    ) -> None:
-        super().__init__(penalizer=penalizer, max_iter=max_iter, max_seconds=max_seconds)
-
-    def fit(self, summary: pd.DataFrame) -> ModifiedBetaGeoModel:
-        """Fit by maximum likelihood on a summary with ``frequency``, ``recency``, ``T``.
-
-        Parameters
-        ----------
-        summary : DataFrame
-            One row per customer (or per distinct history with a ``weights`` column).
-
-        Returns
-        -------
-        ModifiedBetaGeoModel
-            ``self``, fitted.
-        """
-        x, tx, T = continuous_inputs(summary)
-        w = summary_weights(summary)
-        if len(x) == 0:
-            raise ValueError("There are no customers with a purchase to fit the model on.")
-        data = _Data(x, tx, T, w)
-        self._fit_prepared(data, data.total, summary.attrs.get("time_unit"))
-        return self
-
     @staticmethod
-    def _start(data: _Data) -> np.ndarray:
-        mean_t = float(np.average(data.T, weights=data.w))
-        mean_x = float(np.average(data.x, weights=data.w))
-        rate = (mean_x + 1.0) / (mean_t + 1.0)
-        return np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, 1.0])
+    def _start(data) -> np.ndarray:
+        return start_values(data)
 
     @staticmethod
     def _negll(theta, data):
@@ -175,40 +146,24 @@ class ModifiedBetaGeoModel(CountModel):
 
     @staticmethod
     def _given_alive(params, t: float, x, T) -> np.ndarray:
-        """``(a+b+x)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]``,
-        ``z = t/(alpha+T+t)``: expected purchases in ``t`` given alive at ``T``, via Euler's
-        transformation as in BG/NBD (quadrature where SciPy fails)."""
-        from analysis.clv import _given_alive_by_quadrature, _nudge_away_from_one
+        """Return the expected purchases in ``t`` given alive at ``T``.
 
+        ``(a+b+x)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)]``,
+        ``z = t/(alpha+T+t)``, via Euler's transformation as in BG/NBD (quadrature where SciPy
+        fails).
+        """
         r, alpha, a0, b = params
         a = _nudge_away_from_one(a0)
-        t = float(t)
-        if not (np.isfinite(t) and t >= 0):
-            raise ValueError("The horizon t must be a finite number >= 0.")
+        t = check_horizon(t)
         x, T = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
-        if x.ndim == 1 and len(x) > 64:  # once per distinct (x, T)
-            codes, uniques = pd.factorize(x + 1j * T)
-            if len(uniques) < len(x):
-                uniques = np.asarray(uniques)
-                once = ModifiedBetaGeoModel._given_alive(params, t, uniques.real, uniques.imag)
-                return once[codes]
-        with np.errstate(all="ignore"):
-            log_1mz = np.log(alpha + T) - np.log(alpha + T + t)
-            z = t / (alpha + T + t)
-            # Given alive after x+1 survivals, p ~ Beta(a, b+x+1): the BG/NBD expression with
-            # b + x replaced by b + x + 1, i.e. (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z).
-            c = a + b + x
-            hyp = _hyp2f1_safe(a + b - r, a - 1, c, z)
-            bracket = -np.expm1((a - 1) * log_1mz) - np.exp((a - 1) * log_1mz) * (hyp - 1.0)
-            given_alive = c / (a - 1) * bracket
-            upper = (r + x) * (t / (alpha + T))
-            if a0 > 1:
-                upper = np.minimum(upper, c / (a - 1))
-            bad = ~(
-                np.isfinite(given_alive)
-                & (given_alive >= -1e-12)
-                & (given_alive <= upper * (1 + 1e-8) + 1e-300)
-            )
+        if x.ndim == 1:  # once per distinct (x, T)
+            codes, xu, Tu = _group_histories(x, T)
+            if codes is not None:
+                return ModifiedBetaGeoModel._given_alive(params, t, xu, Tu)[codes]
+        # Given alive after x+1 survivals, p ~ Beta(a, b+x+1): the BG/NBD expression with
+        # b + x replaced by b + x + 1, i.e. (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z).
+        c = a + b + x
+        given_alive, upper, bad, _, _ = _euler_form(params, a, a + b - r, c, t, x, T)
         if bad.any():
             given_alive = given_alive.copy()
             given_alive[bad] = _given_alive_by_quadrature(
@@ -218,7 +173,7 @@ class ModifiedBetaGeoModel(CountModel):
             return np.clip(given_alive, 0.0, upper)
 
     def expected_purchases(self, t, summary: pd.DataFrame | None = None, *, params=None):
-        """Expected repeat purchases in ``t`` time units.
+        """Return the expected repeat purchases in ``t`` time units.
 
         Without ``summary``: of a customer just acquired, ``b/(a-1) [1 - (alpha/(alpha+t))^r
         2F1(r, b+1; a+b; t/(alpha+t))]`` (float, or array for an array ``t``). With ``summary``:
@@ -256,14 +211,7 @@ class ModifiedBetaGeoModel(CountModel):
         float or ndarray
         """
         r, alpha, a, b = self._p()
-        t = float(t)
-        if not (np.isfinite(t) and t >= 0):
-            raise ValueError("The horizon t must be a finite number >= 0.")
-        ns = np.atleast_1d(np.asarray(n))
-        if not (
-            np.issubdtype(ns.dtype, np.number) and (ns == np.floor(ns)).all() and (ns >= 0).all()
-        ):
-            raise ValueError("n must be whole numbers >= 0.")
+        t, ns = check_horizon(t), check_counts(n)
         nf = ns.astype(np.float64)
         prob = alpha / (alpha + t)
         with np.errstate(all="ignore"):

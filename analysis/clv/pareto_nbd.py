@@ -23,11 +23,12 @@ import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
 from analysis.clv._base import (
-    CountModel,
+    ContinuousCountModel,
+    check_counts,
+    check_horizon,
     continuous_inputs,
     distinct_codes,
-    distinct_rows,
-    summary_weights,
+    start_values,
 )
 
 __all__ = ["ParetoNBDModel"]
@@ -183,12 +184,6 @@ def _log_terms(params, x, tx, T):
     return log_const, alive, left
 
 
-class _Data:
-    def __init__(self, x, tx, T, w):
-        (self.x, self.tx, self.T), self.w = distinct_rows(x, tx, T, weights=w)
-        self.total = float(self.w.sum())
-
-
 def _expm1_ratio(k: float, log_ratio: np.ndarray) -> np.ndarray:
     """``(1 - exp(-k L)) / k`` for ``L >= 0``; ``L`` when ``k`` is 0 (its limit)."""
     if abs(k) < 1e-10:
@@ -196,7 +191,7 @@ def _expm1_ratio(k: float, log_ratio: np.ndarray) -> np.ndarray:
     return -np.expm1(-k * log_ratio) / k
 
 
-class ParetoNBDModel(CountModel):
+class ParetoNBDModel(ContinuousCountModel):
     """Pareto/NBD model of purchase counts (Schmittlein, Morrison & Colombo 1987).
 
     Parameters
@@ -236,37 +231,12 @@ class ParetoNBDModel(CountModel):
     ) -> None:
         super().__init__(penalizer=penalizer, max_iter=max_iter, max_seconds=max_seconds)
 
-    def fit(self, summary: pd.DataFrame) -> ParetoNBDModel:
-        """Fit by maximum likelihood on a summary with ``frequency``, ``recency``, ``T``.
-
-        Parameters
-        ----------
-        summary : DataFrame
-            One row per customer (or per distinct history, with a ``weights`` column counting
-            the customers), times in any unit used consistently.
-
-        Returns
-        -------
-        ParetoNBDModel
-            ``self``, fitted.
-        """
-        x, tx, T = continuous_inputs(summary)
-        w = summary_weights(summary)
-        if len(x) == 0:
-            raise ValueError("There are no customers with a purchase to fit the model on.")
-        data = _Data(x, tx, T, w)
-        self._fit_prepared(data, data.total, summary.attrs.get("time_unit"))
-        return self
+    @staticmethod
+    def _start(data) -> np.ndarray:
+        return start_values(data, last_is_time=True)
 
     @staticmethod
-    def _start(data: _Data) -> np.ndarray:
-        mean_t = float(np.average(data.T, weights=data.w))
-        mean_x = float(np.average(data.x, weights=data.w))
-        rate = (mean_x + 1.0) / (mean_t + 1.0)
-        return np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, max(mean_t, 1e-3)])
-
-    @staticmethod
-    def _negll(theta: np.ndarray, data: _Data) -> tuple[float, None]:
+    def _negll(theta: np.ndarray, data) -> tuple[float, None]:
         params = np.exp(theta)
         with np.errstate(all="ignore"):
             log_const, alive, left = _log_terms(params, data.x, data.tx, data.T)
@@ -312,17 +282,15 @@ class ParetoNBDModel(CountModel):
 
     @staticmethod
     def _given_alive(params, t: float, x, T) -> np.ndarray:
-        """Expected purchases in ``t`` of a customer alive at ``T`` (FH 2005, eq. 41 / P(alive))."""
+        """Return the purchases expected in ``t`` if alive at ``T`` (FH 2005, eq. 41 / P(alive))."""
         r, alpha, s, beta = params
-        t = float(t)
-        if not (np.isfinite(t) and t >= 0):
-            raise ValueError("The horizon t must be a finite number >= 0.")
+        t = check_horizon(t)
         with np.errstate(all="ignore"):
             log_ratio = np.log(beta + T + t) - np.log(beta + T)
             return (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, log_ratio)
 
     def expected_purchases(self, t, summary: pd.DataFrame | None = None, *, params=None):
-        """Expected repeat purchases in ``t`` time units.
+        """Return the expected repeat purchases in ``t`` time units.
 
         Without ``summary``: of a customer just acquired, ``E[X(t)] = r beta / (alpha (s-1))
         [1 - (beta/(beta+t))^(s-1)]`` (float, or array for an array ``t``). With ``summary``:
@@ -363,14 +331,7 @@ class ParetoNBDModel(CountModel):
         float or ndarray
         """
         r, alpha, s, beta = self._p()
-        t = float(t)
-        if not (np.isfinite(t) and t >= 0):
-            raise ValueError("The horizon t must be a finite number >= 0.")
-        ns = np.atleast_1d(np.asarray(n))
-        if not (
-            np.issubdtype(ns.dtype, np.number) and (ns == np.floor(ns)).all() and (ns >= 0).all()
-        ):
-            raise ValueError("n must be whole numbers >= 0.")
+        t, ns = check_horizon(t), check_counts(n)
         nf = ns.astype(np.float64)[:, None]
 
         def log_nb(u):
