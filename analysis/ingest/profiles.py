@@ -1612,9 +1612,21 @@ def prepare_known_export(
     func = ingest.prepare_transactions if kind == "transactions" else ingest.prepare_responses
     day = applied.dayfirst if dayfirst is None else dayfirst
     inner = func(frame.loc[keep], full, dayfirst=day)
+    return _assemble(raw, rows, applied, inner, (full, shown))
 
-    # every set-aside row as the file wrote it: the profile's reasons and the prepare
-    # function's own, in file order
+
+def _assemble(
+    raw: pd.DataFrame, rows: np.ndarray, applied: Applied, inner: Any, mappings: tuple
+) -> Any:
+    """Return the prepare function's result over every row of the file.
+
+    The set-aside rows are the profile's and the prepare function's, in file order, as the
+    file wrote them; the reasons count both; the notes start with the recognition sentence.
+    """
+    from analysis import ingest  # lazy: ingest may import this module
+
+    full, shown = mappings
+    keep = applied.set_aside == ""
     reasons = applied.set_aside.astype(object).copy()
     inner_rej = inner.rejected
     if len(inner_rej):
