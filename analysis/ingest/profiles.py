@@ -1504,20 +1504,13 @@ def _shown_mapping(raw: pd.DataFrame, applied: Applied) -> tuple[dict[str, Any],
 
 def _rejected_table(raw: pd.DataFrame, rows: np.ndarray, reasons: np.ndarray) -> pd.DataFrame:
     """Return the set-aside rows as the file wrote them, with their row number and reason."""
+    from analysis.ingest.cells import _as_text  # lazy: ingest imports this module
+    from analysis.ingest.preparing import _with_row_and_reason
+
     at = np.flatnonzero(reasons != "")
     rejected = raw.iloc[at].reset_index(drop=True)
-    for c in rejected.columns:
-        if not isinstance(rejected[c].dtype, pd.StringDtype):
-            rejected[c] = rejected[c].astype(object).where(rejected[c].notna(), "").astype("str")
-    for key, values in (("row", rows[at].astype(np.int64)), ("reason", reasons[at].astype(str))):
-        if key in rejected.columns:
-            new = f"{key} (original)"
-            while new in rejected.columns:
-                new += " (original)"
-            rejected = rejected.rename(columns={key: new})
-        rejected[key] = values
-    rejected["reason"] = rejected["reason"].astype("str")
-    return rejected
+    rejected = pd.DataFrame({c: _as_text(rejected[c]) for c in rejected.columns})
+    return _with_row_and_reason(rejected, rows[at].astype(np.int64), reasons[at].astype(str))
 
 
 def _expand(counts: Mapping[str, int]) -> np.ndarray:
