@@ -183,7 +183,7 @@ def test_value_and_risk_quadrants_and_action_list():
 
 
 def test_churn_charts(shop_churn):
-    from analysis import charts_value
+    from analysis.charts import value as charts_value
 
     spec = charts_value.evaluation_chart(shop_churn.evaluation).to_dict()
     rows = next(iter(spec["datasets"].values()))
@@ -224,7 +224,7 @@ def test_permutation_auc_drop_equals_sklearns_permutation_importance():
     from sklearn.metrics import roc_auc_score
     from threadpoolctl import threadpool_limits
 
-    from analysis.churn import _auc, permutation_auc_drop
+    from analysis.churn.metrics import _auc, permutation_auc_drop
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1200, 6))
