@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import charts_patterns as charts
 from analysis import profile as PR
+from analysis.charts import patterns as charts
+from analysis.profile import customer as PR_customer
+from tests.paths import SAMPLE_DATA
 
 ROWS = [
     # customer, order, date, amount, quantity, product, channel, email, promo
@@ -86,8 +88,8 @@ def test_customer_profile_hand_computed():
 def test_customer_profile_shows_the_latest_orders_and_top_items_only(monkeypatch):
     full = PR.customer_profile(TX, "A")
     assert (full.history_total, full.items_total) == (4, 3) and PR.history_note(full) is None
-    monkeypatch.setattr(PR, "MAX_HISTORY_ORDERS", 2)
-    monkeypatch.setattr(PR, "MAX_PROFILE_ITEMS", 1)
+    monkeypatch.setattr(PR_customer, "MAX_HISTORY_ORDERS", 2)
+    monkeypatch.setattr(PR_customer, "MAX_PROFILE_ITEMS", 1)
     p = PR.customer_profile(TX, "A")
     h = p.history
     assert h["order_id"].tolist() == ["O3", "O4"] and h["items"].tolist() == ["milk", "jam"]
@@ -214,12 +216,11 @@ def test_profile_charts():
 
 
 def test_profile_on_the_cafe_example_is_fast_and_consistent():
-    from pathlib import Path
     from time import perf_counter
 
     from analysis import ingest
 
-    path = Path(__file__).resolve().parents[1] / "sample_data" / "cafe_sales.xlsx"
+    path = SAMPLE_DATA / "cafe_sales.xlsx"
     tx = ingest.prepare_transactions(ingest.read_table(path, filename=path.name)).data
     listing = PR.customer_list(tx)
     assert listing["net_revenue"].sum() == pytest.approx(tx["amount"].sum())
