@@ -113,10 +113,55 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return clean
 
 
+def _write_column(ws, c: int, s: pd.Series, formats: dict) -> int:
+    """Write one column's values below its header; return the column's width in characters."""
+    width = 0
+    if pd.api.types.is_bool_dtype(s.dtype):
+        for r, v in enumerate(s.tolist(), start=1):
+            if not pd.isna(v):
+                ws.write_boolean(r, c, bool(v))
+    elif pd.api.types.is_numeric_dtype(s.dtype):
+        values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        for r, v in enumerate(values.tolist(), start=1):
+            if np.isfinite(v):
+                ws.write_number(r, c, v)
+        width = 12
+    elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+        has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
+        fmt = formats["datetime"] if has_time else formats["date"]
+        for r, v in enumerate(s.tolist(), start=1):
+            if not pd.isna(v):
+                ws.write_datetime(r, c, v.to_pydatetime(), fmt)
+        width = 16 if has_time else 11
+    else:
+        for r, v in enumerate(s.tolist(), start=1):
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                continue
+            text = str(v)
+            if is_risky(text):
+                ws.write_string(r, c, text, formats["quoted"])
+            else:
+                ws.write_string(r, c, text)
+            width = max(width, min(len(text), 60))
+    return width
+
+
+def _formats(workbook) -> dict:
+    """Return the workbook's cell formats: headers, quote-prefixed text, dates."""
+    header = {"bold": True, "bg_color": "#E8EEF7", "border": 1}
+    return {
+        "header": workbook.add_format(header),
+        "header_quoted": workbook.add_format({**header, "quote_prefix": True}),
+        "quoted": workbook.add_format({"quote_prefix": True}),
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+    }
+
+
 def to_xlsx_bytes(
     sheets: pd.DataFrame | Mapping[str, pd.DataFrame], *, index: bool = False
 ) -> bytes:
-    """One XLSX workbook with a sheet per table, bold headers, every text cell formula-safe.
+    """Write one XLSX workbook with a sheet per table, bold headers, every text cell formula-safe.
 
     Parameters
     ----------
@@ -124,6 +169,12 @@ def to_xlsx_bytes(
         A single frame becomes one sheet named "Data".
     index : bool
         Whether to write each frame's index as leading columns.
+
+    Returns
+    -------
+    bytes
+        The workbook. Text cells and headers are string cells (never formulas, URLs or
+        numbers); risky ones carry Excel's quote-prefix flag.
     """
     import xlsxwriter
 
@@ -140,49 +191,16 @@ def to_xlsx_bytes(
             "nan_inf_to_errors": False,
         },
     )
-    header_fmt = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    header_quoted_fmt = workbook.add_format(
-        {"bold": True, "bg_color": "#E8EEF7", "border": 1, "quote_prefix": True}
-    )
-    quoted_fmt = workbook.add_format({"quote_prefix": True})
-    date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    datetime_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    formats = _formats(workbook)
     used: set[str] = set()
     for name, frame in sheets.items():
         ws = workbook.add_worksheet(_sheet_name(name, used))
         data = frame.reset_index() if index else frame
         for c, col in enumerate(data.columns):
             header = str(col)
-            ws.write_string(0, c, header, header_quoted_fmt if is_risky(header) else header_fmt)
-            s = data.iloc[:, c]
-            width = len(str(col))
-            if pd.api.types.is_bool_dtype(s.dtype):
-                for r, v in enumerate(s.tolist(), start=1):
-                    if not pd.isna(v):
-                        ws.write_boolean(r, c, bool(v))
-            elif pd.api.types.is_numeric_dtype(s.dtype):
-                values = s.to_numpy(dtype=np.float64, na_value=np.nan)
-                for r, v in enumerate(values.tolist(), start=1):
-                    if np.isfinite(v):
-                        ws.write_number(r, c, v)
-                width = max(width, 12)
-            elif pd.api.types.is_datetime64_any_dtype(s.dtype):
-                has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
-                fmt = datetime_fmt if has_time else date_fmt
-                for r, v in enumerate(s.tolist(), start=1):
-                    if not pd.isna(v):
-                        ws.write_datetime(r, c, v.to_pydatetime(), fmt)
-                width = max(width, 16 if has_time else 11)
-            else:
-                for r, v in enumerate(s.tolist(), start=1):
-                    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                        continue
-                    text = str(v)
-                    if is_risky(text):
-                        ws.write_string(r, c, text, quoted_fmt)
-                    else:
-                        ws.write_string(r, c, text)
-                    width = max(width, min(len(text), 60))
+            fmt = formats["header_quoted"] if is_risky(header) else formats["header"]
+            ws.write_string(0, c, header, fmt)
+            width = max(len(header), _write_column(ws, c, data.iloc[:, c], formats))
             ws.set_column(c, c, width + 2)
         ws.freeze_panes(1, 0)
         if len(data.columns):

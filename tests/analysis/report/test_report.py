@@ -7,7 +7,6 @@ import math
 import re
 import stat
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -16,10 +15,12 @@ import pytest
 
 from analysis import clv, ingest, overview, rfm
 from analysis import report as rp
+from analysis.report import pdf as report_pdf_module
+from analysis.report import sections as report_sections
+from tests.paths import SAMPLE_DATA
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE_TX = ROOT / "sample_data" / "online_shop_transactions.csv"
-EXAMPLE_RESPONSES = ROOT / "sample_data" / "online_shop_responses.csv"
+EXAMPLE_TX = SAMPLE_DATA / "online_shop_transactions.csv"
+EXAMPLE_RESPONSES = SAMPLE_DATA / "online_shop_responses.csv"
 
 HOSTILE_ID = "<script>alert('id')</script>"
 FORMULA_ID = '=HYPERLINK("http://evil.example","click")'
@@ -408,7 +409,7 @@ def test_workbook_from_transactions(monkeypatch):
 
 
 def test_segment_lists_in_one_sheet_above_the_limit(monkeypatch):
-    monkeypatch.setattr(rp, "MAX_CUSTOMERS_FOR_SEGMENT_SHEETS", 50)
+    monkeypatch.setattr(report_sections, "MAX_CUSTOMERS_FOR_SEGMENT_SHEETS", 50)
     report = rp.build_report(synthetic_tx(), None, include_value=False)
     assert "Segment lists" in report.sheets
     lists = report.sheets["Segment lists"]
@@ -478,7 +479,7 @@ def test_pdf_none_without_a_browser(tmp_path):
 
 
 def test_report_files_without_chromium(monkeypatch):
-    monkeypatch.setattr(rp, "chromium_path", lambda: None)
+    monkeypatch.setattr(report_pdf_module, "chromium_path", lambda: None)
     files = rp.report_files(
         synthetic_tx(products=False), None, dataset_label="x.csv", include_value=False
     )
