@@ -20,6 +20,6 @@ actions          the "What to do now" lists
 pushdown         the same aggregates as Ibis expressions, computed inside a database engine
 reconcile        why counts differ between pages, in words
 nonproduct       postage, fees, discounts and other lines that are not products
-charts_*         Altair chart builders (charts_theme: one colour per segment and meaning)
+charts           Altair chart builders, one module per page (charts.theme: one colour per segment and meaning)
 export, report   formula-safe CSV and XLSX; the offline HTML/PDF report and workbook
 """

@@ -8,7 +8,9 @@ cohort figures are computed in the engine (push-down) and only small results com
 import pandas as pd
 import streamlit as st
 
-from analysis import charts_cohorts, charts_rfm, cohorts, ingest, overview, pushdown, rfm
+from analysis import cohorts, ingest, overview, pushdown, rfm
+from analysis.charts import cohorts as charts_cohorts
+from analysis.charts import rfm as charts_rfm
 from analysis.pushdown import cohorts as pushdown_cohorts
 from ui import connection as conn
 from ui.cache import chart

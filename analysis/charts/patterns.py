@@ -10,8 +10,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import charts_theme as theme
-from analysis.patterns import MONTHS, OTHER_LABEL, WEEKDAYS
+from analysis.charts import theme
+from analysis.charts._common import revenue_tooltip
+from analysis.patterns import MONTHS, WEEKDAYS
 
 __all__ = [
     "weekday_hour_heatmap",
@@ -44,13 +45,31 @@ _VALUE_TITLES = {
 
 
 def _check_value(value: str, allowed: tuple[str, ...]) -> tuple[str, str]:
+    """Return the title and d3 format of ``value``; refuse a value not in ``allowed``."""
     if value not in allowed:
         raise ValueError(f"value must be one of {allowed}, not {value!r}")
     return _VALUE_TITLES[value]
 
 
+def _weekday_heatmap(
+    data: pd.DataFrame, *, title: str, x: alt.X, value: str, legend: str, tooltip: list
+) -> alt.Chart:
+    """Return a heatmap with the weekdays as rows (Monday first), coloured by ``value``."""
+    return (
+        alt.Chart(data, title=title)
+        .mark_rect()
+        .encode(
+            x=x,
+            y=alt.Y("weekday_name:N", title=None, sort=list(WEEKDAYS)),
+            color=alt.Color(f"{value}:Q", title=legend, scale=alt.Scale(scheme=HEAT_SCHEME)),
+            tooltip=tooltip,
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
 def weekday_hour_heatmap(df: pd.DataFrame, value: str = "orders") -> alt.Chart:
-    """Heatmap of purchase orders (or revenue) by weekday (rows) and hour (columns).
+    """Draw purchase orders (or revenue) by weekday (rows) and hour (columns) as a heatmap.
 
     Parameters
     ----------
@@ -62,27 +81,24 @@ def weekday_hour_heatmap(df: pd.DataFrame, value: str = "orders") -> alt.Chart:
     title, fmt = _check_value(value, ("orders", "revenue"))
     data = df[["weekday_name", "hour", "orders", "revenue", "order_share"]].copy()
     data["weekday_name"] = data["weekday_name"].astype("str")
-    return (
-        alt.Chart(data, title=f"{title} by weekday and hour of the day")
-        .mark_rect()
-        .encode(
-            x=alt.X("hour:O", title="Hour of the day (order's first line)"),
-            y=alt.Y("weekday_name:N", title=None, sort=list(WEEKDAYS)),
-            color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme=HEAT_SCHEME)),
-            tooltip=[
-                alt.Tooltip("weekday_name:N", title="Weekday"),
-                alt.Tooltip("hour:O", title="Hour"),
-                alt.Tooltip("orders:Q", title="Orders", format=",d"),
-                alt.Tooltip("order_share:Q", title="Share of orders", format=".1%"),
-                alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
-            ],
-        )
-        .properties(height=alt.Step(22))
+    return _weekday_heatmap(
+        data,
+        title=f"{title} by weekday and hour of the day",
+        x=alt.X("hour:O", title="Hour of the day (order's first line)"),
+        value=value,
+        legend=title,
+        tooltip=[
+            alt.Tooltip("weekday_name:N", title="Weekday"),
+            alt.Tooltip("hour:O", title="Hour"),
+            alt.Tooltip("orders:Q", title="Orders", format=",d"),
+            alt.Tooltip("order_share:Q", title="Share of orders", format=".1%"),
+            alt.Tooltip("revenue:Q", title="Revenue", format=",.2f"),
+        ],
     )
 
 
 def weekday_month_heatmap(df: pd.DataFrame, value: str = "orders_per_day") -> alt.Chart:
-    """Heatmap of orders (or revenue) per day observed, by weekday (rows) and calendar month.
+    """Draw orders (or revenue) per day observed, by weekday (rows) and month, as a heatmap.
 
     Parameters
     ----------
@@ -97,23 +113,20 @@ def weekday_month_heatmap(df: pd.DataFrame, value: str = "orders_per_day") -> al
     ].copy()
     for c in ("month", "weekday_name"):
         data[c] = data[c].astype("str")
-    return (
-        alt.Chart(data, title=f"{title} by weekday and month")
-        .mark_rect()
-        .encode(
-            x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("weekday_name:N", title=None, sort=list(WEEKDAYS)),
-            color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme=HEAT_SCHEME)),
-            tooltip=[
-                alt.Tooltip("month:O", title="Month"),
-                alt.Tooltip("weekday_name:N", title="Weekday"),
-                alt.Tooltip("orders:Q", title="Orders", format=",d"),
-                alt.Tooltip("days:Q", title="Such days in the month", format=",d"),
-                alt.Tooltip("orders_per_day:Q", title="Orders per day", format=",.2f"),
-                alt.Tooltip("revenue_per_day:Q", title="Revenue per day", format=",.2f"),
-            ],
-        )
-        .properties(height=alt.Step(22))
+    return _weekday_heatmap(
+        data,
+        title=f"{title} by weekday and month",
+        x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
+        value=value,
+        legend=title,
+        tooltip=[
+            alt.Tooltip("month:O", title="Month"),
+            alt.Tooltip("weekday_name:N", title="Weekday"),
+            alt.Tooltip("orders:Q", title="Orders", format=",d"),
+            alt.Tooltip("days:Q", title="Such days in the month", format=",d"),
+            alt.Tooltip("orders_per_day:Q", title="Orders per day", format=",.2f"),
+            alt.Tooltip("revenue_per_day:Q", title="Revenue per day", format=",.2f"),
+        ],
     )
 
 
@@ -213,10 +226,7 @@ def top_items_chart(df: pd.DataFrame, column: str, value: str = "revenue") -> al
             x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt.replace("d", "f"))),
             tooltip=[
                 alt.Tooltip(f"{column}:N", title=name),
-                alt.Tooltip("revenue:Q", title="Net revenue", format=",.2f"),
-                alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
-                alt.Tooltip("orders:Q", title="Orders", format=",d"),
-                alt.Tooltip("customers:Q", title="Customers", format=",d"),
+                *revenue_tooltip("revenue"),
                 alt.Tooltip("repeat_rate:Q", title="Bought it again", format=".0%"),
             ],
         )
@@ -334,17 +344,17 @@ def spend_chart(df: pd.DataFrame, by: str) -> alt.Chart:
     )
     bars = base.mark_bar().encode(
         x=alt.X("revenue_per_customer:Q", title="Net spend per customer (bar: average)"),
-        color=alt.when(**{by: OTHER_LABEL})
-        .then(alt.value(OTHER_COLOR))
-        .otherwise(alt.value(BAR_COLOR)),
+        color=theme.other_in_grey(by, BAR_COLOR),
     )
     ticks = base.mark_tick(color=ACCENT_COLOR, thickness=3).encode(x="median_per_customer:Q")
     return alt.layer(bars, ticks).properties(height=alt.Step(24))
 
 
 def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
-    """Price bands per group: a line from the 10th to the 90th percentile, a bar from the 25th to
-    the 75th and a tick at the median (price per unit).
+    """Draw the price bands per group (price per unit).
+
+    A line from the 10th to the 90th percentile, a bar from the 25th to the 75th and a tick at
+    the median.
 
     Parameters
     ----------
@@ -378,8 +388,9 @@ def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
 
 
 def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
-    """Grouped bars: share of each channel's new customers buying again k months after their
-    first month, with 95% interval rules.
+    """Draw the share of each channel's new customers buying again k months after their first.
+
+    Grouped bars, one per k, with 95% interval rules.
 
     Parameters
     ----------
@@ -445,8 +456,9 @@ KIND_COLORS = {"purchase": BAR_COLOR, "refund": "#e45756"}
 
 
 def order_timeline_chart(history: pd.DataFrame) -> alt.Chart:
-    """One customer's orders on a time axis: a stem and a dot per order at its net value,
-    refunds in red below zero.
+    """Draw one customer's orders on a time axis.
+
+    A stem and a dot per order at its net value, refunds in red below zero.
 
     Parameters
     ----------
@@ -460,7 +472,7 @@ def order_timeline_chart(history: pd.DataFrame) -> alt.Chart:
     color = alt.Color(
         "kind:N",
         title=None,
-        scale=alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values())),
+        scale=theme.colour_scale(KIND_COLORS),
         legend=alt.Legend(orient="top"),
     )
     tooltip = [

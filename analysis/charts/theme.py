@@ -1,6 +1,6 @@
 """One look for every chart: a colour per RFM segment and a colour per meaning (pure, no Streamlit).
 
-Every chart builder in ``analysis/charts_*.py`` and the HTML report take their colours from
+Every chart builder in :mod:`analysis.charts` and the HTML report take their colours from
 here, so a segment (for example *Champions*) has the same colour on every chart and page, and a
 meaning (better / worse / not significant, model / baseline) always looks the same.
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import altair as alt
+
+from analysis.core.columns import OTHER_LABEL
 
 __all__ = [
     "SEGMENT_COLORS",
@@ -34,6 +36,8 @@ __all__ = [
     "segment_scale",
     "categorical_colors",
     "ink_on",
+    "other_in_grey",
+    "colour_scale",
 ]
 
 #: Colour of each default RFM segment (``analysis.rfm.default_segment_rules()``).
@@ -81,19 +85,19 @@ CATEGORICAL: tuple[str, ...] = (
 
 
 def categorical_colors(n: int) -> list[str]:
-    """``n`` colours from :data:`CATEGORICAL`, repeating the palette when ``n`` exceeds it."""
+    """Return ``n`` colours from :data:`CATEGORICAL`, repeating the palette past its end."""
     return [CATEGORICAL[i % len(CATEGORICAL)] for i in range(max(int(n), 0))]
 
 
 def segment_color(name: str) -> str | None:
-    """The fixed colour of a default segment (or ``Unassigned``); ``None`` for other names."""
+    """Return the fixed colour of a default segment (or ``Unassigned``); ``None`` for others."""
     if name == "Unassigned":
         return UNASSIGNED_COLOR
     return SEGMENT_COLORS.get(name)
 
 
 def segment_colors(names: Iterable[str]) -> dict[str, str]:
-    """A colour for every segment name, fixed for the default segments.
+    """Give every segment name a colour, fixed for the default segments.
 
     Parameters
     ----------
@@ -114,19 +118,20 @@ def segment_colors(names: Iterable[str]) -> dict[str, str]:
 
 
 def segment_scale(names: Sequence[str]) -> alt.Scale:
-    """An Altair colour scale giving each of ``names`` its :func:`segment_colors` colour.
+    """Return an Altair colour scale giving each of ``names`` its :func:`segment_colors` colour.
 
     The domain is ``names`` (so the legend lists only them, in that order); the colour of each
     comes from its name alone, so a segment looks the same on every chart whatever else it
     shows.
     """
-    mapping = segment_colors([str(n) for n in names])
-    return alt.Scale(domain=list(mapping), range=list(mapping.values()))
+    return colour_scale(segment_colors([str(n) for n in names]))
 
 
 def ink_on(background: str) -> str:
-    """Text colour readable on ``background`` (a ``#rrggbb`` colour): white on dark, near-black
-    on light (relative luminance below 0.35 counts as dark)."""
+    """Return a text colour readable on ``background`` (a ``#rrggbb`` colour).
+
+    White on dark, near-black on light (relative luminance below 0.35 counts as dark).
+    """
     hexa = background.lstrip("#")
     if len(hexa) != 6:
         return "#222222"
@@ -134,3 +139,29 @@ def ink_on(background: str) -> str:
     lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
     luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
     return "#ffffff" if luminance < 0.35 else "#222222"
+
+
+def colour_scale(mapping: dict[str, str]) -> alt.Scale:
+    """Return an Altair colour scale with the fixed colours of ``mapping`` (name -> hex colour).
+
+    The domain is the names in ``mapping``'s order (the legend's order), the range their colours.
+    """
+    return alt.Scale(domain=list(mapping), range=list(mapping.values()))
+
+
+def other_in_grey(field: str, colour: str = NEUTRAL) -> dict:
+    """Colour bars ``colour``, except the :data:`~analysis.core.columns.OTHER_LABEL` bar (grey).
+
+    Parameters
+    ----------
+    field : str
+        The data column holding the bar names.
+    colour : str
+        Colour of the named bars.
+
+    Returns
+    -------
+    dict
+        A ``color`` encoding: :data:`OTHER` where ``field`` is "Other", ``colour`` elsewhere.
+    """
+    return alt.when(**{field: OTHER_LABEL}).then(alt.value(OTHER)).otherwise(alt.value(colour))

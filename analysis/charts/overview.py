@@ -11,8 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import charts_theme as theme
-from analysis.overview import OTHER_LABEL
+from analysis.charts import theme
+from analysis.charts._common import revenue_tooltip
 
 __all__ = ["breakdown_chart", "new_vs_returning_chart"]
 
@@ -30,7 +30,7 @@ _VALUES = {
 def new_vs_returning_chart(
     df: pd.DataFrame, value: str = "customers", *, period_name: str = "month"
 ) -> alt.Chart:
-    """Stacked bars of new and returning customers (or their net revenue) per period.
+    """Draw new and returning customers (or their net revenue) per period as stacked bars.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def new_vs_returning_chart(
             color=alt.Color(
                 "group:N",
                 title=None,
-                scale=alt.Scale(domain=list(GROUP_COLORS), range=list(GROUP_COLORS.values())),
+                scale=theme.colour_scale(GROUP_COLORS),
                 legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("group_order:Q", sort="ascending"),
@@ -107,7 +107,7 @@ def new_vs_returning_chart(
 
 
 def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
-    """Horizontal bars of net revenue per value of ``column``, biggest on top, "Other" grey.
+    """Draw net revenue per value of ``column`` as horizontal bars, biggest on top, "Other" grey.
 
     Parameters
     ----------
@@ -132,15 +132,10 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
         .encode(
             y=alt.Y(f"{column}:N", title=title, sort=order),
             x=alt.X("net_revenue:Q", title="Net revenue", axis=alt.Axis(format=",.0f")),
-            color=alt.when(**{column: OTHER_LABEL})
-            .then(alt.value(OTHER_COLOR))
-            .otherwise(alt.value(BAR_COLOR)),
+            color=theme.other_in_grey(column, BAR_COLOR),
             tooltip=[
                 alt.Tooltip(f"{column}:N", title=title),
-                alt.Tooltip("net_revenue:Q", title="Net revenue", format=",.2f"),
-                alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
-                alt.Tooltip("orders:Q", title="Orders", format=",d"),
-                alt.Tooltip("customers:Q", title="Customers", format=",d"),
+                *revenue_tooltip("net_revenue"),
             ],
         )
         .properties(height=alt.Step(22))

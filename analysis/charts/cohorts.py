@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import charts_theme as theme
+from analysis.charts import theme
 from analysis.cohorts import PERIODS, partial_mask, period_label
 
 __all__ = ["heatmap_data", "heatmap", "cohort_lines_data", "curves_chart", "VALUE_FORMATS"]
@@ -29,27 +29,28 @@ MAX_LABELLED_CELLS = 600
 
 
 def _row_labels(index: pd.Index) -> list[str]:
-    """One text label per matrix row: ``2011-03`` or ``Web · 2011-03`` when split."""
+    """Return one text label per matrix row: ``2011-03`` or ``Web · 2011-03`` when split."""
     if index.nlevels == 1:
         return [period_label(p) for p in index]
     return [f"{g} · {period_label(p)}" for g, p in index]
 
 
 def _period_texts(periods: pd.PeriodIndex) -> np.ndarray:
-    """Labels as :func:`analysis.cohorts.period_label` gives them, for many periods at once."""
+    """Return labels as :func:`analysis.cohorts.period_label` gives them, for many periods."""
     if periods.freqstr.startswith("W"):
         return np.asarray(periods.start_time.strftime("%Y-%m-%d"), dtype=object)
     return np.asarray(periods.astype("str"), dtype=object)
 
 
 def _value_texts(values: np.ndarray, metric: str) -> np.ndarray:
+    """Return the cell labels: money per customer with separators, shares as whole percents."""
     if metric == "revenue_per_customer":
         return np.asarray([f"{v:,.0f}" for v in values], dtype=object)
     return np.char.add(np.round(100 * values).astype(np.int64).astype(str), "%").astype(object)
 
 
 def heatmap_data(matrix: pd.DataFrame, sizes: pd.Series | None = None) -> pd.DataFrame:
-    """Long form of a retention matrix: one row per observable cell.
+    """Return the long form of a retention matrix: one row per observable cell.
 
     Returns
     -------
@@ -90,55 +91,26 @@ def heatmap_data(matrix: pd.DataFrame, sizes: pd.Series | None = None) -> pd.Dat
     return out
 
 
-def heatmap(
-    matrix: pd.DataFrame, sizes: pd.Series, *, title: str | None = None
-) -> alt.HConcatChart:
-    """Cohort heatmap with the cohort sizes beside it.
+def _colour_domain(data: pd.DataFrame, metric: str) -> list[float]:
+    """Return the colour scale's domain: fitted to periods 1 and later for the share metrics.
 
-    Parameters
-    ----------
-    matrix : DataFrame
-        :func:`analysis.cohorts.retention_matrix` output (``attrs`` say metric and period).
-    sizes : Series
-        :func:`analysis.cohorts.cohort_sizes` for the same settings.
-    title : str, optional
-        Chart title.
-
-    Returns
-    -------
-    alt.HConcatChart
-        Left: cohort sizes as bars with their counts. Right: one rectangle per observable cell,
-        coloured by value (the colour scale is fitted to periods 1 and later, so that period 0's
-        100% does not wash out the rest), labelled with the value (when there are at most
-        600 cells); partial cells have a dashed outline and an asterisk; unobservable cells are
-        blank.
+    Period 0's 100% would otherwise wash out the rest; money per customer spans its values.
     """
-    metric = matrix.attrs.get("metric", "customers")
-    period = matrix.attrs.get("period", "M")
-    unit = PERIODS.get(period, "period")
-    fmt, value_title = VALUE_FORMATS[metric]
-    data = heatmap_data(matrix, sizes)
-    order = list(dict.fromkeys(_row_labels(matrix.index)))
-    later = data.loc[data["period_number"] >= 1, "value"]
     if metric == "revenue_per_customer":
-        domain = [
+        return [
             min(0.0, float(data["value"].min())) if len(data) else 0.0,
             float(data["value"].max()) if len(data) else 1.0,
         ]
-    else:
-        top = float(later.max()) if len(later) else 1.0
-        domain = [0.0, max(top, 0.05)]
-    # 16 px a row, squeezed to at most ~1000 px for long weekly or split matrices
-    row_px = 16 if len(order) <= 60 else max(2, min(16, 1000 // max(len(order), 1)))
-    height = max(row_px * len(order), 60)
-    labelled = len(data) <= MAX_LABELLED_CELLS and row_px >= 12
-    width = max((34 if labelled else 12) * matrix.shape[1], 160)
-    y = alt.Y(
-        "row:N",
-        sort=order,
-        title="Cohort (first purchase)",
-        axis=alt.Axis(labelOverlap="parity") if row_px < 12 else alt.Axis(),
-    )
+    later = data.loc[data["period_number"] >= 1, "value"]
+    top = float(later.max()) if len(later) else 1.0
+    return [0.0, max(top, 0.05)]
+
+
+def _cell_layers(
+    data: pd.DataFrame, y: alt.Y, domain: list[float], *, unit: str, metric: str, labelled: bool
+) -> list[alt.Chart]:
+    """Return the heatmap's cells, the dashed outline of partial cells and (maybe) the labels."""
+    fmt, value_title = VALUE_FORMATS[metric]
     base = alt.Chart(data)
     cells = base.mark_rect().encode(
         x=alt.X("period_number:O", title=f"{unit.capitalize()}s since first purchase"),
@@ -176,7 +148,11 @@ def heatmap(
                 ),
             )
         )
-    grid = alt.layer(*layers).properties(width=width, height=height)
+    return layers
+
+
+def _size_bars(data: pd.DataFrame, order: list[str], height: int, *, texts: bool) -> alt.Chart:
+    """Return the cohort sizes as bars (with their counts written beside them when ``texts``)."""
     size_rows = data[data["period_number"] == 0]  # period 0 is observable in every row
     size_chart = (
         alt.Chart(size_rows)
@@ -188,28 +164,76 @@ def heatmap(
         )
         .properties(width=90, height=height)
     )
+    if not texts:
+        return size_chart
     size_text = (
         alt.Chart(size_rows)
         .mark_text(align="left", dx=3, fontSize=10)
         .encode(x="customers:Q", y=alt.Y("row:N", sort=order, axis=None), text="customers:Q")
     )
-    sizes_part = alt.layer(size_chart, size_text) if row_px >= 12 else size_chart
-    chart = alt.hconcat(grid, sizes_part, spacing=8)
+    return alt.layer(size_chart, size_text)
+
+
+def heatmap(
+    matrix: pd.DataFrame, sizes: pd.Series, *, title: str | None = None
+) -> alt.HConcatChart:
+    """Draw the cohort heatmap with the cohort sizes beside it.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        :func:`analysis.cohorts.retention_matrix` output (``attrs`` say metric and period).
+    sizes : Series
+        :func:`analysis.cohorts.cohort_sizes` for the same settings.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    alt.HConcatChart
+        Left: cohort sizes as bars with their counts. Right: one rectangle per observable cell,
+        coloured by value (the colour scale is fitted to periods 1 and later, so that period 0's
+        100% does not wash out the rest), labelled with the value (when there are at most
+        600 cells); partial cells have a dashed outline and an asterisk; unobservable cells are
+        blank.
+    """
+    metric = matrix.attrs.get("metric", "customers")
+    unit = PERIODS.get(matrix.attrs.get("period", "M"), "period")
+    data = heatmap_data(matrix, sizes)
+    order = list(dict.fromkeys(_row_labels(matrix.index)))
+    domain = _colour_domain(data, metric)
+    # 16 px a row, squeezed to at most ~1000 px for long weekly or split matrices
+    row_px = 16 if len(order) <= 60 else max(2, min(16, 1000 // max(len(order), 1)))
+    height = max(row_px * len(order), 60)
+    labelled = len(data) <= MAX_LABELLED_CELLS and row_px >= 12
+    width = max((34 if labelled else 12) * matrix.shape[1], 160)
+    y = alt.Y(
+        "row:N",
+        sort=order,
+        title="Cohort (first purchase)",
+        axis=alt.Axis(labelOverlap="parity") if row_px < 12 else alt.Axis(),
+    )
+    layers = _cell_layers(data, y, domain, unit=unit, metric=metric, labelled=labelled)
+    grid = alt.layer(*layers).properties(width=width, height=height)
+    chart = alt.hconcat(grid, _size_bars(data, order, height, texts=row_px >= 12), spacing=8)
     subtitle = "Blank: not observable yet."
     if data["partial"].any():
         subtitle = (
             f"Dashed outline and *: the {unit} is not over yet, so the value is incomplete. "
             + subtitle
         )
+    value_title = VALUE_FORMATS[metric][1]
     return chart.properties(
         title=alt.TitleParams(title or value_title + " by cohort", subtitle=subtitle)
     )
 
 
 def cohort_lines_data(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Observable, complete cells of each cohort as lines: ``row``, ``row_order``,
-    ``period_number``, ``value`` (partial cells left out, so unfinished periods never look like
-    drops)."""
+    """Return the observable, complete cells of each cohort, as lines.
+
+    Columns ``row``, ``row_order``, ``period_number`` and ``value``; partial cells are left
+    out, so unfinished periods never look like drops.
+    """
     data = heatmap_data(matrix)
     return data.loc[~data["partial"], ["row", "row_order", "period_number", "value"]].reset_index(
         drop=True
@@ -217,12 +241,105 @@ def cohort_lines_data(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def _drop_first(data: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Leave out period 0 for the share metrics: it is 100% by definition and would squash the
-    part of the curve worth reading."""
+    """Leave out period 0 for the share metrics.
+
+    It is 100% by definition and would squash the part of the curve worth reading.
+    """
     data = data if metric == "revenue_per_customer" else data[data["period_number"] >= 1]
     data = data.copy()
     data.attrs = {}  # chart data must be plain: attrs hold Timestamps, not JSON
     return data
+
+
+def _curve_tooltip(unit: str, fmt: str, average: str) -> list[alt.Tooltip]:
+    """Return the tooltip of an average curve: its value, 95% interval, cohorts and customers."""
+    return [
+        alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
+        alt.Tooltip("value:Q", title=average, format=fmt),
+        alt.Tooltip("low:Q", title="95% from", format=fmt),
+        alt.Tooltip("high:Q", title="95% to", format=fmt),
+        alt.Tooltip("n_cohorts:Q", title="Cohorts"),
+        alt.Tooltip("n_customers:Q", title="Customers", format=","),
+    ]
+
+
+def _group_layers(
+    curve: pd.DataFrame, overall: pd.DataFrame | None, x: alt.X, *, metric: str, unit: str
+) -> list[alt.Chart]:
+    """Return one line and band per group of a split curve, and the dashed all-customers line."""
+    fmt, y_title = VALUE_FORMATS[metric]
+    by = curve.index.names[0]
+    data = _drop_first(curve.reset_index(), metric).rename(columns={by: "group"})
+    data["group"] = data["group"].astype("str")
+    color = alt.Color("group:N", title=str(by).capitalize())
+    band_data = data.dropna(subset=["low", "high"])
+    layers = [
+        alt.Chart(band_data)
+        .mark_area(opacity=0.15)
+        .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=color),
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=25))
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
+            color=color,
+            tooltip=[
+                alt.Tooltip("group:N", title=str(by).capitalize()),
+                *_curve_tooltip(unit, fmt, "Average"),
+            ],
+        ),
+    ]
+    if overall is not None and len(overall):
+        layers.append(
+            alt.Chart(_drop_first(overall.reset_index(), metric))
+            .mark_line(color=AVERAGE_COLOR, strokeDash=[5, 3])
+            .encode(x=x, y="value:Q")
+        )
+    return layers
+
+
+def _cohort_layers(
+    matrix: pd.DataFrame, curve: pd.DataFrame, x: alt.X, *, metric: str, unit: str
+) -> list[alt.Chart]:
+    """Return a thin line per cohort, then the weighted average with its band."""
+    fmt, value_title = VALUE_FORMATS[metric]
+    lines = _drop_first(cohort_lines_data(matrix), metric)
+    cohort_lines = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=1, opacity=0.45)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format=fmt)),
+            color=alt.Color(
+                "row_order:Q",
+                title="Cohort (older to newer)",
+                scale=alt.Scale(scheme="viridis"),
+                legend=None,
+            ),
+            detail="row:N",
+            tooltip=[
+                alt.Tooltip("row:N", title="Cohort"),
+                alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
+                alt.Tooltip("value:Q", title=value_title, format=fmt),
+            ],
+        )
+    )
+    data = _drop_first(curve.reset_index(), metric)
+    band = (
+        alt.Chart(data.dropna(subset=["low", "high"]))
+        .mark_area(color=AVERAGE_COLOR, opacity=0.15)
+        .encode(x=x, y="low:Q", y2="high:Q")
+    )
+    average = (
+        alt.Chart(data)
+        .mark_line(
+            color=AVERAGE_COLOR,
+            strokeWidth=3,
+            point=alt.OverlayMarkDef(color=AVERAGE_COLOR, size=30),
+        )
+        .encode(x=x, y="value:Q", tooltip=_curve_tooltip(unit, fmt, "Weighted average"))
+    )
+    return [cohort_lines, band, average]
 
 
 def curves_chart(
@@ -232,7 +349,7 @@ def curves_chart(
     overall: pd.DataFrame | None = None,
     title: str | None = None,
 ) -> alt.LayerChart:
-    """Retention curves: one thin line per cohort plus the weighted average and its band.
+    """Draw retention curves: one thin line per cohort plus the weighted average and its band.
 
     Parameters
     ----------
@@ -256,103 +373,20 @@ def curves_chart(
     metric = curve.attrs.get("metric", matrix.attrs.get("metric", "customers"))
     period = curve.attrs.get("period", matrix.attrs.get("period", "M"))
     unit = PERIODS.get(period, "period")
-    fmt, value_title = VALUE_FORMATS[metric]
+    value_title = VALUE_FORMATS[metric][1]
     x = alt.X(
         "period_number:Q",
         title=f"{unit.capitalize()}s since first purchase",
         axis=alt.Axis(tickMinStep=1, format="d"),
     )
-    y_title = value_title
-    layers = []
     if curve.index.nlevels == 2:
-        by = curve.index.names[0]
-        data = _drop_first(curve.reset_index(), metric).rename(columns={by: "group"})
-        data["group"] = data["group"].astype("str")
-        color = alt.Color("group:N", title=str(by).capitalize())
-        band_data = data.dropna(subset=["low", "high"])
-        layers.append(
-            alt.Chart(band_data)
-            .mark_area(opacity=0.15)
-            .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=color)
-        )
-        layers.append(
-            alt.Chart(data)
-            .mark_line(point=alt.OverlayMarkDef(size=25))
-            .encode(
-                x=x,
-                y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
-                color=color,
-                tooltip=[
-                    alt.Tooltip("group:N", title=str(by).capitalize()),
-                    alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
-                    alt.Tooltip("value:Q", title="Average", format=fmt),
-                    alt.Tooltip("low:Q", title="95% from", format=fmt),
-                    alt.Tooltip("high:Q", title="95% to", format=fmt),
-                    alt.Tooltip("n_cohorts:Q", title="Cohorts"),
-                    alt.Tooltip("n_customers:Q", title="Customers", format=","),
-                ],
-            )
-        )
-        if overall is not None and len(overall):
-            layers.append(
-                alt.Chart(_drop_first(overall.reset_index(), metric))
-                .mark_line(color=AVERAGE_COLOR, strokeDash=[5, 3])
-                .encode(x=x, y="value:Q")
-            )
+        layers = _group_layers(curve, overall, x, metric=metric, unit=unit)
+        subtitle = "One line per group with its 95% interval; dashed: all customers."
     else:
-        lines = _drop_first(cohort_lines_data(matrix), metric)
-        layers.append(
-            alt.Chart(lines)
-            .mark_line(strokeWidth=1, opacity=0.45)
-            .encode(
-                x=x,
-                y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=fmt)),
-                color=alt.Color(
-                    "row_order:Q",
-                    title="Cohort (older to newer)",
-                    scale=alt.Scale(scheme="viridis"),
-                    legend=None,
-                ),
-                detail="row:N",
-                tooltip=[
-                    alt.Tooltip("row:N", title="Cohort"),
-                    alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
-                    alt.Tooltip("value:Q", title=value_title, format=fmt),
-                ],
-            )
+        layers = _cohort_layers(matrix, curve, x, metric=metric, unit=unit)
+        subtitle = (
+            "Black: average weighted by cohort size, with its 95% interval; thin lines: cohorts."
         )
-        data = _drop_first(curve.reset_index(), metric)
-        band_data = data.dropna(subset=["low", "high"])
-        layers.append(
-            alt.Chart(band_data)
-            .mark_area(color=AVERAGE_COLOR, opacity=0.15)
-            .encode(x=x, y="low:Q", y2="high:Q")
-        )
-        layers.append(
-            alt.Chart(data)
-            .mark_line(
-                color=AVERAGE_COLOR,
-                strokeWidth=3,
-                point=alt.OverlayMarkDef(color=AVERAGE_COLOR, size=30),
-            )
-            .encode(
-                x=x,
-                y="value:Q",
-                tooltip=[
-                    alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
-                    alt.Tooltip("value:Q", title="Weighted average", format=fmt),
-                    alt.Tooltip("low:Q", title="95% from", format=fmt),
-                    alt.Tooltip("high:Q", title="95% to", format=fmt),
-                    alt.Tooltip("n_cohorts:Q", title="Cohorts"),
-                    alt.Tooltip("n_customers:Q", title="Customers", format=","),
-                ],
-            )
-        )
-    subtitle = (
-        "Black: average weighted by cohort size, with its 95% interval; thin lines: cohorts."
-        if curve.index.nlevels == 1
-        else "One line per group with its 95% interval; dashed: all customers."
-    )
     if metric != "revenue_per_customer":
         subtitle += f" {unit.capitalize()} 0 is 100% by definition and not drawn."
     return (

@@ -1,15 +1,17 @@
-"""One look: every chart takes segment and meaning colours from analysis.charts_theme."""
+"""One look: every chart takes segment and meaning colours from analysis.charts.theme."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import altair as alt
 import pandas as pd
 import pytest
 
-from analysis import charts_feedback, charts_rfm, charts_theme, charts_value, rfm
-
-ROOT = Path(__file__).resolve().parents[1]
+from analysis import rfm
+from analysis.charts import feedback as charts_feedback
+from analysis.charts import rfm as charts_rfm
+from analysis.charts import theme as charts_theme
+from analysis.charts import value as charts_value
+from tests.paths import SAMPLE_DATA
 
 
 def colour_maps(spec: object) -> list[dict[str, str]]:
@@ -37,7 +39,7 @@ def colour_maps(spec: object) -> list[dict[str, str]]:
 def shop_tx() -> pd.DataFrame:
     from analysis import ingest
 
-    raw = ingest.read_table(ROOT / "sample_data" / "online_shop_transactions.csv")
+    raw = ingest.read_table(SAMPLE_DATA / "online_shop_transactions.csv")
     return ingest.prepare_transactions(raw).data
 
 
@@ -159,4 +161,20 @@ def test_grid_labels_are_readable_on_their_cell():
     assert {r["name"]: r["ink"] for r in rows} == {
         "Champions": "#ffffff",
         "Need Attention": "#222222",
+    }
+
+
+def test_fixed_colour_scales_keep_their_order_and_other_is_grey():
+    scale = charts_theme.colour_scale({"b": "#111111", "a": "#222222"}).to_dict()
+    assert scale == {"domain": ["b", "a"], "range": ["#111111", "#222222"]}
+    colour = charts_theme.other_in_grey("country", "#123456")
+    spec = (
+        alt.Chart(pd.DataFrame({"country": ["FR", "Other"], "v": [1, 2]}))
+        .mark_bar()
+        .encode(y="country:N", x="v:Q", color=colour)
+        .to_dict()
+    )
+    assert spec["encoding"]["color"] == {
+        "condition": [{"test": "(datum.country === 'Other')", "value": charts_theme.OTHER}],
+        "value": "#123456",
     }

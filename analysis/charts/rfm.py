@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis import charts_theme as theme
+from analysis.charts import theme
+from analysis.charts._common import name_axis, named_bars
 
 __all__ = [
     "segment_bars",
@@ -23,7 +24,7 @@ MEASURE_TITLES = {
 
 
 def segment_bars(summary: pd.DataFrame) -> alt.Chart:
-    """Share of customers and share of revenue per segment, side by side.
+    """Draw the share of customers and the share of revenue per segment, side by side.
 
     Parameters
     ----------
@@ -42,7 +43,7 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
         }
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("segment:N", sort=order, title=None, axis=alt.Axis(labelLimit=250)),
+        y=name_axis("segment", order, label_limit=250),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share"),
         color=alt.Color("segment:N", scale=theme.segment_scale(order), legend=None),
         tooltip=[
@@ -64,14 +65,14 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
 
 
 def _in_segment_order(names: pd.Series) -> list[str]:
-    """Distinct names, the default segments first in their usual order, then the others."""
+    """Return the distinct names, default segments first in their usual order, then others."""
     known = list(theme.SEGMENT_COLORS)
     distinct = list(dict.fromkeys(names.astype("str")))
     return sorted(distinct, key=lambda n: known.index(n) if n in known else len(known))
 
 
 def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
-    """The recency x frequency score grid: each cell coloured by segment, with its customers.
+    """Draw the recency x frequency score grid: cells coloured by segment, with their customers.
 
     Parameters
     ----------
@@ -113,7 +114,7 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
 
 
 def distribution_chart(counts: pd.DataFrame, measure: str) -> alt.Chart:
-    """Bars of customers per value range of one measure.
+    """Draw customers per value range of one measure as bars.
 
     Parameters
     ----------
@@ -139,7 +140,7 @@ def distribution_chart(counts: pd.DataFrame, measure: str) -> alt.Chart:
 
 
 def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
-    """From/to matrix of customers between two dates.
+    """Draw the from/to matrix of customers between two dates.
 
     Parameters
     ----------
@@ -186,7 +187,7 @@ def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
 
 
 def cluster_bars(centres: pd.DataFrame) -> alt.Chart:
-    """Customers per k-means cluster, named in words, with the medians in the tooltip.
+    """Draw customers per k-means cluster, named in words, with the medians in the tooltip.
 
     Parameters
     ----------
@@ -194,25 +195,23 @@ def cluster_bars(centres: pd.DataFrame) -> alt.Chart:
         ``ClusterResult.centres`` from :func:`analysis.rfm.rfm_clusters`.
     """
     order = centres["name"].tolist()
-    return (
-        alt.Chart(centres)
-        .mark_bar()
-        .encode(
-            y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
-            x=alt.X("customers:Q", title="Customers"),
-            color=alt.Color(
-                "name:N",
-                scale=alt.Scale(domain=order, range=theme.categorical_colors(len(order))),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("name:N", title="Group"),
-                alt.Tooltip("customers:Q", title="Customers", format=","),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
-                alt.Tooltip("median_recency:Q", title="Median days since last purchase"),
-                alt.Tooltip("median_frequency:Q", title="Median purchase orders"),
-                alt.Tooltip("median_monetary:Q", title="Median net revenue", format=",.0f"),
-            ],
-        )
-        .properties(height=alt.Step(26))
+    return named_bars(
+        centres,
+        "name",
+        x=alt.X("customers:Q", title="Customers"),
+        color=alt.Color(
+            "name:N",
+            scale=alt.Scale(domain=order, range=theme.categorical_colors(len(order))),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="Group"),
+            alt.Tooltip("customers:Q", title="Customers", format=","),
+            alt.Tooltip("share:Q", title="Share", format=".1%"),
+            alt.Tooltip("median_recency:Q", title="Median days since last purchase"),
+            alt.Tooltip("median_frequency:Q", title="Median purchase orders"),
+            alt.Tooltip("median_monetary:Q", title="Median net revenue", format=",.0f"),
+        ],
+        label_limit=400,
+        step=26,
     )

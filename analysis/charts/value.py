@@ -6,7 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import charts_theme as theme
+from analysis.charts import theme
+from analysis.charts._common import name_axis, named_bars
 
 __all__ = [
     "calibration_chart",
@@ -32,8 +33,19 @@ MODEL_LABELS = {
 MAX_POINTS = 5000
 
 
+def _series_colour() -> alt.Color:
+    """Return the colour of the "Actual" and "Predicted" series (legend below the chart)."""
+    return alt.Color(
+        "series:N",
+        sort=["Actual", "Predicted"],
+        scale=alt.Scale(range=[ACTUAL, PREDICTED]),
+        title=None,
+        legend=alt.Legend(orient="bottom"),
+    )
+
+
 def forecast_chart(forecast: pd.DataFrame, *, measure: str = "revenue") -> alt.Chart:
-    """Expected purchases or revenue per horizon, with the interval as an error bar.
+    """Draw expected purchases or revenue per horizon, with the interval as an error bar.
 
     Parameters
     ----------
@@ -220,13 +232,7 @@ def holdout_frequency_chart(by_frequency: pd.DataFrame) -> alt.Chart:
             ),
             xOffset=alt.XOffset("series:N", sort=["Actual", "Predicted"]),
             y=alt.Y("purchases:Q", title="Purchases per customer, check period"),
-            color=alt.Color(
-                "series:N",
-                sort=["Actual", "Predicted"],
-                scale=alt.Scale(range=[ACTUAL, PREDICTED]),
-                title=None,
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=_series_colour(),
             tooltip=[
                 alt.Tooltip("frequency_cal:N", title="Repeat purchases before"),
                 alt.Tooltip("series:N", title="Series"),
@@ -253,13 +259,7 @@ def holdout_tracking_chart(tracking: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("date:T", title=None),
             y=alt.Y("purchases:Q", title="Cumulative repeat purchases"),
-            color=alt.Color(
-                "series:N",
-                sort=["Actual", "Predicted"],
-                scale=alt.Scale(range=[ACTUAL, PREDICTED]),
-                title=None,
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=_series_colour(),
             strokeDash=alt.StrokeDash(
                 "series:N", sort=["Actual", "Predicted"], scale=alt.Scale(range=[[1, 0], [5, 3]])
             ),
@@ -299,13 +299,13 @@ def evaluation_chart(evaluation: pd.DataFrame) -> alt.Chart:
         }
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("model:N", sort=models, title=None, axis=alt.Axis(labelLimit=360)),
+        y=name_axis("model", models, label_limit=360),
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
             "model:N",
-            scale=alt.Scale(domain=list(roles), range=list(roles.values())),
+            scale=theme.colour_scale(roles),
             legend=None,
         ),
         tooltip=[
@@ -359,34 +359,33 @@ def calibration_chart(calibration: pd.DataFrame) -> alt.Chart:
 
 
 def importance_chart(importance: pd.DataFrame, *, top: int = 10) -> alt.Chart:
-    """The strongest drivers of churn risk (``ChurnResult.importance``), as horizontal bars."""
+    """Draw the strongest drivers of churn risk (``ChurnResult.importance``) as horizontal bars."""
     data = importance.head(top).assign(
         effect=importance.head(top)["direction"].map(
             {1: "Higher means more risk", -1: "Higher means less risk", 0: "Mixed"}
         )
     )
-    order = data["label"].tolist()
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-            x=alt.X("importance:Q", title="How much the ranking suffers without it (AUC drop)"),
-            color=alt.Color(
-                "effect:N",
-                scale=alt.Scale(
-                    domain=["Higher means more risk", "Higher means less risk", "Mixed"],
-                    range=[theme.WORSE, theme.BETTER, theme.NOT_SIGNIFICANT],
-                ),
-                title=None,
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
-            ),
-            tooltip=[
-                alt.Tooltip("label:N", title="Feature"),
-                alt.Tooltip("importance:Q", title="AUC drop", format=".3f"),
-                alt.Tooltip("std:Q", title="Spread", format=".3f"),
-                alt.Tooltip("effect:N", title="Effect"),
-            ],
-        )
-        .properties(height=alt.Step(22))
+    effects = {
+        "Higher means more risk": theme.WORSE,
+        "Higher means less risk": theme.BETTER,
+        "Mixed": theme.NOT_SIGNIFICANT,
+    }
+    return named_bars(
+        data,
+        "label",
+        x=alt.X("importance:Q", title="How much the ranking suffers without it (AUC drop)"),
+        color=alt.Color(
+            "effect:N",
+            scale=theme.colour_scale(effects),
+            title=None,
+            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title="Feature"),
+            alt.Tooltip("importance:Q", title="AUC drop", format=".3f"),
+            alt.Tooltip("std:Q", title="Spread", format=".3f"),
+            alt.Tooltip("effect:N", title="Effect"),
+        ],
+        label_limit=320,
+        step=22,
     )

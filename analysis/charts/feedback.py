@@ -11,7 +11,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import charts_theme as theme
+from analysis.charts import theme
+from analysis.charts._common import name_axis
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 CATEGORY_COLORS = {"promoter": theme.BETTER, "passive": theme.OTHER, "detractor": theme.WORSE}
-_CAT_SCALE = alt.Scale(domain=list(CATEGORY_COLORS), range=list(CATEGORY_COLORS.values()))
+_CAT_SCALE = theme.colour_scale(CATEGORY_COLORS)
 SIGNIFICANT_COLOR = theme.WORSE  # kept for importers; charts colour by meaning (better / worse)
 NEUTRAL_COLOR = theme.NEUTRAL
 #: Meaning of a group compared with the rest, and its colour (the same on every chart).
@@ -35,6 +36,16 @@ STATUS_COLORS = {
     "worse than the rest": theme.WORSE,
     "within chance of the rest": theme.NOT_SIGNIFICANT,
 }
+
+
+def _nps_tooltip(answers: str = "Answers") -> list[alt.Tooltip]:
+    """Return the tooltip lines of an NPS with its 95% interval and its number of answers."""
+    return [
+        alt.Tooltip("nps:Q", title="NPS", format="+.1f"),
+        alt.Tooltip("ci_low:Q", title="95% from", format="+.1f"),
+        alt.Tooltip("ci_high:Q", title="95% to", format="+.1f"),
+        alt.Tooltip("n:Q", title=answers, format=",d"),
+    ]
 
 
 def nps_split_chart(score_counts: pd.DataFrame) -> alt.LayerChart:
@@ -183,10 +194,7 @@ def nps_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     )
     tooltip = [
         alt.Tooltip("label:N", title="Period"),
-        alt.Tooltip("nps:Q", title="NPS", format="+.1f"),
-        alt.Tooltip("ci_low:Q", title="95% from", format="+.1f"),
-        alt.Tooltip("ci_high:Q", title="95% to", format="+.1f"),
-        alt.Tooltip("n:Q", title="Answers", format=",d"),
+        *_nps_tooltip(),
         alt.Tooltip("change_text:N", title="Change"),
         alt.Tooltip("change_p_value:Q", title="p-value", format=".3f"),
     ]
@@ -252,10 +260,7 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
     y = alt.Y("group:N", sort=order, title=by, axis=alt.Axis(labelLimit=250))
     tooltip = [
         alt.Tooltip("group:N", title=by),
-        alt.Tooltip("nps:Q", title="NPS", format="+.1f"),
-        alt.Tooltip("ci_low:Q", title="95% from", format="+.1f"),
-        alt.Tooltip("ci_high:Q", title="95% to", format="+.1f"),
-        alt.Tooltip("n:Q", title="Answers", format=",d"),
+        *_nps_tooltip(),
         alt.Tooltip("diff_vs_rest:Q", title="vs the rest", format="+.1f"),
         alt.Tooltip("status:N", title="Compared with the rest"),
         alt.Tooltip("p_value:Q", title="Chance of a gap this big by luck (p-value)", format=".3f"),
@@ -263,7 +268,7 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
     ]
     color = alt.Color(
         "status:N",
-        scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+        scale=theme.colour_scale(STATUS_COLORS),
         title=None,
         legend=alt.Legend(orient="bottom"),
     )
@@ -301,7 +306,7 @@ def themes_chart(table: pd.DataFrame):
     """NPS of each comment theme with its interval; point size = number of comments."""
     data = table.reset_index(drop=True).assign(theme=lambda d: d["theme"].astype("str"))
     order = data["theme"].tolist()
-    y = alt.Y("theme:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    y = name_axis("theme", order, label_limit=320)
     base = alt.Chart(data, height=alt.Step(30), title="NPS of the people who mention each theme")
     rule = base.mark_rule(color=NEUTRAL_COLOR, strokeWidth=2).encode(
         y=y,
@@ -346,16 +351,14 @@ def distinctive_terms_chart(
         )
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "term:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=250)
-            ),
+            y=name_axis("term", order, label_limit=250, labelOverlap=False),
             x=alt.X(
                 "z:Q",
                 title=f"<- more {reference}s   |   how clearly (z-score)   |   more {group}s ->",
             ),
             color=alt.Color(
                 "side:N",
-                scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                scale=theme.colour_scale(colors),
                 title=None,
                 legend=alt.Legend(orient="bottom"),
             ),
