@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.columns import MISSING_LABEL, RESPONSE_ROLES
+from analysis.core.errors import NotEnoughData
 from analysis.core.floats import make_float_safe
 from analysis.feedback._common import (
     SMALL_GROUP,
@@ -45,7 +46,9 @@ def nps_by(responses: pd.DataFrame, by: str) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If ``by`` is not a column, a score is invalid, or there are no scores.
+        If ``by`` is not a column or a score is invalid.
+    NotEnoughData
+        If there are no scores (a ``ValueError`` too).
     """
     if by not in responses.columns:
         raise ValueError(f"There is no column {by!r} in the responses.")
@@ -53,7 +56,7 @@ def nps_by(responses: pd.DataFrame, by: str) -> pd.DataFrame:
     score_all = score_array(responses)
     keep = ~np.isnan(score_all)
     if not keep.any():
-        raise ValueError("There are no NPS scores to break down (the input is empty).")
+        raise NotEnoughData("There are no NPS scores to break down (the input is empty).")
     score = score_all[keep]
     labels = responses[by].astype("str")[keep].fillna(MISSING_LABEL)
     labels = labels.mask(labels.str.strip() == "", MISSING_LABEL)
@@ -101,6 +104,13 @@ def nps_trend(responses: pd.DataFrame, *, freq: str = "M") -> pd.DataFrame:
         ``change`` (NPS minus the previous row's NPS, points), ``change_ci_low``,
         ``change_ci_high``, ``change_p_value`` (z test) and ``significant_change`` (p < 0.05).
         The first row has no change (NaN, not significant).
+
+    Raises
+    ------
+    ValueError
+        If ``freq`` is not one of the above or a score is invalid.
+    NotEnoughData
+        If no response has both a date and a score (a ``ValueError`` too).
     """
     key = _FREQ_ALIASES.get(str(freq).upper())
     if key is None:
@@ -110,7 +120,7 @@ def nps_trend(responses: pd.DataFrame, *, freq: str = "M") -> pd.DataFrame:
     dates = pd.to_datetime(responses["response_date"])
     keep = ~np.isnan(score) & dates.notna().to_numpy()
     if not keep.any():
-        raise ValueError("There are no dated NPS scores to follow over time.")
+        raise NotEnoughData("There are no dated NPS scores to follow over time.")
     periods = dates[keep].dt.to_period("W-SUN" if key == "W" else key)
     codes, uniques = pd.factorize(periods, sort=True)
     table = group_table(codes, score[keep], len(uniques))

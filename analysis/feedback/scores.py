@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.core.errors import NotEnoughData
 from analysis.core.floats import make_float_safe
 from analysis.core.stats import wilson_interval
 from analysis.feedback._common import (
@@ -126,7 +127,9 @@ def nps_summary(scores) -> NPSSummary:
     Raises
     ------
     ValueError
-        If a score is outside 0-10 or not a whole number, or there are no scores.
+        If a score is outside 0-10 or not a whole number.
+    NotEnoughData
+        If there are no scores (a ``ValueError`` too).
 
     Examples
     --------
@@ -136,7 +139,7 @@ def nps_summary(scores) -> NPSSummary:
     """
     values = clean_scores(scores, 0, 10, "NPS scores")
     if len(values) == 0:
-        raise ValueError("There are no NPS scores to summarise (the input is empty).")
+        raise NotEnoughData("There are no NPS scores to summarise (the input is empty).")
     n = len(values)
     promoters = int((values >= 9).sum())
     detractors = int((values <= 6).sum())
@@ -199,12 +202,14 @@ def compare_nps(a_scores, b_scores) -> NPSComparison:
     Raises
     ------
     ValueError
-        On invalid scores or if either sample is empty.
+        On invalid scores.
+    NotEnoughData
+        If either sample is empty (a ``ValueError`` too).
     """
     a = clean_scores(a_scores, 0, 10, "NPS scores")
     b = clean_scores(b_scores, 0, 10, "NPS scores")
     if len(a) == 0 or len(b) == 0:
-        raise ValueError("Both samples need at least one NPS score to be compared.")
+        raise NotEnoughData("Both samples need at least one NPS score to be compared.")
     res = compare((a >= 9).sum(), (a <= 6).sum(), len(a), (b >= 9).sum(), (b <= 6).sum(), len(b))
     return NPSComparison(
         difference=float(res["difference"]),
@@ -264,11 +269,13 @@ def csat_summary(scores) -> CSATSummary:
     Raises
     ------
     ValueError
-        If an answer is outside 1-5 or not whole, or there are no answers.
+        If an answer is outside 1-5 or not whole.
+    NotEnoughData
+        If there are no answers (a ``ValueError`` too).
     """
     values = clean_scores(scores, 1, 5, "CSAT answers")
     if len(values) == 0:
-        raise ValueError("There are no CSAT answers to summarise (the input is empty).")
+        raise NotEnoughData("There are no CSAT answers to summarise (the input is empty).")
     satisfied = int((values >= 4).sum())
     low, high = wilson_interval(satisfied, len(values))
     return CSATSummary(
@@ -317,12 +324,14 @@ def ces_summary(scores) -> CESSummary:
     Raises
     ------
     ValueError
-        If an answer is outside 1-7 or not whole, or there are no answers.
+        If an answer is outside 1-7 or not whole.
+    NotEnoughData
+        If there are no answers (a ``ValueError`` too).
     """
     values = clean_scores(scores, 1, 7, "CES answers")
     n = len(values)
     if n == 0:
-        raise ValueError("There are no CES answers to summarise (the input is empty).")
+        raise NotEnoughData("There are no CES answers to summarise (the input is empty).")
     mean = float(values.mean())
     half = t_half_width(values)
     return CESSummary(

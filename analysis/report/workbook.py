@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.export import to_xlsx_bytes
 from analysis.report import pdf as pdf_module
-from analysis.report._common import DEFAULT_TITLE, Report, timed
+from analysis.report._common import Report, timed
 from analysis.report.build import build_report
 from analysis.report.html import report_html
 
@@ -76,27 +76,21 @@ class ReportFiles:
 
 
 def report_files(
-    tx: pd.DataFrame,
-    responses: pd.DataFrame | None = None,
-    *,
-    as_of=None,
-    title: str = DEFAULT_TITLE,
-    dataset_label: str = "",
-    include_value: bool = True,
-    pdf: bool = True,
+    tx: pd.DataFrame, responses: pd.DataFrame | None = None, *, pdf: bool = True, **settings
 ) -> ReportFiles:
     """Build the report once and make its HTML, PDF (when possible) and XLSX files.
 
-    Parameters are those of :func:`build_report`; ``pdf=False`` skips printing the PDF.
+    Parameters
+    ----------
+    tx, responses : DataFrame
+        As for :func:`build_report`.
+    pdf : bool
+        Print the PDF (``False`` skips it, with a note saying so).
+    **settings
+        The keyword arguments of :func:`build_report`: ``as_of``, ``title``,
+        ``dataset_label``, ``include_value``.
     """
-    report = build_report(
-        tx,
-        responses,
-        as_of=as_of,
-        title=title,
-        dataset_label=dataset_label,
-        include_value=include_value,
-    )
+    report = build_report(tx, responses, **settings)
     seconds = dict(report.seconds)
     document = timed(seconds, "html", lambda: report_html(report))
     pdf_bytes, note = None, ""
