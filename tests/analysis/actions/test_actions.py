@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,8 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import actions, churn, rfm
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 AS_OF = "2024-07-01"  # exclusive: the cut-off day is 1 July 2024
 
