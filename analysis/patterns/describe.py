@@ -52,7 +52,7 @@ def _money(x: float) -> str:
 
 
 def describe_weekday_hour(df: pd.DataFrame) -> list[str]:
-    """Busiest weekday and (with times) busiest hours, from :func:`weekday_hour`."""
+    """Say the busiest weekday and (with times) the busiest hours, from :func:`~analysis.patterns.weekday_hour`."""
     total = int(df["orders"].sum())
     if total == 0:
         return ["There are no purchase orders to place in the week."]
@@ -89,7 +89,7 @@ def describe_weekday_hour(df: pd.DataFrame) -> list[str]:
 
 
 def describe_weekday_month(df: pd.DataFrame) -> list[str]:
-    """Which weekday leads most months, from :func:`weekday_month`."""
+    """Say which weekday leads most months, from :func:`~analysis.patterns.weekday_month`."""
     full = df[df["days"] >= 4]
     if len(full) == 0 or full["orders"].sum() == 0:
         return []
@@ -193,7 +193,7 @@ def describe_reorder(s: ReorderSummary) -> list[str]:
 
 
 def describe_reorder_by_item(df: pd.DataFrame, column: str) -> list[str]:
-    """Fastest and slowest reordered items, from :func:`reorder_by_item`."""
+    """Say which items are reordered soonest and last, from :func:`~analysis.patterns.reorder_by_item`."""
     if len(df) < 2:
         return []
     fast, slow = df.iloc[0], df.iloc[-1]
@@ -205,7 +205,7 @@ def describe_reorder_by_item(df: pd.DataFrame, column: str) -> list[str]:
 
 
 def describe_top_items(df: pd.DataFrame, column: str) -> list[str]:
-    """How concentrated sales are and which item keeps customers, from :func:`top_items`."""
+    """Say how concentrated sales are and which item keeps customers, from :func:`~analysis.patterns.top_items`."""
     if len(df) == 0:
         return []
     word = column
@@ -272,7 +272,7 @@ def describe_first_orders(df: pd.DataFrame, column: str, *, min_eligible: int = 
 
 
 def describe_rules(rules: pd.DataFrame) -> list[str]:
-    """Say the minimum support chosen and the strongest rule, from :func:`association_rules`."""
+    """Say the minimum support chosen and the strongest rule, from :func:`~analysis.patterns.association_rules`."""
     a = rules.attrs
     n = a.get("orders", 0)
     if n == 0:
@@ -323,7 +323,7 @@ def describe_recommendations(recs: pd.DataFrame) -> list[str]:
 
 
 def describe_order_values(s: OrderValueSummary) -> list[str]:
-    """Typical order value and the skew, from :func:`order_value_summary`."""
+    """Say the typical order value and the skew, from :func:`~analysis.patterns.order_value_summary`."""
     if s.orders == 0:
         return ["There are no purchase orders."]
     out = [
@@ -339,7 +339,7 @@ def describe_order_values(s: OrderValueSummary) -> list[str]:
 
 
 def describe_spend(df: pd.DataFrame, by: str, *, min_customers: int = 10) -> list[str]:
-    """Say which group spends most per customer, from :func:`spend_per_customer`.
+    """Say which group spends most per customer, from :func:`~analysis.patterns.spend_per_customer`.
 
     Only groups with at least ``min_customers`` customers are compared.
     """
@@ -362,7 +362,7 @@ def describe_spend(df: pd.DataFrame, by: str, *, min_customers: int = 10) -> lis
 
 
 def describe_price_bands(df: pd.DataFrame, by: str | None) -> list[str]:
-    """Where prices sit, from :func:`price_bands`."""
+    """Say where prices sit, from :func:`~analysis.patterns.price_bands`."""
     if len(df) == 0:
         return []
     name = by or "group"
@@ -384,7 +384,7 @@ def describe_price_bands(df: pd.DataFrame, by: str | None) -> list[str]:
 
 
 def describe_discounts(df: pd.DataFrame) -> list[str]:
-    """Share of revenue at a discount, from :func:`discount_share`."""
+    """Say the share of revenue sold at a discount, from :func:`~analysis.patterns.discount_share`."""
     if len(df) == 0:
         return []
     full = df.loc[df["kind"] == "Full price", "revenue_share"]

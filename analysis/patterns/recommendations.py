@@ -239,6 +239,7 @@ class ItemRecommender:
         return out
 
     def _recommend_codes(self, codes: np.ndarray, n: int):
+        """Return (customer codes, ranks, items, scores, because) for a batch of customers."""
         owned = self.owned_[codes]
         has = np.diff(owned.indptr) > 0  # customers who bought none of the items: nothing
         codes, owned = codes[has], owned[np.flatnonzero(has)]
@@ -284,6 +285,7 @@ class ItemRecommender:
 def _similar_frame(
     owned: sparse.csr_matrix, items: pd.Index, item: str, usable: np.ndarray, n: int
 ) -> pd.DataFrame:
+    """Return the ``n`` items most similar to ``item`` as a frame (empty when unknown)."""
     pos = items.get_indexer([item])[0]
     if pos < 0:
         return pd.DataFrame(columns=["item", "similarity", "customers"])

@@ -108,6 +108,7 @@ class ReorderSummary:
 
 
 def _gap_bins(max_gap: float) -> np.ndarray:
+    """Return the histogram's bin edges in days: short bins up to 60 days, else long ones."""
     if max_gap <= 60:
         return np.array([1, 2, 4, 8, 15, 31, 61], dtype=np.float64)
     return np.array([1, 8, 15, 31, 61, 91, 181, 366, np.inf], dtype=np.float64)

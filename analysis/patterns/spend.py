@@ -47,6 +47,7 @@ class OrderValueSummary:
 
 
 def _nice_step(span: float, bins: int) -> float:
+    """Return a round bin width (1, 2, 2.5 or 5 times a power of ten) for about ``bins`` bins."""
     raw = span / max(bins, 1)
     if not raw > 0 or not math.isfinite(raw):
         return 1.0

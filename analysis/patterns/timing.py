@@ -45,7 +45,7 @@ ten years (a date typed as 1900 would otherwise make a heatmap of 1,500 months).
 
 
 def _order_times(tx: pd.DataFrame, ot: OrderTable) -> np.ndarray:
-    """Seconds since 1970 of each order's earliest line."""
+    """Return the seconds since 1970 of each order's earliest line."""
     secs = seconds(tx["order_date"])[ot.line_index]
     start = np.full(len(ot.net), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(start, ot.line_order, secs)
