@@ -5,7 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["name_axis", "named_bars", "revenue_tooltip"]
+from analysis.core.columns import OTHER_LABEL
+
+__all__ = ["OTHER_DWARFS", "drop_dominant_other", "name_axis", "named_bars", "revenue_tooltip"]
+
+#: An "Other" bar longer than this many times the longest named bar is left out of its chart:
+#: drawn, it would squash every named bar into a sliver.
+OTHER_DWARFS = 3.0
 
 
 def name_axis(field: str, order: list[str], *, label_limit: int, **axis: object) -> alt.Y:
@@ -80,3 +86,33 @@ def revenue_tooltip(revenue: str) -> list[alt.Tooltip]:
         alt.Tooltip("orders:Q", title="Orders", format=",d"),
         alt.Tooltip("customers:Q", title="Customers", format=",d"),
     ]
+
+
+def drop_dominant_other(
+    data: pd.DataFrame, name: str, value: str, *, ratio: float = OTHER_DWARFS
+) -> tuple[pd.DataFrame, bool]:
+    """Leave out the "Other" bar when it is more than ``ratio`` times the largest named bar.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per bar; the "Other" row (:data:`~analysis.core.columns.OTHER_LABEL` in
+        ``name``), if any, holds everything the chart does not name.
+    name, value : str
+        The columns holding the bar names and the bar lengths.
+    ratio : float
+        How many times the largest named bar "Other" must exceed to be left out.
+
+    Returns
+    -------
+    (DataFrame, bool)
+        The rows to draw, and whether "Other" was left out (the chart must then say so).
+    """
+    is_other = (data[name].astype("str") == OTHER_LABEL).to_numpy()
+    if not is_other.any() or is_other.all():
+        return data, False
+    other = float(data.loc[is_other, value].sum())
+    largest = float(data.loc[~is_other, value].max())
+    if not (largest > 0 and other > ratio * largest):
+        return data, False
+    return data.loc[~is_other], True

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.charts import theme
-from analysis.charts._common import revenue_tooltip
+from analysis.charts._common import OTHER_DWARFS, drop_dominant_other, revenue_tooltip
+from analysis.core.columns import OTHER_LABEL
+from analysis.core.text import share
 
 __all__ = ["breakdown_chart", "new_vs_returning_chart"]
 
@@ -120,14 +122,27 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     -------
     alt.Chart
         Bars with tooltips for net revenue (file's currency), share of revenue, purchase orders
-        and customers.
+        and customers. An "Other" bar more than :data:`~analysis.charts._common.OTHER_DWARFS`
+        times the largest named bar is left out, and the subtitle says so with its share.
     """
     title = column.replace("_", " ").capitalize()
     data = df[[column, "net_revenue", "revenue_share", "orders", "customers"]].copy()
     data[column] = data[column].astype("str")
+    data, other_left_out = drop_dominant_other(data, column, "net_revenue")
     order = data[column].tolist()
+    chart_title = f"Net revenue by {column.replace('_', ' ')}"
+    if other_left_out:
+        other = df.loc[df[column].astype("str") == OTHER_LABEL, "revenue_share"].sum()
+        chart_title = alt.Title(
+            chart_title,
+            subtitle=(
+                f'Not drawn: "{OTHER_LABEL}", all the smaller values together '
+                f"({share(other)} of net revenue), more than {OTHER_DWARFS:.0f} times the "
+                "largest bar."
+            ),
+        )
     return (
-        alt.Chart(data, title=f"Net revenue by {column.replace('_', ' ')}")
+        alt.Chart(data, title=chart_title)
         .mark_bar()
         .encode(
             y=alt.Y(f"{column}:N", title=title, sort=order),
