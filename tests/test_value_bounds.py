@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from tests.analysis.clv._data import _shop
 from tests.apptest_utils import run_page, texts
-from tests.test_clv import _shop
 
 PAGE = "app_pages/value.py"
 

@@ -1,0 +1,60 @@
+"""Tests of analysis.churn.metrics: AUC, precision at the top, calibration, permutation importance."""
+
+import numpy as np
+import pytest
+
+from analysis.churn import (
+    calibration_table,
+    evaluate_risk,
+)
+
+
+def test_evaluate_risk_by_hand():
+    y = np.array([1, 0, 1, 0, 0, 1, 0, 0, 0, 0])
+    risk = np.array([0.9, 0.8, 0.7, 0.1, 0.2, 0.3, 0.4, 0.5, 0.05, 0.0])
+    m = evaluate_risk(y, risk, top_share=0.2)
+    # Pairs (churner, stayer): 3 x 7 = 21; churner 0.9 beats 7, 0.7 beats 6, 0.3 beats 4.
+    assert m["auc"] == pytest.approx(17 / 21)
+    assert m["precision_top"] == pytest.approx(0.5)  # top 2: 0.9 (churn), 0.8 (stay)
+    assert m["base_rate"] == pytest.approx(0.3)
+    assert m["lift"] == pytest.approx(0.5 / 0.3)
+    constant = evaluate_risk(y, np.full(10, 0.3))
+    assert constant["auc"] == pytest.approx(0.5)
+    assert constant["precision_top"] == pytest.approx(0.3)  # ties: expected base rate
+
+
+def test_calibration_table_by_hand():
+    y = np.array([0, 0, 1, 1, 1, 0])
+    p = np.array([0.1, 0.2, 0.9, 0.8, 0.6, 0.3])
+    t = calibration_table(y, p, bins=2)
+    assert list(t["customers"]) == [3, 3]
+    assert t["predicted"].tolist() == pytest.approx([0.2, 2.3 / 3])
+    assert t["observed"].tolist() == pytest.approx([0.0, 1.0])
+
+
+def test_permutation_auc_drop_equals_sklearns_permutation_importance():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import roc_auc_score
+    from threadpoolctl import threadpool_limits
+
+    from analysis.churn.metrics import _auc, permutation_auc_drop
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 6))
+    X[:, 3] = np.round(X[:, 3])  # ties
+    X[rng.random(X.shape) < 0.05] = np.nan  # missing values
+    y = (X[:, 0] + np.nan_to_num(X[:, 3]) + rng.normal(size=1200) > 0).astype(int)
+    test_X, test_y = X[800:], y[800:]
+    # one OpenMP thread, as churn_model runs it: threads waiting on a busy machine are slow
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X[:800], y[:800])
+        ref = permutation_importance(
+            model, test_X, test_y, scoring="roc_auc", n_repeats=3, random_state=4
+        )
+        mean, std = permutation_auc_drop(model, test_X, test_y, n_repeats=3, random_state=4)
+    np.testing.assert_allclose(mean, ref.importances_mean, atol=1e-12)
+    np.testing.assert_allclose(std, ref.importances_std, atol=1e-12)
+    assert mean[0] > 0.05 and abs(mean[5]) < 0.02  # informative vs noise column
+    score = np.round(model.decision_function(test_X), 1)  # with ties
+    assert _auc(test_y, score) == pytest.approx(roc_auc_score(test_y, score), abs=1e-12)
