@@ -21,8 +21,12 @@ def _find_header(rows: list[list[str]]) -> int:
     The table's width is the most common "reach" (position of the last non-empty cell) among
     non-blank rows; the header is the first row with at least two values (one for a one-column
     table) whose reach covers at least three quarters of that width. Title rows ("Sales report
-    March 2024") and blank rows above it are skipped.
+    March 2024") and blank rows above it are skipped. A known export's header row is taken
+    as it is (:func:`analysis.ingest.profiles.known_header_row`).
     """
+    known = _profiles.known_header_row(rows)
+    if known is not None:
+        return known
     spans = []
     for r in rows:
         last = 0

@@ -51,6 +51,7 @@ __all__ = [
     "apply_profile",
     "complete_mapping",
     "detect_known",
+    "known_header_row",
     "match_profile",
     "name_group_column",
     "name_subheader_columns",
@@ -2045,4 +2046,24 @@ def name_group_column(names: list[str]) -> list[str] | None:
         if p.groups is not None and _norm(p.groups) not in normed:
             if all(_norm(c) in normed for c in p.signature):
                 return [p.groups, *names[1:]]
+    return None
+
+
+def known_header_row(rows: list[list[str]], limit: int = 30) -> int | None:
+    """Return the index of the first row that is a known export's header, or None.
+
+    A report with a title block and many one-cell rows (QuickBooks' customer headings) can
+    look narrower than its header to a guess by row widths; a row that holds a profile's
+    whole signature is the header.
+
+    Parameters
+    ----------
+    rows : list[list[str]]
+        The first rows of the file, cells already stripped.
+    limit : int
+        How many rows to look at.
+    """
+    for i, r in enumerate(rows[:limit]):
+        if sum(1 for c in r if c) >= 2 and match_profile(r) is not None:
+            return i
     return None

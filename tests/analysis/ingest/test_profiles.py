@@ -777,3 +777,33 @@ def test_hotjar_anonymous_visitors_keep_their_answers() -> None:
     assert p.report["respondents"] == 3
     assert "anonymous" not in {str(c).casefold() for c in p.data["customer_id"].dropna()}
     assert p.rejected["row"].tolist() == [9]  # the visitor who skipped the 0-10 question
+
+
+def test_a_short_quickbooks_report_still_finds_its_header() -> None:
+    """Few lines and many one-cell rows (title, headings, note): the header is still found."""
+    text = (
+        "Harbour Lane Bakery\n"
+        "Sales by Customer Detail\n"
+        '"January 1 - March 31, 2024"\n'
+        "\n"
+        ",Date,Transaction Type,Num,Product/Service,Memo/Description,Qty,Sales Price,Amount,"
+        "Balance\n"
+        "Amy's Bird Sanctuary,,,,,,,,,\n"
+        ",01/05/2024,Invoice,1001,Sourdough,Sourdough loaf,2,6.50,13.00,13.00\n"
+        "Total for Amy's Bird Sanctuary,,,,,,,,$13.00,\n"
+        "Cool Cars,,,,,,,,,\n"
+        ",02/01/2024,Invoice,1010,Catering,Launch party buffet,1,240.00,240.00,240.00\n"
+        "Total for Cool Cars,,,,,,,,$240.00,\n"
+        "TOTAL,,,,,,,,$253.00,\n"
+        "\n"
+        '"Accrual basis Tuesday, April 2, 2024 09:12 AM GMT-07:00"\n'
+    )
+    raw = read_table(text.encode(), filename="qb_small.csv")
+    assert raw.attrs["header_row"] == 5
+    p = prepare_transactions(raw)
+    assert p.data.groupby("customer_id")["amount"].sum().to_dict() == {
+        "Amy's Bird Sanctuary": 13.0,
+        "Cool Cars": 240.0,
+    }
+    check_rows(raw, p)
+    assert ip.known_header_row([["Report"], ["", "Date", "Amount"]]) is None
