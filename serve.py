@@ -28,6 +28,7 @@ class HideInternals:
         )
 
     async def __call__(self, scope, receive, send) -> None:
+        """Answer a hidden path with 404, pass every other request to the app."""
         path = scope.get("path", "").rstrip("/")
         if self.enabled and scope["type"] == "http" and path.endswith(HIDDEN_PATHS):
             await send(

@@ -55,7 +55,7 @@ COLUMNS = {
 
 
 def _blank(col: pd.Series) -> pd.Series:
-    """A column with missing values as text, missing shown blank (a few rows: a card's head)."""
+    """Return a column as text, missing values blank (a few rows: a card's head)."""
     if pd.api.types.is_datetime64_any_dtype(col):
         text = col.dt.strftime("%-d %b %Y")
     elif pd.api.types.is_integer_dtype(col):

@@ -1,11 +1,10 @@
-"""Cohort retention: of the customers who first bought in a period, how many came back, when?"""
+"""Cohort retention: of the customers who first bought in a period, how many came back, when."""
 
 import math
 
 import streamlit as st
 
-from analysis import cohorts
-from analysis.charts import cohorts as charts_cohorts
+from analysis import charts_cohorts, cohorts
 from analysis.core import defaults
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says

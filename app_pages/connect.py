@@ -8,9 +8,7 @@ cohort figures are computed in the engine (push-down) and only small results com
 import pandas as pd
 import streamlit as st
 
-from analysis import cohorts, ingest, overview, pushdown, rfm
-from analysis.charts import cohorts as charts_cohorts
-from analysis.charts import rfm as charts_rfm
+from analysis import charts_cohorts, charts_rfm, cohorts, ingest, overview, pushdown, rfm
 from analysis.pushdown import cohorts as pushdown_cohorts
 from ui import connection as conn
 from ui.cache import chart
@@ -56,7 +54,7 @@ if not names:
 
 
 def _safe_message(error: BaseException, name: str) -> str:
-    """The error's first line, with the connection's settings (passwords...) blanked."""
+    """Return the error's first line, with the connection's settings (passwords...) blanked."""
     try:
         config = conn.connection_config(name)
     except KeyError:
@@ -137,7 +135,7 @@ def _cohorts(con, source, mapping):
     # One set of engine-side cells gives both the matrix and the cohort sizes beside it
     # (analysis.pushdown has no public cohort_sizes yet).
     cells = pushdown_cohorts._cells(_canon(con, source, mapping), "M", None)
-    return cohorts.retention_from_counts(cells), cohorts.sizes_from_counts(cells)
+    return cohorts._matrix(cells, "customers", "classic"), cohorts._sizes(cells)
 
 
 try:

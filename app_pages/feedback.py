@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from analysis import charts_feedback as cf
 from analysis import feedback as fb
-from analysis.charts import feedback as cf
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
@@ -148,7 +148,7 @@ st.subheader("NPS over time")
 
 @st.fragment
 def trend_view() -> None:
-    # The period control changes this chart only: it reruns this part alone.
+    """Show the NPS trend; its period control reruns this part alone."""
     freq = st.segmented_control(
         "Period",
         options=list(defaults.TREND_PERIOD.options),
@@ -183,7 +183,7 @@ st.subheader("Breakdown")
 
 @st.fragment
 def breakdown_view() -> None:
-    # The column picked changes this breakdown only: it reruns this part alone.
+    """Show the scores by a column picked; the pick reruns this part alone."""
     if attributes:
         # Not bound to the address: the options are column names from the visitor's file, and a
         # shared link must never carry anything from it.
@@ -278,7 +278,7 @@ st.subheader("Does it show in behaviour?")
 
 @st.fragment
 def behaviour_view() -> None:
-    # The window changes this comparison only.
+    """Compare what respondents bought after answering; the window reruns this part only."""
     if ds.tx is None or len(ds.tx) == 0:
         empty_state(
             "Add your transactions file (sidebar, 'Use your own data') to see whether promoters "
@@ -382,7 +382,7 @@ st.subheader("Detractors to call back")
 
 @st.fragment
 def followup_view() -> None:
-    # The period control changes this list only.
+    """List the detractors to call back; the period control reruns this list only."""
     period = st.selectbox(
         "Answers from",
         ["the last 7 days", "the last 30 days", "the last 90 days", "all time"],

@@ -5,8 +5,7 @@ import math
 
 import streamlit as st
 
-from analysis import overview, reconcile
-from analysis.charts import overview as charts_overview
+from analysis import charts_overview, overview, reconcile
 from analysis.core import defaults
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
@@ -189,7 +188,7 @@ else:  # the months of the period and of the one it is compared with, when they 
 
 @st.fragment
 def new_returning_view() -> None:
-    # The measure changes this chart only.
+    """Show the new and returning customers; the measure reruns this chart only."""
     value = st.segmented_control(
         "Show",
         options=["customers", "revenue"],

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from analysis import overview
+from analysis import charts_overview, charts_patterns, overview
 from analysis import patterns as P
-from analysis.charts import overview as charts_overview
-from analysis.charts import patterns as charts_patterns
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
@@ -71,7 +69,7 @@ tab_when, tab_what, tab_together, tab_pay, tab_how = st.tabs(
 # ------------------------------------------------------------------------------ when
 @st.fragment
 def when_tab() -> None:
-    # This tab's own controls rerun this tab only.
+    """Show when customers buy; this tab's own controls rerun this tab only."""
     has_time = compute(P.has_time_of_day, ds)
     value = (
         st.segmented_control(
@@ -163,7 +161,7 @@ with tab_when:
 # ------------------------------------------------------------------------------ what
 @st.fragment
 def what_tab() -> None:
-    # This tab's own controls rerun this tab only.
+    """Show what customers buy; this tab's own controls rerun this tab only."""
     if level is None:
         empty_state(no_items_what)
     else:
@@ -253,7 +251,7 @@ with tab_what:
 # ------------------------------------------------------------------------------ together
 @st.fragment
 def together_tab() -> None:
-    # This tab's own controls rerun this tab only.
+    """Show what is bought together; this tab's own controls rerun this tab only."""
     if level is None:
         empty_state(no_items_together)
     else:
@@ -374,7 +372,7 @@ with tab_together:
 # ------------------------------------------------------------------------------ pay
 @st.fragment
 def pay_tab() -> None:
-    # This tab's own controls rerun this tab only.
+    """Show what customers pay; this tab's own controls rerun this tab only."""
     st.subheader("Order values")
     values = compute(P.order_value_summary, ds)
     cols = st.columns(5)
@@ -454,7 +452,7 @@ with tab_pay:
 # ------------------------------------------------------------------------------ how
 @st.fragment
 def how_tab() -> None:
-    # This tab's own controls rerun this tab only.
+    """Show how customers buy; this tab's own controls rerun this tab only."""
     shown_any = False
     for column in ("channel", "country"):
         table = compute(overview.top_breakdown, ds, column=column, n=10)

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from analysis import churn, clv, overview, patterns, profile, rfm
-from analysis.charts import patterns as charts_patterns
+from analysis import charts_patterns, churn, clv, overview, patterns, profile, rfm
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute

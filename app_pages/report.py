@@ -88,11 +88,12 @@ REPORT_KEY = f"{ds.key}:{ds.label}"
 
 
 def html() -> str:
-    """The HTML report, drawn once per dataset."""
+    """Return the HTML report, drawn once per dataset."""
     return keyed(report.report_html, REPORT_KEY, prepared)
 
 
 def pdf() -> bytes:
+    """Return the PDF of the HTML report, printed by Chromium (RuntimeError when it cannot)."""
     document = report.report_pdf(html())
     if document is None:
         raise RuntimeError("The PDF could not be made this time; use the HTML report instead.")

@@ -4,8 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis import clv, reconcile, rfm
-from analysis.charts import rfm as charts_rfm
+from analysis import charts_rfm, clv, reconcile, rfm
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived
@@ -162,7 +161,7 @@ st.subheader("How customers moved between segments")
 
 @st.fragment
 def migration_view() -> None:
-    # The comparison date changes this part only: it reruns this fragment alone.
+    """Show how segments changed since a date; that date reruns this part alone."""
     latest_compare = as_of - dt.timedelta(days=1)
     default_compare = min(max(as_of - dt.timedelta(days=90), first_date), latest_compare)
     compare = st.columns(2)[0].date_input(
@@ -196,7 +195,7 @@ st.subheader("Customers in a segment")
 
 @st.fragment
 def segment_view() -> None:
-    # The segment picked changes this list only.
+    """List the customers of the segment picked; the pick reruns this list only."""
     counts = dict(zip(summary["segment"], summary["customers"], strict=True))
     nonempty = [s for s, n in counts.items() if n > 0]
     segment = st.selectbox(
@@ -245,7 +244,7 @@ st.subheader("A data-driven view")
 
 @st.fragment
 def kmeans_view() -> None:
-    # The k-means switch changes this part only.
+    """Show the k-means clusters when switched on; the switch reruns this part only."""
     if st.toggle(
         "Let the data form its own groups (k-means)",
         key="rfm_kmeans",

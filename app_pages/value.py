@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from analysis import churn, clv, reconcile, rfm
-from analysis.charts import value as charts_value
+from analysis import charts_value, churn, clv, reconcile, rfm
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import chart, compute, derived
@@ -138,7 +137,7 @@ if len(forecast):
 
     @st.fragment
     def forecast_view() -> None:
-        # Only this chart changes with the measure: a click reruns this part alone.
+        """Show the forecast chart; its measure reruns this part alone."""
         measure = st.segmented_control(
             "Show",
             options=["revenue", "purchases"],
@@ -232,7 +231,7 @@ else:
 
     @st.fragment
     def value_at_risk() -> None:
-        # The two controls change only this part: a click reruns this fragment alone.
+        """Show the valuable customers at risk; the two controls rerun this part alone."""
         c1, c2 = st.columns(2)
         top_share = c1.segmented_control(
             "Valuable means the top",

@@ -166,7 +166,7 @@ THROTTLE = Throttle()
 
 
 def _client_address() -> str:
-    """The visitor's network address as Streamlit sees it ("local" on this computer).
+    """Return the visitor's network address as Streamlit sees it ("local" on this computer).
 
     Behind a reverse proxy this is the proxy's address unless the proxy is the only way in and
     forwards the client's: ``X-Forwarded-For``'s last entry (the one the proxy added) is used
@@ -238,7 +238,7 @@ def _check_password() -> None:
 
 
 def login_page() -> None:
-    """The only page a visitor sees before signing in."""
+    """Show the only page a visitor sees before signing in."""
     st.title("Customer Focus")
     if mode() == "oidc":
         st.write("This workspace is private. Sign in to continue.")
@@ -280,7 +280,7 @@ def sign_out() -> None:
 
 
 def sign_out_button() -> None:
-    """A sign-out control for the sidebar, when access control is on."""
+    """Show a sign-out control in the sidebar, when access control is on."""
     current = mode()
     if current == "oidc":
         name = getattr(st.user, "name", None) or getattr(st.user, "email", None) or ""
@@ -291,8 +291,9 @@ def sign_out_button() -> None:
 
 
 def private_file_name(file_name: str) -> str:
-    """``file_name`` with this session's random token before the extension, when access
-    control is on (unchanged otherwise).
+    """Return ``file_name`` with this session's random token before the extension.
+
+    Only when access control is on (unchanged otherwise).
 
     Streamlit's download address is a hash of the file's bytes, type and *name*, served to
     anyone who asks; a 64-bit random token in the name makes it impossible to compute.

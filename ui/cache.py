@@ -187,7 +187,7 @@ _PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
 
 
 def _this_run() -> object | None:
-    """An object that is the same throughout one script run and new in the next one."""
+    """Return an object that is the same throughout one script run and new in the next one."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
@@ -195,10 +195,12 @@ def _this_run() -> object | None:
 
 
 def _describe(func: Callable) -> str:
-    """A short plain name of a computation: its docstring's first line, markup removed."""
+    """Return a short plain name of a computation: its docstring's first line, plain."""
     line = (func.__doc__ or func.__name__.replace("_", " ")).strip().splitlines()[0]
     line = re.sub(r":\w+:`~?([^`]*)`", r"\1", line).replace("`", "")
     line = line.split(" (see ")[0].rstrip(" .,(")
+    # "Return the RFM table ...": the bar names the thing being worked out.
+    line = re.sub(r"^Returns? (?=\S)", "", line)
     return line[:1].lower() + line[1:] if line[:2] != line[:2].upper() else line
 
 
@@ -288,7 +290,7 @@ def _feed(h, obj: Any) -> None:
 
 
 def content_key(func: Callable, args: tuple, kwargs: dict) -> str | None:
-    """A key for ``func(*args, **kwargs)`` from the arguments' content, or None if unhashable.
+    """Return a key for ``func(*args, **kwargs)`` from the arguments' content (None: unhashable).
 
     Frames are keyed by their values, dtypes and shape (``pd.util.hash_pandas_object``), not by
     their memory layout, so a frame and its copy (or its round trip through the cache) match.
@@ -305,7 +307,7 @@ def content_key(func: Callable, args: tuple, kwargs: dict) -> str | None:
 
 # ------------------------------------------------------------------------------ charts
 def _to_spec(chart) -> dict:
-    """The Vega-Lite spec Streamlit would send for an Altair chart (data as Arrow datasets)."""
+    """Return the Vega-Lite spec Streamlit would send for an Altair chart (data as Arrow)."""
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
     return _convert_altair_to_vega_lite_spec(chart)

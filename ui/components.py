@@ -72,7 +72,7 @@ def download_buttons(
 
 
 def explain(title: str, markdown: str) -> None:
-    """A collapsed 'how this works' panel for learners.
+    """Show a collapsed 'how this works' panel for learners.
 
     ``title`` and ``markdown`` are the app's own text (Markdown); never put values from the
     data in them unescaped (see :func:`ui.text.inert`).
@@ -82,7 +82,7 @@ def explain(title: str, markdown: str) -> None:
 
 
 def what_this_says(text: str | list[str]) -> None:
-    """A plain-language interpretation of the chart or table beside it.
+    """Show a plain-language interpretation of the chart or table beside it.
 
     ``text`` is one sentence or a list of them, as the analysis modules write them: Markdown
     whose values from the data are already escaped (:func:`analysis.core.text.md_escape`). Line
@@ -98,7 +98,7 @@ def _one_line(text: str) -> str:
 
 
 def empty_state(message: str) -> None:
-    """A friendly note where there is nothing to show yet.
+    """Show a friendly note where there is nothing to show yet.
 
     ``message`` is plain text (it may hold names from the data, e.g. an error message naming a
     column): it is shown exactly as written, never as Markdown.

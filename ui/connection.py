@@ -247,7 +247,7 @@ def configured_connections(secrets: Mapping | None = None) -> list[str]:
 
 
 def connection_config(name: str, secrets: Mapping | None = None) -> dict[str, Any]:
-    """The ``[connections.<name>]`` section as a plain dict (nested tables included)."""
+    """Return the ``[connections.<name>]`` section as a plain dict (nested tables included)."""
     secrets = st.secrets if secrets is None else secrets
     section = (secrets.get("connections", {}) or {}).get(name)
     if section is None:
@@ -330,7 +330,7 @@ def open_backend(config: Mapping[str, Any]) -> ibis.BaseBackend:
 
 
 def _fixed_directory(path: str) -> str:
-    """The directory of ``path`` above its first glob character, absolute, ending in ``/``."""
+    """Return the directory of ``path`` above its first glob character (absolute, ending /)."""
     fixed = re.split(r"[*?\[{]", path, maxsplit=1)[0]
     directory = Path(fixed) if fixed.endswith(("/", "\\")) else Path(fixed).parent
     return str(directory.resolve()) + "/"
@@ -365,8 +365,11 @@ def _open_duckdb(config: dict[str, Any], kwargs: dict[str, Any]) -> ibis.BaseBac
 
 
 def _open_spark(kwargs: dict[str, Any]) -> ibis.BaseBackend:
-    """A Spark session from ``remote`` (Spark Connect, ``"sc://host:15002"``) or ``master``
-    (``"local[2]"``, ``"spark://host:7077"``) and optional ``conf`` settings, then Ibis on it."""
+    """Open a Spark session and Ibis on it.
+
+    The session comes from ``remote`` (Spark Connect, ``"sc://host:15002"``) or ``master``
+    (``"local[2]"``, ``"spark://host:7077"``) and optional ``conf`` settings.
+    """
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(str(kwargs.pop("app_name", "customer-focus")))
@@ -407,7 +410,7 @@ class IbisConnection(BaseConnection[ibis.BaseBackend]):
 
     @property
     def dialect(self) -> str | None:
-        """sqlglot dialect of the engine, for :func:`check_select`."""
+        """The engine's sqlglot dialect, for :func:`check_select`."""
         name = getattr(self._instance, "name", None)
         return {"postgres": "postgres", "duckdb": "duckdb", "pyspark": "spark"}.get(
             name, getattr(self._instance, "dialect", None) and str(self._instance.name)
@@ -415,12 +418,16 @@ class IbisConnection(BaseConnection[ibis.BaseBackend]):
 
     @property
     def timeout_seconds(self) -> float:
+        """The longest a query may run, in seconds (the connection's ``timeout_seconds``)."""
         return float(getattr(self, "_config", {}).get("timeout_seconds", DEFAULT_TIMEOUT_SECONDS))
 
     @property
     def lock(self) -> threading.RLock:
-        """Held while this connection is used: one connection object is shared by every session
-        (``st.connection`` is global) and DuckDB's Python connection is not thread-safe."""
+        """The lock held while this connection is used.
+
+        One connection object is shared by every session (``st.connection`` is global) and
+        DuckDB's Python connection is not thread-safe.
+        """
         return self.__dict__.setdefault("_use_lock", threading.RLock())
 
     def list_tables(self) -> list[str]:
@@ -429,14 +436,14 @@ class IbisConnection(BaseConnection[ibis.BaseBackend]):
             return sorted(self._instance.list_tables())
 
     def table(self, name: str) -> ir.Table:
-        """A table or view by name (one of :meth:`list_tables`)."""
+        """Return a table or view by name (one of :meth:`list_tables`)."""
         if name not in self.list_tables():
             raise KeyError(f"There is no table or view named '{name}'.")
         with self.lock:
             return self._instance.table(name)
 
     def query(self, sql: str) -> ir.Table:
-        """A typed SELECT as an Ibis table, after :func:`check_select`."""
+        """Return a typed SELECT as an Ibis table, after :func:`check_select`."""
         safe = check_select(sql, self.dialect)
         with self.lock:
             return self._instance.sql(safe)
@@ -477,8 +484,10 @@ ENGINES = {
 
 
 def redact(text: str, config: Mapping[str, Any]) -> str:
-    """``text`` with every setting of a connection (and a URL's password) replaced by ``***``,
-    cut to its first line and 300 characters: safe to show in an error message."""
+    """Return ``text`` with every setting of a connection (and a URL's password) as ``***``.
+
+    Cut to its first line and 300 characters: safe to show in an error message.
+    """
     text = str(text).splitlines()[0] if str(text) else ""
     secrets_ = []
     for value in _plain(config).values():
@@ -508,7 +517,7 @@ def engines() -> pd.DataFrame:
 
 
 def get_connection(name: str) -> IbisConnection:
-    """The configured connection ``name`` (one per server process and settings)."""
+    """Return the configured connection ``name`` (one per server process and settings)."""
     config = {k: v for k, v in connection_config(name).items() if k != "type"}
     return st.connection(name, type=IbisConnection, **config)
 
@@ -522,7 +531,7 @@ DETECTION_ROWS = 1000
 
 
 def source_table(con: IbisConnection, source: tuple[str, str]) -> ir.Table:
-    """The Ibis table of ``("table", name)`` or ``("sql", select)`` on ``con``."""
+    """Return the Ibis table of ``("table", name)`` or ``("sql", select)`` on ``con``."""
     kind, value = source
     if kind == "table":
         return con.table(value)
@@ -532,7 +541,7 @@ def source_table(con: IbisConnection, source: tuple[str, str]) -> ir.Table:
 
 
 def detection_sample(table: ir.Table, n: int = DETECTION_ROWS) -> pd.DataFrame:
-    """The first ``n`` rows as text cells ("" for missing), as :func:`ingest.read_table` gives.
+    """Return the first ``n`` rows as text cells ("" for missing), like ``ingest.read_table``.
 
     Timestamps are written ISO (``2024-03-01 10:00:00``), numbers with a ``.`` decimal point.
     """
@@ -573,7 +582,7 @@ def check_mapping(table: ir.Table, mapping: Mapping[str, str]) -> list[str]:
 
 
 def canonical_table(table: ir.Table, mapping: Mapping[str, str]) -> ir.Table:
-    """The source's lines as the canonical columns, computed in the engine.
+    """Return the source's lines as the canonical columns, computed in the engine.
 
     Parameters
     ----------
@@ -744,7 +753,7 @@ def source_label(name: str, source: tuple[str, str]) -> str:
 
 
 def connected_dataset():
-    """The session's connected source as a :class:`ui.data.Dataset`, or None when none is used.
+    """Return the session's connected source as a :class:`ui.data.Dataset` (None: no source).
 
     Its transactions are :func:`customer_sample` (all lines of up to :data:`SAMPLE_CUSTOMERS`
     customers); the label says which fraction of the customers that is, so every page's "Data:"

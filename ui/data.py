@@ -144,6 +144,7 @@ class Dataset:
 
     @property
     def tx_warnings(self) -> list[str]:
+        """The warnings of reading and preparing the transactions (plain text)."""
         result = self.files.get("transactions")
         return list(result.prepared.warnings) if result and result.prepared else []
 
@@ -158,6 +159,7 @@ class Dataset:
 
     @property
     def errors(self) -> list[str]:
+        """The error of each file that could not be used (plain text)."""
         return [r.error for r in self.files.values() if r.error]
 
 
@@ -215,7 +217,7 @@ def _read_and_prepare(kind, source, filename, digest, mapping, dayfirst, status=
 
 
 def _loading(filename: str, kind: str):
-    """The status box shown while a file is read and prepared (steps, then done)."""
+    """Return the status box shown while a file is read and prepared (steps, then done)."""
     what = "survey responses" if kind == "responses" else "transactions"
     return st.status(f"Loading the {what} in {inert(filename)}…", expanded=False)
 
@@ -365,7 +367,7 @@ def source_picker() -> None:
 
 
 def current_dataset() -> Dataset | None:
-    """The session's data: the connected source, the uploaded files, or the chosen example."""
+    """Return the session's data: the connected source, the uploaded files, or an example."""
     if st.session_state.get("connected_source"):  # chosen on "Connect your data"
         from ui.connection import connected_dataset
 
@@ -425,8 +427,11 @@ def require_transactions() -> Dataset:
 
 
 def _transaction_notices(prepared: ingest.Prepared) -> None:
-    """On every page: doubtful column choices (confirm them on 'Your data'), and the sales
-    without a customer that customer figures leave out."""
+    """Show, on every page, the doubtful column choices and the sales without a customer.
+
+    Doubtful choices are confirmed on 'Your data'; the sales without a customer are left out
+    of the customer figures.
+    """
     doubts = prepared.report.get("doubts") or []
     if doubts:
         st.warning(

@@ -130,7 +130,7 @@ TABLE_COLUMNS = {
 
 
 def comparison_table(result: clv.ModelComparison, *, used: str | None = None) -> pd.DataFrame:
-    """The comparison table with plain-words column names, best model first.
+    """Return the comparison table with plain-words column names, best model first.
 
     Parameters
     ----------

@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 
 class PageSpec(NamedTuple):
+    """One page: its sidebar section, script path, title and Material icon."""
+
     section: str
     path: str
     title: str

@@ -75,8 +75,11 @@ def is_shared_setting(key: str) -> bool:
 
 
 def share_link(*, uploaded: bool) -> str:
-    """The current page's address with its settings (:data:`SHARED_SETTINGS` only) as query
-    parameters, plus ``data=upload`` when the view was made from an upload."""
+    """Return the current page's address with its settings as query parameters.
+
+    Only the settings of :data:`SHARED_SETTINGS`, plus ``data=upload`` when the view was made
+    from an upload.
+    """
     base = st.context.url or ""
     params = {k: st.query_params.get_all(k) for k in st.query_params if is_shared_setting(k)}
     if uploaded:
@@ -107,8 +110,9 @@ def shared_from_upload() -> bool:
 
 
 def upload_gate() -> None:
-    """Stop the page on an "upload your copy of the file" screen when the link came from an
-    upload and this visitor has not uploaded anything yet.
+    """Stop the page on an "upload your copy of the file" screen when that is needed.
+
+    That is when the link came from an upload and this visitor has not uploaded anything yet.
 
     Called by :func:`ui.data.current_dataset` before it falls back to an example, so a link made
     from someone's own file never opens on another dataset's figures. The visitor can upload
@@ -215,8 +219,10 @@ def _same(url_values: list[str], serialized: object) -> bool:
 
 
 def _default_serialized(param: str) -> object:
-    """The serialized default of the widget bound to ``param`` on this run (Streamlit internals;
-    raises LookupError when they cannot be read)."""
+    """Return the serialized default of the widget bound to ``param`` on this run.
+
+    Read from Streamlit internals; raises LookupError when they cannot be read.
+    """
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     ctx = get_script_run_ctx()
@@ -234,8 +240,10 @@ def _default_serialized(param: str) -> object:
 
 
 def name_values_not_understood() -> None:
-    """After the page ran: name, in a sidebar warning, each setting from the arrival address
-    that the page's widget dropped without it being the widget's default value.
+    """Name, after the page ran, each setting of the arrival address the page dropped.
+
+    A sidebar warning names each setting whose widget dropped it without it being the
+    widget's default value.
 
     Streamlit ignores a bound widget's value it cannot use (an option not in the list, a
     malformed date) and removes it from the address; this says so instead of letting the view

@@ -54,7 +54,7 @@ def _codes_in(text: str) -> list[str]:
 
 
 def detect_currency(columns: Iterable[object], sample_values: Iterable[object]) -> str | None:
-    """The one currency a file's money is in, or ``None`` when it does not say (or says two).
+    """Return the one currency a file's money is in, or ``None`` when it does not say (or two).
 
     Parameters
     ----------

@@ -54,8 +54,10 @@ def float_safe(func: F) -> F:
 
 
 def make_float_safe(namespace: dict, names: Iterable[str]) -> None:
-    """Replace each function named in ``names`` in ``namespace`` (a module's ``globals()``)
-    by its :func:`float_safe` version; classes and constants are left alone."""
+    """Replace each function named in ``names`` by its :func:`float_safe` version.
+
+    ``namespace`` is a module's ``globals()``; classes and constants are left alone.
+    """
     for name in names:
         obj = namespace.get(name)
         if inspect.isfunction(obj):

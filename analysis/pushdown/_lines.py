@@ -51,10 +51,11 @@ def _check(table: ir.Table) -> None:
 
 
 def resolve_as_of(table, as_of=None) -> pd.Timestamp:
-    """End of observation as a midnight ``Timestamp``: ``as_of`` (time dropped) or the day
-    after the last ``order_date`` in the table (one small query).
+    """Return the end of observation as a midnight ``Timestamp``.
 
-    ``table`` is a canonical Ibis table or a :class:`Materialized` source."""
+    That is ``as_of`` (time dropped) or the day after the last ``order_date`` in the table
+    (one small query). ``table`` is a canonical Ibis table or a :class:`Materialized` source.
+    """
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
     if isinstance(table, Materialized):
@@ -76,8 +77,11 @@ def cutoff_day(as_of: pd.Timestamp) -> int:
 
 
 def observed_lines(table: ir.Table, as_of: pd.Timestamp) -> ir.Table:
-    """Lines dated before ``as_of`` with ``customer_id``, ``order_id``, ``date`` (calendar day),
-    ``day`` (its day number) and ``amount`` (missing amounts as 0)."""
+    """Return the lines dated before ``as_of``.
+
+    Columns: ``customer_id``, ``order_id``, ``date`` (calendar day), ``day`` (its day number)
+    and ``amount`` (missing amounts as 0).
+    """
     _check(table)
     as_of_date = ibis.date(dt.date(as_of.year, as_of.month, as_of.day))
     lines = table.filter(table.order_date.notnull(), table.order_date.date() < as_of_date)
@@ -142,10 +146,13 @@ def materialize(table: ir.Table, *, as_of=None) -> Materialized:
 
 
 def orders(table, as_of: pd.Timestamp) -> ir.Table:
-    """One row per observed order: ``customer_id``, ``order_id``, ``date`` and ``day`` (of the
-    earliest line), ``net`` (rounded sum of the lines), ``total`` (the same sum unrounded, for
-    sums over all of a customer's amounts), ``max_date`` (latest line) and ``largest`` (largest
-    absolute line amount)."""
+    """Return one row per observed order.
+
+    Columns: ``customer_id``, ``order_id``, ``date`` and ``day`` (of the earliest line),
+    ``net`` (rounded sum of the lines), ``total`` (the same sum unrounded, for sums over all
+    of a customer's amounts), ``max_date`` (latest line) and ``largest`` (largest absolute
+    line amount).
+    """
     ld = line_days(table, as_of)
     return ld.group_by(["customer_id", "order_id"]).aggregate(
         date=ld.date.min(),
