@@ -1,7 +1,6 @@
-"""Lines that are not products: postage, shipping, fees, discounts, bank charges, gift cards,
-manual adjustments, samples.
+"""Lines that are not products: postage, shipping, fees, discounts, gift cards, adjustments.
 
-Shops book these on the same lines as goods (the UCI Online Retail file has ``POSTAGE``,
+Bank charges, manual adjustments and samples are not products either. Shops book these on the same lines as goods (the UCI Online Retail file has ``POSTAGE``,
 ``DOTCOM POSTAGE``, ``CARRIAGE``, ``Manual``, ``Discount``, ``Bank Charges``, ``CRUK
 Commission`` ...). They are real money, so they stay in revenue, orders and customers, but they
 are not something a customer chose to buy: "POSTAGE" would otherwise top the best sellers, pair
@@ -31,6 +30,9 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from analysis.core.columns import MISSING_LABEL
+from analysis.core.text import percent, plural
 
 __all__ = [
     "NON_PRODUCT_NAMES",
@@ -166,14 +168,16 @@ _CODES = sorted(NON_PRODUCT_CODES)
 
 
 def code_columns(tx: pd.DataFrame) -> list[str]:
-    """Columns of ``tx`` that hold product codes (see :data:`CODE_COLUMN_PATTERN`)."""
+    """Return the columns of ``tx`` that hold product codes (see :data:`CODE_COLUMN_PATTERN`)."""
     pattern = re.compile(CODE_COLUMN_PATTERN, re.IGNORECASE)
     return [c for c in tx.columns if pattern.match(re.sub(r"[\s_\-.]", "", str(c)))]
 
 
 def _per_value(values: pd.Series, flags_of) -> np.ndarray:
-    """``flags_of`` (normalised distinct values -> bool array) mapped back onto every row;
-    False for missing values."""
+    """Map ``flags_of`` (normalised distinct values -> bool array) back onto every row.
+
+    Missing values get False.
+    """
     codes, uniques = pd.factorize(values)
     if len(uniques) == 0:
         return np.zeros(len(values), dtype=bool)
@@ -196,7 +200,7 @@ def _code_flags(text: pd.Series) -> np.ndarray:
 
 
 def non_product_mask(tx: pd.DataFrame, column: str = "product") -> np.ndarray:
-    """Which lines are not products (postage, fees, discounts, gift cards, adjustments...).
+    """Flag the lines that are not products (postage, fees, discounts, gift cards...).
 
     Parameters
     ----------
@@ -221,7 +225,14 @@ def non_product_mask(tx: pd.DataFrame, column: str = "product") -> np.ndarray:
 
 
 def non_product_summary(tx: pd.DataFrame, column: str = "product") -> pd.DataFrame:
-    """The non-product items found, with their line counts and revenue.
+    """List the non-product items found, with their line counts and revenue.
+
+    Parameters
+    ----------
+    tx : DataFrame
+        Canonical transactions (see :func:`non_product_mask`).
+    column : str
+        Name column to check.
 
     Returns
     -------
@@ -239,7 +250,7 @@ def non_product_summary(tx: pd.DataFrame, column: str = "product") -> pd.DataFra
     for c in code_columns(sub):
         fill = sub[c].astype("str")
         label = fill if label is None else label.where(sub[column].notna(), fill)
-    label = label.fillna("(not given)").str.strip()
+    label = label.fillna(MISSING_LABEL).str.strip()
     amount = pd.to_numeric(sub["amount"], errors="coerce") if "amount" in sub else 0.0
     out = (
         pd.DataFrame({"item": label.to_numpy(), "amount": np.asarray(amount, dtype=float)})
@@ -253,17 +264,29 @@ def non_product_summary(tx: pd.DataFrame, column: str = "product") -> pd.DataFra
 
 
 def describe_non_products(summary: pd.DataFrame, total_revenue: float | None = None) -> list[str]:
-    """One plain sentence about :func:`non_product_summary` (empty list when nothing found)."""
+    """Say in one plain sentence what :func:`non_product_summary` found (nothing: no sentence).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`non_product_summary`.
+    total_revenue : float or None
+        Net revenue of all lines, to give the non-products' share of it.
+
+    Returns
+    -------
+    list of str
+        One sentence, or none when no non-product line was found.
+    """
     if summary.empty:
         return []
     n_lines = int(summary["lines"].sum())
     rev = float(summary["revenue"].sum())
     share = ""
     if total_revenue and total_revenue > 0:
-        share = f" ({rev / total_revenue:.1%} of revenue)"
-    kinds = len(summary)
+        share = f" ({percent(rev / total_revenue, decimals=1)} of revenue)"
     return [
-        f"{n_lines:,} lines of {kinds:,} kind{'s' if kinds != 1 else ''} are not products "
+        f"{plural(n_lines, 'line')} of {plural(len(summary), 'kind')} are not products "
         f"(postage, fees, discounts, adjustments...), {rev:,.2f} in all{share}. They count in "
         "revenue, orders and customers, but are left out of best sellers, baskets, "
         "recommendations and price bands."

@@ -27,18 +27,21 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.orders import day_numbers, order_table, resolve_as_of
+from analysis.core.text import plural
 
 __all__ = [
     "QUIET_SEGMENTS",
     "CustomerCounts",
     "customer_counts",
     "count_reconciliation",
+    "describe_counts",
     "stopped_vs_segments",
 ]
 
 #: RFM segments (default rules, :func:`analysis.rfm.default_segment_rules`) of customers who
 #: have not bought for a long while.
 QUIET_SEGMENTS = ("Hibernating", "At Risk", "Can't Lose Them")
+_PAGES = ("overview", "rfm", "value", "data")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def customer_counts(tx: pd.DataFrame, *, as_of=None) -> CustomerCounts:
     Returns
     -------
     CustomerCounts
+        The counts of every page (see the module docstring).
     """
     if len(tx) == 0 or not tx["order_date"].notna().any():
         return CustomerCounts(0, 0, 0, 0, 0)
@@ -125,10 +129,6 @@ def customer_counts(tx: pd.DataFrame, *, as_of=None) -> CustomerCounts:
     )
 
 
-def _s(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def count_reconciliation(
     tx: pd.DataFrame,
     *,
@@ -136,7 +136,7 @@ def count_reconciliation(
     page: str = "overview",
     model_customers: int | None = None,
 ) -> list[str]:
-    """Plain sentences saying why this page's customer and order counts differ from others.
+    """Say in plain sentences why this page's customer and order counts differ from others.
 
     Parameters
     ----------
@@ -153,17 +153,42 @@ def count_reconciliation(
     Returns
     -------
     list of str
+        :func:`describe_counts` of :func:`customer_counts`; empty when every page counts the
+        same customers and orders.
+    """
+    if page not in _PAGES:
+        raise ValueError(f"Unknown page {page!r}.")
+    counts = customer_counts(tx, as_of=as_of)
+    return describe_counts(counts, page=page, model_customers=model_customers)
+
+
+def describe_counts(
+    c: CustomerCounts, *, page: str = "overview", model_customers: int | None = None
+) -> list[str]:
+    """Say why the pages count different customers and orders (see :func:`count_reconciliation`).
+
+    Parameters
+    ----------
+    c : CustomerCounts
+        From :func:`customer_counts`.
+    page : {"overview", "rfm", "value", "data"}
+        The page the sentences are for.
+    model_customers : int or None
+        Customers the value model actually used.
+
+    Returns
+    -------
+    list of str
         Empty when every page counts the same customers and orders.
     """
-    if page not in ("overview", "rfm", "value", "data"):
+    if page not in _PAGES:
         raise ValueError(f"Unknown page {page!r}.")
-    c = customer_counts(tx, as_of=as_of)
     out: list[str] = []
     if c.refund_only:
         out.append(
             f"{c.customers_with_a_line:,} customers have at least one line; "
             f"{c.customers_with_a_purchase:,} of them have a purchase order (lines adding up to "
-            f"zero or more). The other {_s(c.refund_only, 'customer only has', 'only have')} "
+            f"zero or more). The other {plural(c.refund_only, 'customer only has', 'only have')} "
             "refund orders: they count in revenue (as refunds) and on 'Your data', but not as "
             "customers on Overview and RFM."
         )
@@ -181,16 +206,54 @@ def count_reconciliation(
     if page in ("value", "overview", "rfm") and c.no_purchase_day:
         out.append(
             f"The value model counts {n_model:,}: it adds up each customer's lines per "
-            f"calendar day, and {_s(c.no_purchase_day, 'customer has', 'customers have')} a "
+            f"calendar day, and {plural(c.no_purchase_day, 'customer has', 'customers have')} a "
             "purchase order only on days where a refund on the same day outweighs it, so no "
             "day with a purchase."
         )
     if page == "value" and model_customers is not None and model_customers < n_model:
         out.append(
-            f"{_s(n_model - model_customers, 'more customer was', 'more customers were')} left "
-            "out of the value model for an implausible amount (see the warning above)."
+            f"{plural(n_model - model_customers, 'more customer was', 'more customers were')} "
+            "left out of the value model for an implausible amount (see the warning above)."
         )
     return out
+
+
+def _stopped_sentence(both: pd.DataFrame, stopped: pd.Series) -> str:
+    """Say which RFM segments the customers the value model counts as stopped are in."""
+    n_stopped = int(stopped.sum())
+    if not n_stopped:
+        return "The value model counts no customer as probably stopped."
+    counts = both.loc[stopped, "segment"].value_counts()
+    parts = [f"{int(k):,} in {name}" for name, k in counts.head(3).items()]
+    rest = n_stopped - int(counts.head(3).sum())
+    if rest:
+        parts.append(f"{rest:,} in other segments")
+    return (
+        f"Of the {plural(n_stopped, 'customer')} the value model counts as probably "
+        f"stopped, RFM has " + ", ".join(parts[:-1]) + " and " * (len(parts) > 1) + parts[-1] + "."
+    )
+
+
+def _why_not_stopped(quiet: pd.Series, stopped: pd.Series, freq: pd.Series) -> str:
+    """Say why quiet RFM customers are not counted as stopped by the value model."""
+    once = int((quiet & ~stopped & (freq == 0)).sum())
+    repeat = int((quiet & ~stopped & (freq > 0)).sum())
+    why = []
+    if once:
+        why.append(
+            f"{once:,} of the others bought on one day only, and the model reads a stop from "
+            "a break in a customer's own rhythm of repeat purchases, which a one-day buyer "
+            "does not have (BG/NBD never counts them as stopped)"
+        )
+    if repeat:
+        why.append(
+            f"{repeat:,} bought on several days, and the model does not yet find their "
+            "silence long compared with how often they bought"
+        )
+    if not why:
+        return ""
+    text = "; ".join(why)
+    return " " + text[0].upper() + text[1:] + "."
 
 
 def stopped_vs_segments(
@@ -200,7 +263,7 @@ def stopped_vs_segments(
     *,
     threshold: float = 0.5,
 ) -> str:
-    """One sentence relating the value page's "probably stopped" to the RFM segments.
+    """Relate the value page's "probably stopped" customers to the RFM segments, in one text.
 
     Parameters
     ----------
@@ -226,28 +289,12 @@ def stopped_vs_segments(
     """
     both = pd.concat({"p": p_alive, "segment": segments.astype("str")}, axis=1, join="inner")
     stopped = both["p"] < threshold
-    n_stopped = int(stopped.sum())
-    counts = both.loc[stopped, "segment"].value_counts()
-    if n_stopped:
-        parts = [f"{int(k):,} in {name}" for name, k in counts.head(3).items()]
-        rest = n_stopped - int(counts.head(3).sum())
-        if rest:
-            parts.append(f"{rest:,} in other segments")
-        head = (
-            f"Of the {_s(n_stopped, 'customer', 'customers')} the value model counts as probably "
-            f"stopped, RFM has "
-            + ", ".join(parts[:-1])
-            + " and " * (len(parts) > 1)
-            + parts[-1]
-            + "."
-        )
-    else:
-        head = "The value model counts no customer as probably stopped."
+    head = _stopped_sentence(both, stopped)
     quiet_names = list(QUIET_SEGMENTS)
     quiet = both["segment"].isin(quiet_names)
-    present = [s for s in quiet_names if (both["segment"] == s).any()]
     if not quiet.any():
         return head
+    present = [s for s in quiet_names if (both["segment"] == s).any()]
     n_quiet = int(quiet.sum())
     quiet_stopped = int((quiet & stopped).sum())
     names = ", ".join(present[:-1]) + " or " + present[-1] if len(present) > 1 else present[0]
@@ -256,21 +303,5 @@ def stopped_vs_segments(
         f"model counts {quiet_stopped:,} of them as probably stopped."
     )
     if frequency is not None and quiet_stopped < n_quiet:
-        freq = frequency.reindex(both.index)
-        once = int((quiet & ~stopped & (freq == 0)).sum())
-        repeat = int((quiet & ~stopped & (freq > 0)).sum())
-        why = []
-        if once:
-            why.append(
-                f"{once:,} of the others bought on one day only, and the model reads a stop from "
-                "a break in a customer's own rhythm of repeat purchases, which a one-day buyer "
-                "does not have (BG/NBD never counts them as stopped)"
-            )
-        if repeat:
-            why.append(
-                f"{repeat:,} bought on several days, and the model does not yet find their "
-                "silence long compared with how often they bought"
-            )
-        if why:
-            tail += " " + "; ".join(why)[0].upper() + "; ".join(why)[1:] + "."
+        tail += _why_not_stopped(quiet, stopped, frequency.reindex(both.index))
     return head + tail
