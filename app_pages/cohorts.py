@@ -4,7 +4,8 @@ import math
 
 import streamlit as st
 
-from analysis import charts_cohorts, cohorts
+from analysis import cohorts
+from analysis.charts import cohorts as charts_cohorts
 from analysis.core import defaults
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says

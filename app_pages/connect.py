@@ -8,7 +8,9 @@ cohort figures are computed in the engine (push-down) and only small results com
 import pandas as pd
 import streamlit as st
 
-from analysis import charts_cohorts, charts_rfm, cohorts, ingest, overview, pushdown, rfm
+from analysis import cohorts, ingest, overview, pushdown, rfm
+from analysis.charts import cohorts as charts_cohorts
+from analysis.charts import rfm as charts_rfm
 from analysis.pushdown import cohorts as pushdown_cohorts
 from ui import connection as conn
 from ui.cache import chart
@@ -135,7 +137,7 @@ def _cohorts(con, source, mapping):
     # One set of engine-side cells gives both the matrix and the cohort sizes beside it
     # (analysis.pushdown has no public cohort_sizes yet).
     cells = pushdown_cohorts._cells(_canon(con, source, mapping), "M", None)
-    return cohorts._matrix(cells, "customers", "classic"), cohorts._sizes(cells)
+    return cohorts.retention_from_counts(cells), cohorts.sizes_from_counts(cells)
 
 
 try:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analysis import charts_feedback as cf
 from analysis import feedback as fb
+from analysis.charts import feedback as cf
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute

@@ -5,7 +5,8 @@ import math
 
 import streamlit as st
 
-from analysis import charts_overview, overview, reconcile
+from analysis import overview, reconcile
+from analysis.charts import overview as charts_overview
 from analysis.core import defaults
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from analysis import charts_overview, charts_patterns, overview
+from analysis import overview
 from analysis import patterns as P
+from analysis.charts import overview as charts_overview
+from analysis.charts import patterns as charts_patterns
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says

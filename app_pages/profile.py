@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analysis import charts_patterns, churn, clv, overview, patterns, profile, rfm
+from analysis import churn, clv, overview, patterns, profile, rfm
+from analysis.charts import patterns as charts_patterns
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute

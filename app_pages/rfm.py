@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis import charts_rfm, clv, reconcile, rfm
+from analysis import clv, reconcile, rfm
+from analysis.charts import rfm as charts_rfm
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute, derived

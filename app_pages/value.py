@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analysis import charts_value, churn, clv, reconcile, rfm
+from analysis import churn, clv, reconcile, rfm
+from analysis.charts import value as charts_value
 from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import chart, compute, derived
