@@ -16,7 +16,15 @@ import pandas as pd
 from analysis.charts import theme
 from analysis.cohorts import PERIODS, partial_mask, period_label
 
-__all__ = ["heatmap_data", "heatmap", "cohort_lines_data", "curves_chart", "VALUE_FORMATS"]
+__all__ = [
+    "heatmap_data",
+    "quarter_heatmap_data",
+    "heatmap",
+    "cohort_lines_data",
+    "curves_chart",
+    "VALUE_FORMATS",
+    "MAX_COHORT_ROWS",
+]
 
 #: d3 format and axis title of each metric.
 VALUE_FORMATS = {
@@ -26,6 +34,9 @@ VALUE_FORMATS = {
 }
 AVERAGE_COLOR = "#1f1f1f"
 MAX_LABELLED_CELLS = 600
+#: Above this many cohorts (one-level matrices, monthly or weekly), the heatmap pools each
+#: quarter's cohorts into one row, so it stays readable.
+MAX_COHORT_ROWS = 24
 
 
 def _row_labels(index: pd.Index) -> list[str]:
@@ -91,6 +102,64 @@ def heatmap_data(matrix: pd.DataFrame, sizes: pd.Series | None = None) -> pd.Dat
     return out
 
 
+def quarter_heatmap_data(data: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFrame:
+    """Pool each quarter's cohorts of :func:`heatmap_data` into one row.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`heatmap_data` of ``matrix``, with the cohort sizes (``customers``).
+    matrix : DataFrame
+        The one-level retention matrix (monthly or weekly cohorts) ``data`` comes from.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`heatmap_data`, one row per quarter (of the cohorts' first day)
+        and period number: ``value`` is the average of the quarter's observable cohorts'
+        values weighted by their size (for active customers: the active share of all of them),
+        ``partial`` is true when any of those cells is, ``calendar`` spans their calendar
+        periods, ``customers`` is the size of all the quarter's cohorts; plus ``cohorts``, the
+        number of cohorts pooled in the cell.
+    """
+    metric = matrix.attrs.get("metric", "customers")
+    periods = pd.PeriodIndex(matrix.index.get_level_values("cohort"))
+    codes, quarters = pd.factorize(periods.asfreq("Q", how="start"), sort=True)
+    quarter = codes[data["row_order"].to_numpy()]
+    cells = data.assign(quarter=quarter, weighted=data["value"] * data["customers"], cohorts=1)
+    out = (
+        cells.groupby(["quarter", "period_number"], sort=True)
+        .agg(
+            weighted=("weighted", "sum"),
+            weight=("customers", "sum"),
+            partial=("partial", "any"),
+            cohorts=("cohorts", "sum"),
+            first=("calendar", "min"),
+            last=("calendar", "max"),
+        )
+        .reset_index()
+    )
+    first = cells[cells["period_number"] == 0]
+    sizes = first.groupby("quarter")["customers"].sum()
+    value = (out["weighted"] / out["weight"]).to_numpy(dtype=np.float64)
+    partial = out["partial"].to_numpy(dtype=bool)
+    return pd.DataFrame(
+        {
+            "row": [period_label(quarters[q]) for q in out["quarter"]],
+            "row_order": out["quarter"].to_numpy(),
+            "period_number": out["period_number"].to_numpy(),
+            "value": value,
+            "label": _value_texts(value, metric) + np.where(partial, "*", ""),
+            "partial": partial,
+            "calendar": np.where(
+                out["first"] == out["last"], out["first"], out["first"] + " to " + out["last"]
+            ),
+            "customers": sizes.reindex(out["quarter"]).to_numpy(),
+            "cohorts": out["cohorts"].to_numpy(),
+        }
+    ).astype({"row": "str", "calendar": "str"})
+
+
 def _colour_domain(data: pd.DataFrame, metric: str) -> list[float]:
     """Return the colour scale's domain: fitted to periods 1 and later for the share metrics.
 
@@ -128,6 +197,11 @@ def _cell_layers(
             alt.Tooltip("value:Q", title=value_title, format=fmt),
             alt.Tooltip("customers:Q", title="Cohort size", format=","),
             alt.Tooltip("partial:N", title=f"{unit.capitalize()} unfinished"),
+            *(
+                [alt.Tooltip("cohorts:Q", title=f"{unit.capitalize()}ly cohorts pooled")]
+                if "cohorts" in data
+                else []
+            ),
         ],
     )
     outline = (
@@ -174,6 +248,14 @@ def _size_bars(data: pd.DataFrame, order: list[str], height: int, *, texts: bool
     return alt.layer(size_chart, size_text)
 
 
+def _pool_by_quarter(matrix: pd.DataFrame, n_rows: int) -> bool:
+    """Say whether the heatmap pools its cohorts by quarter (many monthly or weekly cohorts)."""
+    if matrix.index.nlevels != 1 or n_rows <= MAX_COHORT_ROWS:
+        return False
+    freq = pd.PeriodIndex(matrix.index).freqstr
+    return freq.startswith(("M", "W"))
+
+
 def heatmap(
     matrix: pd.DataFrame, sizes: pd.Series, *, title: str | None = None
 ) -> alt.HConcatChart:
@@ -195,12 +277,18 @@ def heatmap(
         coloured by value (the colour scale is fitted to periods 1 and later, so that period 0's
         100% does not wash out the rest), labelled with the value (when there are at most
         600 cells); partial cells have a dashed outline and an asterisk; unobservable cells are
-        blank.
+        blank. With more than :data:`MAX_COHORT_ROWS` monthly or weekly cohorts (not split),
+        each row is a quarter's cohorts pooled (:func:`quarter_heatmap_data`), and the
+        subtitle says so.
     """
     metric = matrix.attrs.get("metric", "customers")
     unit = PERIODS.get(matrix.attrs.get("period", "M"), "period")
     data = heatmap_data(matrix, sizes)
     order = list(dict.fromkeys(_row_labels(matrix.index)))
+    by_quarter = _pool_by_quarter(matrix, len(order))
+    if by_quarter:
+        data = quarter_heatmap_data(data, matrix)
+        order = list(dict.fromkeys(data["row"]))
     domain = _colour_domain(data, metric)
     # 16 px a row, squeezed to at most ~1000 px for long weekly or split matrices
     row_px = 16 if len(order) <= 60 else max(2, min(16, 1000 // max(len(order), 1)))
@@ -210,13 +298,18 @@ def heatmap(
     y = alt.Y(
         "row:N",
         sort=order,
-        title="Cohort (first purchase)",
+        title="Cohort (quarter of first purchase)" if by_quarter else "Cohort (first purchase)",
         axis=alt.Axis(labelOverlap="parity") if row_px < 12 else alt.Axis(),
     )
     layers = _cell_layers(data, y, domain, unit=unit, metric=metric, labelled=labelled)
     grid = alt.layer(*layers).properties(width=width, height=height)
     chart = alt.hconcat(grid, _size_bars(data, order, height, texts=row_px >= 12), spacing=8)
     subtitle = "Blank: not observable yet."
+    if by_quarter:
+        subtitle = (
+            f"More than {MAX_COHORT_ROWS} cohorts: one row per quarter, its {unit}ly cohorts "
+            "together (weighted by their size); hover a cell for its numbers. " + subtitle
+        )
     if data["partial"].any():
         subtitle = (
             f"Dashed outline and *: the {unit} is not over yet, so the value is incomplete. "
