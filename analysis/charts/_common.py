@@ -7,7 +7,22 @@ import pandas as pd
 
 from analysis.core.columns import OTHER_LABEL
 
-__all__ = ["OTHER_DWARFS", "drop_dominant_other", "name_axis", "named_bars", "revenue_tooltip"]
+__all__ = [
+    "LABEL_CHARS",
+    "OTHER_DWARFS",
+    "drop_dominant_other",
+    "item_axis",
+    "item_step",
+    "name_axis",
+    "named_bars",
+    "revenue_tooltip",
+    "short_label_expr",
+    "wrap_label_expr",
+]
+
+#: Characters of a long item or category name shown per line of an axis label; the full name
+#: is in the tooltip of its bar or cell.
+LABEL_CHARS = 28
 
 #: An "Other" bar longer than this many times the longest named bar is left out of its chart:
 #: drawn, it would squash every named bar into a sliver.
@@ -31,6 +46,53 @@ def name_axis(field: str, order: list[str], *, label_limit: int, **axis: object)
     return alt.Y(
         f"{field}:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit, **axis)
     )
+
+
+def wrap_label_expr(chars: int = LABEL_CHARS) -> str:
+    """Return a Vega expression writing a long axis label on two lines, the rest shortened.
+
+    A label of at most ``chars`` characters stays as it is. A longer one is cut at its last
+    space within the first ``chars`` characters (or at ``chars`` when that space comes early),
+    and the rest goes on a second line, shortened to ``chars`` characters with an ellipsis.
+    """
+    head = f"substring(datum.label, 0, {chars + 1})"
+    cut = f"(lastindexof({head}, ' ') > {chars // 3} ? lastindexof({head}, ' ') : {chars})"
+    return (
+        f"length(datum.label) <= {chars} ? datum.label : "
+        f"[substring(datum.label, 0, {cut}), "
+        f"truncate(trim(substring(datum.label, {cut})), {chars})]"
+    )
+
+
+def short_label_expr(chars: int = LABEL_CHARS) -> str:
+    """Return a Vega expression shortening an axis label to ``chars`` characters (ellipsis)."""
+    return f"truncate(datum.label, {chars})"
+
+
+def item_axis(field: str, order: list[str], *, title: str | None = None) -> alt.Y:
+    """Return the y encoding of bars named by items or categories, long names on two lines.
+
+    Parameters
+    ----------
+    field : str
+        The nominal column holding the names (the tooltip must show it in full).
+    order : list of str
+        The names from top to bottom.
+    title : str or None
+        Axis title.
+    """
+    return alt.Y(
+        f"{field}:N",
+        title=title,
+        sort=order,
+        axis=alt.Axis(labelExpr=wrap_label_expr(), labelLimit=240),
+    )
+
+
+def item_step(names: pd.Series, step: int) -> alt.Step:
+    """Return the height of one bar's row: ``step``, or at least 26 px for two-line names."""
+    long = names.astype("str").str.len().gt(LABEL_CHARS).any()
+    return alt.Step(max(step, 26) if long else step)
 
 
 def named_bars(

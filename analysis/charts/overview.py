@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.charts import theme
-from analysis.charts._common import OTHER_DWARFS, drop_dominant_other, revenue_tooltip
+from analysis.charts._common import (
+    OTHER_DWARFS,
+    drop_dominant_other,
+    item_axis,
+    item_step,
+    revenue_tooltip,
+)
 from analysis.core.columns import OTHER_LABEL
 from analysis.core.text import share
 
@@ -123,7 +129,8 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     alt.Chart
         Bars with tooltips for net revenue (file's currency), share of revenue, purchase orders
         and customers. An "Other" bar more than :data:`~analysis.charts._common.OTHER_DWARFS`
-        times the largest named bar is left out, and the subtitle says so with its share.
+        times the largest named bar is left out, and the subtitle says so with its share. Long
+        names take two lines, shortened after that (in full in the tooltip).
     """
     title = column.replace("_", " ").capitalize()
     data = df[[column, "net_revenue", "revenue_share", "orders", "customers"]].copy()
@@ -145,7 +152,7 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
         alt.Chart(data, title=chart_title)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{column}:N", title=title, sort=order),
+            y=item_axis(column, order, title=title),
             x=alt.X("net_revenue:Q", title="Net revenue", axis=alt.Axis(format=",.0f")),
             color=theme.other_in_grey(column, BAR_COLOR),
             tooltip=[
@@ -153,5 +160,5 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
                 *revenue_tooltip("net_revenue"),
             ],
         )
-        .properties(height=alt.Step(22))
+        .properties(height=item_step(data[column], 22))
     )

@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.charts import theme
-from analysis.charts._common import revenue_tooltip
+from analysis.charts._common import (
+    item_axis,
+    item_step,
+    revenue_tooltip,
+    short_label_expr,
+    wrap_label_expr,
+)
 from analysis.patterns import MONTHS, WEEKDAYS
 
 __all__ = [
@@ -222,7 +228,7 @@ def top_items_chart(df: pd.DataFrame, column: str, value: str = "revenue") -> al
         alt.Chart(data, title=f"Top {column} by {title.lower()}")
         .mark_bar(color=BAR_COLOR)
         .encode(
-            y=alt.Y(f"{column}:N", title=None, sort=data[column].tolist()),
+            y=item_axis(column, data[column].tolist()),
             x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt.replace("d", "f"))),
             tooltip=[
                 alt.Tooltip(f"{column}:N", title=name),
@@ -230,7 +236,7 @@ def top_items_chart(df: pd.DataFrame, column: str, value: str = "revenue") -> al
                 alt.Tooltip("repeat_rate:Q", title="Bought it again", format=".0%"),
             ],
         )
-        .properties(height=alt.Step(20))
+        .properties(height=item_step(data[column], 20))
     )
 
 
@@ -267,10 +273,18 @@ def pair_matrix_chart(pairs: pd.DataFrame) -> alt.Chart:
                 "col:N",
                 title=None,
                 sort=items,
-                axis=alt.Axis(labelAngle=-90, labelLimit=200, labelOverlap=False),
+                axis=alt.Axis(
+                    labelAngle=-90,
+                    labelLimit=200,
+                    labelOverlap=False,
+                    labelExpr=short_label_expr(),
+                ),
             ),
             y=alt.Y(
-                "row:N", title=None, sort=items, axis=alt.Axis(labelLimit=200, labelOverlap=False)
+                "row:N",
+                title=None,
+                sort=items,
+                axis=alt.Axis(labelLimit=200, labelOverlap=False, labelExpr=short_label_expr()),
             ),
             color=alt.Color("lift:Q", title="Lift", scale=alt.Scale(scheme="oranges")),
             tooltip=[
@@ -340,14 +354,14 @@ def spend_chart(df: pd.DataFrame, by: str) -> alt.Chart:
         alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
     ]
     base = alt.Chart(data, title=f"Spend per customer by {by.replace('_', ' ')}").encode(
-        y=alt.Y(f"{by}:N", title=None, sort=order), tooltip=tooltip
+        y=item_axis(by, order), tooltip=tooltip
     )
     bars = base.mark_bar().encode(
         x=alt.X("revenue_per_customer:Q", title="Net spend per customer (bar: average)"),
         color=theme.other_in_grey(by, BAR_COLOR),
     )
     ticks = base.mark_tick(color=ACCENT_COLOR, thickness=3).encode(x="median_per_customer:Q")
-    return alt.layer(bars, ticks).properties(height=alt.Step(24))
+    return alt.layer(bars, ticks).properties(height=item_step(data[by], 24))
 
 
 def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
@@ -378,7 +392,7 @@ def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
     ]
     base = alt.Chart(
         data, title="Price per unit: middle 80% (line), middle half (bar), median"
-    ).encode(y=alt.Y(f"{name}:N", title=None, sort=order), tooltip=tooltip)
+    ).encode(y=item_axis(name, order), tooltip=tooltip)
     whisker = base.mark_rule(color=BAR_COLOR).encode(
         x=alt.X("p10:Q", title="Price per unit"), x2="p90:Q"
     )
@@ -422,7 +436,12 @@ def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     order = df[column].astype("str").tolist()
     whens = [f"month {k}" for k in at]
     base = alt.Chart(data, title="New customers who buy again, by first channel").encode(
-        x=alt.X(f"{column}:N", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
+        x=alt.X(
+            f"{column}:N",
+            title=None,
+            sort=order,
+            axis=alt.Axis(labelAngle=0, labelExpr=wrap_label_expr()),
+        ),
         xOffset=alt.XOffset("when:N", sort=whens),
         tooltip=[
             alt.Tooltip(f"{column}:N", title=column.capitalize()),
@@ -507,7 +526,7 @@ def customer_items_chart(items: pd.DataFrame, column: str, n: int = 15) -> alt.C
         alt.Chart(data, title=f"What they buy (top {column} by orders)")
         .mark_bar(color=BAR_COLOR)
         .encode(
-            y=alt.Y(f"{column}:N", title=None, sort=data[column].tolist()),
+            y=item_axis(column, data[column].tolist()),
             x=alt.X("orders:Q", title="Orders with it", axis=alt.Axis(tickMinStep=1)),
             tooltip=[
                 alt.Tooltip(f"{column}:N", title=column.capitalize()),
@@ -515,5 +534,5 @@ def customer_items_chart(items: pd.DataFrame, column: str, n: int = 15) -> alt.C
                 alt.Tooltip("revenue:Q", title="Net spend", format=",.2f"),
             ],
         )
-        .properties(height=alt.Step(20))
+        .properties(height=item_step(data[column], 20))
     )
