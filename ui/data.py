@@ -151,7 +151,7 @@ class Dataset:
     @property
     def currency(self) -> str | None:
         """The money's currency: the visitor's choice on "Your data", else the file's own."""
-        chosen = st.session_state.get("currency_choice", {}).get(self.key)
+        chosen = st.session_state.get(_CURRENCY_KEY, {}).get(self.key)
         if chosen is not None:
             return chosen or None  # "" = the visitor chose "none"
         result = self.files.get("transactions")
@@ -163,15 +163,30 @@ class Dataset:
         return [r.error for r in self.files.values() if r.error]
 
 
+# Session-state keys this module owns; pages use the functions below, never the keys.
+_CURRENCY_KEY = "currency_choice"
+_IMPORT_KEY = "import_settings"
+
+
+def set_currency(key: str, code: str) -> None:
+    """Remember the currency the visitor chose for dataset ``key`` ("" = none), this session."""
+    st.session_state.setdefault(_CURRENCY_KEY, {})[key] = code
+
+
+def import_settings(digest: str) -> dict:
+    """Return the import settings the visitor chose for one file (empty when none yet)."""
+    return dict(st.session_state.get(_IMPORT_KEY, {}).get(digest, {}))
+
+
 def _settings(digest: str) -> dict:
     """Import settings (column mapping, date order) the visitor chose for one file."""
-    store = st.session_state.setdefault("import_settings", {})
+    store = st.session_state.setdefault(_IMPORT_KEY, {})
     return store.setdefault(digest, {"mapping": None, "dayfirst": None})
 
 
 def set_import_settings(digest: str, *, mapping: dict[str, str] | None, dayfirst: bool | None):
     """Remember the column mapping and date order for a file, for this session."""
-    st.session_state.setdefault("import_settings", {})[digest] = {
+    st.session_state.setdefault(_IMPORT_KEY, {})[digest] = {
         "mapping": dict(mapping) if mapping else None,
         "dayfirst": dayfirst,
     }
@@ -416,8 +431,13 @@ def require_transactions() -> Dataset:
         )
         st.stop()
     if len(ds.tx) == 0:
+        k = ds.files["transactions"].prepared.report.get("anonymous_lines", 0)
         st.info(
-            "None of the rows in your file could be used, so there is nothing to show yet. "
+            f"No row of your file names a customer: its {k:,} sales lines are kept as sales "
+            "without a customer (listed on 'Your data'), and this page is about customers. "
+            "An export that names the customer (an e-mail, a customer number) shows them."
+            if k
+            else "None of the rows in your file could be used, so there is nothing to show yet. "
             "Open 'Your data' to see why each row was set aside.",
             icon=":material/info:",
         )
