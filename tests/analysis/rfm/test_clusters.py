@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from analysis.core.errors import NotEnoughData
 from analysis.rfm import (
     RFMKMeans,
     rfm_clusters,
     rfm_table,
 )
-from tests.analysis.rfm._data import separated_groups_tx
+from tests.analysis.rfm._data import make_tx, separated_groups_tx
 
 # --------------------------------------------------------------------------- k-means
 
@@ -44,3 +46,10 @@ def test_rfm_kmeans_is_reproducible_and_sklearn_shaped():
     b = RFMKMeans((2, 4), random_state=1).fit(rfm)
     assert np.array_equal(a.labels_, b.labels_)
     assert a.centres_.shape == (a.n_clusters_, 3)
+
+
+def test_too_few_customers_is_not_enough_data():
+    two = make_tx([("A", "a1", "2024-03-01", 10.0), ("B", "b1", "2024-03-02", 20.0)])
+    with pytest.raises(NotEnoughData, match="Too few distinct customers"):
+        RFMKMeans().fit(rfm_table(two))
+    assert issubclass(NotEnoughData, ValueError)  # pages that caught ValueError still do

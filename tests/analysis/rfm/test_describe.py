@@ -8,9 +8,11 @@ from analysis.rfm import (
     NEW,
     customer_orders,
     describe_score_cuts,
+    describe_segments,
     example_customer,
     migration_sentences,
     rfm_table,
+    summary_sentences,
     worked_example,
 )
 from tests.analysis.rfm._data import TX
@@ -45,3 +47,22 @@ def test_migration_sentences_name_the_flows():
     assert s[0] == "38 customers who were Champions are now At Risk."
     assert s[1] == "17 of 55 earlier customers (31%) kept their segment."
     assert s[2] == "5 customers bought for the first time in between; 5 of them are now Champions."
+
+
+def test_describe_segments_says_shares_as_every_sentence_does():
+    summary = pd.DataFrame(
+        {
+            "segment": ["Hibernating", "Champions", "New Customers"],
+            "customers": [903, 97, 0],
+            "customer_share": [0.903, 0.097, 0.0],
+            "revenue": [1000.0, 3000.0, 0.0],
+            "revenue_share": [0.25, 0.75, 0.0],
+        }
+    )
+    assert describe_segments(summary) == [
+        "The largest group is Hibernating: 903 customers (90%).",
+        "Champions bring the most revenue: 75% of it, from 9.7% of customers.",
+    ]
+    assert summary_sentences is describe_segments  # the former name, still used by pages
+    one = summary.assign(customers=[1, 0, 0], customer_share=[1.0, 0.0, 0.0])
+    assert describe_segments(one)[0] == "The largest group is Hibernating: 1 customer (100%)."
