@@ -2064,6 +2064,10 @@ def known_header_row(rows: list[list[str]], limit: int = 30) -> int | None:
         How many rows to look at.
     """
     for i, r in enumerate(rows[:limit]):
-        if sum(1 for c in r if c) >= 2 and match_profile(r) is not None:
+        head = r[:_HEADER_CELLS]  # known exports name their signature columns early
+        if sum(1 for c in head if c) >= 2 and match_profile(head) is not None:
             return i
     return None
+
+
+_HEADER_CELLS = 300
