@@ -74,9 +74,11 @@ from analysis.clv.value import (
     MIN_REPEAT_BUYERS,
     ValueReport,
     clv_histogram,
+    holdout_error,
     model_warnings,
     top_customers,
     value_report,
+    widen_by_holdout,
 )
 
 __all__ = [
@@ -117,6 +119,7 @@ __all__ = [
     "drop_implausible_amounts",
     "forecast_totals",
     "format_range",
+    "holdout_error",
     "holdout_insights",
     "load_model",
     "model_warnings",
@@ -127,4 +130,5 @@ __all__ = [
     "top_customers",
     "value_insights",
     "value_report",
+    "widen_by_holdout",
 ]

@@ -53,6 +53,7 @@ def _forecast_lines(fc) -> list[str]:
         f"{format_range(last['revenue_low'], last['revenue_high'])}), if customers keep "
         "behaving as they did."
     )
+    out.extend(_range_error_lines(fc))
     draws, asked = fc.attrs.get("draws"), fc.attrs.get("n_draws")
     if draws is not None and asked and draws < asked:
         out.append(
@@ -66,6 +67,25 @@ def _forecast_lines(fc) -> list[str]:
             f"of the {everyone:,} customers; the expected figures use every customer."
         )
     return out
+
+
+def _range_error_lines(fc) -> list[str]:
+    """Say whether the likely ranges include the model's own error on held-back months."""
+    if "holdout_error" not in fc.attrs:  # a forecast that was never checked against a holdout
+        return []
+    error, days = fc.attrs["holdout_error"], fc.attrs.get("holdout_days")
+    if error is not None and np.isfinite(error):
+        return [
+            f"The likely ranges include the model's own error: on the {days} held-back days it "
+            f"was {share(error)} off the purchases that were really made, so each end of the "
+            f"range is moved out by {share(error)}."
+        ]
+    return [
+        "There is no check of the model against held-back months here (the history is too "
+        "short, or nobody bought in them), so the likely ranges cover only the uncertainty of "
+        "its parameters and the randomness of purchases, not its own error: read them as "
+        "narrower than they should be."
+    ]
 
 
 def describe_value(report: ValueReport) -> list[str]:

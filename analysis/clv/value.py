@@ -33,9 +33,11 @@ __all__ = [
     "MIN_REPEAT_BUYERS",
     "ValueReport",
     "clv_histogram",
+    "holdout_error",
     "model_warnings",
     "top_customers",
     "value_report",
+    "widen_by_holdout",
 ]
 
 MIN_REPEAT_BUYERS = 5
@@ -91,7 +93,8 @@ class ValueReport:
         Per customer: the summary columns, ``p_alive``, ``expected_purchases`` and
         ``expected_revenue`` over the horizon, ``expected_spend`` and ``clv`` (discounted).
     forecast : DataFrame
-        :func:`forecast_totals` output (3, 6 and 12 months).
+        :func:`forecast_totals` output (3, 6 and 12 months), its ranges widened by the model's
+        own error on the holdout (:func:`widen_by_holdout`).
     grid : DataFrame
         :func:`probability_alive_grid` output.
     bg_params, gg_params : DataFrame
@@ -151,7 +154,8 @@ def value_report(
     -------
     ValueReport
         Customers with an amount beyond ``MAX_AMOUNT`` (or not finite) are left out, with a
-        warning saying so.
+        warning saying so. The forecast's ranges include the model's own error on the holdout
+        (:func:`widen_by_holdout`) when there is one.
 
     Raises
     ------
@@ -215,6 +219,8 @@ def _value_report(
     }
     customers, forecast = _customer_values(bg, gg, summary, settings, notes)
     result = _holdout_check(tx, summary, settings, notes) if holdout else None
+    if len(forecast):
+        forecast = widen_by_holdout(forecast, result)
     return ValueReport(
         summary=summary,
         customers=customers,
@@ -261,6 +267,59 @@ def _customer_values(bg, gg, summary: pd.DataFrame, settings: dict, notes: list[
         time_unit=time_unit,
     )
     return customers, forecast_totals(bg, gg, summary, time_unit=time_unit)
+
+
+def holdout_error(holdout: HoldoutResult | None) -> float:
+    """Return the model's relative error of the total on the held-back months.
+
+    ``|predicted_total / actual_total - 1|`` of the repeat purchases the calibration customers
+    made in the holdout period; NaN without a holdout check or when nobody bought in it.
+    """
+    if holdout is None or not holdout.actual_total > 0:
+        return float("nan")
+    return abs(holdout.predicted_total / holdout.actual_total - 1.0)
+
+
+def widen_by_holdout(forecast: pd.DataFrame, holdout: HoldoutResult | None) -> pd.DataFrame:
+    """Return the forecast with its ranges widened by the model's own error on the holdout.
+
+    The ranges of :func:`~analysis.clv.forecast.forecast_totals` cover the uncertainty of the
+    fitted parameters and the randomness of purchases, not how wrong the model itself is. The
+    holdout check measures that: the relative error ``e`` of the predicted total of repeat
+    purchases over the held-back months (:func:`holdout_error`). Each end of the purchase and
+    revenue ranges moves out by that share: ``low * max(0, 1 - e)`` and ``high * (1 + e)``, at
+    every horizon. Without a usable holdout the ranges stay as they are.
+
+    Parameters
+    ----------
+    forecast : DataFrame
+        :func:`~analysis.clv.forecast.forecast_totals` output.
+    holdout : HoldoutResult or None
+        The check against held-back months.
+
+    Returns
+    -------
+    DataFrame
+        A copy: ``purchases_low``, ``purchases_high``, ``revenue_low``, ``revenue_high``
+        widened; the ranges before widening in the same columns with the suffix ``_params``.
+        ``attrs`` adds ``holdout_error`` (``e``, NaN when there was none) and
+        ``holdout_days`` (length of the held-back period, None without one).
+    """
+    error = holdout_error(holdout)
+    out = forecast.copy()
+    out.attrs = dict(forecast.attrs)
+    out.attrs["holdout_error"] = error
+    out.attrs["holdout_days"] = (
+        None if holdout is None else (holdout.holdout_end - holdout.calibration_end).days
+    )
+    for measure in ("purchases", "revenue"):
+        low, high = f"{measure}_low", f"{measure}_high"
+        out[f"{low}_params"] = forecast[low]
+        out[f"{high}_params"] = forecast[high]
+        if np.isfinite(error):
+            out[low] = forecast[low] * max(0.0, 1.0 - error)
+            out[high] = forecast[high] * (1.0 + error)
+    return out
 
 
 def _holdout_check(tx, summary, settings: dict, notes: list[str]) -> HoldoutResult | None:

@@ -1,5 +1,8 @@
 """Tests of analysis.clv.value and describe: value_report, its tables and sentences, degenerate data."""
 
+import math
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,9 +12,12 @@ from analysis.clv import (
     calibration_holdout,
     clv_summary,
     default_holdout_split,
+    describe_value,
     forecast_totals,
+    holdout_error,
     model_warnings,
     value_report,
+    widen_by_holdout,
 )
 from tests.analysis.clv._data import TX, _shop, make_tx
 
@@ -266,3 +272,95 @@ def test_value_report_shares_purchase_days_without_changing_numbers(cdnow_tx):
     pd.testing.assert_frame_equal(report.holdout.tracking, direct.tracking)
     summary = clv_summary(cdnow_tx, as_of="1998-07-01", time_unit="W")
     pd.testing.assert_frame_equal(report.summary, summary)
+
+
+# --- issue 15: the ranges include the model's own error on the held-back months -------------
+
+
+def _one_year_forecast() -> pd.DataFrame:
+    forecast = pd.DataFrame(
+        {
+            "months": [12],
+            "expected_purchases": [100.0],
+            "purchases_low": [80.0],
+            "purchases_high": [120.0],
+            "expected_revenue": [1000.0],
+            "revenue_low": [900.0],
+            "revenue_high": [1100.0],
+        }
+    )
+    forecast.attrs = {"draws": 100, "n_draws": 100}
+    return forecast
+
+
+def _holdout(predicted: float, actual: float) -> SimpleNamespace:
+    return SimpleNamespace(
+        predicted_total=predicted,
+        actual_total=actual,
+        calibration_end=pd.Timestamp("2024-01-01"),
+        holdout_end=pd.Timestamp("2024-07-01"),
+    )
+
+
+def test_ranges_are_widened_by_the_holdout_error_as_computed_by_hand():
+    forecast = _one_year_forecast()
+    # The model predicted 131 repeat purchases in the held-back months; 100 were made: it was
+    # 31% off, so each end of every range moves out by 31%.
+    wide = widen_by_holdout(forecast, _holdout(131.0, 100.0))
+    assert holdout_error(_holdout(131.0, 100.0)) == pytest.approx(0.31)
+    assert wide.attrs["holdout_error"] == pytest.approx(0.31)
+    assert wide.attrs["holdout_days"] == 182  # 1 Jan to 1 Jul 2024
+    assert wide.attrs["draws"] == 100  # the forecast's own notes are kept
+    row = wide.iloc[0]
+    assert row["revenue_low"] == pytest.approx(621.0)  # 900 * 0.69
+    assert row["revenue_high"] == pytest.approx(1441.0)  # 1,100 * 1.31
+    assert row["purchases_low"] == pytest.approx(55.2)  # 80 * 0.69
+    assert row["purchases_high"] == pytest.approx(157.2)  # 120 * 1.31
+    assert (row["revenue_low_params"], row["revenue_high_params"]) == (900.0, 1100.0)
+    assert (row["expected_revenue"], row["expected_purchases"]) == (1000.0, 100.0)
+    assert forecast.loc[0, "revenue_low"] == 900.0  # the input is not changed
+    # Too low counts the same as too high; an error above 100% cannot push the range below 0.
+    assert widen_by_holdout(forecast, _holdout(69.0, 100.0)).loc[0, "revenue_low"] == (
+        pytest.approx(621.0)
+    )
+    far = widen_by_holdout(forecast, _holdout(250.0, 100.0)).iloc[0]
+    assert far["revenue_low"] == 0.0 and far["revenue_high"] == pytest.approx(2750.0)
+    # Without a holdout (or when nobody bought in it) the ranges stay as they are.
+    for holdout in (None, _holdout(12.0, 0.0)):
+        same = widen_by_holdout(forecast, holdout)
+        assert math.isnan(same.attrs["holdout_error"])
+        assert same.loc[0, "revenue_low"] == 900.0 and same.loc[0, "revenue_high"] == 1100.0
+
+
+def test_the_sentence_says_the_range_includes_the_models_own_error():
+    no_customers = pd.DataFrame(columns=["clv", "p_alive", "frequency"])
+    wide = widen_by_holdout(_one_year_forecast(), _holdout(131.0, 100.0))
+    words = describe_value(SimpleNamespace(forecast=wide, customers=no_customers))
+    assert "worth about 1,000 (likely 621 to 1,441)" in words[0]
+    assert words[1] == (
+        "The likely ranges include the model's own error: on the 182 held-back days it was 31% "
+        "off the purchases that were really made, so each end of the range is moved out by 31%."
+    )
+    unchecked = widen_by_holdout(_one_year_forecast(), None)
+    words = describe_value(SimpleNamespace(forecast=unchecked, customers=no_customers))
+    assert "likely 900 to 1,100" in words[0]
+    assert "no check of the model against held-back months" in words[1]
+    assert "not its own error" in words[1]
+
+
+def test_value_report_widens_next_years_range_by_its_own_holdout_error(cdnow_tx):
+    report = value_report(cdnow_tx, as_of="1998-07-01", time_unit="W")
+    h = report.holdout
+    error = abs(h.predicted_total / h.actual_total - 1)  # 1,175 predicted, 1,156 made
+    assert error > 0.01
+    fc = report.forecast
+    assert fc.attrs["holdout_error"] == pytest.approx(error)
+    np.testing.assert_allclose(fc["revenue_low"], fc["revenue_low_params"] * (1 - error))
+    np.testing.assert_allclose(fc["revenue_high"], fc["revenue_high_params"] * (1 + error))
+    np.testing.assert_allclose(fc["purchases_high"], fc["purchases_high_params"] * (1 + error))
+    # The parameter-only interval is the one forecast_totals gives.
+    plain = forecast_totals(report.bg, report.gg, report.summary, time_unit="W")
+    np.testing.assert_allclose(fc["revenue_low_params"], plain["revenue_low"])
+    assert any("model's own error" in s for s in describe_value(report))
+    without = value_report(cdnow_tx, as_of="1998-07-01", time_unit="W", holdout=False)
+    np.testing.assert_allclose(without.forecast["revenue_low"], plain["revenue_low"])
