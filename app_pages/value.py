@@ -156,8 +156,9 @@ if len(forecast):
         st.markdown("**What this says**")
         what_this_says(derived(clv.value_insights, report))
     st.caption(
-        "Ranges are 90% intervals: they include the uncertainty of the fitted models and the "
-        "randomness of purchases, not changes in your business (new campaigns, prices, seasons)."
+        "Ranges are 90% intervals: they include the uncertainty of the fitted models, the "
+        "randomness of purchases and the model's own error on held-back months (when it could "
+        "be checked), not changes in your business (new campaigns, prices, seasons)."
     )
 else:
     empty_state(
