@@ -17,7 +17,9 @@ inline, so ``chart.to_dict()`` works without network.
   behaviour after answering.
 - :mod:`~analysis.charts.patterns`: timing heatmaps, seasonality, reorder gaps, top items,
   pairs, order values, spend, price bands, channels and one customer's history.
-- ``_common``: pieces several builders share (the name axis of bar charts, revenue tooltips).
+- ``_common``: pieces several builders share: the name axis of bar charts (long item names on
+  two lines, whole in the tooltip), revenue tooltips, an "Other" bar that dwarfs the rest left
+  out.
 
 Import the module of an area, e.g. ``from analysis.charts import rfm as charts_rfm``.
 """
