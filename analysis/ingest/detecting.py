@@ -211,7 +211,8 @@ def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
     break ties (a column of dates, of numbers, of repeating ids, of whole numbers 0-10, of
     long free text), and let a column whose name says nothing be used for a required role.
     The best (score, role, column) pairs are taken greedily. For transactions, when there is
-    no amount column but a price and no quantity, the price is used as the amount. Header
+    no amount column but a price and no quantity, the price is used as the amount. A column
+    empty on every row is chosen only for a role no other column fits. Header
     words in German, French, Spanish, Italian, Dutch, Portuguese, Polish and the Nordic
     languages count as their English meaning ("Bestellnummer" -> "order number"). A known
     export (Shopify, Stripe, Qualtrics, ...; see :mod:`analysis.ingest.profiles`) gets its
@@ -244,14 +245,22 @@ def detect_columns(raw: pd.DataFrame, kind: str) -> dict[str, str]:
             if score >= _THRESHOLD:
                 triples.append((-score, ri, ci, role, c))
     triples.sort()
+    empty = {c for c in cols if profiles[c].fill == 0}
     mapping: dict[str, str] = {}
-    used: set[str] = set()
+    _assign(mapping, [t for t in triples if t[4] not in empty])
+    if kind == "transactions" and "amount" not in mapping and "unit_price" in mapping:
+        if "quantity" not in mapping:
+            mapping["amount"] = mapping.pop("unit_price")
+    # an empty column only for a role no other column fits (prepare's doubts then name it)
+    _assign(mapping, [t for t in triples if t[4] in empty])
+    return {r: mapping[r] for r in roles if r in mapping}
+
+
+def _assign(mapping: dict[str, str], triples: list[tuple]) -> None:
+    """Give each free role its best free column, best scores first (greedy)."""
+    used = set(mapping.values())
     for _neg, _ri, _ci, role, c in triples:
         if role in mapping or c in used:
             continue
         mapping[role] = c
         used.add(c)
-    if kind == "transactions" and "amount" not in mapping and "unit_price" in mapping:
-        if "quantity" not in mapping:
-            mapping["amount"] = mapping.pop("unit_price")
-    return {r: mapping[r] for r in roles if r in mapping}

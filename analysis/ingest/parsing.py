@@ -158,7 +158,7 @@ def _parse_numbers_slow(u: pd.Series, counts: np.ndarray) -> tuple[np.ndarray, s
 
 _ISO_RE = (
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
     r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
 )
 _DMY_RE = (
@@ -234,7 +234,8 @@ def _parse_dates(
     """Parse a column of dates written in any common style, deciding the order per column.
 
     Recognised: ISO (``2024-03-05``, ``2024-03-05T14:30``, seconds optional, a time-zone
-    suffix is ignored: wall time is kept), day/month/year and month/day/year with ``/ - .``
+    suffix is ignored: wall time is kept) and other year-first dates (``2024/03/05``,
+    ``2024-03-05 01:30 PM``), day/month/year and month/day/year with ``/ - .``
     separators and 2- or 4-digit years (2-digit: 00-68 -> 2000s, 69-99 -> 1900s), optional
     time incl. 12-hour ``2:30 PM``, compact ``YYYYMMDD``, Excel serial numbers (1900 system,
     1950-2100, fractions are the time of day) and dates with month names. A first part above
@@ -309,14 +310,15 @@ def _twelve_hour(hour: np.ndarray, marker: pd.Series) -> tuple[np.ndarray, np.nd
 
 
 def _read_iso(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:
-    """Read year-first dates with any separator, time, fraction of a second and zone."""
+    """Read year-first dates with any separator, time (12-hour too), fraction and zone."""
     p = _extract(u, _ISO_RE, m)
+    hour, bad12 = _twelve_hour(_ints(p[3]), p[7])
     parts = pd.DataFrame(
         {
             "year": _ints(p[0]),
             "month": _ints(p[1]),
             "day": _ints(p[2]),
-            "hour": _ints(p[3]),
+            "hour": hour,
             "minute": _ints(p[4]),
             "second": _ints(p[5]),
         }
@@ -324,7 +326,9 @@ def _read_iso(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) ->
     vals = _assemble(parts)
     frac = p[6].fillna("").str.ljust(9, "0").str.slice(0, 9)
     ns = pd.to_numeric(frac, errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    return m, vals + ns.astype("timedelta64[ns]"), "iso", False
+    vals = vals + ns.astype("timedelta64[ns]")
+    vals[bad12] = np.datetime64("NaT")
+    return m, vals, "iso", False
 
 
 def _read_compact(u: pd.Series, m: np.ndarray, counts: np.ndarray, dayfirst: Any) -> _Read:

@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.core.columns import RESPONSE_ROLES, TRANSACTION_ROLES
 from analysis.core.errors import DataError
 from analysis.core.text import plural
+from analysis.ingest import profiles as _profiles
 from analysis.ingest.cells import _as_text
 from analysis.ingest.detecting import detect_columns
 from analysis.ingest.parsing import _parse_dates, _Parsed
@@ -130,6 +131,30 @@ def _resolve_mapping(raw: pd.DataFrame, mapping: dict[str, str] | None, kind: st
         mapping = detect_columns(raw, kind)
     roles = TRANSACTION_ROLES if kind == "transactions" else RESPONSE_ROLES
     return _check_mapping(raw, mapping, roles)
+
+
+def _hand_mapping_note(raw: pd.DataFrame, mapping: dict | None, kind: str) -> list[str]:
+    """Say that a known export's own rules are not applied to columns chosen by hand.
+
+    :func:`~analysis.ingest.profiles.prepare_known_export` applies a profile only with no
+    mapping or the export's own; any other mapping reads the file as an unknown one.
+    """
+    if mapping is None or raw.attrs.get("profile"):
+        return []
+    profile = _profiles.match_profile(raw.columns, kind)
+    if profile is None:
+        return []
+    article = "an" if profile.name[:1].lower() in "aeiou" else "a"
+    rules = (
+        "rows left out by status, refunds, order totals counted once per order"
+        if kind == "transactions"
+        else "extra header rows, test and preview responses left out"
+    )
+    return [
+        f"The file looks like {article} {profile.name}, but its columns were chosen by hand, "
+        f"so it is read as you chose them, like any other file: the export's own rules "
+        f"({rules}) are not applied. Choose the detected columns again to apply them."
+    ]
 
 
 def _require(raw: pd.DataFrame, missing: list[str], what: str) -> None:
@@ -311,12 +336,14 @@ def _ambiguous_number_note(col: str, fmt: str | None) -> str:
 class _Draft:
     """What a prepare function has found, before the common tail makes a :class:`Prepared`.
 
-    ``notes`` are the function's own notes (in order); the common tail adds the duplicate and
-    future-date notes after them, then ``late_notes``.
+    ``lead`` notes come first, after the file's own; ``notes`` are the function's own notes
+    (in order), after the set-aside notes; the common tail adds the duplicate and future-date
+    notes after them, then ``late_notes``.
     """
 
     raw: pd.DataFrame
     mapping: dict[str, str]
+    lead: list[str] = field(default_factory=list)
     reason: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     notes: list[str] = field(default_factory=list)
     number_format: dict[str, str] = field(default_factory=dict)
@@ -395,6 +422,7 @@ def _prepared(
     }
     warnings = (
         list(raw.attrs.get("warnings", None) or [])
+        + draft.lead
         + rej_notes
         + (rejection_notes or [])
         + draft.notes

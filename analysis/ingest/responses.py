@@ -17,6 +17,7 @@ from analysis.ingest.preparing import (
     Prepared,
     _Draft,
     _finalise,
+    _hand_mapping_note,
     _prepared,
     _require,
     _resolve_mapping,
@@ -197,9 +198,10 @@ def prepare_responses(
     known = _profiles.prepare_known_export(raw, "responses", mapping, dayfirst=dayfirst)
     if known is not None:
         return known
+    lead = _hand_mapping_note(raw, mapping, "responses")
     mapping = _resolve_mapping(raw, mapping, "responses")
     _require(raw, [] if "score" in mapping else [_ROLE_WORDS["score"]], "the score column")
-    draft = _Draft(raw, mapping)
+    draft = _Draft(raw, mapping, lead)
     date_values, checks = _response_dates(draft, dayfirst)
     score, score_empty, score_checks = _scale(raw, mapping["score"], 0, 10, "score")
     draft.number_format[mapping["score"]] = "whole numbers 0-10"

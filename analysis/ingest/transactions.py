@@ -65,6 +65,7 @@ from analysis.ingest.preparing import (
     _distinct_pairs,
     _Draft,
     _finalise,
+    _hand_mapping_note,
     _prepared,
     _require,
     _resolve_mapping,
@@ -108,9 +109,10 @@ def prepare_transactions(
     known = _profiles.prepare_known_export(raw, "transactions", mapping, dayfirst=dayfirst)
     if known is not None:
         return known  # a known export, read with its own meaning (ingest_profiles)
+    lead = _hand_mapping_note(raw, mapping, "transactions")
     mapping = _resolve_mapping(raw, mapping, "transactions")
     _require(raw, _missing_roles(mapping), "the matching columns")
-    draft = _Draft(raw, mapping)
+    draft = _Draft(raw, mapping, lead)
     cells = _read_cells(draft, dayfirst)
     draft.reason = reason = _select_reasons(len(raw), cells.checks)
     anon = _anonymous_rows(reason, cells.checks)

@@ -445,3 +445,19 @@ def test_response_synonyms(role: str, header: str, kind: str) -> None:
     spec[role] = (header, kind)
     m = detect_columns(frame(list(spec.values())), "responses")
     assert m.get(role) == header
+
+
+def test_an_empty_column_is_not_chosen_when_another_fits() -> None:
+    # issue 12: an empty "Customer ID" (a guest-checkout export) beside the buyers' names
+    raw = frame([("Customer ID", "email"), ("Name", "name"), ("Date", "date"), ("Total", "money")])
+    raw["Customer ID"] = ""
+    m = detect_columns(raw, "transactions")
+    assert m["customer_id"] == "Name"
+    assert "Customer ID" not in m.values()
+
+
+def test_an_empty_column_is_chosen_when_no_other_fits() -> None:
+    raw = frame([("Customer", "email"), ("Date", "date"), ("Total", "money")])
+    raw["Customer"] = ""  # a till export: the customer column is there but never filled
+    m = detect_columns(raw, "transactions")
+    assert m["customer_id"] == "Customer"

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.ingest import DataError, prepare_responses, prepare_transactions, read_table
+from analysis.ingest import (
+    DataError,
+    detect_columns,
+    prepare_responses,
+    prepare_transactions,
+    read_table,
+)
 
 AMBIGUOUS_DATES = (
     "Dates like 03/04/2024 could be 3 April or March 4; we read them as day/month/year. "
@@ -543,3 +549,62 @@ def test_test_preview_and_unfinished_responses_are_left_out_with_the_reason() ->
         "preview response": 1,
         "test response": 1,
     }
+
+
+# --- issue 12: rules added after the split --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2024-03-05 01:30 PM", "2024-03-05 13:30"),
+        ("2024/03/05 1:30:00 PM", "2024-03-05 13:30"),
+        ("2024-03-05 12:15 AM", "2024-03-05 00:15"),
+        ("2024-03-05 12:15 pm", "2024-03-05 12:15"),
+        ("2024.03.05 9:05 a.m.", "2024-03-05 09:05"),
+    ],
+)
+def test_year_first_dates_with_am_pm(cell: str, expected: str) -> None:
+    p = tx(f'customer,date,amount\nC1,"{cell}",1\nC2,2024-03-06,2\n')
+    assert p.rejected.empty
+    assert p.data["order_date"].iloc[0] == pd.Timestamp(expected)
+    assert p.report["date_format"] == {"date": "ISO year-month-day"}
+
+
+def test_year_first_hour_out_of_twelve_hour_range_is_not_understood() -> None:
+    p = tx("customer,date,amount\nC1,2024-03-05 13:30 PM,1\nC2,2024-03-06,2\n")
+    assert p.rejected["reason"].tolist() == ["unparseable date"]
+    assert p.rejected["row"].tolist() == [2]
+
+
+def test_a_mapping_changed_by_hand_reads_a_known_export_as_an_unknown_file() -> None:
+    from tests.paths import DATA
+
+    raw = read_table(DATA / "exports" / "shopify_orders.csv")
+    own = prepare_transactions(raw, detect_columns(raw, "transactions"))
+    assert own.report["profile"] == "shopify_orders"  # its own mapping: the profile applies
+    assert not any("chosen by hand" in w for w in own.warnings)
+
+    by_hand = {**detect_columns(raw, "transactions"), "customer_id": "Billing Name"}
+    p = prepare_transactions(raw, by_hand)
+    assert "profile" not in p.report
+    assert p.mapping["customer_id"] == "Billing Name"
+    assert p.warnings[0].startswith(
+        "The file looks like a Shopify orders export, but its columns were chosen by hand"
+    )
+    # as for an unknown file: the voided and cancelled rows are not left out by the profile
+    assert "voided order" not in p.report["rejected_by_reason"]
+    assert len(p.data) + len(p.anonymous) + len(p.rejected) == len(raw)
+    assert p.data["customer_id"].isin(raw["Billing Name"]).all()
+
+
+def test_a_mapping_changed_by_hand_on_a_known_survey_says_so_too() -> None:
+    from tests.paths import DATA
+
+    raw = read_table(DATA / "exports" / "typeform.csv")
+    detected = detect_columns(raw, "responses")
+    assert "chosen by hand" not in " ".join(prepare_responses(raw, detected).warnings)
+    by_hand = {r: c for r, c in detected.items() if r != "comment"}
+    p = prepare_responses(raw, by_hand)
+    assert "profile" not in p.report
+    assert p.warnings[0].startswith("The file looks like a Typeform responses export")
