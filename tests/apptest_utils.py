@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 APP = str(ROOT / "app.py")
 TIMEOUT = 120
 

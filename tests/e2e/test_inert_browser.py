@@ -2,7 +2,7 @@
 
 The file's products, channels, countries, customer ids and an extra column are
 ``![](http://tracker.example/p.png)``, ``[click](http://evil.example)``, ``<img src=...>`` and
-the like (see ``tests/test_inert_text.py``). Every request the browser makes is recorded while
+the like (see ``tests/analysis/core/test_inert_text.py``). Every request the browser makes is recorded while
 the visitor opens Purchase patterns, the customer profile and the feedback page: none may go
 anywhere but the app's own server, and no link or image from the data may be in the page.
 """
@@ -13,8 +13,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.analysis.core.test_inert_text import (
+    FILE_NAME,
+    hostile_responses,
+    hostile_transactions,
+)
 from tests.e2e.test_browser import assert_no_exception, open_page, wait_for_app
-from tests.test_inert_text import FILE_NAME, hostile_responses, hostile_transactions
 
 pytestmark = pytest.mark.e2e
 

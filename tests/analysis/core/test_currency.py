@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from analysis import ingest
 from analysis.core.currency import detect_currency, table_currency
 from analysis.core.text import money, money_format, percent
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT / "tests" / "data" / "exports"
 
 

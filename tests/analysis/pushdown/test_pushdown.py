@@ -10,7 +10,6 @@ relative.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,8 +18,9 @@ import pytest
 ibis = pytest.importorskip("ibis")
 
 from analysis import clv, cohorts, ingest, overview, pushdown, rfm  # noqa: E402
+from tests.paths import SAMPLE_DATA  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE = SAMPLE_DATA
 CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
 REQUIRE = os.environ.get("CF_REQUIRE_ENGINES") == "1"
 RTOL = 1e-9
