@@ -110,13 +110,14 @@ def quarter_heatmap_data(data: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFra
     data : DataFrame
         :func:`heatmap_data` of ``matrix``, with the cohort sizes (``customers``).
     matrix : DataFrame
-        The one-level retention matrix (monthly or weekly cohorts) ``data`` comes from.
+        The retention matrix (monthly or weekly cohorts) ``data`` comes from; when split by a
+        breakdown, each group's quarters are pooled apart (rows ``Web · 2011Q1``).
 
     Returns
     -------
     DataFrame
         The columns of :func:`heatmap_data`, one row per quarter (of the cohorts' first day)
-        and period number: ``value`` is the average of the quarter's observable cohorts'
+        and period number (per group, when split): ``value`` is the average of the quarter's observable cohorts'
         values weighted by their size (for active customers: the active share of all of them),
         ``partial`` is true when any of those cells is, ``calendar`` spans their calendar
         periods, ``customers`` is the size of all the quarter's cohorts; plus ``cohorts``, the
@@ -124,7 +125,13 @@ def quarter_heatmap_data(data: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFra
     """
     metric = matrix.attrs.get("metric", "customers")
     periods = pd.PeriodIndex(matrix.index.get_level_values("cohort"))
-    codes, quarters = pd.factorize(periods.asfreq("Q", how="start"), sort=True)
+    quarters = periods.asfreq("Q", how="start")
+    if matrix.index.nlevels == 1:
+        keys = [period_label(q) for q in quarters]
+    else:
+        groups = matrix.index.get_level_values(0)
+        keys = [f"{g} · {period_label(q)}" for g, q in zip(groups, quarters, strict=True)]
+    codes, names = pd.factorize(pd.Index(keys, dtype="str"), sort=False)  # the matrix's order
     quarter = codes[data["row_order"].to_numpy()]
     cells = data.assign(quarter=quarter, weighted=data["value"] * data["customers"], cohorts=1)
     out = (
@@ -145,7 +152,7 @@ def quarter_heatmap_data(data: pd.DataFrame, matrix: pd.DataFrame) -> pd.DataFra
     partial = out["partial"].to_numpy(dtype=bool)
     return pd.DataFrame(
         {
-            "row": [period_label(quarters[q]) for q in out["quarter"]],
+            "row": names[out["quarter"].to_numpy()],
             "row_order": out["quarter"].to_numpy(),
             "period_number": out["period_number"].to_numpy(),
             "value": value,
@@ -248,12 +255,12 @@ def _size_bars(data: pd.DataFrame, order: list[str], height: int, *, texts: bool
     return alt.layer(size_chart, size_text)
 
 
-def _pool_by_quarter(matrix: pd.DataFrame, n_rows: int) -> bool:
+def _pool_by_quarter(matrix: pd.DataFrame) -> bool:
     """Say whether the heatmap pools its cohorts by quarter (many monthly or weekly cohorts)."""
-    if matrix.index.nlevels != 1 or n_rows <= MAX_COHORT_ROWS:
+    cohorts = matrix.index.get_level_values("cohort").unique()
+    if len(cohorts) <= MAX_COHORT_ROWS:
         return False
-    freq = pd.PeriodIndex(matrix.index).freqstr
-    return freq.startswith(("M", "W"))
+    return pd.PeriodIndex(cohorts).freqstr.startswith(("M", "W"))
 
 
 def heatmap(
@@ -277,15 +284,15 @@ def heatmap(
         coloured by value (the colour scale is fitted to periods 1 and later, so that period 0's
         100% does not wash out the rest), labelled with the value (when there are at most
         600 cells); partial cells have a dashed outline and an asterisk; unobservable cells are
-        blank. With more than :data:`MAX_COHORT_ROWS` monthly or weekly cohorts (not split),
-        each row is a quarter's cohorts pooled (:func:`quarter_heatmap_data`), and the
+        blank. With more than :data:`MAX_COHORT_ROWS` monthly or weekly cohorts, each row is a
+        quarter's cohorts pooled (:func:`quarter_heatmap_data`; per group when split), and the
         subtitle says so.
     """
     metric = matrix.attrs.get("metric", "customers")
     unit = PERIODS.get(matrix.attrs.get("period", "M"), "period")
     data = heatmap_data(matrix, sizes)
     order = list(dict.fromkeys(_row_labels(matrix.index)))
-    by_quarter = _pool_by_quarter(matrix, len(order))
+    by_quarter = _pool_by_quarter(matrix)
     if by_quarter:
         data = quarter_heatmap_data(data, matrix)
         order = list(dict.fromkeys(data["row"]))

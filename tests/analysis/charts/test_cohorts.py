@@ -76,3 +76,18 @@ def test_quarter_pooling_of_revenue_per_customer_weights_by_size():
     q1 = pooled.set_index(["row", "period_number"]).loc[("2020Q1", 1)]
     # 6 customers paid 10 each, 3 of them 10 more a month later: 90 / 6 = 15 per customer.
     assert q1["value"] == pytest.approx(15.0) and q1["label"] == "15"
+
+
+def test_a_split_heatmap_pools_each_group_by_quarter():
+    tx = many_cohorts(30)
+    tx["channel"] = ["Web" if c.endswith("-0") else "Shop" for c in tx["customer_id"]]
+    matrix = retention_matrix(tx, by="channel")
+    spec = heatmap(matrix, cohort_sizes(tx, by="channel")).to_dict()
+    rows = spec["hconcat"][0]["layer"][0]["encoding"]["y"]["sort"]
+    first = matrix.index[0][0]  # the groups keep the matrix's order
+    assert rows[:2] == [f"{first} · 2020Q1", f"{first} · 2020Q2"] and len(rows) == 2 * 10
+    by_cell = {(c["row"], c["period_number"]): c for c in rows_of(spec, 0)}
+    # Web holds the first customer of every cohort: all of them buy again a month later.
+    assert by_cell[("Web · 2020Q1", 1)]["value"] == 1.0
+    assert by_cell[("Shop · 2020Q1", 1)]["value"] == 0.0
+    assert by_cell[("Shop · 2020Q1", 0)]["customers"] == 3  # 0 + 1 + 2 others in Q1
