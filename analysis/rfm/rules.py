@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.core.floats import make_float_safe
 from analysis.core.text import plural
 
 __all__ = [
@@ -307,3 +308,7 @@ def _rules_from(rfm: pd.DataFrame, rules: pd.DataFrame | None) -> pd.DataFrame:
         return check_rules(rules).rules
     stored = rfm.attrs.get("rules")
     return pd.DataFrame(stored, columns=RULE_COLUMNS) if stored else default_segment_rules()
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
+make_float_safe(globals(), __all__)
