@@ -11,7 +11,6 @@ import streamlit as st
 from analysis import cohorts, ingest, overview, pushdown, rfm
 from analysis.charts import cohorts as charts_cohorts
 from analysis.charts import rfm as charts_rfm
-from analysis.pushdown import cohorts as pushdown_cohorts
 from ui import connection as conn
 from ui.cache import chart
 from ui.components import empty_state, explain
@@ -134,9 +133,8 @@ def _rfm(con, source, mapping):
 
 
 def _cohorts(con, source, mapping):
-    # One set of engine-side cells gives both the matrix and the cohort sizes beside it
-    # (analysis.pushdown has no public cohort_sizes yet).
-    cells = pushdown_cohorts._cells(_canon(con, source, mapping), "M", None)
+    # One set of engine-side counts gives both the matrix and the cohort sizes beside it.
+    cells = pushdown.cohort_counts(_canon(con, source, mapping), "M")
     return cohorts.retention_from_counts(cells), cohorts.sizes_from_counts(cells)
 
 

@@ -7,7 +7,7 @@ from analysis import nonproduct, reconcile
 from analysis.core.text import money_format
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain
-from ui.data import current_dataset, set_import_settings
+from ui.data import current_dataset, import_settings, set_currency, set_import_settings
 from ui.text import inert
 
 ROLE_LABELS = {
@@ -121,7 +121,7 @@ for kind, result in ds.files.items():
             help="Read from the file (a symbol or code in the amount column or a currency "
             "column) when it names one. Money on every page is shown in this currency.",
         )
-        st.session_state.setdefault("currency_choice", {})[ds.key] = chosen
+        set_currency(ds.key, chosen)
     for warning in prepared.warnings:
         st.warning(inert(warning), icon=":material/warning:")
 
@@ -181,7 +181,7 @@ for kind, result in ds.files.items():
             )
 
     st.subheader("How your columns were understood")
-    settings = st.session_state.get("import_settings", {}).get(result.digest, {})
+    settings = import_settings(result.digest)
     with st.form(f"data_mapping_{kind}"):
         labels = ROLE_LABELS[kind]
         options = [NOT_USED, *result.columns]

@@ -18,7 +18,7 @@ from ui.components import (
     what_this_says,
 )
 from ui.data import require_transactions
-from ui.model_choice import best_purchase_model
+from ui.model_choice import best_purchase_model, chosen_purchase_model
 from ui.text import inert
 
 ROWS_SHOWN = 1000  # rows of a segment's list sent to the browser (all in the download)
@@ -297,8 +297,7 @@ if example_id is not None:
 
 def value_model_sentence() -> str | None:
     """How the Customer value page's "probably stopped" relate to these segments."""
-    choice = st.session_state.get("value_model")
-    model = choice if choice in clv.PURCHASE_MODELS else None
+    model = chosen_purchase_model()
     try:
         if model is None:  # the value page's default: the best fit of its comparison
             model = best_purchase_model(compute(clv.compare_models, ds))

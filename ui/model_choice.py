@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from analysis import clv
+
+#: The session-state key (and address parameter) of the Customer value page's model choice.
+MODEL_KEY = "value_model"
 
 MODELS_HELP = r"""
 All the models answer the same two questions from each customer's history alone: **is this
@@ -154,6 +158,15 @@ def comparison_table(result: clv.ModelComparison, *, used: str | None = None) ->
         for key, name in zip(table["key"], table["model"], strict=True)
     ]
     return out.rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+
+
+def chosen_purchase_model() -> str | None:
+    """Return the purchase model picked on the Customer value page (None: its default, best fit).
+
+    Other pages that show the value page's figures ask here instead of reading its widget.
+    """
+    choice = st.session_state.get(MODEL_KEY)
+    return choice if choice in clv.PURCHASE_MODELS else None
 
 
 def best_purchase_model(result: clv.ModelComparison | None) -> str:

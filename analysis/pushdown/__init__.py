@@ -23,7 +23,7 @@ from analysis.pushdown._lines import (
     resolve_as_of,
 )
 from analysis.pushdown.clv import clv_summary
-from analysis.pushdown.cohorts import retention_matrix
+from analysis.pushdown.cohorts import cohort_counts, retention_matrix
 from analysis.pushdown.overview import scorecard
 from analysis.pushdown.rfm import rfm_table, rfm_values
 
@@ -34,6 +34,7 @@ __all__ = [
     "materialize",
     "NET_DECIMALS",
     "clv_summary",
+    "cohort_counts",
     "observed_lines",
     "orders",
     "resolve_as_of",

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.cohorts import CohortCounts, check_settings, last_period, retention_from_counts
 from analysis.pushdown._lines import orders, resolve_as_of
 
-__all__ = ["retention_matrix"]
+__all__ = ["cohort_counts", "retention_matrix"]
 
 
 def _period_number(date: ir.DateValue, day: ir.IntegerValue, period: str) -> ir.IntegerValue:
@@ -21,7 +21,24 @@ def _period_number(date: ir.DateValue, day: ir.IntegerValue, period: str) -> ir.
     return months if period == "M" else (months / 3).floor().cast("int64")
 
 
-def _cells(table: ir.Table, period: str, as_of) -> CohortCounts:
+def cohort_counts(table: ir.Table, period: str = "M", as_of=None) -> CohortCounts:
+    """Count each cohort's customers and revenue per period in the engine.
+
+    Parameters
+    ----------
+    table : ibis Table
+        Canonical transactions (``customer_id``, ``order_id``, ``order_date``, ``amount``).
+    period : {"W", "M", "Q"}
+        Cohort and period length, as for :func:`analysis.cohorts.retention_matrix`.
+    as_of : date-like or None
+        End of observation, exclusive (default: the day after the last transaction).
+
+    Returns
+    -------
+    CohortCounts
+        The small cohort x period grids :func:`analysis.cohorts.retention_from_counts` and
+        :func:`analysis.cohorts.sizes_from_counts` turn into the matrix and the cohort sizes.
+    """
     as_of_ts = resolve_as_of(table, as_of)
     last, _ = last_period(as_of_ts, period)
 
@@ -99,4 +116,4 @@ def retention_matrix(
         Only a few small aggregates (cohort x period cells) come back from the engine.
     """
     check_settings(period, metric, kind)
-    return retention_from_counts(_cells(table, period, as_of), metric, kind)
+    return retention_from_counts(cohort_counts(table, period, as_of), metric, kind)
