@@ -13,9 +13,129 @@ from ui.components import download_buttons, empty_state, explain, warnings_box, 
 from ui.data import require_transactions
 from ui.text import inert
 
-ds = require_transactions()
+
+def pick_period(
+    first: dt.date, last: dt.date, as_of, *, with_comparison: bool = True
+) -> tuple[str, str, tuple]:
+    """Show the period (and comparison) pickers; return the choices and their windows.
+
+    The choices are bound to the address like the other settings; the windows are those of
+    :func:`analysis.overview.period_bounds` (all time instead, with a warning, when the link
+    holds an unknown period or a custom period that ends before it starts).
+    """
+    pick, pick_compare = st.columns([3, 2])
+    period = (
+        pick.segmented_control(
+            defaults.OVERVIEW_PERIOD.label,
+            options=list(overview.PERIODS),
+            format_func=overview.PERIODS.get,
+            default=defaults.OVERVIEW_PERIOD.default,
+            key="overview_period",
+            bind="query-params",
+        )
+        or defaults.OVERVIEW_PERIOD.default
+    )
+    compare = "none"
+    if with_comparison:
+        compare = (
+            pick_compare.segmented_control(
+                defaults.OVERVIEW_COMPARISON.label,
+                options=list(defaults.OVERVIEW_COMPARISON.options),
+                format_func=overview.COMPARISONS.get,
+                default=defaults.OVERVIEW_COMPARISON.default,
+                key="overview_compare",
+                bind="query-params",
+                help=defaults.OVERVIEW_COMPARISON.help,
+            )
+            or defaults.OVERVIEW_COMPARISON.default
+        )
+    start = end = None
+    if period == "custom":
+        from_col, to_col = st.columns(2)
+        start = from_col.date_input(
+            "From",
+            value=max(first, last - dt.timedelta(days=89)),
+            min_value=first,
+            max_value=last,
+            key="overview_start",
+            bind="query-params",
+        )
+        end = to_col.date_input(
+            "To (included)",
+            value=last,
+            min_value=first,
+            max_value=last,
+            key="overview_end",
+            bind="query-params",
+        )
+    try:
+        bounds = overview.period_bounds(period, as_of, start, end, compare=compare, first=first)
+    except ValueError as error:  # period_bounds: an unknown period in a link, a custom period
+        # that ends before it starts: say so, and show all time instead
+        st.warning(inert(error), icon=":material/date_range:")
+        bounds = overview.period_bounds("all", as_of, first=first)
+        period = "all"
+    last_in = bounds[1] - dt.timedelta(days=1)
+    st.caption(
+        f"From {bounds[0]:%d %b %Y} to {last_in:%d %b %Y}"
+        + (
+            f", compared with {bounds[2]:%d %b %Y} to {bounds[3] - dt.timedelta(days=1):%d %b %Y}"
+            if bounds[2] is not None
+            else ""
+        )
+        + ". Amounts are in the currency of your file."
+    )
+    return period, compare, bounds
+
+
+def total_figures(totals: dict, *, with_customers: bool = True) -> None:
+    """Show total revenue and orders with the sales without a customer in them."""
+    cols = st.columns(4 if with_customers else 3)
+    cols[0].metric(
+        "Total net revenue",
+        overview.format_money(totals["total_net_revenue"], ds.currency),
+        help="Net revenue of the customers' orders plus that of the sales without a customer.",
+    )
+    cols[1].metric(
+        "Total orders",
+        f"{totals['total_orders']:,}",
+        help="Purchase orders of customers plus purchase orders without a customer.",
+    )
+    cols[2].metric(
+        "of which without a customer",
+        overview.format_money(totals["without_customer_net_revenue"], ds.currency),
+        help="Guest checkouts and till sales: rows with a date and an amount but no customer.",
+    )
+    if with_customers:
+        cols[3].metric(
+            "Orders without a customer",
+            f"{totals['without_customer_orders']:,}",
+            help="Purchase orders without a customer; a line without an order number is one order.",
+        )
+
+
+ds = require_transactions(without_customer=True)
 st.title("Overview")
 st.caption(f"Data: **{inert(ds.label)}**")
+anonymous = getattr(ds.files["transactions"].prepared, "anonymous", None)
+
+if len(ds.tx) == 0:  # a till report that names no customer: its totals, no customer figure
+    every_sale = overview.sales_without_customer(anonymous)
+    period, _, bounds = pick_period(
+        every_sale.first_date.date(),
+        every_sale.last_date.date(),
+        every_sale.as_of,
+        with_comparison=False,
+    )
+    without = overview.sales_without_customer(anonymous, start=bounds[0], end=bounds[1])
+    if without.lines == 0:
+        st.info("No sales in this period: pick a longer one.", icon=":material/event_busy:")
+    totals, said = overview.totals_with_sales_without_customer(None, without)
+    total_figures(totals, with_customers=False)
+    st.subheader("What this says")
+    what_this_says(said)
+    warnings_box(ds.tx_warnings)
+    st.stop()
 
 message = compute(overview.dataset_size_check, ds)
 if message:
@@ -27,60 +147,9 @@ progress = Progress("Working out the scorecard", total=4)
 card_all = compute(overview.scorecard, ds)
 D = overview.DEFINITIONS
 
-# The period and what it is compared with (bound to the address like the other settings).
-pick_period, pick_compare = st.columns([3, 2])
-period = (
-    pick_period.segmented_control(
-        defaults.OVERVIEW_PERIOD.label,
-        options=list(overview.PERIODS),
-        format_func=overview.PERIODS.get,
-        default=defaults.OVERVIEW_PERIOD.default,
-        key="overview_period",
-        bind="query-params",
-    )
-    or defaults.OVERVIEW_PERIOD.default
+period, compare, bounds = pick_period(
+    card_all.first_date.date(), card_all.last_date.date(), card_all.as_of
 )
-compare = (
-    pick_compare.segmented_control(
-        defaults.OVERVIEW_COMPARISON.label,
-        options=list(defaults.OVERVIEW_COMPARISON.options),
-        format_func=overview.COMPARISONS.get,
-        default=defaults.OVERVIEW_COMPARISON.default,
-        key="overview_compare",
-        bind="query-params",
-        help=defaults.OVERVIEW_COMPARISON.help,
-    )
-    or defaults.OVERVIEW_COMPARISON.default
-)
-first_day, last_day = card_all.first_date.date(), card_all.last_date.date()
-start = end = None
-if period == "custom":
-    from_col, to_col = st.columns(2)
-    start = from_col.date_input(
-        "From",
-        value=max(first_day, last_day - dt.timedelta(days=89)),
-        min_value=first_day,
-        max_value=last_day,
-        key="overview_start",
-        bind="query-params",
-    )
-    end = to_col.date_input(
-        "To (included)",
-        value=last_day,
-        min_value=first_day,
-        max_value=last_day,
-        key="overview_end",
-        bind="query-params",
-    )
-try:
-    bounds = overview.period_bounds(
-        period, card_all.as_of, start, end, compare=compare, first=card_all.first_date
-    )
-except ValueError as error:  # period_bounds: an unknown period in a link, a custom period
-    # that ends before it starts: say so, and show all time instead
-    st.warning(inert(error), icon=":material/date_range:")
-    bounds = overview.period_bounds("all", card_all.as_of, first=card_all.first_date)
-    period = "all"
 p_start, p_end, prev_start, prev_end = (None if b is None else b.isoformat() for b in bounds)
 comparison = compute(
     overview.compare_scorecards,
@@ -92,16 +161,6 @@ comparison = compute(
 )
 card = comparison.current
 phrase = overview.comparison_phrase(period, compare, bounds[0], bounds[1])
-last_in = bounds[1] - dt.timedelta(days=1)
-st.caption(
-    f"From {bounds[0]:%d %b %Y} to {last_in:%d %b %Y}"
-    + (
-        f", compared with {bounds[2]:%d %b %Y} to {bounds[3] - dt.timedelta(days=1):%d %b %Y}"
-        if bounds[2] is not None
-        else ""
-    )
-    + ". Amounts are in the currency of your file."
-)
 if card.orders == 0:
     st.info("No purchase orders in this period: pick a longer one.", icon=":material/event_busy:")
 
@@ -138,34 +197,11 @@ if period == "all":  # why other pages count other customers (analysis.reconcile
     if why_counts:
         st.caption(" ".join(why_counts))
 
-anonymous = getattr(ds.files["transactions"].prepared, "anonymous", None)
-if anonymous is not None and len(anonymous) and period != "all":  # the chosen period only
-    sold_on = anonymous["order_date"]
-    anonymous = anonymous[(sold_on >= bounds[0]) & (sold_on < bounds[1])]
-without = overview.sales_without_customer(anonymous)  # all of them: the scorecard has no as-of
+window = {} if period == "all" else {"start": bounds[0], "end": bounds[1]}
+without = overview.sales_without_customer(anonymous, **window)  # no as-of: all of the period's
 if without.lines:
     totals, said = overview.totals_with_sales_without_customer(card, without)
-    cols = st.columns(4)
-    cols[0].metric(
-        "Total net revenue",
-        overview.format_money(totals["total_net_revenue"], ds.currency),
-        help="Net revenue of the customers' orders plus that of the sales without a customer.",
-    )
-    cols[1].metric(
-        "Total orders",
-        f"{totals['total_orders']:,}",
-        help="Purchase orders of customers plus purchase orders without a customer.",
-    )
-    cols[2].metric(
-        "of which without a customer",
-        overview.format_money(totals["without_customer_net_revenue"], ds.currency),
-        help="Guest checkouts and till sales: rows with a date and an amount but no customer.",
-    )
-    cols[3].metric(
-        "Orders without a customer",
-        f"{totals['without_customer_orders']:,}",
-        help="Purchase orders without a customer; a line without an order number is one order.",
-    )
+    total_figures(totals)
     for sentence in said:
         st.caption(sentence)
 

@@ -417,8 +417,16 @@ def _show_errors(ds: Dataset) -> None:
         st.error(inert(err), icon=":material/error:")
 
 
-def require_transactions() -> Dataset:
-    """Return the dataset if it has usable transactions; otherwise explain and stop the page."""
+def require_transactions(*, without_customer: bool = False) -> Dataset:
+    """Return the dataset if it has usable transactions; otherwise explain and stop the page.
+
+    Parameters
+    ----------
+    without_customer : bool
+        Also return a dataset whose rows name no customer but that has sales without a
+        customer (a till report): the Overview shows their totals. Other pages are about
+        customers and keep stopping with a message.
+    """
     ds = current_dataset()
     if ds is not None:
         _show_errors(ds)
@@ -432,6 +440,9 @@ def require_transactions() -> Dataset:
         st.stop()
     if len(ds.tx) == 0:
         k = ds.files["transactions"].prepared.report.get("anonymous_lines", 0)
+        if k and without_customer:  # the page says itself that there is no customer figure
+            _transaction_notices(ds.files["transactions"].prepared, left_out=False)
+            return ds
         st.info(
             f"No row of your file names a customer: its {k:,} sales lines are kept as sales "
             "without a customer (listed on 'Your data'), and this page is about customers. "
@@ -446,11 +457,11 @@ def require_transactions() -> Dataset:
     return ds
 
 
-def _transaction_notices(prepared: ingest.Prepared) -> None:
+def _transaction_notices(prepared: ingest.Prepared, *, left_out: bool = True) -> None:
     """Show, on every page, the doubtful column choices and the sales without a customer.
 
     Doubtful choices are confirmed on 'Your data'; the sales without a customer are left out
-    of the customer figures.
+    of the customer figures (said unless ``left_out`` is False: a file without any customer).
     """
     doubts = prepared.report.get("doubts") or []
     if doubts:
@@ -462,7 +473,7 @@ def _transaction_notices(prepared: ingest.Prepared) -> None:
             icon=":material/help:",
         )
     k = prepared.report.get("anonymous_lines", 0)
-    if k:
+    if k and left_out:
         st.caption(
             f"{k:,} line{'s' if k != 1 else ''} without a customer (guest or till sales) "
             f"{'are' if k != 1 else 'is'} left out of the customer figures on this page; "

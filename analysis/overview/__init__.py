@@ -23,6 +23,7 @@ full UCI Online Retail table (~400k lines) takes a few tens of milliseconds per 
 from analysis.core.columns import MISSING_LABEL, OTHER_LABEL
 from analysis.overview.breakdowns import BREAKDOWN_COLUMNS, available_breakdowns, top_breakdown
 from analysis.overview.describe import (
+    describe_file_without_customers,
     describe_sales_without_customer,
     describe_scorecard,
     scorecard_insights,
@@ -76,6 +77,7 @@ __all__ = [
     "compare_scorecards",
     "comparison_phrase",
     "dataset_size_check",
+    "describe_file_without_customers",
     "describe_sales_without_customer",
     "describe_scorecard",
     "figure_change",

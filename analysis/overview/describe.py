@@ -17,7 +17,12 @@ from analysis.overview.scorecards import Scorecard, _pct, format_money
 if TYPE_CHECKING:  # without_customer uses these sentences
     from analysis.overview.without_customer import SalesWithoutCustomer
 
-__all__ = ["describe_sales_without_customer", "describe_scorecard", "scorecard_insights"]
+__all__ = [
+    "describe_file_without_customers",
+    "describe_sales_without_customer",
+    "describe_scorecard",
+    "scorecard_insights",
+]
 
 
 def _repeat_sentence(card: Scorecard) -> str:
@@ -108,6 +113,12 @@ def describe_scorecard(card: Scorecard) -> list[str]:
     return out[:4]
 
 
+def _later_lines(n: int, noun: str) -> str:
+    """Say that ``n`` lines (``noun``) are dated after the period shown."""
+    verb = "are" if n != 1 else "is"
+    return f"{plural(n, noun)} {verb} dated after the period shown and not counted."
+
+
 def describe_sales_without_customer(
     anon: SalesWithoutCustomer, totals: dict[str, float]
 ) -> list[str]:
@@ -140,11 +151,48 @@ def describe_sales_without_customer(
         "use only the sales with a customer."
     ]
     if anon.later_lines:
+        said.append(_later_lines(anon.later_lines, "line without a customer"))
+    return said
+
+
+def describe_file_without_customers(
+    anon: SalesWithoutCustomer, totals: dict[str, float]
+) -> list[str]:
+    """Say what the totals of a file that names no customer are, and what they cannot show.
+
+    Parameters
+    ----------
+    anon : SalesWithoutCustomer
+        From :func:`~analysis.overview.without_customer.sales_without_customer`: every sale of
+        the file (a till or payment report without a customer column).
+    totals : dict
+        The figures of
+        :func:`~analysis.overview.without_customer.totals_with_sales_without_customer` called
+        with ``card=None``.
+
+    Returns
+    -------
+    list of str
+        The totals in words (when there are sales), the lines dated after the period shown
+        (when any), and always a last sentence: the customer figures need a file that names
+        the customer.
+    """
+    said = []
+    if anon.lines:
+        share = totals["without_customer_share"]
+        part = f", all of it ({_pct(share)})" if math.isfinite(share) else ""
+        refunds = f" and {plural(anon.refund_orders, 'refund')}" if anon.refund_orders else ""
         said.append(
-            f"{plural(anon.later_lines, 'line')} without a customer "
-            f"{'are' if anon.later_lines != 1 else 'is'} dated after the period shown and not "
-            "counted."
+            f"Total net revenue is {format_money(totals['total_net_revenue'])} in "
+            f"{plural(anon.orders, 'order')}{refunds}{part} from sales without a customer "
+            f"({plural(anon.lines, 'line')} of your file, none naming a customer)."
         )
+    if anon.later_lines:
+        said.append(_later_lines(anon.later_lines, "line"))
+    said.append(
+        "The customer figures (customers, repeat rate, segments, lifetime value) need a file "
+        "that names the customer, such as an e-mail address or a customer number."
+    )
     return said
 
 
