@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.core.floats import make_float_safe
 from analysis.core.text import md_escape, plural, share
 from analysis.rfm.migration import NEW
 from analysis.rfm.rules import GRID
@@ -123,8 +124,6 @@ def _describe_newcomers(new: pd.DataFrame) -> list[str]:
 
 
 #: Former names of :func:`describe_segments` and :func:`describe_migration` (pages use them).
-summary_sentences = describe_segments
-migration_sentences = describe_migration
 
 
 def _fmt(x: float) -> str:
@@ -273,3 +272,11 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
         f"(R{r} F{f}) the customer is in **{md_escape(row['segment'])}**.",
     ]
     return "\n".join(lines)
+
+
+# Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).
+make_float_safe(globals(), __all__)
+
+# The former names, still used by pages.
+summary_sentences = describe_segments
+migration_sentences = describe_migration
