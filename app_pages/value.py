@@ -80,7 +80,7 @@ with st.status("Fitting the models…", expanded=False) as status:
             f"Best fit: {clv.MODEL_NAMES[best]}" if k == "best" else clv.MODEL_NAMES[k]
         ),
         default="best",
-        key="value_model",  # ui.model_choice.MODEL_KEY (a literal: tests/test_share.py reads it)
+        key="value_model",  # = ui.model_choice.MODEL_KEY (a literal: tests/ui/test_share.py)
         bind="query-params",
         help="The purchase model behind the forecasts, values and P(alive). Best fit: the "
         "model that predicted a held-back period best (see How good are these predictions?).",

@@ -10,7 +10,7 @@ A link never carries anything from the visitor's file: only settings whose value
 fixed list (or are numbers and dates) are bound to the address, and the link keeps only the
 parameters named in :data:`SHARED_SETTINGS`; anything else in the address (say a parameter an
 older version bound to a column name) is left out. A widget whose options come from the data
-(a column-name select, a product picker) must not be bound; ``tests/test_share.py`` checks
+(a column-name select, a product picker) must not be bound; ``tests/ui/test_share.py`` checks
 every bound widget against this list.
 """
 

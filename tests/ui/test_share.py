@@ -1,6 +1,7 @@
 """Links that reproduce a view: settings come from the URL; uploads are asked for, never shared."""
 
 from tests.apptest_utils import new_app, texts
+from tests.paths import ROOT
 
 
 def _link(at) -> str:
@@ -87,9 +88,8 @@ def test_share_control_says_what_the_link_contains():
 def _bound_widget_keys() -> set[str]:
     """Every widget key bound to the address in the pages and the sidebar (from the source)."""
     import ast
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     keys = set()
     for path in [*sorted((root / "app_pages").glob("*.py")), root / "ui" / "data.py"]:
         for node in ast.walk(ast.parse(path.read_text())):

@@ -18,9 +18,10 @@ duckdb = pytest.importorskip("duckdb")
 
 from analysis import ingest, overview  # noqa: E402
 from tests.apptest_utils import new_app, run_page, texts  # noqa: E402
+from tests.paths import ROOT, SAMPLE_DATA  # noqa: E402
 from ui import connection as conn  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE = SAMPLE_DATA
 CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
 REQUIRE = os.environ.get("CF_REQUIRE_ENGINES") == "1"
 
@@ -368,7 +369,7 @@ def test_readme_and_example_secrets_are_valid_and_listed():
     import re
     import tomllib
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     section = readme.split("## From a spreadsheet to a warehouse", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     secrets = tomllib.loads(block)
@@ -381,7 +382,7 @@ def test_readme_and_example_secrets_are_valid_and_listed():
         "spark",
         "warehouse",
     ]
-    example = Path(__file__).resolve().parents[1] / ".streamlit/secrets.example-connections.toml"
+    example = ROOT / ".streamlit/secrets.example-connections.toml"
     uncommented = re.sub(r"(?m)^# ?(?=\[|[a-z_]+ =)", "", example.read_text())
     assert len(conn.configured_connections(tomllib.loads(uncommented))) == 7
 
