@@ -38,6 +38,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from analysis.core.errors import NotEnoughData
+
 __all__ = [
     "NET_DECIMALS",
     "OrderTable",
@@ -93,14 +95,14 @@ def resolve_as_of(tx: pd.DataFrame, as_of=None) -> pd.Timestamp:
 
     Raises
     ------
-    ValueError
-        If ``as_of`` is None and ``tx`` has no dated rows.
+    NotEnoughData
+        If ``as_of`` is None and ``tx`` has no dated rows (a ``ValueError``).
     """
     if as_of is not None:
         return pd.Timestamp(as_of).normalize()
     last = tx["order_date"].max() if len(tx) else pd.NaT
     if pd.isna(last):
-        raise ValueError("There are no dated transactions, so there is no end of observation.")
+        raise NotEnoughData("There are no dated transactions, so there is no end of observation.")
     return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
 
 

@@ -21,6 +21,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from analysis.core.errors import NotEnoughData
 from analysis.core.orders import NET_DECIMALS
 
 __all__ = [
@@ -62,7 +63,7 @@ def resolve_as_of(table, as_of=None) -> pd.Timestamp:
         return table.as_of
     last = table.order_date.max().execute()
     if last is None or pd.isna(last):
-        raise ValueError("There are no dated transactions, so there is no end of observation.")
+        raise NotEnoughData("There are no dated transactions, so there is no end of observation.")
     return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
 
 
