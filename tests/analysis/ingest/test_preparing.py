@@ -608,3 +608,23 @@ def test_a_mapping_changed_by_hand_on_a_known_survey_says_so_too() -> None:
     p = prepare_responses(raw, by_hand)
     assert "profile" not in p.report
     assert p.warnings[0].startswith("The file looks like a Typeform responses export")
+
+
+def _known_exports() -> list:
+    from tests.paths import DATA
+
+    return sorted(p for p in (DATA / "exports").iterdir() if p.suffix != ".md")
+
+
+@pytest.mark.parametrize("path", _known_exports(), ids=lambda p: p.name)
+def test_the_mapping_shown_on_your_data_applied_unchanged_keeps_the_profile(path) -> None:
+    # "Your data" offers the file's columns for each role; "Apply" without a change passes them
+    raw = read_table(path)
+    try:
+        auto, func = prepare_transactions(raw), prepare_transactions
+    except DataError:
+        auto, func = prepare_responses(raw), prepare_responses
+    form = {role: col for role, col in auto.mapping.items() if col in list(raw.columns)}
+    again = func(raw, form)
+    assert again.report.get("profile") == auto.report.get("profile")  # None: german_till.csv
+    assert again.warnings == auto.warnings
