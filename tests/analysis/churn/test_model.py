@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 
 from analysis.churn import (
+    ChurnModel,
     churn_model,
 )
+from analysis.core.errors import NotFittedError
 from tests.analysis.churn._data import TX
 
 
@@ -81,3 +83,15 @@ def test_churn_model_leaves_out_implausible_amounts_and_says_so(shop_tx):
     assert np.isfinite(result.scores["monetary"]).all()
     with pytest.raises(ValueError, match="amounts too large"):
         churn_model(shop_tx.assign(amount=np.inf), horizon_days=90)
+
+
+def test_churn_model_has_the_models_shape(shop_tx, shop_churn):
+    model = ChurnModel(horizon_days=90)
+    assert (model.horizon_days, model.test_share, model.random_state) == (90, 0.3, 0)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        model.predict_risk(shop_churn.scores[[]])
+    assert model.fit(shop_tx) is model
+    pd.testing.assert_frame_equal(model.result_.scores, shop_churn.scores)
+    assert model.cutoff_ == shop_churn.cutoff and model.as_of_ == shop_churn.as_of
+    features = shop_churn.scores.drop(columns=["churn_risk", "p_alive", "bgnbd_no_purchase"])
+    np.testing.assert_array_equal(model.predict_risk(features), shop_churn.scores["churn_risk"])

@@ -10,6 +10,7 @@ from analysis.clv import (
     DAYS_PER_MONTH,
     BetaGeoBetaBinomModel,
     BetaGeoModel,
+    GammaGammaModel,
     ModifiedBetaGeoModel,
     NotFittedError,
     ParetoNBDModel,
@@ -265,3 +266,20 @@ def test_fits_stop_at_their_time_budget(cdnow_summary):
     assert np.isfinite(m.expected_purchases(10.0, cdnow_summary)).all()
     with pytest.raises(ValueError, match="max_seconds"):
         ModifiedBetaGeoModel(max_seconds=0)
+
+
+def test_every_model_has_one_shape(cdnow_summary):
+    """Settings in __init__, fit returns self, fitted attributes end in _, NotFittedError."""
+    x, tx, T = (cdnow_summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    for cls in (BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel, ParetoNBDModel):
+        model = cls(max_iter=50)
+        assert model.max_iter == 50 and not hasattr(model, "params_")
+        with pytest.raises(NotFittedError, match="not fitted"):
+            model.parameter_table()
+        if cls is not GammaGammaModel:
+            with pytest.raises(NotFittedError):
+                model.expectations([1.0], x, tx, T)
+        assert model.fit(cdnow_summary) is model
+        assert set(model.params_) == set(model._names) and model.log_likelihood_ < 0
+    with pytest.raises(NotFittedError):
+        GammaGammaModel().expected_spend(cdnow_summary)
