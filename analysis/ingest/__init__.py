@@ -47,6 +47,11 @@ with ``WORKBOOK_MEMORY_LIMIT`` (2 GB of address space) and ``WORKBOOK_TIME_LIMIT
 it crashes or runs away, only the worker ends and the visitor gets a DataError
 (``ISOLATE_WORKBOOKS = False`` reads in process). .xls and .xlsb have no pre-check (.xls
 cannot exceed 65,536 x 256 cells); their size is checked after reading, inside those bounds.
+
+These settings are read here for convenience; to change one, set it where it lives:
+``analysis.ingest.workbooks.ISOLATE_WORKBOOKS`` (and ``WORKBOOK_MEMORY_LIMIT``,
+``WORKBOOK_TIME_LIMIT``); the ``DEFAULT_MAX_*`` limits are the defaults of
+:func:`read_table`'s arguments (:mod:`analysis.ingest.limits`).
 """
 
 from __future__ import annotations
@@ -61,13 +66,18 @@ from analysis.ingest.limits import (
     DEFAULT_MAX_EXPANDED_BYTES,
     DEFAULT_MAX_ROWS,
 )
-from analysis.ingest.parsing import _parse_numbers
-from analysis.ingest.preparing import Prepared, _file_label, _rejection_summary, _row_numbers
+from analysis.ingest.parsing import _parse_numbers as _parse_numbers
+from analysis.ingest.preparing import Prepared
+from analysis.ingest.preparing import _file_label as _file_label
+from analysis.ingest.preparing import _rejection_summary as _rejection_summary
+from analysis.ingest.preparing import _row_numbers as _row_numbers
 from analysis.ingest.reading import read_table
 from analysis.ingest.responses import SCALE_WORDS, prepare_responses
 from analysis.ingest.transactions import prepare_transactions
 from analysis.ingest.workbooks import ISOLATE_WORKBOOKS, WORKBOOK_MEMORY_LIMIT, WORKBOOK_TIME_LIMIT
 
+# The ``_name as _name`` imports above are for profiles.py (the known exports), which reads those
+# helpers from the package lazily, at call time.
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_CELLS",
@@ -87,6 +97,3 @@ __all__ = [
     "WORKBOOK_MEMORY_LIMIT",
     "WORKBOOK_TIME_LIMIT",
 ]
-
-# profiles.py (the known exports) reads these helpers from the package
-_HELPERS_FOR_PROFILES = (_file_label, _parse_numbers, _rejection_summary, _row_numbers)
