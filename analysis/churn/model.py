@@ -23,6 +23,7 @@ from analysis.clv import (
     BetaGeoModel,
     clv_summary,
     drop_implausible_amounts,
+    implausible_amounts_note,
     sharing_purchase_days,
 )
 from analysis.core.errors import NotEnoughData, NotFittedError
@@ -188,11 +189,11 @@ class ChurnModel:
         horizon = self.horizon_days
         if horizon < 1:
             raise ValueError("The churn horizon must be at least one day.")
-        tx, amount_note = drop_implausible_amounts(tx)
-        if amount_note and len(tx) == 0:
-            raise NotEnoughData(
-                amount_note.replace("were left out of the value models", "leave nothing")
-            )
+        kept, amount_note = drop_implausible_amounts(tx)
+        if amount_note and len(kept) == 0:
+            n = tx["customer_id"].nunique()
+            raise NotEnoughData(implausible_amounts_note(n, nothing_left_for=""))
+        tx = kept
         end = resolve_as_of(tx, as_of)
         cutoff = end - pd.Timedelta(days=horizon)
         _check_history(tx, end, cutoff, horizon)

@@ -68,6 +68,7 @@ from analysis.clv.summary import (
     check_model_data,
     clv_summary,
     drop_implausible_amounts,
+    implausible_amounts_note,
     sharing_purchase_days,
 )
 from analysis.clv.value import (
@@ -121,6 +122,7 @@ __all__ = [
     "format_range",
     "holdout_error",
     "holdout_insights",
+    "implausible_amounts_note",
     "load_model",
     "model_warnings",
     "probability_alive_grid",

@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.core.errors import NotEnoughData
 from analysis.core.orders import day_numbers, resolve_as_of, round_money
+from analysis.core.text import plural
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -35,6 +36,7 @@ __all__ = [
     "check_model_data",
     "clv_summary",
     "drop_implausible_amounts",
+    "implausible_amounts_note",
     "sharing_purchase_days",
 ]
 
@@ -124,6 +126,30 @@ def check_model_data(summary: pd.DataFrame, *, min_repeat_buyers: int = 1) -> No
         )
 
 
+def implausible_amounts_note(n_customers: int, *, nothing_left_for: str | None = None) -> str:
+    """Say that ``n_customers`` customers with implausible amounts were left out.
+
+    Parameters
+    ----------
+    n_customers : int
+        Customers with an amount beyond ``MAX_AMOUNT`` or not finite.
+    nothing_left_for : str or None
+        When they were every customer: what is left with nothing ("the value models"; an empty
+        string says "leave nothing"). None: the others were kept.
+    """
+    one = n_customers == 1
+    if nothing_left_for is None:
+        what = f"{'was' if one else 'were'} left out of the value models"
+    else:
+        what = f"{'leaves' if one else 'leave'} nothing" + (
+            f" for {nothing_left_for}" if nothing_left_for else ""
+        )
+    return (
+        f"{plural(n_customers, 'customer')} with amounts too large to compute with (beyond "
+        f"±{MAX_AMOUNT:,.0f}, or infinite) {what}: check the amount column of your file."
+    )
+
+
 def drop_implausible_amounts(tx: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Leave out customers with an amount that is not finite or beyond ``MAX_AMOUNT``.
 
@@ -144,11 +170,7 @@ def drop_implausible_amounts(tx: pd.DataFrame) -> tuple[pd.DataFrame, str | None
     customers = tx["customer_id"]
     bad_customers = customers[bad].unique()
     keep = ~customers.isin(bad_customers).to_numpy()
-    return tx[keep], (
-        f"{len(bad_customers):,} customer(s) with amounts too large to compute with (beyond "
-        f"±{MAX_AMOUNT:,.0f}, or infinite) were left out of the value models: check the amount "
-        "column of your file."
-    )
+    return tx[keep], implausible_amounts_note(len(bad_customers))
 
 
 # --------------------------------------------------------------------------------------------

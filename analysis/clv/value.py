@@ -25,6 +25,7 @@ from analysis.clv.summary import (
     check_model_data,
     clv_summary,
     drop_implausible_amounts,
+    implausible_amounts_note,
     sharing_purchase_days,
     unit_days,
 )
@@ -168,9 +169,14 @@ def value_report(
     """
     unit_days(time_unit)
     purchase_model(model)  # an unknown key fails before any work
-    tx, amount_note = drop_implausible_amounts(tx)
-    if amount_note and len(tx) == 0:
-        raise UnsuitableDataError(amount_note.replace("were left out of", "leave nothing for"))
+    kept, amount_note = drop_implausible_amounts(tx)
+    if amount_note and len(kept) == 0:
+        raise UnsuitableDataError(
+            implausible_amounts_note(
+                tx["customer_id"].nunique(), nothing_left_for="the value models"
+            )
+        )
+    tx = kept
     with sharing_purchase_days(tx, as_of):
         return _value_report(
             tx,
