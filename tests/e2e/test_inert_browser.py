@@ -2,9 +2,10 @@
 
 The file's products, channels, countries, customer ids and an extra column are
 ``![](http://tracker.example/p.png)``, ``[click](http://evil.example)``, ``<img src=...>`` and
-the like (see ``tests/analysis/core/test_inert_text.py``). Every request the browser makes is recorded while
-the visitor opens Purchase patterns, the customer profile and the feedback page: none may go
-anywhere but the app's own server, and no link or image from the data may be in the page.
+the like (see ``tests/analysis/core/test_inert_text.py``). Every request the browser makes is
+recorded while the visitor opens Purchase patterns, the customer profile and the feedback page:
+none may go anywhere but the app's own server, and no link or image from the data may be in the
+page.
 """
 
 from __future__ import annotations
