@@ -10,6 +10,7 @@ import pytest
 
 import ui.data
 from tests.apptest_utils import run_page
+from tests.paths import ROOT
 
 
 def shop_csv(n_rows: int, n_customers: int, seed: int) -> bytes:
@@ -194,12 +195,11 @@ def test_live_server_hides_metrics_and_stays_healthy(tmp_path):
     import time
     import urllib.error
     import urllib.request
-    from pathlib import Path
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     proc = subprocess.Popen(
         [
             sys.executable,
