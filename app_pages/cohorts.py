@@ -7,6 +7,7 @@ import streamlit as st
 from analysis import cohorts
 from analysis.charts import cohorts as charts_cohorts
 from analysis.core import defaults
+from ui import engine
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -82,7 +83,7 @@ by = c4.selectbox(
     "columns your file has are offered.",
 )
 
-all_sizes = compute(cohorts.cohort_sizes, ds, period=period)
+all_sizes = engine.compute(cohorts.cohort_sizes, ds, period=period)
 if len(all_sizes) == 0:
     empty_state(
         "There are no purchases to form cohorts from: every order in the file nets to a refund."
@@ -119,7 +120,7 @@ at = st.number_input(
     help="Used in 'What this says' to find the best and worst cohorts and the trend.",
 )
 
-report = compute(
+report = engine.compute(
     cohorts.cohort_report,
     ds,
     period=period,
@@ -130,6 +131,7 @@ report = compute(
     at=int(at),
 )
 
+engine.say_where(ds, "The cohorts, their sizes and the retention figures are")
 cols = st.columns(3)
 cols[0].metric(
     "Customers in these cohorts",

@@ -8,6 +8,7 @@ import streamlit as st
 from analysis import overview, reconcile
 from analysis.charts import overview as charts_overview
 from analysis.core import defaults
+from ui import engine
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
@@ -144,14 +145,14 @@ if message:
 
 progress = Progress("Working out the scorecard", total=4)
 
-card_all = compute(overview.scorecard, ds)
+card_all = engine.compute(overview.scorecard, ds)
 D = overview.DEFINITIONS
 
 period, compare, bounds = pick_period(
     card_all.first_date.date(), card_all.last_date.date(), card_all.as_of
 )
 p_start, p_end, prev_start, prev_end = (None if b is None else b.isoformat() for b in bounds)
-comparison = compute(
+comparison = engine.compute(
     overview.compare_scorecards,
     ds,
     start=p_start,
@@ -160,6 +161,7 @@ comparison = compute(
     prev_end=prev_end,
 )
 card = comparison.current
+engine.say_where(ds, "The scorecard's figures are")
 phrase = overview.comparison_phrase(period, compare, bounds[0], bounds[1])
 if card.orders == 0:
     st.info("No purchase orders in this period: pick a longer one.", icon=":material/event_busy:")

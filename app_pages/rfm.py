@@ -8,6 +8,7 @@ from analysis import clv, reconcile, rfm
 from analysis.charts import rfm as charts_rfm
 from analysis.core import defaults
 from analysis.core.text import money_format
+from ui import engine
 from ui.cache import Progress, chart, compute, derived
 from ui.components import (
     EXPLAINED_ERRORS,
@@ -86,7 +87,8 @@ with st.expander("Segment rules (editable)", icon=":material/edit:"):
             st.warning(inert(message), icon=":material/warning:")
 rules = check.rules
 
-table = compute(rfm.rfm_table, ds, as_of=as_of, bins=bins, rules=rules)
+table = engine.compute(rfm.rfm_table, ds, as_of=as_of, bins=bins, rules=rules)
+engine.say_where(ds, "The scores, segments and their sizes are")
 warnings_box(table.attrs.get("warnings", []), title="Left out")
 if len(table) == 0:
     empty_state(
@@ -288,7 +290,7 @@ def kmeans_view() -> None:
 kmeans_view()
 
 # ------------------------------------------------------------------------------ learn
-example_id = rfm.example_customer(table)
+example_id = rfm.example_customer(engine.in_sample(table, ds))
 worked = ""
 if example_id is not None:
     orders = compute(rfm.customer_orders, ds, customer_id=example_id, as_of=as_of)

@@ -54,6 +54,7 @@ __all__ = [
     "config_digest",
     "connected_dataset",
     "customer_sample",
+    "dataset_key",
     "configured_connections",
     "connection_config",
     "engines",
@@ -752,6 +753,16 @@ def source_label(name: str, source: tuple[str, str]) -> str:
     return f"{name}: {value}" if kind == "table" else f"{name}: a SELECT query"
 
 
+def dataset_key(name: str, source: tuple[str, str], mapping: Mapping[str, str]) -> str:
+    """Return the key of the :class:`ui.data.Dataset` a connected source gives.
+
+    A digest of the connection's settings, the table or query, the mapping and the sample
+    size: it keys every cache of the pages, and :mod:`ui.engine` recognises the dataset by it.
+    """
+    digest = config_digest({"c": config_digest(connection_config(name)), "s": list(source)})
+    return config_digest({"d": digest, "m": dict(mapping), "n": SAMPLE_CUSTOMERS})
+
+
 def connected_dataset():
     """Return the session's connected source as a :class:`ui.data.Dataset` (None: no source).
 
@@ -769,8 +780,7 @@ def connected_dataset():
     if name not in configured_connections():
         stop_using_source()
         return None
-    digest = config_digest({"c": config_digest(connection_config(name)), "s": list(source)})
-    key = config_digest({"d": digest, "m": mapping, "n": SAMPLE_CUSTOMERS})
+    key = dataset_key(name, source, mapping)
     label = source_label(name, source)
     result = FileResult(kind="transactions", filename=label, digest=key, detected=dict(mapping))
     try:

@@ -23,8 +23,9 @@ from analysis.pushdown._lines import (
     resolve_as_of,
 )
 from analysis.pushdown.clv import clv_summary
+from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
 from analysis.pushdown.cohorts import cohort_counts, retention_matrix
-from analysis.pushdown.overview import scorecard
+from analysis.pushdown.overview import compare_scorecards, scorecard
 from analysis.pushdown.rfm import rfm_table, rfm_values
 
 __all__ = [
@@ -35,6 +36,9 @@ __all__ = [
     "NET_DECIMALS",
     "clv_summary",
     "cohort_counts",
+    "cohort_report",
+    "cohort_sizes",
+    "compare_scorecards",
     "observed_lines",
     "orders",
     "resolve_as_of",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ import pandas as pd
 from analysis.cohorts import CohortCounts, check_settings, last_period, retention_from_counts
 from analysis.pushdown._lines import orders, resolve_as_of
 
-__all__ = ["cohort_counts", "retention_matrix"]
+__all__ = ["cell_frame", "cohort_counts", "counts_from_cells", "retention_matrix"]
 
 
 def _period_number(date: ir.DateValue, day: ir.IntegerValue, period: str) -> ir.IntegerValue:
@@ -40,8 +41,17 @@ def cohort_counts(table: ir.Table, period: str = "M", as_of=None) -> CohortCount
         :func:`analysis.cohorts.sizes_from_counts` turn into the matrix and the cohort sizes.
     """
     as_of_ts = resolve_as_of(table, as_of)
-    last, _ = last_period(as_of_ts, period)
+    return counts_from_cells(cell_frame(table, period, as_of_ts), period, as_of_ts)
 
+
+def cell_frame(table: ir.Table, period: str, as_of_ts: pd.Timestamp) -> pd.DataFrame:
+    """Return the engine's cohort x period-number cells (one small query).
+
+    Columns: ``cohort`` and ``off`` (period numbers), ``active`` (members buying in that
+    period), ``rev`` (their orders' net), ``ends`` (members whose last purchase period it is)
+    and ``sq`` (the step of the sum over members of their squared cumulative net at that
+    period: summed along ``off`` it gives the cumulative squares of the in-memory cells).
+    """
     o = orders(table, as_of_ts)
     o = o.mutate(p=_period_number(o.date, o.day, period), purchase=o.net >= 0)
     o = o.mutate(cohort=o.purchase.ifelse(o.p, None).min().over(group_by=o.customer_id))
@@ -50,9 +60,11 @@ def cohort_counts(table: ir.Table, period: str = "M", as_of=None) -> CohortCount
     cp = o.group_by(["customer_id", "cohort", "p"]).aggregate(
         bought=o.purchase.ifelse(1, 0).max(), rev=o.net.sum()
     )
+    running = ibis.cumulative_window(group_by=cp.customer_id, order_by=cp.p)
     cp = cp.mutate(
         off=cp.p - cp.cohort,
         last_p=(cp.bought == 1).ifelse(cp.p, None).max().over(group_by=cp.customer_id),
+        cum=cp.rev.sum().over(running),
     )
     cells = (
         cp.group_by(["cohort", "off"])
@@ -60,11 +72,18 @@ def cohort_counts(table: ir.Table, period: str = "M", as_of=None) -> CohortCount
             active=cp.bought.sum(),
             rev=cp.rev.sum(),
             ends=((cp.bought == 1) & (cp.p == cp.last_p)).ifelse(1, 0).sum(),
+            sq=(cp.cum * cp.cum - (cp.cum - cp.rev) * (cp.cum - cp.rev)).sum(),
         )
         .execute()
     )
     cells["cohort"] = cells["cohort"].astype(np.int64)
     cells["off"] = cells["off"].astype(np.int64)
+    return cells
+
+
+def counts_from_cells(cells: pd.DataFrame, period: str, as_of_ts: pd.Timestamp) -> CohortCounts:
+    """Turn :func:`cell_frame`'s rows into the :class:`~analysis.cohorts.CohortCounts` grids."""
+    last, _ = last_period(as_of_ts, period)
     # Every member buys in their cohort's own period (period number 0).
     first = cells[cells["off"] == 0].sort_values("cohort", ignore_index=True)
     row_cohort = first["cohort"].to_numpy(dtype=np.int64)

@@ -7,10 +7,11 @@ import math
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.overview import ACTIVE_WINDOW_DAYS, Scorecard
-from analysis.pushdown._lines import cutoff_day, orders, resolve_as_of
+from analysis.overview import ACTIVE_WINDOW_DAYS, PeriodComparison, Scorecard
+from analysis.overview import scorecard as _memory_scorecard
+from analysis.pushdown._lines import CANONICAL, cutoff_day, orders, resolve_as_of
 
-__all__ = ["scorecard"]
+__all__ = ["compare_scorecards", "scorecard", "window"]
 
 
 def _ratio(num: float, den: float) -> float:
@@ -61,6 +62,8 @@ def scorecard(table: ir.Table, *, as_of=None) -> Scorecard:
         largest=o.largest.max(),
     )
     row = c.cross_join(ords).cross_join(ln).execute().iloc[0].to_dict()
+    if not int(row["n_all"] or 0):  # nothing observed: zero counts and nan rates, as in memory
+        return _memory_scorecard(pd.DataFrame(columns=list(CANONICAL)), as_of=as_of_ts)
     n_orders = int(row["n_orders"] or 0)
     n_customers = int(row["customers"] or 0)
     gross = float(row["gross"] or 0.0)
@@ -83,3 +86,42 @@ def scorecard(table: ir.Table, *, as_of=None) -> Scorecard:
         as_of=as_of_ts,
         largest_amount=float(row["largest"] or 0.0),
     )
+
+
+def window(table: ir.Table, start, end) -> ir.Table:
+    """Return the lines dated on or after ``start`` and before ``end`` (midnights)."""
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    return table.filter(
+        table.order_date >= lo.to_pydatetime(), table.order_date < hi.to_pydatetime()
+    )
+
+
+def compare_scorecards(
+    table: ir.Table, start, end, prev_start=None, prev_end=None
+) -> PeriodComparison:
+    """:func:`analysis.overview.compare_scorecards` with the counting pushed down to the engine.
+
+    Parameters
+    ----------
+    table : ibis Table
+        Canonical transactions.
+    start, end, prev_start, prev_end : date-like
+        The window ``[start, end)`` and the one it is compared with (None: no comparison).
+
+    Returns
+    -------
+    PeriodComparison
+        The same scorecards as in memory: each is :func:`scorecard` of its window's lines
+        with ``as_of`` at the window's end.
+    """
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    current = scorecard(window(table, lo, hi), as_of=hi)
+    if prev_start is None or prev_end is None:
+        return PeriodComparison(current, None, lo, hi, None, None, False)
+    plo, phi = pd.Timestamp(prev_start).normalize(), pd.Timestamp(prev_end).normalize()
+    previous = scorecard(window(table, plo, phi), as_of=phi)
+    first = table.order_date.min().execute()
+    complete = bool(
+        first is not None and pd.notna(first) and pd.Timestamp(first).normalize() <= plo
+    )
+    return PeriodComparison(current, previous, lo, hi, plo, phi, complete)

@@ -1,0 +1,158 @@
+"""ui.engine: on a connected source the Overview, RFM and Cohorts figures are the whole table's.
+
+The pages get a customer sample of a connected source; the figures that have a push-down twin
+must instead equal the in-memory figures of ALL the source's lines (not the sample's), on DuckDB
+and, when ``CF_TEST_POSTGRES_URL`` is set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+duckdb = pytest.importorskip("duckdb")
+ibis = pytest.importorskip("ibis")
+
+from analysis import cohorts, ingest, overview, rfm  # noqa: E402
+from tests.apptest_utils import new_app, texts  # noqa: E402
+from tests.paths import SAMPLE_DATA  # noqa: E402
+from ui import connection as conn  # noqa: E402
+from ui import engine  # noqa: E402
+
+CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
+REQUIRE = os.environ.get("CF_REQUIRE_ENGINES") == "1"
+SAMPLE = 400  # customers in the pages' sample: far fewer than the shop's 5,000
+
+
+@pytest.fixture(scope="module")
+def shop() -> pd.DataFrame:
+    path = SAMPLE_DATA / "online_shop_transactions.csv"
+    return ingest.prepare_transactions(ingest.read_table(path)).data[CANONICAL]
+
+
+@pytest.fixture(scope="module")
+def shop_db(shop, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("engine") / "shop.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.register("frame", shop)
+    raw.execute("CREATE TABLE transactions AS SELECT * FROM frame")
+    raw.close()
+    return path
+
+
+def test_the_session_key_is_the_connections():
+    assert engine._SESSION_KEY == conn.SESSION_KEY
+
+
+def test_every_pushed_function_has_its_twin():
+    from analysis import pushdown
+
+    for function in engine._PUSHED.values():
+        assert callable(getattr(pushdown, function))
+
+
+def _use(connections: dict, table: str):
+    at = new_app()
+    at.secrets["connections"] = connections
+    at.run()
+    at.switch_page("app_pages/connect.py")
+    at.run()
+    at.selectbox(key="connect_table").set_value(table).run()
+    at.button(key="connect_use").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _open(at, page: str):
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, (page, at.exception)
+    assert not at.error, [e.value for e in at.error]
+    assert not at.warning or not any("could not compute" in w.value for w in at.warning)
+    return at
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _check_pages(at, tx: pd.DataFrame, engine_name: str, sample_label: str) -> None:
+    shown = texts(at)
+    assert sample_label in shown  # the pages still name the sample they work on elsewhere
+
+    at = _open(at, "app_pages/overview.py")
+    card = overview.scorecard(tx)
+    for key in ("customers", "orders", "net_revenue", "average_order_value", "refund_rate"):
+        assert _metric(at, overview.LABELS[key]) == overview.format_figure(card, key), key
+    assert _metric(at, overview.LABELS["active_last_90"]) == f"{card.active_last_90:,}"
+    assert f"computed in {engine_name} on all {len(tx):,} lines" in texts(at)
+
+    at = _open(at, "app_pages/rfm.py")
+    table = rfm.rfm_table(tx)
+    summary = rfm.segment_summary(table)
+    assert _metric(at, "Customers scored") == f"{len(table):,}"
+    shown = next(df.value for df in at.dataframe if {"segment", "revenue"} <= set(df.value.columns))
+    expected = summary.set_index("segment")
+    got = shown.set_index("segment")
+    assert got["customers"].to_dict() == expected["customers"].to_dict()
+    pd.testing.assert_series_equal(got["revenue"], expected["revenue"], rtol=1e-9)
+    assert f"computed in {engine_name} on all {len(tx):,} lines" in texts(at)
+
+    at = _open(at, "app_pages/cohorts.py")
+    report = cohorts.cohort_report(tx)
+    assert _metric(at, "Customers in these cohorts") == f"{report.n_customers:,}"
+    assert _metric(at, "Cohorts") == f"{report.n_cohorts:,}"
+    overall = report.summary.overall
+    assert _metric(at, "Bought again 1 month later") == (
+        "n/a" if math.isnan(overall) else f"{overall:.0%}"
+    )
+    for sentence in report.sentences:
+        assert sentence in texts(at)
+    assert f"computed in {engine_name} on all {len(tx):,} lines" in texts(at)
+
+
+@pytest.mark.slow
+def test_pages_show_the_whole_duckdb_table_not_the_sample(shop, shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "transactions")
+    at = _open(at, "app_pages/overview.py")
+    _check_pages(at, shop, "DuckDB", f"a sample: {SAMPLE:,} of 5,000 customers")
+
+
+@pytest.mark.slow
+def test_stopping_the_source_goes_back_to_in_memory(shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "transactions")
+    at.button(key="connect_stop").click().run()
+    at = _open(at, "app_pages/overview.py")
+    assert "computed in DuckDB" not in texts(at)
+
+
+@pytest.fixture(scope="module")
+def postgres_shop(shop):
+    url = os.environ.get("CF_TEST_POSTGRES_URL")
+    if not url:
+        reason = "no PostgreSQL server: set CF_TEST_POSTGRES_URL (.ci/run starts one)"
+        if REQUIRE:
+            pytest.fail(reason + " (CF_REQUIRE_ENGINES=1)")
+        pytest.skip(reason)
+    con = ibis.connect(url)
+    keep = shop["customer_id"].isin(shop["customer_id"].drop_duplicates().iloc[:600])
+    small = shop[keep].reset_index(drop=True)
+    con.create_table("cf_engine_tx", small, overwrite=True)
+    yield url, small
+    con.drop_table("cf_engine_tx", force=True)
+    con.disconnect()
+
+
+@pytest.mark.slow
+def test_pages_show_the_whole_postgres_table_not_the_sample(postgres_shop, monkeypatch):
+    url, small = postgres_shop
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"pg": {"url": url, "timeout_seconds": 60}}, "cf_engine_tx")
+    at = _open(at, "app_pages/overview.py")
+    _check_pages(at, small, "PostgreSQL", f"a sample: {SAMPLE:,} of 600 customers")

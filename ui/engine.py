@@ -1,0 +1,229 @@
+"""Where a page's figures are computed: in memory, or in the engine of a connected source.
+
+A connected source reaches the pages as a customer sample (:func:`ui.connection.connected_dataset`).
+The headline figures that have a push-down twin in :mod:`analysis.pushdown` (the Overview's
+scorecards, the RFM table, the cohort sizes and report) are instead computed in the engine on
+the whole canonical table: :func:`compute` is :func:`ui.cache.compute` for every other case, so
+a page only swaps ``compute`` for ``engine.compute`` on those lines and calls :func:`say_where`.
+
+Results are cached by connection, settings digest, table or query, column mapping and the
+function's settings (:func:`ui.connection.cached`), and run under the connection's timeout.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import cohorts, overview, rfm
+from ui.cache import compute as _memory_compute
+from ui.data import Dataset
+from ui.text import inert
+
+__all__ = [
+    "ENGINE_NAMES",
+    "Source",
+    "compute",
+    "connected_source",
+    "engine_name",
+    "in_sample",
+    "line_count",
+    "say_where",
+]
+
+#: How pages name an Ibis backend.
+ENGINE_NAMES = {
+    "duckdb": "DuckDB",
+    "postgres": "PostgreSQL",
+    "pyspark": "Spark",
+    "mysql": "MySQL",
+    "sqlite": "SQLite",
+    "bigquery": "BigQuery",
+    "snowflake": "Snowflake",
+    "databricks": "Databricks",
+    "trino": "Trino",
+    "mssql": "SQL Server",
+    "oracle": "Oracle",
+}
+
+
+# ui.connection.SESSION_KEY: ui.connection (and Ibis behind it) is imported only when a session
+# uses a connected source, as ui.data does.
+_SESSION_KEY = "connected_source"
+
+
+def _name(func: Callable) -> str:
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+# In-memory function -> the name of its twin in analysis.pushdown.
+_PUSHED = {
+    _name(overview.scorecard): "scorecard",
+    _name(overview.compare_scorecards): "compare_scorecards",
+    _name(rfm.rfm_table): "rfm_table",
+    _name(cohorts.cohort_sizes): "cohort_sizes",
+    _name(cohorts.cohort_report): "cohort_report",
+}
+# Settings the push-down twin cannot take: the in-memory path (on the sample) is used then.
+_IN_MEMORY_ONLY = {"by", "max_groups"}
+# Twins that bring back a row per customer: only up to MAX_CUSTOMERS_BACK customers.
+_PER_CUSTOMER = {"rfm_table"}
+
+
+class Source(tuple):
+    """``(name, source, mapping)`` of the session's connected source."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        """The connection's name in secrets.toml."""
+        return self[0]
+
+    @property
+    def source(self) -> tuple[str, str]:
+        """``("table", name)`` or ``("sql", select)``."""
+        return self[1]
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Role -> column of the source."""
+        return self[2]
+
+
+def connected_source(ds: Dataset | None) -> Source | None:
+    """Return the connected source ``ds`` was made from, or None for examples and uploads."""
+    chosen = st.session_state.get(_SESSION_KEY)
+    if not chosen or ds is None:
+        return None
+    from ui import connection as conn
+
+    name, source, mapping = chosen["name"], tuple(chosen["source"]), dict(chosen["mapping"])
+    try:
+        if ds.key != conn.dataset_key(name, source, mapping):
+            return None
+    except KeyError:  # the connection is no longer configured
+        return None
+    return Source((name, source, mapping))
+
+
+def _canonical(con, source, mapping):
+    from ui import connection as conn
+
+    return conn.canonical_table(conn.source_table(con, source), mapping)
+
+
+def _pushed(con, source, mapping, function: str, settings: tuple):
+    from analysis import pushdown
+
+    return getattr(pushdown, function)(_canonical(con, source, mapping), **dict(settings))
+
+
+def _count(con, source, mapping):
+    return int(_canonical(con, source, mapping).count().execute())
+
+
+def line_count(where: Source) -> int:
+    """Lines of the connected source with a customer, a date and an amount (counted there)."""
+    from ui import connection as conn
+
+    return conn.cached(where.name, where.source, where.mapping, "line count", _count)
+
+
+def engine_name(where: Source) -> str:
+    """Return the engine's name for pages ("DuckDB", "PostgreSQL", ...)."""
+    from ui import connection as conn
+
+    backend = getattr(conn.get_connection(where.name).backend, "name", "")
+    return ENGINE_NAMES.get(str(backend), str(backend) or "the database")
+
+
+def _run(where: Source, function: str, kwargs: dict) -> Any:
+    from ui import connection as conn
+
+    settings = tuple(sorted(kwargs.items()))
+    what = f"pushdown.{function} " + json.dumps(repr(settings))
+    return conn.cached(where.name, where.source, where.mapping, what, _pushed, function, settings)
+
+
+def _can_push(where: Source, function: str, kwargs: dict) -> bool:
+    from ui import connection as conn
+
+    if any(kwargs.get(k) is not None for k in _IN_MEMORY_ONLY):
+        return False
+    if function in _PER_CUSTOMER:
+        return _run(where, "scorecard", {}).customers <= conn.MAX_CUSTOMERS_BACK
+    return True
+
+
+def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
+    """Run ``func`` in the connected source's engine on all its lines, or as :func:`ui.cache.compute`.
+
+    Parameters
+    ----------
+    func : callable
+        A public ``analysis`` function; those with a twin in :mod:`analysis.pushdown`
+        (scorecard, compare_scorecards, rfm_table, cohort_sizes, cohort_report) run in the
+        engine when ``ds`` is a connected source and the settings allow it.
+    ds : Dataset
+        The session's dataset.
+    **kwargs
+        The function's settings (part of the cache key either way).
+
+    Returns
+    -------
+    Any
+        What ``func`` returns for the whole source (engine) or for ``ds.tx`` (in memory). When
+        the engine fails, a warning names the error and the sample's figures are shown.
+    """
+    where = connected_source(ds)
+    function = _PUSHED.get(_name(func))
+    if where is None or function is None:
+        return _memory_compute(func, ds, **kwargs)
+    from ui import connection as conn
+
+    settings = {k: v for k, v in kwargs.items() if k not in _IN_MEMORY_ONLY}
+    try:
+        if _can_push(where, function, kwargs):
+            return _run(where, function, settings)
+    except Exception as error:  # each driver has its own error classes (duckdb.Error,
+        # psycopg.Error, OSError for an unreachable host...) with no common base: the message
+        # is shown with the connection's settings blanked, and the sample's figures instead
+        why = conn.redact(str(error) or type(error).__name__, conn.connection_config(where.name))
+        st.warning(
+            inert(
+                f"The database could not compute this on all lines ({why}); the figures below "
+                "are those of the sample."
+            ),
+            icon=":material/warning:",
+        )
+    return _memory_compute(func, ds, **kwargs)
+
+
+def say_where(ds: Dataset, what: str = "These figures are") -> None:
+    """Write "<what> computed in <engine> on all N lines" under a connected source's figures."""
+    where = connected_source(ds)
+    if where is None:
+        return
+    try:
+        n = line_count(where)
+        engine = engine_name(where)
+    except Exception:  # a driver's own error (no common base): compute() says what failed
+        return
+    st.caption(f"{what} computed in {engine} on all {n:,} lines of the source.")
+
+
+def in_sample(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+    """Return the rows of a per-customer ``table`` whose customer is in ``ds.tx``.
+
+    On a connected source the engine's tables hold every customer while the page's lines
+    (``ds.tx``) are a sample: a worked example or a customer's lines must come from the sample.
+    For other datasets ``table`` is returned as it is.
+    """
+    if connected_source(ds) is None or ds.tx is None:
+        return table
+    return table[table.index.isin(ds.tx["customer_id"].unique())]
