@@ -22,9 +22,11 @@ from analysis.pushdown._lines import (
     orders,
     resolve_as_of,
 )
-from analysis.pushdown.clv import clv_summary
+from analysis.pushdown.breakdowns import top_breakdown, top_breakdown_in_period
+from analysis.pushdown.clv import clv_summary, gamma_gamma_inputs
 from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
 from analysis.pushdown.cohorts import cohort_counts, retention_matrix
+from analysis.pushdown.new_returning import new_vs_returning, new_vs_returning_in_period
 from analysis.pushdown.overview import compare_scorecards, scorecard
 from analysis.pushdown.rfm import rfm_table, rfm_values
 
@@ -39,6 +41,9 @@ __all__ = [
     "cohort_report",
     "cohort_sizes",
     "compare_scorecards",
+    "gamma_gamma_inputs",
+    "new_vs_returning",
+    "new_vs_returning_in_period",
     "observed_lines",
     "orders",
     "resolve_as_of",
@@ -46,4 +51,6 @@ __all__ = [
     "rfm_table",
     "rfm_values",
     "scorecard",
+    "top_breakdown",
+    "top_breakdown_in_period",
 ]

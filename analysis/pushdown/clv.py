@@ -13,9 +13,23 @@ from analysis.pushdown._lines import (
     resolve_as_of,
 )
 
-__all__ = ["clv_summary"]
+__all__ = ["clv_summary", "gamma_gamma_inputs"]
 
 _UNIT_DAYS = {"D": 1.0, "W": 7.0}
+
+
+def _per_customer(table, as_of_ts: pd.Timestamp) -> ir.Table:
+    """Purchase days per customer: their count, the first and last, the repeat days' net sum."""
+    ld = line_days(table, as_of_ts)
+    days = ld.group_by(["customer_id", "day"]).aggregate(net=ld.amount.sum().round(NET_DECIMALS))
+    days = days.filter(days.net >= 0)
+    days = days.mutate(first_day=days.day.min().over(group_by=days.customer_id))
+    return days.group_by("customer_id").aggregate(
+        n_days=days.day.count(),
+        first_day=days.first_day.min(),
+        last_day=days.day.max(),
+        repeat_total=(days.day != days.first_day).ifelse(days.net, 0.0).sum(),
+    )
 
 
 def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.DataFrame:
@@ -46,17 +60,7 @@ def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.Data
         raise ValueError(f"time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}")
     unit = _UNIT_DAYS[time_unit]
     as_of_ts = resolve_as_of(table, as_of)
-    ld = line_days(table, as_of_ts)
-    days = ld.group_by(["customer_id", "day"]).aggregate(net=ld.amount.sum().round(NET_DECIMALS))
-    days = days.filter(days.net >= 0)
-    days = days.mutate(first_day=days.day.min().over(group_by=days.customer_id))
-    per = days.group_by("customer_id").aggregate(
-        n_days=days.day.count(),
-        first_day=days.first_day.min(),
-        last_day=days.day.max(),
-        repeat_total=(days.day != days.first_day).ifelse(days.net, 0.0).sum(),
-    )
-    frame = per.execute().sort_values("customer_id", ignore_index=True)
+    frame = _per_customer(table, as_of_ts).execute().sort_values("customer_id", ignore_index=True)
     frequency = frame["n_days"].to_numpy(dtype=np.int64) - 1
     first_day = frame["first_day"].to_numpy(dtype=np.int64)
     repeat_total = frame["repeat_total"].to_numpy(dtype=np.float64)
@@ -72,3 +76,40 @@ def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.Data
     )
     summary.attrs = {"time_unit": time_unit, "as_of": as_of_ts}
     return summary
+
+
+def gamma_gamma_inputs(table: ir.Table, *, as_of=None) -> pd.DataFrame:
+    """Return the Gamma-Gamma spend model's inputs, computed in the engine.
+
+    These are the rows of :func:`clv_summary` the model fits on
+    (:meth:`analysis.clv.GammaGammaModel.fit`): repeat buyers (``frequency > 0``) whose mean
+    repeat purchase day is worth more than 0. Only those customers come back.
+
+    Parameters
+    ----------
+    table : ibis Table
+        Canonical transactions (``customer_id``, ``order_id``, ``order_date``, ``amount``).
+    as_of : date-like or None
+        End of observation, exclusive.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (sorted), with ``frequency`` (int64, repeat purchase days)
+        and ``monetary_value`` (float64, their mean net value); ``attrs["as_of"]``.
+    """
+    as_of_ts = resolve_as_of(table, as_of)
+    per = _per_customer(table, as_of_ts)
+    per = per.filter(per.n_days >= 2, per.repeat_total > 0)
+    frame = per.select("customer_id", "n_days", "repeat_total").execute()
+    frame = frame.sort_values("customer_id", ignore_index=True)
+    frequency = frame["n_days"].to_numpy(dtype=np.int64) - 1
+    out = pd.DataFrame(
+        {
+            "frequency": frequency,
+            "monetary_value": frame["repeat_total"].to_numpy(dtype=np.float64) / frequency,
+        },
+        index=pd.Index(frame["customer_id"].astype("str"), name="customer_id"),
+    )
+    out.attrs = {"as_of": as_of_ts}
+    return out
