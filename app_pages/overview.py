@@ -213,10 +213,10 @@ warnings_box(ds.tx_warnings)
 
 st.subheader("New and returning customers")
 if period == "all":
-    nvr = compute(overview.new_vs_returning, ds, freq=defaults.TREND_PERIOD.default)
+    nvr = engine.compute(overview.new_vs_returning, ds, freq=defaults.TREND_PERIOD.default)
 else:  # the months of the period and of the one it is compared with, when they follow on
     shown_from = bounds[2] if compare == "previous" and bounds[2] is not None else bounds[0]
-    nvr = compute(
+    nvr = engine.compute(
         overview.new_vs_returning_in_period,
         ds,
         start=shown_from.isoformat(),

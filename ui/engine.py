@@ -2,7 +2,7 @@
 
 A connected source reaches the pages as a customer sample (:func:`ui.connection.connected_dataset`).
 The headline figures that have a push-down twin in :mod:`analysis.pushdown` (the Overview's
-scorecards, the RFM table, the cohort sizes and report) are instead computed in the engine on
+scorecards and new-versus-returning counts, the RFM table, the cohort sizes and report) are instead computed in the engine on
 the whole canonical table: :func:`compute` is :func:`ui.cache.compute` for every other case, so
 a page only swaps ``compute`` for ``engine.compute`` on those lines and calls :func:`say_where`.
 
@@ -64,6 +64,8 @@ def _name(func: Callable) -> str:
 _PUSHED = {
     _name(overview.scorecard): "scorecard",
     _name(overview.compare_scorecards): "compare_scorecards",
+    _name(overview.new_vs_returning): "new_vs_returning",
+    _name(overview.new_vs_returning_in_period): "new_vs_returning_in_period",
     _name(rfm.rfm_table): "rfm_table",
     _name(cohorts.cohort_sizes): "cohort_sizes",
     _name(cohorts.cohort_report): "cohort_report",
@@ -167,7 +169,8 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
     ----------
     func : callable
         A public ``analysis`` function; those with a twin in :mod:`analysis.pushdown`
-        (scorecard, compare_scorecards, rfm_table, cohort_sizes, cohort_report) run in the
+        (scorecard, compare_scorecards, new_vs_returning and its in-period form, rfm_table,
+        cohort_sizes, cohort_report) run in the
         engine when ``ds`` is a connected source and the settings allow it.
     ds : Dataset
         The session's dataset.
