@@ -5,6 +5,9 @@ Chromium, a context per visitor), has every visitor open the app, upload its own
 and visit every page. It reports, per level:
 
 - time from upload to the last page rendered (p50, p95) and errors;
+- the server's CPU time (user + system, all its threads, from ``/proc/<pid>/stat``) spent on
+  the level, in total and per visitor: on a loaded machine the wall times vary, the CPU a
+  visitor costs much less;
 - the health endpoint's response time while the others parse (p50, p95, max);
 - whether every visitor saw its own data (its customer count on the overview, after visiting
   every page);
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -68,6 +72,14 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system, every thread) the process ``pid`` has used so far."""
+    # /proc/<pid>/stat: the fields after the command name "(...)"; utime and stime are the
+    # 14th and 15th fields, in clock ticks.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -143,8 +155,9 @@ async def probe_health(url: str, stop: asyncio.Event, samples: list[float]) -> N
         await asyncio.sleep(0.25)
 
 
-async def run_level(browser, url, files, expected, pages, n) -> dict:
+async def run_level(browser, url, files, expected, pages, n, pid: int) -> dict:
     stop = asyncio.Event()
+    cpu_start = cpu_seconds(pid)
     health: list[float] = []
     prober = asyncio.create_task(probe_health(url, stop, health))
     start = time.perf_counter()
@@ -155,12 +168,14 @@ async def run_level(browser, url, files, expected, pages, n) -> dict:
         timeout=VISITOR_TIMEOUT + 60,
     )
     wall = time.perf_counter() - start
+    cpu = cpu_seconds(pid) - cpu_start
     stop.set()
     await prober
     times = [r["seconds"] for r in results if r["seconds"] is not None]
     return {
         "n": n,
         "wall": wall,
+        "cpu": cpu,
         "p50": pct(times, 50),
         "p95": pct(times, 95),
         "errors": [r["error"] for r in results if r["error"]],
@@ -195,20 +210,21 @@ async def main_async(args) -> int:
             )
             header = (
                 f"{'round':>5} {'visitors':>8} {'p50 s':>7} {'p95 s':>7} {'wall s':>7} "
-                f"{'errors':>6} {'own data':>8} {'health p50/p95/max ms':>22} {'RSS after MiB':>13}"
+                f"{'errors':>6} {'own data':>8} {'health p50/p95/max ms':>22} {'RSS after MiB':>13} "
+                f"{'server CPU s':>12} {'CPU s/visitor':>13}"
             )
             print(header)
             after_rounds = []
             for rnd in range(1, args.rounds + 1):
                 for n in levels:
-                    r = await run_level(browser, url, files, expected, pages, n)
+                    r = await run_level(browser, url, files, expected, pages, n, proc.pid)
                     await asyncio.sleep(SESSION_TTL + CACHE_TTL + 5)
                     rss = rss_mib(proc.pid)
                     print(
                         f"{rnd:>5} {n:>8} {r['p50']:7.1f} {r['p95']:7.1f} {r['wall']:7.1f} "
                         f"{len(r['errors']):>6} {r['own_data']:>4}/{n:<3} "
                         f"{r['health_p50']:7.0f}/{r['health_p95']:5.0f}/{r['health_max']:6.0f} "
-                        f"{rss:13.0f}",
+                        f"{rss:13.0f} {r['cpu']:12.1f} {r['cpu'] / n:13.1f}",
                         flush=True,
                     )
                     for e in r["errors"][:3]:

@@ -13,7 +13,8 @@ with ``A0 = G(t_x) - G(T)`` and ``G(t) = (r+s+x) * integral_t^inf (alpha+u)^-(r+
 (beta+u)^-(s+1) du``, a Gauss hypergeometric function. Here ``G`` is evaluated after Euler's
 transformation, ``2F1(1, b; r+s+x+1; z)`` with ``0 <= z < 1``, which is at least 1 and does not
 overflow for large frequencies (SciPy, checked, with a quadrature of its one-peaked integral
-where SciPy fails); ``A0`` is taken in log space with ``expm1``.
+where SciPy fails, summing the series first where it converges in a few terms); ``A0`` is
+taken in log space with ``expm1``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = ["ParetoNBDModel"]
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
 _NEAR_ONE = 0.9
 _PMF_PANELS = 64
+_SERIES_TERMS = 200  # terms of the series tried before the quadrature
 
 
 def _log_f1_fallback(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -101,6 +103,34 @@ def _log_f1_fallback(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     return np.log(m) + top + np.log(np.maximum(total, 1e-300))
 
 
+def _log_f1_series(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``log 2F1(1, b; c; z)`` by summing its series, NaN where it needs over 200 terms.
+
+    The terms ``prod_{j<k} (b+j)/(c+j) z`` are all positive (``b > 0``, ``c > 0``, ``0 <= z <
+    1``): no cancellation, so the sum is exact to rounding. Their ratios move monotonically
+    from ``b z / c`` towards ``z``, so after a term ``t`` whose ratio to the next is ``q``
+    the rest is at most ``t q' / (1 - q')`` with ``q' = max(q, z)``; the sum stops when that
+    is below ``1e-17`` of the sum. Near ``z = 1`` with ``c`` much larger than ``b`` (many
+    purchases) this takes a few terms where SciPy's transformations fail.
+    """
+    term = np.ones_like(z)
+    total = np.ones_like(z)
+    todo = np.arange(len(z))
+    for k in range(_SERIES_TERMS):
+        bk, ck, zk = b[todo], c[todo], z[todo]
+        ratio = (bk + k) / (ck + k) * zk
+        term[todo] *= ratio
+        total[todo] += term[todo]
+        q = np.maximum((bk + k + 1) / (ck + k + 1) * zk, zk)
+        done = term[todo] * q < 1e-17 * (1 - q) * total[todo]
+        todo = todo[~done]
+        if not len(todo):
+            break
+    out = np.log(total)
+    out[todo] = np.nan
+    return out
+
+
 def _log_f1(b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     """``log 2F1(1, b; c; z)`` for ``0 <= z < 1``, ``c > 1`` (the value is at least 1).
 
@@ -110,7 +140,7 @@ def _log_f1(b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     b_arr, c, z = np.broadcast_arrays(np.asarray(b, dtype=np.float64), c, z)
     b_arr, c, z = (np.asarray(v, dtype=np.float64) for v in (b_arr, c, z))
     # Very near z = 1 SciPy's direct series is slow (up to milliseconds a value) and sometimes
-    # wrong: there the Pfaff transform is tried, then the quadrature.
+    # wrong: there the Pfaff transform is tried, then the series, then the quadrature.
     near_one = z > _NEAR_ONE
     value = np.full(z.shape, np.nan)
     value[~near_one] = hyp2f1(1.0, b_arr[~near_one], c[~near_one], z[~near_one])
@@ -140,7 +170,12 @@ def _log_f1(b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
         & (out <= log_hi + 1e-9 * (1 + log_hi))
     )
     if bad.any():
+        # The series where it converges in a few terms (exact: positive terms), then the
+        # quadrature for the rest.
         out = out.copy()
+        out[bad] = _log_f1_series(b_arr[bad], c[bad], z[bad])
+        bad &= np.isnan(out)
+    if bad.any():
         with np.errstate(all="ignore"):
             out[bad] = _log_f1_fallback(b_arr[bad], c[bad], z[bad])
     return out
