@@ -33,7 +33,7 @@ st.caption(
 )
 
 progress = Progress("Scoring every customer", total=6)
-first_day, default_as_of = compute(rfm.date_bounds, ds)
+first_day, default_as_of = engine.compute(rfm.date_bounds, ds)
 first_date, last_as_of = first_day.date(), default_as_of.date()
 
 # ------------------------------------------------------------------------------ controls

@@ -66,6 +66,7 @@ _PUSHED = {
     _name(overview.compare_scorecards): "compare_scorecards",
     _name(overview.new_vs_returning): "new_vs_returning",
     _name(overview.new_vs_returning_in_period): "new_vs_returning_in_period",
+    _name(rfm.date_bounds): "date_bounds",
     _name(rfm.rfm_table): "rfm_table",
     _name(cohorts.cohort_sizes): "cohort_sizes",
     _name(cohorts.cohort_report): "cohort_report",
@@ -169,7 +170,7 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
     ----------
     func : callable
         A public ``analysis`` function; those with a twin in :mod:`analysis.pushdown`
-        (scorecard, compare_scorecards, new_vs_returning and its in-period form, rfm_table,
+        (scorecard, compare_scorecards, new_vs_returning and its in-period form, date_bounds, rfm_table,
         cohort_sizes, cohort_report) run in the
         engine when ``ds`` is a connected source and the settings allow it.
     ds : Dataset

@@ -28,7 +28,7 @@ from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
 from analysis.pushdown.cohorts import cohort_counts, retention_matrix
 from analysis.pushdown.new_returning import new_vs_returning, new_vs_returning_in_period
 from analysis.pushdown.overview import compare_scorecards, scorecard
-from analysis.pushdown.rfm import rfm_table, rfm_values
+from analysis.pushdown.rfm import date_bounds, rfm_table, rfm_values
 
 __all__ = [
     "CANONICAL",
@@ -37,6 +37,7 @@ __all__ = [
     "materialize",
     "NET_DECIMALS",
     "clv_summary",
+    "date_bounds",
     "cohort_counts",
     "cohort_report",
     "cohort_sizes",

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis import rfm as _rfm
 from analysis.pushdown._lines import NET_DECIMALS, cutoff_day, orders, resolve_as_of
 
-__all__ = ["rfm_values", "rfm_table"]
+__all__ = ["date_bounds", "rfm_values", "rfm_table"]
 
 
 def rfm_values(table: ir.Table, *, as_of=None) -> tuple[pd.DataFrame, int, pd.Timestamp]:
@@ -80,3 +80,15 @@ def rfm_table(
         values, as_of=as_of_ts, bins=bins, rules=rules, refund_only_customers=refund_only
     )
     return out
+
+
+def date_bounds(table: ir.Table) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """:func:`analysis.rfm.date_bounds` in the engine: the first day and the default ``as_of``.
+
+    Both are midnights: the first transaction's day and the day after the last one (one query).
+    """
+    row = table.aggregate(first=table.order_date.min(), last=table.order_date.max()).execute()
+    first, last = row["first"].iloc[0], row["last"].iloc[0]
+    if last is None or pd.isna(last):
+        resolve_as_of(table)  # raises NotEnoughData: no dated transactions
+    return pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
