@@ -198,7 +198,10 @@ if in_use:
         on_click=conn.stop_using_source,
         icon=":material/close:",
     )
-    use_cols[1].caption("Every page now works on this source (a customer sample when it is large).")
+    use_cols[1].caption(
+        "Every page now works on this source: Overview, RFM segments and Cohorts count all of "
+        "it in the database, the other pages a customer sample when it is large."
+    )
 else:
     use_cols[0].button(
         "Use on every page",
@@ -209,8 +212,9 @@ else:
         type="primary",
     )
     use_cols[1].caption(
-        f"The other pages then work on every line of up to {conn.SAMPLE_CUSTOMERS:,} of its "
-        "customers, chosen by a hash of the customer id; the figures here are for the whole source."
+        "Overview, RFM segments and Cohorts then count the whole source in the database; the "
+        f"other pages work on every line of up to {conn.SAMPLE_CUSTOMERS:,} of its customers, "
+        "chosen by a hash of the customer id."
     )
 
 st.subheader("Data health")

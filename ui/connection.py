@@ -798,7 +798,8 @@ def connected_dataset():
         note = (
             f"This is a sample of the connected source: every line of {customers:,} of its "
             f"{total:,} customers ({share:.1%}), chosen by a hash of the customer id. "
-            "'Connect your data' shows the figures of the whole source, computed in the database."
+            "The Overview, RFM segments and Cohorts show the whole source's figures, computed "
+            "in the database ('Connect your data' too)."
         )
     else:
         label += " (all customers)"
