@@ -26,6 +26,7 @@ import contextlib
 import contextvars
 import hashlib
 import importlib
+import inspect
 import json
 import os
 import pickle
@@ -152,8 +153,45 @@ def _mark_seen(token: str) -> None:
             _SEEN.popitem(last=False)
 
 
+_PLAIN = (type(None), str, int, float, bool)
+
+
+def with_defaults(func: Callable, n_positional: int, kwargs: dict) -> dict:
+    """Return ``kwargs`` with ``func``'s plain keyword defaults filled in, for one cache key.
+
+    ``compute(clv.value_report, ds)`` and ``compute(clv.value_report, ds, model="bgnbd")`` ask
+    for the same result (``"bgnbd"`` is the default): with every default written out they get
+    the same key and share one model fit. Only defaults that are ``None``, text, numbers or
+    booleans are filled in (a sentinel object would mean "not given" and must stay absent).
+
+    Parameters
+    ----------
+    func : callable
+        The analysis function.
+    n_positional : int
+        How many positional arguments (the data tables) it is called with.
+    kwargs : dict
+        The settings given.
+    """
+    try:
+        params = list(inspect.signature(func).parameters.values())[n_positional:]
+    except (TypeError, ValueError):  # no signature to read (a builtin): keep the settings
+        return kwargs
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    full = {
+        p.name: p.default
+        for p in params
+        if p.kind in kinds and p.default is not p.empty and type(p.default) in _PLAIN
+    }
+    full.update(kwargs)
+    return full
+
+
 def compute(func: Callable, ds: Dataset, *, data: str = "tx", **kwargs) -> Any:
     """Run ``func`` on the dataset's table(s) through a bounded cross-session cache.
+
+    Settings left at ``func``'s defaults and the same settings written out share one result
+    (:func:`with_defaults`).
 
     Parameters
     ----------
@@ -172,6 +210,7 @@ def compute(func: Callable, ds: Dataset, *, data: str = "tx", **kwargs) -> Any:
         "both": (ds.tx, ds.responses),
     }[data]
     name = f"{func.__module__}:{func.__qualname__}"
+    kwargs = with_defaults(func, len(payload), kwargs)
     token = json.dumps([name, ds.key, data, repr(sorted(kwargs.items()))])
     if not _seen_before(token):
         Progress.note(func)

@@ -120,3 +120,45 @@ def test_chart_specs_and_derived_results_are_cached_by_content():
     assert ui.cache.derived(total, one, column="b") == 3.0
     assert ui.cache.derived(total, one.copy(), column="b") == 3.0
     assert calls.count(2) == 1
+
+
+def test_settings_left_at_their_defaults_share_the_result_of_the_same_settings_written_out(
+    monkeypatch,
+):
+    # The profile page asks for clv.value_report at its default model, the value page for
+    # model="bgnbd" written out: one fit, not two.
+    from types import SimpleNamespace
+
+    from analysis import rfm
+
+    st.cache_data.clear()
+    ran = []
+    resolve = ui.cache._resolve
+
+    def counting(name):
+        func = resolve(name)
+
+        def run(*args, **kwargs):
+            ran.append(kwargs)
+            return func(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(ui.cache, "_resolve", counting)
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a"],
+            "order_id": ["1", "2", "3"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-02-01"]),
+            "amount": [10.0, 5.0, 7.5],
+        }
+    )
+    ds = SimpleNamespace(key="test-defaults", tx=tx, responses=None)
+    first = ui.cache.compute(rfm.rfm_table, ds)
+    again = ui.cache.compute(rfm.rfm_table, ds, bins=5, as_of=None)
+    assert len(ran) == 1  # computed once
+    assert ran[0] == {"as_of": None, "bins": 5, "rules": None}  # the defaults written out
+    pd.testing.assert_frame_equal(first, again)
+    ui.cache.compute(rfm.rfm_table, ds, bins=3)
+    assert len(ran) == 2  # other settings: their own result
+    st.cache_data.clear()
