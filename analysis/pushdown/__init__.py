@@ -22,6 +22,7 @@ from analysis.pushdown._lines import (
     orders,
     resolve_as_of,
 )
+from analysis.pushdown.baskets import item_pair_counts
 from analysis.pushdown.breakdowns import top_breakdown, top_breakdown_in_period
 from analysis.pushdown.clv import clv_summary, gamma_gamma_inputs
 from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
@@ -43,6 +44,7 @@ __all__ = [
     "cohort_sizes",
     "compare_scorecards",
     "gamma_gamma_inputs",
+    "item_pair_counts",
     "new_vs_returning",
     "new_vs_returning_in_period",
     "observed_lines",

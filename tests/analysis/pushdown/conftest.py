@@ -18,8 +18,8 @@ from tests.analysis.pushdown._engines import (
     spark_table,
 )
 
-#: Columns kept besides the canonical ones (the breakdowns).
-EXTRA = ["category", "channel", "country"]
+#: Columns kept besides the canonical ones (the breakdowns, the basket items).
+EXTRA = ["category", "channel", "country", "product"]
 
 
 @pytest.fixture(scope="session")
