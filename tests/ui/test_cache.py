@@ -162,3 +162,25 @@ def test_settings_left_at_their_defaults_share_the_result_of_the_same_settings_w
     ui.cache.compute(rfm.rfm_table, ds, bins=3)
     assert len(ran) == 2  # other settings: their own result
     st.cache_data.clear()
+
+
+def test_chart_spec_is_the_validated_spec_built_without_validating(monkeypatch):
+    # ui.cache skips Altair's JSON-schema validation (most of the cost of a first chart): the
+    # spec is the same as the one Streamlit makes with validation, and validation never ran.
+    import altair as alt
+    from altair.utils import schemapi
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    df = pd.DataFrame({"a": ["x", "y", "z"], "b": [1.5, 2.0, 3.25]})
+    bars = alt.Chart(df).mark_bar().encode(x="a:N", y=alt.Y("b:Q", title="B")).properties(width=90)
+    validated = _convert_altair_to_vega_lite_spec(bars)
+    checks = []
+    real = schemapi.validate_jsonschema
+    monkeypatch.setattr(
+        schemapi, "validate_jsonschema", lambda *a, **k: checks.append(1) or real(*a, **k)
+    )
+    spec = ui.cache._to_spec(bars)
+    assert checks == []
+    strip = lambda s: {k: v for k, v in s.items() if k != "datasets"}  # noqa: E731
+    assert strip(spec) == strip(validated)
+    assert spec["datasets"].keys() == validated["datasets"].keys()
