@@ -21,8 +21,12 @@ st.set_page_config(
     page_title="Customer Focus",
     page_icon=str(ICON),
     layout="wide",
-    initial_sidebar_state="expanded",
+    # Open beside the page on a computer, closed on a phone (where it would cover the page).
+    initial_sidebar_state="auto",
 )
+# A chart wider than its column (a long cohort heatmap, side-by-side panels on a phone) scrolls
+# in its own box instead of making the whole page scroll sideways.
+st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }</style>")
 
 if not auth.is_authorised():
     # Only the sign-in page exists for this visitor until they are let in. It answers at every

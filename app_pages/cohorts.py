@@ -45,6 +45,7 @@ period = c1.segmented_control(
     key="cohorts_period",
     bind="query-params",
     help=defaults.COHORT_PERIOD.help,
+    wrap=True,  # onto a second row rather than scrolled out of sight in its column
 )
 period = period or defaults.COHORT_PERIOD.default
 metric = c2.selectbox(
@@ -67,6 +68,7 @@ kind = c3.segmented_control(
     bind="query-params",
     disabled=metric != "customers",
     help=defaults.COHORT_KIND.help,
+    wrap=True,
 )
 classic = defaults.COHORT_KIND.default
 kind = (kind or classic) if metric == "customers" else classic

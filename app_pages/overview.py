@@ -33,6 +33,7 @@ def pick_period(
             default=defaults.OVERVIEW_PERIOD.default,
             key="overview_period",
             bind="query-params",
+            wrap=True,  # onto a second row rather than scrolled out of sight in its column
         )
         or defaults.OVERVIEW_PERIOD.default
     )
@@ -47,6 +48,7 @@ def pick_period(
                 key="overview_compare",
                 bind="query-params",
                 help=defaults.OVERVIEW_COMPARISON.help,
+                wrap=True,
             )
             or defaults.OVERVIEW_COMPARISON.default
         )
@@ -171,7 +173,8 @@ FIGURES = [
     ["repeat_customer_rate", "orders_per_customer", "refund_rate", "active_last_90"],
 ]
 for keys in FIGURES:
-    for col, key in zip(st.columns(len(keys)), keys, strict=True):
+    # the last column a little wider: "Active customers, last 90 days" is whole at 1280 px
+    for col, key in zip(st.columns([1] * (len(keys) - 1) + [1.15]), keys, strict=True):
         if key == "active_last_90":  # always the last 90 days of the data, whatever the period
             shown = card_all
             if card_all.prev_90_complete:

@@ -22,7 +22,7 @@ st.caption(
 )
 
 # ------------------------------------------------------------------------------ controls
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = st.columns([1, 1, 1.1, 1])  # the churn horizons fit on one row at 1280 px
 months = c1.select_slider(
     defaults.VALUE_HORIZON.label,
     options=list(defaults.VALUE_HORIZON.options),
@@ -48,6 +48,7 @@ churn_days = c3.segmented_control(
     key="value_churn_days",
     bind="query-params",
     help=defaults.CHURN_HORIZON.help,
+    wrap=True,  # onto a second row rather than scrolled out of sight in its column
 )
 churn_days = int(churn_days or defaults.CHURN_DAYS)
 time_unit = c4.radio(
