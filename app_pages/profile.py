@@ -6,6 +6,7 @@ from analysis import churn, clv, overview, patterns, profile, rfm
 from analysis.charts import patterns as charts_patterns
 from analysis.core import defaults
 from analysis.core.text import money_format
+from ui import engine
 from ui.cache import Progress, chart, compute
 from ui.components import (
     EXPLAINED_ERRORS,
@@ -65,7 +66,7 @@ customer_id = c3.selectbox(
     help="Highest net revenue first; at most 500 are listed, search to find others.",
 )
 
-p = compute(profile.customer_profile, ds, customer_id=customer_id)
+p = engine.compute(profile.customer_profile, ds, customer_id=customer_id)
 if not p.found:
     empty_state(f"There is no transaction for customer {customer_id}.")
     progress.done()
@@ -73,7 +74,7 @@ if not p.found:
 
 # ------------------------------------------------------------------------------ models
 try:
-    rfm_card = profile.rfm_card(compute(rfm.rfm_table, ds), customer_id)
+    rfm_card = profile.rfm_card(engine.compute(rfm.rfm_table, ds), customer_id)
 except EXPLAINED_ERRORS:
     rfm_card = None
 value_customers = None
@@ -92,7 +93,7 @@ value = profile.value_card(value_customers, risk_scores, customer_id)
 responses = None
 if ds.responses is not None:
     responses = compute(profile.customer_responses, ds, data="responses", customer_id=customer_id)
-card = compute(overview.scorecard, ds)
+card = engine.compute(overview.scorecard, ds)
 
 progress.done()
 

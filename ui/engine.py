@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import cohorts, overview, rfm
+from analysis import cohorts, overview, profile, rfm
 from ui.cache import compute as _memory_compute
 from ui.data import Dataset
 from ui.text import inert
@@ -66,6 +66,7 @@ _PUSHED = {
     _name(overview.compare_scorecards): "compare_scorecards",
     _name(overview.new_vs_returning): "new_vs_returning",
     _name(overview.new_vs_returning_in_period): "new_vs_returning_in_period",
+    _name(profile.customer_profile): "customer_profile",
     _name(rfm.date_bounds): "date_bounds",
     _name(rfm.rfm_table): "rfm_table",
     _name(cohorts.cohort_sizes): "cohort_sizes",
@@ -170,8 +171,8 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
     ----------
     func : callable
         A public ``analysis`` function; those with a twin in :mod:`analysis.pushdown`
-        (scorecard, compare_scorecards, new_vs_returning and its in-period form, date_bounds, rfm_table,
-        cohort_sizes, cohort_report) run in the
+        (scorecard, compare_scorecards, new_vs_returning and its in-period form, date_bounds,
+        rfm_table, customer_profile, cohort_sizes, cohort_report) run in the
         engine when ``ds`` is a connected source and the settings allow it.
     ds : Dataset
         The session's dataset.

@@ -27,7 +27,7 @@ from analysis.pushdown.breakdowns import top_breakdown, top_breakdown_in_period
 from analysis.pushdown.clv import clv_summary, gamma_gamma_inputs
 from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
 from analysis.pushdown.cohorts import cohort_counts, retention_matrix
-from analysis.pushdown.customer import customer_lines
+from analysis.pushdown.customer import customer_lines, customer_profile
 from analysis.pushdown.new_returning import new_vs_returning, new_vs_returning_in_period
 from analysis.pushdown.overview import compare_scorecards, scorecard
 from analysis.pushdown.rfm import date_bounds, rfm_table, rfm_values
@@ -45,6 +45,7 @@ __all__ = [
     "cohort_sizes",
     "compare_scorecards",
     "customer_lines",
+    "customer_profile",
     "gamma_gamma_inputs",
     "item_pair_counts",
     "new_vs_returning",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import ibis.expr.types as ir
 import pandas as pd
 
+from analysis.profile import CustomerProfile
+from analysis.profile import customer_profile as _memory_profile
 from analysis.pushdown._lines import resolve_as_of
 
-__all__ = ["MAX_CUSTOMER_LINES", "customer_lines"]
+__all__ = ["MAX_CUSTOMER_LINES", "customer_lines", "customer_profile"]
 
 #: Most lines brought back for one customer (a wholesaler's account can have millions).
 MAX_CUSTOMER_LINES = 100_000
@@ -47,3 +49,14 @@ def customer_lines(
     frame["order_date"] = pd.to_datetime(frame["order_date"]).astype("datetime64[ns]")
     frame.attrs["as_of"] = as_of_ts
     return frame
+
+
+def customer_profile(table: ir.Table, customer_id: str, *, as_of=None) -> CustomerProfile:
+    """:func:`analysis.profile.customer_profile` on the customer's lines read from the engine.
+
+    ``as_of`` defaults to the day after the whole table's last line. One difference from the
+    in-memory profile: the item column (product, else category) is the first one this
+    customer's lines fill, not the first one the whole table fills.
+    """
+    lines = customer_lines(table, customer_id, as_of=as_of)
+    return _memory_profile(lines, customer_id, as_of=lines.attrs["as_of"])
