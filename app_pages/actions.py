@@ -5,6 +5,7 @@ import streamlit as st
 
 from analysis import actions, churn, clv
 from analysis.core import defaults
+from analysis.core.text import money, money_format
 from ui.cache import Progress, compute, keyed
 from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain
 from ui.data import require_transactions
@@ -67,8 +68,9 @@ def _blank(col: pd.Series) -> pd.Series:
     return text.astype("str").where(col.notna(), "")
 
 
-ds = require_transactions()
-st.title("What to do now")
+ds = require_transactions(title="What to do now")
+for _money in ("expected_value", "net_revenue", "refunded"):  # separators and the currency
+    COLUMNS[_money]["type_config"]["format"] = money_format(ds.currency)
 st.caption(
     f"Data: **{inert(ds.label)}**. The few lists of customers worth a personal message this "
     "week, the most money first. Each list says why these customers, what to do, and lets "
@@ -123,7 +125,7 @@ st.dataframe(
         "Customers": st.column_config.NumberColumn("Customers", format="localized"),
         "Money at stake": st.column_config.NumberColumn(
             "Money at stake",
-            format="accounting",
+            format=money_format(ds.currency),
             help="What these customers have spent with you so far, net of refunds.",
         ),
     },
@@ -144,7 +146,7 @@ for item in plan.lists:
             left.metric("Customers", f"{item.size:,}")
             right.metric(
                 "Money at stake",
-                f"{item.value_at_stake:,.2f}",
+                money(item.value_at_stake, ds.currency),
                 help="What these customers have spent with you so far, net of refunds, in "
                 "the currency of your file.",
             )

@@ -11,6 +11,7 @@ from ui import engine
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.share import linked
 from ui.text import inert
 
 PERIOD_NAMES = {"W": "Weeks", "M": "Months", "Q": "Quarters"}
@@ -27,8 +28,7 @@ BREAKDOWN_NAMES = {
     "category": "Category of the first order",
 }
 
-ds = require_transactions()
-st.title("Cohort retention")
+ds = require_transactions(title="Cohort retention")
 st.caption(
     f"Data: **{inert(ds.label)}**. Customers are grouped by when they first bought (their "
     "**cohort**). Do they come back one, two, six periods later, and do newer cohorts do "
@@ -37,35 +37,36 @@ st.caption(
 
 # ------------------------------------------------------------------------------ controls
 c1, c2, c3, c4 = st.columns([1, 1.4, 1, 1.2])
-period = c1.segmented_control(
+period = linked(
+    c1.segmented_control,
     "Period",
     options=list(PERIOD_NAMES),
     format_func=PERIOD_NAMES.get,
     default=defaults.COHORT_PERIOD.default,
     key="cohorts_period",
-    bind="query-params",
     help=defaults.COHORT_PERIOD.help,
     wrap=True,  # onto a second row rather than scrolled out of sight in its column
 )
 period = period or defaults.COHORT_PERIOD.default
-metric = c2.selectbox(
+metric = linked(
+    c2.selectbox,
     "Show",
     options=list(METRIC_NAMES),
     format_func=METRIC_NAMES.get,
     key="cohorts_metric",
-    bind="query-params",
+    default=list(METRIC_NAMES)[0],
     help="Customers who come back: the share of a cohort buying in each later period. "
     "Revenue against the first period: the cohort's net revenue in each period as a share of "
     "its first period's. Cumulative revenue per customer: what a customer of the cohort has "
     "spent so far, net of refunds.",
 )
-kind = c3.segmented_control(
+kind = linked(
+    c3.segmented_control,
     defaults.COHORT_KIND.label,
     options=list(KIND_NAMES),
     format_func=KIND_NAMES.get,
     default=defaults.COHORT_KIND.default,
     key="cohorts_kind",
-    bind="query-params",
     disabled=metric != "customers",
     help=defaults.COHORT_KIND.help,
     wrap=True,
@@ -74,12 +75,13 @@ classic = defaults.COHORT_KIND.default
 kind = (kind or classic) if metric == "customers" else classic
 progress = Progress("Working out the cohorts", total=4)
 breakdowns = compute(cohorts.breakdown_columns, ds)
-by = c4.selectbox(
+by = linked(
+    c4.selectbox,
     "Break down by",
     options=[None, *breakdowns],
     format_func=lambda b: BREAKDOWN_NAMES.get(b, str(b).capitalize()),
     key="cohorts_by",
-    bind="query-params",
+    default=None,
     disabled=not breakdowns,
     help="Split the cohorts by an attribute of each customer's first purchase order. Only "
     "columns your file has are offered.",

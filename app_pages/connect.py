@@ -11,6 +11,8 @@ import streamlit as st
 from analysis import cohorts, ingest, overview, pushdown, rfm
 from analysis.charts import cohorts as charts_cohorts
 from analysis.charts import rfm as charts_rfm
+from analysis.core.currency import table_currency
+from analysis.core.text import money_format
 from ui import connection as conn
 from ui.cache import chart
 from ui.components import empty_state, explain
@@ -247,6 +249,7 @@ if card.customers == 0:
     st.stop()
 
 st.subheader("Overview")
+CURRENCY = table_currency(sample, mapping)  # money as the source's header or cells name it
 FIGURES = [
     ["customers", "orders", "net_revenue", "average_order_value"],
     ["repeat_customer_rate", "orders_per_customer", "refund_rate", "active_last_90"],
@@ -254,7 +257,9 @@ FIGURES = [
 for keys in FIGURES:
     for col, k in zip(st.columns(len(keys)), keys, strict=True):
         col.metric(
-            overview.LABELS[k], overview.format_figure(card, k), help=overview.DEFINITIONS[k]
+            overview.LABELS[k],
+            overview.format_figure(card, k, CURRENCY),
+            help=overview.DEFINITIONS[k],
         )
 
 if card.customers > conn.MAX_CUSTOMERS_BACK:
@@ -286,7 +291,7 @@ st.dataframe(
     column_config={
         "customer_share": st.column_config.NumberColumn("Share of customers", format="percent"),
         "revenue_share": st.column_config.NumberColumn("Share of revenue", format="percent"),
-        "revenue": st.column_config.NumberColumn("Net revenue", format="%.2f"),
+        "revenue": st.column_config.NumberColumn("Net revenue", format=money_format(CURRENCY)),
     },
 )
 

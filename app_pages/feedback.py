@@ -9,6 +9,7 @@ from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain, what_this_says
 from ui.data import current_dataset
+from ui.share import linked
 from ui.text import inert
 
 EXPLANATION = """
@@ -149,13 +150,13 @@ st.subheader("NPS over time")
 @st.fragment
 def trend_view() -> None:
     """Show the NPS trend; its period control reruns this part alone."""
-    freq = st.segmented_control(
+    freq = linked(
+        st.segmented_control,
         "Period",
         options=list(defaults.TREND_PERIOD.options),
         format_func={"W": "Week", "M": "Month", "Q": "Quarter"}.get,
         default=defaults.TREND_PERIOD.default,
         key="feedback_freq",
-        bind="query-params",
         help=defaults.TREND_PERIOD.help,
     )
     try:
@@ -291,13 +292,13 @@ def behaviour_view() -> None:
             "Add the customer id to the export (the same one as in your transactions)."
         )
     else:
-        days = st.segmented_control(
+        days = linked(
+            st.segmented_control,
             defaults.FEEDBACK_WINDOW.label,
             options=list(defaults.FEEDBACK_WINDOW.options),
             format_func=lambda d: f"{d} days",
             default=defaults.FEEDBACK_WINDOW.default,
             key="feedback_days",
-            bind="query-params",
             help=defaults.FEEDBACK_WINDOW.help,
         )
         days = int(days or defaults.FEEDBACK_WINDOW.default)
@@ -380,17 +381,26 @@ progress.done()
 st.subheader("Detractors to call back")
 
 
+FOLLOWUP_PERIODS = {
+    "7d": "the last 7 days",
+    "30d": "the last 30 days",
+    "90d": "the last 90 days",
+    "all": "all time",
+}
+
+
 @st.fragment
 def followup_view() -> None:
     """List the detractors to call back; the period control reruns this list only."""
-    period = st.selectbox(
+    period = linked(
+        st.selectbox,
         "Answers from",
-        ["the last 7 days", "the last 30 days", "the last 90 days", "all time"],
-        index=1,
+        options=["7d", "30d", "90d", "all"],
+        format_func=FOLLOWUP_PERIODS.get,
         key="feedback_followup_period",
-        bind="query-params",
+        default="30d",
     )
-    last_days = None if period == "all time" else int(period.split()[2])
+    last_days = None if period == "all" else int(str(period).removesuffix("d"))
     followup = compute(fb.detractor_followup, ds, data="responses", last_days=last_days)
     if len(followup) == 0:
         empty_state(f"No detractors in {period}.")

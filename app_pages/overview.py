@@ -12,6 +12,7 @@ from ui import engine
 from ui.cache import Progress, chart, compute
 from ui.components import download_buttons, empty_state, explain, warnings_box, what_this_says
 from ui.data import require_transactions
+from ui.share import linked
 from ui.text import inert
 
 
@@ -26,27 +27,29 @@ def pick_period(
     """
     pick, pick_compare = st.columns([3, 2])
     period = (
-        pick.segmented_control(
+        linked(
+            pick.segmented_control,
             defaults.OVERVIEW_PERIOD.label,
             options=list(overview.PERIODS),
             format_func=overview.PERIODS.get,
             default=defaults.OVERVIEW_PERIOD.default,
             key="overview_period",
-            bind="query-params",
             wrap=True,  # onto a second row rather than scrolled out of sight in its column
         )
         or defaults.OVERVIEW_PERIOD.default
     )
     compare = "none"
-    if with_comparison:
+    if with_comparison and period == "all":  # nothing comes before all time
+        pick_compare.caption("All time: there is no earlier period to compare with.")
+    elif with_comparison:
         compare = (
-            pick_compare.segmented_control(
+            linked(
+                pick_compare.segmented_control,
                 defaults.OVERVIEW_COMPARISON.label,
                 options=list(defaults.OVERVIEW_COMPARISON.options),
                 format_func=overview.COMPARISONS.get,
                 default=defaults.OVERVIEW_COMPARISON.default,
                 key="overview_compare",
-                bind="query-params",
                 help=defaults.OVERVIEW_COMPARISON.help,
                 wrap=True,
             )
@@ -86,7 +89,11 @@ def pick_period(
             if bounds[2] is not None
             else ""
         )
-        + ". Amounts are in the currency of your file."
+        + (
+            f". Amounts are in {inert(ds.currency)}."
+            if ds.currency
+            else ". Amounts are in the currency of your file."
+        )
     )
     return period, compare, bounds
 
@@ -117,8 +124,7 @@ def total_figures(totals: dict, *, with_customers: bool = True) -> None:
         )
 
 
-ds = require_transactions(without_customer=True)
-st.title("Overview")
+ds = require_transactions(without_customer=True, title="Overview")
 st.caption(f"Data: **{inert(ds.label)}**")
 anonymous = getattr(ds.files["transactions"].prepared, "anonymous", None)
 
@@ -133,7 +139,7 @@ if len(ds.tx) == 0:  # a till report that names no customer: its totals, no cust
     without = overview.sales_without_customer(anonymous, start=bounds[0], end=bounds[1])
     if without.lines == 0:
         st.info("No sales in this period: pick a longer one.", icon=":material/event_busy:")
-    totals, said = overview.totals_with_sales_without_customer(None, without)
+    totals, said = overview.totals_with_sales_without_customer(None, without, ds.currency)
     total_figures(totals, with_customers=False)
     st.subheader("What this says")
     what_this_says(said)
@@ -205,13 +211,13 @@ if period == "all":  # why other pages count other customers (analysis.reconcile
 window = {} if period == "all" else {"start": bounds[0], "end": bounds[1]}
 without = overview.sales_without_customer(anonymous, **window)  # no as-of: all of the period's
 if without.lines:
-    totals, said = overview.totals_with_sales_without_customer(card, without)
+    totals, said = overview.totals_with_sales_without_customer(card, without, ds.currency)
     total_figures(totals)
     for sentence in said:
         st.caption(sentence)
 
 st.subheader("What this says")
-what_this_says(overview.scorecard_insights(card))
+what_this_says(overview.scorecard_insights(card, ds.currency))
 warnings_box(ds.tx_warnings)
 
 st.subheader("New and returning customers")
@@ -231,13 +237,13 @@ else:  # the months of the period and of the one it is compared with, when they 
 @st.fragment
 def new_returning_view() -> None:
     """Show the new and returning customers; the measure reruns this chart only."""
-    value = st.segmented_control(
+    value = linked(
+        st.segmented_control,
         "Show",
         options=["customers", "revenue"],
         format_func=lambda v: {"customers": "Customers", "revenue": "Net revenue"}[v],
         default="customers",
         key="overview_nvr_value",
-        bind="query-params",
     )
     chart(
         st, charts_overview.new_vs_returning_chart, nvr, value=value or "customers", width="stretch"

@@ -6,10 +6,11 @@ from analysis import overview
 from analysis import patterns as P
 from analysis.charts import overview as charts_overview
 from analysis.charts import patterns as charts_patterns
-from analysis.core.text import money_format
+from analysis.core.text import money, money_format
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
+from ui.share import linked
 from ui.text import inert
 
 RECS_SHOWN = 500  # rows of the suggestions table sent to the browser (all are in the download)
@@ -27,8 +28,7 @@ SPEND_NAMES = {
     "category": "First category",
 }
 
-ds = require_transactions()
-st.title("Purchase patterns")
+ds = require_transactions(title="Purchase patterns")
 st.caption(
     f"Data: **{inert(ds.label)}**. When customers buy, what they buy and buy together, what they pay, "
     "and through which channel. Amounts are in the currency of your file."
@@ -46,13 +46,13 @@ present = compute(overview.available_breakdowns, ds)
 level = levels[0] if levels else None
 if len(levels) > 1:
     level = (
-        st.segmented_control(
+        linked(
+            st.segmented_control,
             "Look at",
             options=levels,
             format_func=LEVEL_NAMES.get,
             default=levels[0],
             key="patterns_level",
-            bind="query-params",
             help="Individual products, or the categories they belong to.",
         )
         or levels[0]
@@ -74,13 +74,13 @@ def when_tab() -> None:
     """Show when customers buy; this tab's own controls rerun this tab only."""
     has_time = compute(P.has_time_of_day, ds)
     value = (
-        st.segmented_control(
+        linked(
+            st.segmented_control,
             "Count",
             options=["orders", "revenue"],
             format_func={"orders": "Orders", "revenue": "Revenue"}.get,
             default="orders",
             key="patterns_when_value",
-            bind="query-params",
         )
         or "orders"
     )
@@ -168,12 +168,13 @@ def what_tab() -> None:
         empty_state(no_items_what)
     else:
         st.subheader(f"Top {LEVEL_NAMES[level].lower()}")
-        rank = st.selectbox(
+        rank = linked(
+            st.selectbox,
             "Rank by",
             options=list(RANK_NAMES),
             format_func=RANK_NAMES.get,
             key="patterns_rank",
-            bind="query-params",
+            default=list(RANK_NAMES)[0],
             help="Repeat rate: the share of the item's customers who bought it in two or more "
             "orders (only items with at least 10 customers are ranked).",
         )
@@ -379,26 +380,29 @@ def pay_tab() -> None:
     values = compute(P.order_value_summary, ds)
     cols = st.columns(5)
     cols[0].metric(
-        "Median order", f"{values.median:,.2f}", help="Half of the orders are worth less."
+        "Median order", money(values.median, ds.currency), help="Half of the orders are worth less."
     )
     cols[1].metric(
-        "Average order", f"{values.mean:,.2f}", help="Purchase orders' value / their number."
+        "Average order",
+        money(values.mean, ds.currency),
+        help="Purchase orders' value / their number.",
     )
-    cols[2].metric("A quarter below", f"{values.p25:,.2f}", help="25th percentile.")
-    cols[3].metric("A quarter above", f"{values.p75:,.2f}", help="75th percentile.")
-    cols[4].metric("One in ten above", f"{values.p90:,.2f}", help="90th percentile.")
+    cols[2].metric("A quarter below", money(values.p25, ds.currency), help="25th percentile.")
+    cols[3].metric("A quarter above", money(values.p75, ds.currency), help="75th percentile.")
+    cols[4].metric("One in ten above", money(values.p90, ds.currency), help="90th percentile.")
     chart(st, charts_patterns.order_value_chart, values.histogram, width="stretch")
     st.caption("The grey bar on the right gathers the largest 1% of orders.")
     what_this_says(P.describe_order_values(values))
 
     st.subheader("Spend per customer")
     spend_options = ["segment"] + [c for c in ("channel", "country", "category") if c in present]
-    spend_by = st.selectbox(
+    spend_by = linked(
+        st.selectbox,
         "Group customers by",
         options=spend_options,
         format_func=SPEND_NAMES.get,
         key="patterns_spend_by",
-        bind="query-params",
+        default=spend_options[0],
         help="RFM segment from the RFM page; or the channel, country or category of the "
         "customer's first purchase order.",
     )

@@ -5,7 +5,7 @@ import streamlit as st
 from analysis import churn, clv, overview, patterns, profile, rfm
 from analysis.charts import patterns as charts_patterns
 from analysis.core import defaults
-from analysis.core.text import money_format
+from analysis.core.text import money, money_format
 from ui import engine
 from ui.cache import Progress, chart, compute
 from ui.components import (
@@ -16,14 +16,14 @@ from ui.components import (
     what_this_says,
 )
 from ui.data import require_transactions
+from ui.share import linked
 from ui.text import inert
 
 # The value page's defaults, so that its cached models are reused here.
 VALUE_MONTHS = defaults.VALUE_MONTHS
 CHURN_DAYS = defaults.CHURN_DAYS
 
-ds = require_transactions()
-st.title("Customer profile")
+ds = require_transactions(title="Customer profile")
 st.caption(
     f"Data: **{inert(ds.label)}**. Pick one customer and see the whole relationship on one screen: "
     "what they bought and when, how they rate you, what they are worth and what to offer "
@@ -40,12 +40,13 @@ if len(listing) == 0:
 # ------------------------------------------------------------------------------ picker
 c1, c2, c3 = st.columns([1, 1, 2])
 segments = profile.segments_in(listing)
-segment = c1.selectbox(
+segment = linked(
+    c1.selectbox,
     "Segment",
     options=[None, *segments],
     format_func=lambda s: "All customers" if s is None else s,
     key="profile_segment",
-    bind="query-params",
+    default=None,
     disabled=not segments,
     help="Narrow the list to one RFM segment, e.g. 'Can't Lose Them' before a round of calls.",
 )
@@ -111,12 +112,12 @@ cols = st.columns(4)
 cols[0].metric("Purchases", f"{p.orders:,}", help="Purchase orders (refund orders not counted).")
 cols[1].metric(
     "Net revenue",
-    f"{p.net_revenue:,.2f}",
+    money(p.net_revenue, ds.currency),
     help="Everything they paid minus everything refunded.",
 )
 cols[2].metric(
     "Average order",
-    "n/a" if p.orders == 0 else f"{p.average_order_value:,.2f}",
+    "n/a" if p.orders == 0 else money(p.average_order_value, ds.currency),
     help="Value of their purchase orders / number of purchase orders.",
 )
 cols[3].metric(
@@ -157,7 +158,7 @@ else:
 if value and "clv" in value:
     cols[2].metric(
         f"Value, next {VALUE_MONTHS} months",
-        f"{value['clv']:,.2f}",
+        money(value["clv"], ds.currency),
         help="Discounted expected net revenue from this customer (BG/NBD and Gamma-Gamma "
         "models, see Customer value).",
     )

@@ -14,8 +14,7 @@ from ui.text import inert
 
 PREPARED_KEY = "_report_prepared_for"
 
-ds = require_transactions()
-st.title("Report & export")
+ds = require_transactions(title="Report & export")
 st.caption(
     f"Data: **{inert(ds.label)}**. Everything the other pages show at their default settings, in "
     "files you can keep, print, e-mail or open in Excel."
@@ -70,7 +69,9 @@ if st.session_state.get(PREPARED_KEY) != ds.key:
 with st.status("Preparing the report…", expanded=False) as status:
     status.update(label="Computing every section and fitting the value models…")
     try:
-        prepared = compute(report.build_report, ds, data="both", dataset_label=ds.label)
+        prepared = compute(
+            report.build_report, ds, data="both", dataset_label=ds.label, currency=ds.currency
+        )
     except EXPLAINED_ERRORS as exc:
         status.update(label="Could not prepare the report", state="error")
         empty_state(str(exc))
@@ -84,7 +85,7 @@ with st.status("Preparing the report…", expanded=False) as status:
 
 # The files themselves (charts drawn as pictures, the PDF printed, the workbook written) are
 # made when they are asked for: on a click on their button, or when the preview is opened.
-REPORT_KEY = f"{ds.key}:{ds.label}"
+REPORT_KEY = f"{ds.key}:{ds.label}:{ds.currency}"
 
 
 def html() -> str:

@@ -20,12 +20,12 @@ from ui.components import (
 )
 from ui.data import require_transactions
 from ui.model_choice import best_purchase_model, chosen_purchase_model
+from ui.share import linked
 from ui.text import inert
 
 ROWS_SHOWN = 1000  # rows of a segment's list sent to the browser (all in the download)
 
-ds = require_transactions()
-st.title("RFM segments")
+ds = require_transactions(title="RFM segments")
 st.caption(
     f"Data: **{inert(ds.label)}**. Who are your customers, and which of them matter most? Each "
     "customer gets three scores (how **R**ecently, how **F**requently, how much **M**oney) and "
@@ -201,13 +201,13 @@ def segment_view() -> None:
     """List the customers of the segment picked; the pick reruns this list only."""
     counts = dict(zip(summary["segment"], summary["customers"], strict=True))
     nonempty = [s for s, n in counts.items() if n > 0]
-    segment = st.selectbox(
+    segment = linked(
+        st.selectbox,
         "Segment",
         options=list(counts),
-        index=list(counts).index(nonempty[0]) if nonempty else 0,
         format_func=lambda s: f"{s} ({counts[s]:,})",
         key="rfm_segment",
-        bind="query-params",
+        default=nonempty[0] if nonempty else list(counts)[0],
     )
     attributes = compute(rfm.customer_attributes, ds, as_of=as_of)
     customers = rfm.segment_customers(table, attributes, segment)
@@ -294,7 +294,9 @@ example_id = rfm.example_customer(engine.in_sample(table, ds))
 worked = ""
 if example_id is not None:
     orders = compute(rfm.customer_orders, ds, customer_id=example_id, as_of=as_of)
-    worked = "\n\n**A worked example**\n\n" + rfm.worked_example(orders, table, example_id)
+    worked = "\n\n**A worked example**\n\n" + rfm.worked_example(
+        orders, table, example_id, ds.currency
+    )
 
 
 def value_model_sentence() -> str | None:
@@ -330,4 +332,4 @@ if as_of == last_as_of:  # the other pages look at all the data
         if lines:
             st.caption(" ".join(lines))
 progress.done()
-explain("RFM scores and segments", rfm.explanation(table) + worked)
+explain("RFM scores and segments", rfm.explanation(table, ds.currency) + worked)

@@ -5,16 +5,16 @@ import streamlit as st
 from analysis import churn, clv, reconcile, rfm
 from analysis.charts import value as charts_value
 from analysis.core import defaults
-from analysis.core.text import money_format
+from analysis.core.text import money, money_format
 from ui.cache import chart, compute, derived
 from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.model_choice import COMPARISON_HELP, MODELS_HELP, best_purchase_model, comparison_table
+from ui.share import linked
 from ui.text import inert
 
-ds = require_transactions()
+ds = require_transactions(title="Customer value")
 MONEY = money_format(ds.currency)  # money columns: thousands separators and the currency
-st.title("Customer value")
 st.caption(
     f"Data: **{inert(ds.label)}**. How many purchases and how much revenue to expect from the "
     "customers you already have, what each of them is worth, and who is about to stop buying. "
@@ -51,13 +51,14 @@ churn_days = c3.segmented_control(
     wrap=True,  # onto a second row rather than scrolled out of sight in its column
 )
 churn_days = int(churn_days or defaults.CHURN_DAYS)
-time_unit = c4.radio(
+time_unit = linked(
+    c4.radio,
     defaults.VALUE_TIME_UNIT.label,
     options=list(defaults.VALUE_TIME_UNIT.options),
     format_func=lambda u: {"W": "Weeks", "D": "Days"}[u],
     horizontal=True,
     key="value_time_unit",
-    bind="query-params",
+    default=list(defaults.VALUE_TIME_UNIT.options)[0],
     help=defaults.VALUE_TIME_UNIT.help,
 )
 monthly_rate = defaults.monthly_discount_rate(yearly_rate)
@@ -74,7 +75,8 @@ with st.status("Fitting the models…", expanded=False) as status:
         comparison = None
         comparison_error = str(exc)
     best = best_purchase_model(comparison)
-    choice = model_slot.segmented_control(
+    choice = linked(
+        model_slot.segmented_control,
         "Model used for forecasts",
         options=["best", *clv.PURCHASE_MODELS],
         format_func=lambda k: (
@@ -82,7 +84,6 @@ with st.status("Fitting the models…", expanded=False) as status:
         ),
         default="best",
         key="value_model",  # = ui.model_choice.MODEL_KEY (a literal: tests/ui/test_share.py)
-        bind="query-params",
         help="The purchase model behind the forecasts, values and P(alive). Best fit: the "
         "model that predicted a held-back period best (see How good are these predictions?).",
     )
@@ -127,7 +128,7 @@ if len(forecast):
     for col, row in zip(cols, forecast.itertuples(), strict=True):
         col.metric(
             f"Next {row.months} months: net revenue",
-            f"{row.expected_revenue:,.0f}",
+            money(row.expected_revenue, ds.currency, decimals=0),
             help="Expected revenue from the customers you have now (no new customers), "
             "undiscounted.",
         )
@@ -140,13 +141,13 @@ if len(forecast):
     @st.fragment
     def forecast_view() -> None:
         """Show the forecast chart; its measure reruns this part alone."""
-        measure = st.segmented_control(
+        measure = linked(
+            st.segmented_control,
             "Show",
             options=["revenue", "purchases"],
             format_func=lambda m: {"revenue": "Net revenue", "purchases": "Purchases"}[m],
             default="revenue",
             key="value_forecast_measure",
-            bind="query-params",
         )
         chart(st, charts_value.forecast_chart, forecast, measure=measure or "revenue")
 
@@ -236,13 +237,13 @@ else:
     def value_at_risk() -> None:
         """Show the valuable customers at risk; the two controls rerun this part alone."""
         c1, c2 = st.columns(2)
-        top_share = c1.segmented_control(
+        top_share = linked(
+            c1.segmented_control,
             "Valuable means the top",
             options=[10, 25, 50],
             format_func=lambda p: f"{p}%",
             default=25,
             key="value_top_share",
-            bind="query-params",
             help="Share of customers with the highest expected value that count as valuable.",
         )
         threshold = c2.slider(

@@ -417,7 +417,17 @@ def _show_errors(ds: Dataset) -> None:
         st.error(inert(err), icon=":material/error:")
 
 
-def require_transactions(*, without_customer: bool = False) -> Dataset:
+def _page_title(title: str | None) -> None:
+    """Write the page's title first, unless the upload gate shows its own screen instead."""
+    if title is None:
+        return
+    gated = shared_from_upload() and not st.session_state.get("connected_source")
+    if gated and all(_uploaded(kind) is None for kind in UPLOAD_WIDGETS):
+        return  # ui.share.upload_gate: "Upload your copy of the file to see this view"
+    st.title(title)
+
+
+def require_transactions(*, without_customer: bool = False, title: str | None = None) -> Dataset:
     """Return the dataset if it has usable transactions; otherwise explain and stop the page.
 
     Parameters
@@ -426,7 +436,11 @@ def require_transactions(*, without_customer: bool = False) -> Dataset:
         Also return a dataset whose rows name no customer but that has sales without a
         customer (a till report): the Overview shows their totals. Other pages are about
         customers and keep stopping with a message.
+    title : str, optional
+        The page's title, written first: the errors, doubts and notices shown here then sit
+        below it on every page, in the same place.
     """
+    _page_title(title)
     ds = current_dataset()
     if ds is not None:
         _show_errors(ds)
@@ -481,8 +495,12 @@ def _transaction_notices(prepared: ingest.Prepared, *, left_out: bool = True) ->
         )
 
 
-def require_responses() -> Dataset:
-    """Return the dataset if it has survey responses; otherwise explain and stop the page."""
+def require_responses(*, title: str | None = None) -> Dataset:
+    """Return the dataset if it has survey responses; otherwise explain and stop the page.
+
+    ``title``, when given, is written first, so the messages sit below the page's title.
+    """
+    _page_title(title)
     ds = current_dataset()
     if ds is not None:
         _show_errors(ds)

@@ -16,7 +16,9 @@ every bound widget against this list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -185,6 +187,108 @@ def link_warnings() -> None:
 
 
 _LINK_VALUES = "_share_link_values"
+_SLUG = re.compile(r"[^0-9a-z]+")
+
+
+def link_key(option: object) -> str:
+    """Return an option's short, stable key in links: ``"90d"``, ``"need_attention"``, ``"none"``.
+
+    Lower case, letters, digits and ``_`` only (never a display label with spaces).
+    """
+    if option is None:
+        return "none"
+    return _SLUG.sub("_", str(option).casefold()).strip("_") or "_"
+
+
+def _arrived(param: str) -> str | None:
+    """Return the value the link brought for ``param`` (in the address now, or at the start)."""
+    raw = st.query_params.get(param)
+    if raw is None:
+        arrival = (st.session_state.get(_LINK_VALUES) or {}).get(param) or []
+        raw = arrival[0] if arrival else None
+    return raw
+
+
+def _option_from_link(param: str, keys: dict, labels: dict, default: object) -> object:
+    """Return the option the link names for ``param`` (by key or label), else ``default``.
+
+    A value that names no option is said once in the sidebar (and by :func:`link_warnings`
+    until the visitor picks a value).
+    """
+    raw = _arrived(param)
+    if raw is None:
+        return default
+    text = raw.strip().casefold()
+    by_label = {str(label).strip().casefold(): key for key, label in labels.items()}
+    key = text if text in keys else by_label.get(text, link_key(raw))
+    if key in keys:
+        return keys[key]
+    message = (
+        f"The link asks for {param} = “{inert(raw)}”, which this page does not know (it "
+        f"knows {', '.join(keys)}). Showing {inert(labels[link_key(default)])} instead."
+    )
+    said = st.session_state.setdefault(_NOT_UNDERSTOOD, {})
+    if param not in said:
+        st.sidebar.warning(message, icon=":material/link_off:")
+    said[param] = message
+    return default
+
+
+def linked(
+    widget: Callable[..., Any],
+    label: str,
+    *,
+    options: Sequence,
+    key: str,
+    default: object,
+    format_func: Callable[[Any], str] = str,
+    **kwargs: Any,
+) -> Any:
+    """Draw a choice widget whose setting travels in links by its option's short key.
+
+    Streamlit's ``bind="query-params"`` writes the option's display label into the address
+    (``?overview_period=Last+90+days``); this writes :func:`link_key` of the option instead
+    (``?overview_period=90d``), still reads a label from older links, and says which value
+    of a link it did not understand.
+
+    Parameters
+    ----------
+    widget : callable
+        ``st.selectbox``, ``st.segmented_control``, ``st.radio``, ``st.select_slider`` or
+        the same method of a column or container.
+    label : str
+        The widget's label.
+    options : sequence
+        The options (fixed lists only: never values from the visitor's file).
+    key : str
+        The widget key, also the address parameter (listed in :data:`SHARED_SETTINGS`).
+    default : object
+        The option shown when the link names none (left out of the address).
+    format_func : callable
+        Display label of an option.
+    **kwargs
+        Passed on to ``widget`` (``help``, ``wrap``, ``on_change``...).
+
+    Returns
+    -------
+    object
+        The widget's value.
+    """
+    keys = {}
+    for option in options:
+        keys.setdefault(link_key(option), option)
+    labels = {k: format_func(o) for k, o in keys.items()}
+    if key not in st.session_state or st.session_state[key] not in options:
+        st.session_state[key] = _option_from_link(key, keys, labels, default)
+    value = widget(label, options=options, format_func=format_func, key=key, **kwargs)
+    if value is not None and value != default:
+        st.session_state.get(_NOT_UNDERSTOOD, {}).pop(key, None)  # the visitor chose
+    if value is None or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != link_key(value):
+        st.query_params[key] = link_key(value)
+    return value
 
 
 def remember_link_values() -> None:

@@ -25,6 +25,11 @@ __all__ = [
 ]
 
 
+def _money(x: float, currency: str | None) -> str:
+    """Money for a Markdown sentence: :func:`format_money`, "$" escaped (it starts a formula)."""
+    return format_money(x, currency).replace("$", r"\$")
+
+
 def _repeat_sentence(card: Scorecard) -> str:
     repeat = card.repeat_customer_rate
     if repeat < 0.4:
@@ -69,13 +74,15 @@ def _active_sentences(card: Scorecard) -> list[str]:
     ]
 
 
-def describe_scorecard(card: Scorecard) -> list[str]:
+def describe_scorecard(card: Scorecard, currency: str | None = None) -> list[str]:
     """Say in two to four plain-language sentences what a scorecard shows, with a next step each.
 
     Parameters
     ----------
     card : Scorecard
         From :func:`~analysis.overview.scorecards.scorecard`.
+    currency : str or None
+        ISO code (or symbol) of the file's money, written with each amount; None: plain numbers.
 
     Returns
     -------
@@ -100,14 +107,14 @@ def describe_scorecard(card: Scorecard) -> list[str]:
     if math.isfinite(card.refund_rate) and card.refund_rate > 0.05:
         out.append(
             f"Refunds take {_pct(card.refund_rate)} of gross sales "
-            f"({format_money(card.refunds)} of {format_money(card.gross_revenue)}), which is "
-            "high. Look at which products are refunded most and fix their description, sizing "
+            f"({_money(card.refunds, currency)} of {_money(card.gross_revenue, currency)}), "
+            "which is high. Look at which products are refunded most and fix their description, sizing "
             "or quality first."
         )
     if len(out) < 3 and math.isfinite(card.average_order_value):
         out.append(
-            f"The average order is worth {format_money(card.average_order_value)} and customers "
-            f"placed {card.orders_per_customer:.1f} orders each. A free-shipping threshold or "
+            f"The average order is worth {_money(card.average_order_value, currency)} and "
+            f"customers placed {card.orders_per_customer:.1f} orders each. A free-shipping threshold or "
             "a bundle priced a little above the average order nudges baskets up."
         )
     return out[:4]
@@ -120,7 +127,7 @@ def _later_lines(n: int, noun: str) -> str:
 
 
 def describe_sales_without_customer(
-    anon: SalesWithoutCustomer, totals: dict[str, float]
+    anon: SalesWithoutCustomer, totals: dict[str, float], currency: str | None = None
 ) -> list[str]:
     """Say how the sales without a customer count in the totals (nothing when there are none).
 
@@ -131,6 +138,8 @@ def describe_sales_without_customer(
     totals : dict
         The figures of
         :func:`~analysis.overview.without_customer.totals_with_sales_without_customer`.
+    currency : str or None
+        ISO code (or symbol) of the file's money; None: plain numbers.
 
     Returns
     -------
@@ -143,8 +152,9 @@ def describe_sales_without_customer(
     share = totals["without_customer_share"]
     part = f" ({_pct(share)})" if math.isfinite(share) else ""
     said = [
-        f"Total net revenue is {format_money(totals['total_net_revenue'])} in "
-        f"{totals['total_orders']:,} orders, of which {format_money(anon.net_revenue)}{part} in "
+        f"Total net revenue is {_money(totals['total_net_revenue'], currency)} in "
+        f"{totals['total_orders']:,} orders, of which {_money(anon.net_revenue, currency)}"
+        f"{part} in "
         f"{anon.orders:,} orders without a customer (guest checkouts, till sales: "
         f"{anon.lines:,} lines with no customer in the file). Those sales count in these totals "
         "but not in any customer figure: customers, repeat rate, segments and lifetime value "
@@ -156,7 +166,7 @@ def describe_sales_without_customer(
 
 
 def describe_file_without_customers(
-    anon: SalesWithoutCustomer, totals: dict[str, float]
+    anon: SalesWithoutCustomer, totals: dict[str, float], currency: str | None = None
 ) -> list[str]:
     """Say what the totals of a file that names no customer are, and what they cannot show.
 
@@ -183,7 +193,7 @@ def describe_file_without_customers(
         part = f", all of it ({_pct(share)})" if math.isfinite(share) else ""
         refunds = f" and {plural(anon.refund_orders, 'refund')}" if anon.refund_orders else ""
         said.append(
-            f"Total net revenue is {format_money(totals['total_net_revenue'])} in "
+            f"Total net revenue is {_money(totals['total_net_revenue'], currency)} in "
             f"{plural(anon.orders, 'order')}{refunds}{part} from sales without a customer "
             f"({plural(anon.lines, 'line')} of your file, none naming a customer)."
         )

@@ -108,7 +108,7 @@ def sales_without_customer(
 
 
 def totals_with_sales_without_customer(
-    card: Scorecard | None, anon: SalesWithoutCustomer
+    card: Scorecard | None, anon: SalesWithoutCustomer, currency: str | None = None
 ) -> tuple[dict[str, float], list[str]]:
     """Total revenue and orders including the sales without a customer, and what to say.
 
@@ -119,6 +119,8 @@ def totals_with_sales_without_customer(
         the totals are then those of the sales without a customer alone.
     anon : SalesWithoutCustomer
         From :func:`sales_without_customer` with the same ``as_of`` and period.
+    currency : str or None
+        ISO code (or symbol) of the file's money, for the sentences; None: plain numbers.
 
     Returns
     -------
@@ -141,8 +143,8 @@ def totals_with_sales_without_customer(
         "without_customer_share": anon.net_revenue / total if total > 0 else math.nan,
     }
     if card is None:
-        return figures, describe_file_without_customers(anon, figures)
-    return figures, describe_sales_without_customer(anon, figures)
+        return figures, describe_file_without_customers(anon, figures, currency)
+    return figures, describe_sales_without_customer(anon, figures, currency)
 
 
 # Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).

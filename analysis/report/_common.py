@@ -38,6 +38,9 @@ class Section:
     formats : dict
         Optional ``str.format`` pattern per column of ``table`` (e.g. ``"{:.0%}"``); other
         columns are formatted by type (thousands separators, two decimals for floats).
+    money : dict
+        The columns of ``table`` that hold money, with their decimals: written with the
+        report's currency (:attr:`Report.currency`) by :func:`analysis.core.text.money`.
     """
 
     title: str
@@ -46,6 +49,7 @@ class Section:
     chart: alt.TopLevelMixin | None = None
     note: str = ""
     formats: dict[str, str] = field(default_factory=dict)
+    money: dict[str, int] = field(default_factory=dict)
 
     @property
     def skipped(self) -> bool:
@@ -71,6 +75,9 @@ class Report:
         End of observation (exclusive) and the first and last transaction day counted.
     seconds : dict of str to float
         Time each part took to compute (for the curious and for benchmarks).
+    currency : str or None
+        ISO code (or symbol) of the data's money, written with every amount; None: plain
+        numbers.
     """
 
     title: str
@@ -82,6 +89,7 @@ class Report:
     first_date: pd.Timestamp | None = None
     last_date: pd.Timestamp | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    currency: str | None = None
 
 
 def relabel(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

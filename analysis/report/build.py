@@ -21,11 +21,21 @@ from analysis.report.value import value_sections
 __all__ = ["build_report"]
 
 
-def _about(card, sections: list[Section], title: str, dataset_label: str) -> pd.DataFrame:
+def _about(
+    card, sections: list[Section], title: str, dataset_label: str, currency: str | None = None
+) -> pd.DataFrame:
     """Return the workbook's "About" sheet: data, dates, and the sections left out and why."""
     about = pd.DataFrame(
         {
-            "item": ["Report", "Data", "Generated", "From", "To", "As of (not included)"],
+            "item": [
+                "Report",
+                "Data",
+                "Generated",
+                "From",
+                "To",
+                "As of (not included)",
+                "Currency",
+            ],
             "value": [
                 title,
                 dataset_label,
@@ -33,6 +43,7 @@ def _about(card, sections: list[Section], title: str, dataset_label: str) -> pd.
                 f"{card.first_date:%Y-%m-%d}",
                 f"{card.last_date:%Y-%m-%d}",
                 f"{card.as_of:%Y-%m-%d}",
+                currency or "as in the file",
             ],
         }
     )
@@ -60,6 +71,7 @@ def build_report(
     title: str = DEFAULT_TITLE,
     dataset_label: str = "",
     include_value: bool = True,
+    currency: str | None = None,
 ) -> Report:
     """Compute every section of the report with the pages' default settings.
 
@@ -78,6 +90,9 @@ def build_report(
         Fit the customer value (BG/NBD, Gamma-Gamma) and churn models, the slow part (about
         two thirds of the time). They are fitted once and feed both the report and the
         workbook.
+    currency : str or None
+        ISO code (or symbol) of the money (``Dataset.currency``): the sentences and money
+        columns of the report carry it, the workbook's About sheet names it.
 
     Returns
     -------
@@ -98,14 +113,16 @@ def build_report(
         raise NotEnoughData(message)
     seconds: dict[str, float] = {}
     sheets: dict[str, pd.DataFrame] = {}
-    sections, card = timed(seconds, "overview", lambda: overview_sections(tx, as_of, sheets))
+    sections, card = timed(
+        seconds, "overview", lambda: overview_sections(tx, as_of, sheets, currency)
+    )
     sections.append(timed(seconds, "products", lambda: products_section(tx, as_of)))
     sections.append(timed(seconds, "rfm", lambda: rfm_section(tx, as_of, sheets)))
     sections.append(timed(seconds, "cohorts", lambda: cohort_section(tx, as_of, sheets)))
     sections.extend(timed(seconds, "feedback", lambda: feedback_sections(responses, sheets)))
     if include_value:
         sections.extend(timed(seconds, "value", lambda: value_sections(tx, card.as_of, sheets)))
-    sheets = {"About": _about(card, sections, title, dataset_label), **sheets}
+    sheets = {"About": _about(card, sections, title, dataset_label, currency), **sheets}
     return Report(
         title=title,
         generated=dt.date.today(),
@@ -116,4 +133,5 @@ def build_report(
         first_date=card.first_date,
         last_date=card.last_date,
         seconds=seconds,
+        currency=currency,
     )

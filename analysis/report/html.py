@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis import overview
 from analysis.core.defaults import CHURN_DAYS, VALUE_MONTHS, YEARLY_DISCOUNT
-from analysis.core.text import percent
+from analysis.core.text import money, percent
 from analysis.report._common import Report
 
 __all__ = ["CHART_WIDTH", "MAX_TABLE_ROWS", "chart_svg", "report_html"]
@@ -124,7 +124,18 @@ def _cell(value: object, fmt: str | None) -> tuple[str, bool]:
     return str(value), False
 
 
-def _table_html(table: pd.DataFrame, formats: dict[str, str]) -> str:
+class _Money:
+    """A money column's "format": :func:`analysis.core.text.money` in the report's currency."""
+
+    def __init__(self, currency: str | None, decimals: int) -> None:
+        self.currency, self.decimals = currency, decimals
+
+    def format(self, value: float) -> str:
+        """Return ``value`` as money (``€1,234.50``, ``1,234.50 CHF``)."""
+        return money(value, self.currency, decimals=self.decimals)
+
+
+def _table_html(table: pd.DataFrame, formats: dict) -> str:
     n = len(table)
     shown = table.head(MAX_TABLE_ROWS)
     head = "".join(f'<th scope="col">{_esc(c)}</th>' for c in shown.columns)
@@ -261,6 +272,7 @@ def report_html(report: Report) -> str:
             f"transactions from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}"
         )
     meta.append(f"made on {report.generated:%d %b %Y}")
+    currency = _esc(report.currency) if report.currency else "the currency of the data"
     toc = "".join(
         f'<li><a href="#section-{i}">{_esc(s.title)}</a></li>'
         for i, s in enumerate(report.sections, start=1)
@@ -274,7 +286,7 @@ def report_html(report: Report) -> str:
         f"<style>{_CSS}</style></head><body><main>",
         f"<header><h1>{_esc(report.title)}</h1>",
         f'<p class="meta">{_esc("; ".join(meta))}.</p>',
-        '<p class="meta">Amounts are net of refunds, in the currency of the data.</p></header>',
+        f'<p class="meta">Amounts are net of refunds, in {currency}.</p></header>',
         f"<nav><strong>Contents</strong><ol>{toc}</ol></nav>",
     ]
     for i, section in enumerate(report.sections, start=1):
@@ -289,7 +301,8 @@ def report_html(report: Report) -> str:
             svg = chart_svg(section.chart, prefix=f"s{i}")
             parts.append(f'<figure role="img" aria-label="{_esc(section.title)}">{svg}</figure>')
         if section.table is not None:
-            parts.append(_table_html(section.table, section.formats))
+            money_formats = {c: _Money(report.currency, d) for c, d in section.money.items()}
+            parts.append(_table_html(section.table, {**section.formats, **money_formats}))
         if section.note:
             parts.append(f'<p class="note">{_esc_text(section.note)}</p>')
         parts.append("</section>")

@@ -27,8 +27,13 @@ def _meaning(definition: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def overview_sections(tx: pd.DataFrame, as_of, sheets: dict) -> tuple[list[Section], object]:
-    """Return the overview section and the scorecard (its dates frame the report)."""
+def overview_sections(
+    tx: pd.DataFrame, as_of, sheets: dict, currency: str | None = None
+) -> tuple[list[Section], object]:
+    """Return the overview section and the scorecard (its dates frame the report).
+
+    Money in the figures and sentences carries ``currency`` (ISO code or symbol) when given.
+    """
     card = overview.scorecard(tx, as_of=as_of)
     figures = overview.scorecard_table(card)
     sheets["Overview"] = figures
@@ -36,14 +41,14 @@ def overview_sections(tx: pd.DataFrame, as_of, sheets: dict) -> tuple[list[Secti
     table = pd.DataFrame(
         {
             "Figure": [overview.LABELS[k] for k in keys],
-            "Value": [overview.format_figure(card, k) for k in keys],
+            "Value": [overview.format_figure(card, k, currency) for k in keys],
             "What it means": [_meaning(overview.DEFINITIONS[k]) for k in keys],
         }
     )
     nvr = overview.new_vs_returning(tx, freq="M", as_of=as_of)
     section = Section(
         "Overview",
-        sentences=overview.scorecard_insights(card),
+        sentences=overview.scorecard_insights(card, currency),
         table=table,
         chart=charts_overview.new_vs_returning_chart(nvr, value="customers"),
         note="Chart: new and returning customers per month; a lighter last bar is a month not "
@@ -75,6 +80,7 @@ def products_section(tx: pd.DataFrame, as_of) -> Section:
         table=display,
         chart=charts_overview.breakdown_chart(table, "product"),
         formats={"Share of revenue": "{:.1%}"},
+        money={"Net revenue": 2},
     )
 
 
@@ -130,6 +136,7 @@ def rfm_section(tx: pd.DataFrame, as_of, sheets: dict) -> Section:
             "Avg. days since last": "{:,.0f}",
             "Avg. orders": "{:.1f}",
         },
+        money={"Net revenue": 2},
     )
 
 

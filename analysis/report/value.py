@@ -97,6 +97,7 @@ def _forecast_section(value) -> Section:
             f"{percent(YEARLY_DISCOUNT, decimals=0)} a year. " + notes
         ).strip(),
         formats={c: "{:,.0f}" for c in display.columns if c != "Months ahead"},
+        money={c: 0 for c in ("Expected net revenue", "Likely from", "Likely to")},
     )
 
 
@@ -125,6 +126,7 @@ def _risk_section(customers: pd.DataFrame, risk, risk_note: str) -> Section:
             "Purchases so far": "{:,.0f}",
             "Net revenue so far": "{:,.2f}",
         },
+        money={actions.columns[1]: 2, "Net revenue so far": 2},
     )
 
 

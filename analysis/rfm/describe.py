@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.floats import make_float_safe
-from analysis.core.text import md_escape, plural, share
+from analysis.core.text import md_escape, money, plural, share
 from analysis.rfm.migration import NEW
 from analysis.rfm.rules import GRID
 from analysis.rfm.scores import to_five_point
@@ -126,9 +126,20 @@ def _describe_newcomers(new: pd.DataFrame) -> list[str]:
 #: Former names of :func:`describe_segments` and :func:`describe_migration` (pages use them).
 
 
-def _fmt(x: float) -> str:
-    """Write a cut point: whole numbers without decimals, others with two."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+def _money(x: float, currency: str | None, decimals: int = 2) -> str:
+    """Return money for Markdown: :func:`analysis.core.text.money`, "$" escaped (a formula)."""
+    return money(x, currency, decimals=decimals).replace("$", r"\$")
+
+
+def _fmt(x: float, currency: str | None = None) -> str:
+    """Write a cut point: whole numbers without decimals, others with two.
+
+    Money (``currency`` given) with its symbol or code, "$" escaped for Markdown.
+    """
+    decimals = 0 if float(x).is_integer() else 2
+    if currency:
+        return _money(x, currency, decimals)
+    return f"{x:,.{decimals}f}"
 
 
 #: Words for a score's interval: with no bound, with a lower bound only, an upper bound only.
@@ -136,8 +147,12 @@ _RECENCY_WORDS = ("any recency", "{lo} days or more", "fewer than {hi} days")
 _VALUE_WORDS = ("any value", "more than {lo}", "at most {hi}")
 
 
-def _score_rule(edges: list[float], score: int, measure: str) -> str:
-    """Describe the value interval of one score from the cut points, in words."""
+def _score_rule(edges: list[float], score: int, measure: str, currency: str | None = None) -> str:
+    """Describe the value interval of one score from the cut points, in words.
+
+    The monetary cut points are written with ``currency`` (ISO code or symbol) when given.
+    """
+    cur = currency if measure == "monetary" else None
     if measure == "recency":
         # score = 1 + number of cut points strictly above the recency.
         desc = sorted(edges, reverse=True)
@@ -151,18 +166,21 @@ def _score_rule(edges: list[float], score: int, measure: str) -> str:
     if lower is None and upper is None:
         return words[0]
     if upper is None:
-        return words[1].format(lo=_fmt(lower))
+        return words[1].format(lo=_fmt(lower, cur))
     if lower is None:
-        return words[2].format(hi=_fmt(upper))
+        return words[2].format(hi=_fmt(upper, cur))
     if measure != "recency":
-        return f"more than {_fmt(lower)} and at most {_fmt(upper)}"
+        return f"more than {_fmt(lower, cur)} and at most {_fmt(upper, cur)}"
     return (
         f"{_fmt(lower)} to {_fmt(upper - 1)} days" if upper - lower > 1 else f"{_fmt(lower)} days"
     )
 
 
-def describe_score_cuts(rfm: pd.DataFrame) -> str:
-    """Return Markdown describing, for each measure, which values get which score."""
+def describe_score_cuts(rfm: pd.DataFrame, currency: str | None = None) -> str:
+    """Return Markdown describing, for each measure, which values get which score.
+
+    Monetary cut points carry ``currency`` (ISO code or symbol) when given.
+    """
     bins = int(rfm.attrs.get("bins", GRID))
     edges = rfm.attrs.get("edges", {})
     lines = []
@@ -174,7 +192,7 @@ def describe_score_cuts(rfm: pd.DataFrame) -> str:
     for measure, title in labels.items():
         e = edges.get(measure, [])
         used = len(e) + 1
-        parts = [f"score {s}: {_score_rule(e, s, measure)}" for s in range(used, 0, -1)]
+        parts = [f"score {s}: {_score_rule(e, s, measure, currency)}" for s in range(used, 0, -1)]
         note = (
             f" (only {used} of {bins} scores are used: too few distinct values)"
             if used < bins
@@ -184,8 +202,11 @@ def describe_score_cuts(rfm: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def explanation(rfm: pd.DataFrame) -> str:
-    """Return Markdown for learners: the definitions, how this table's scores were cut, the grid."""
+def explanation(rfm: pd.DataFrame, currency: str | None = None) -> str:
+    """Return Markdown for learners: the definitions, how this table's scores were cut, the grid.
+
+    Money (the monetary cut points) carries ``currency`` (ISO code or symbol) when given.
+    """
     bins = int(rfm.attrs.get("bins", GRID))
     as_of = pd.Timestamp(rfm.attrs.get("as_of"))
     grid_note = (
@@ -215,7 +236,7 @@ def explanation(rfm: pd.DataFrame) -> str:
             "big share of customers (typically 'bought once'), it gets a score of its own and "
             "the other scores are spread over the rest. This table's cut points:",
             "",
-            describe_score_cuts(rfm),
+            describe_score_cuts(rfm, currency),
             "",
             f"**Segments** are named from R and F only (M is shown beside them). {grid_note} "
             "Each segment is a block of cells on the grid; you can edit the blocks, and the page "
@@ -224,7 +245,9 @@ def explanation(rfm: pd.DataFrame) -> str:
     )
 
 
-def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) -> str:
+def worked_example(
+    orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str, currency: str | None = None
+) -> str:
     """Return Markdown walking through one customer's R, F, M, scores and segment.
 
     Parameters
@@ -235,6 +258,8 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
         Output of :func:`analysis.rfm.scores.rfm_table`.
     customer_id : str
         The customer.
+    currency : str or None
+        ISO code (or symbol) of the file's money, written with each amount; None: plain numbers.
     """
     if customer_id not in rfm.index:
         return f"Customer {md_escape(customer_id)} has no purchase before the as-of date."
@@ -254,7 +279,8 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
     for o in orders.head(12).itertuples(index=False):
         kind = "purchase" if o.is_purchase else "refund"
         lines.append(
-            f"| {md_escape(o.order_id)} | {o.order_date:%Y-%m-%d} | {o.net_value:,.2f} | {kind} |"
+            f"| {md_escape(o.order_id)} | {o.order_date:%Y-%m-%d} | "
+            f"{_money(o.net_value, currency)} | {kind} |"
         )
     if len(orders) > 12:
         lines.append(f"| ... | ({len(orders) - 12} more) | | |")
@@ -266,8 +292,9 @@ def worked_example(orders: pd.DataFrame, rfm: pd.DataFrame, customer_id: str) ->
         f"({_score_rule(edges.get('recency', []), r, 'recency')}).",
         f"- **Frequency** = number of purchase orders = **{int(row['frequency'])}** -> F score "
         f"**{f}** ({_score_rule(edges.get('frequency', []), f, 'frequency')}).",
-        f"- **Monetary** = sum of all amounts, refunds included = **{row['monetary']:,.2f}** -> "
-        f"M score **{m}** ({_score_rule(edges.get('monetary', []), m, 'monetary')}).",
+        "- **Monetary** = sum of all amounts, refunds included = "
+        f"**{_money(row['monetary'], currency)}** -> "
+        f"M score **{m}** ({_score_rule(edges.get('monetary', []), m, 'monetary', currency)}).",
         f"- RFM code **{row['rfm_code']}**; on the recency x frequency grid "
         f"(R{r} F{f}) the customer is in **{md_escape(row['segment'])}**.",
     ]

@@ -21,7 +21,7 @@ TITLES = {
 
 
 def _number(text: str) -> float:
-    return float(text.replace(",", ""))
+    return float(re.sub(r"[^\d.\-]", "", text))  # "€1,234.50" (money in the file's currency)
 
 
 def _check(at, downloads, *, nonempty: set[str], survey: bool) -> dict[str, int]:

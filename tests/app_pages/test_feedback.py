@@ -91,7 +91,7 @@ def test_feedback_page_widgets_rerun_without_errors():
     assert not at.exception
     at.selectbox(key="feedback_themes").set_value(4).run()
     assert not at.exception
-    at.selectbox(key="feedback_followup_period").set_value("all time").run()
+    at.selectbox(key="feedback_followup_period").set_value("all").run()  # key of "all time"
     assert not at.exception
     at.segmented_control(key="feedback_days").set_value(30).run()
     assert not at.exception

@@ -16,7 +16,7 @@ PAGE = "app_pages/value.py"
 
 
 def number(text: str) -> float:
-    return float(text.replace(",", ""))
+    return float(text.replace(",", "").lstrip("$€£¥₹"))  # money in the file's currency
 
 
 def test_value_page_default_example_and_controls(downloads):

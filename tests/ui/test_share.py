@@ -97,7 +97,8 @@ def _bound_widget_keys() -> set[str]:
                 continue
             kw = {k.arg: k.value for k in node.keywords}
             bind = kw.get("bind")
-            if isinstance(bind, ast.Constant) and bind.value == "query-params":
+            by_key = isinstance(node.func, ast.Name) and node.func.id == "linked"  # ui.share
+            if by_key or (isinstance(bind, ast.Constant) and bind.value == "query-params"):
                 key = kw["key"]
                 if isinstance(key, ast.JoinedStr):  # f"cohorts_range_{period}"
                     keys.add(key.values[0].value + "x")
