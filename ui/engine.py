@@ -13,6 +13,7 @@ function's settings (:func:`ui.connection.cached`), and run under the connection
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cohorts, overview, profile, rfm
+from ui.cache import _this_run
 from ui.cache import compute as _memory_compute
 from ui.data import Dataset
 from ui.text import inert
@@ -160,8 +162,34 @@ def _can_push(where: Source, function: str, kwargs: dict) -> bool:
     if any(kwargs.get(k) is not None for k in _IN_MEMORY_ONLY):
         return False
     if function in _PER_CUSTOMER:
-        return _run(where, "scorecard", {}).customers <= conn.MAX_CUSTOMERS_BACK
+        customers = _run(where, "scorecard", {}).customers
+        if customers > conn.MAX_CUSTOMERS_BACK:
+            st.info(
+                f"This source has {customers:,} customers, more than the "
+                f"{conn.MAX_CUSTOMERS_BACK:,} whose rows this app brings back: the figures "
+                "below are those of the sample.",
+                icon=":material/info:",
+            )
+            return False
     return True
+
+
+# Script runs (ids of their cursor dicts) in which a figure came from the sample after all:
+# say_where then does not claim the page's figures are the whole table's.
+_FELL_BACK: OrderedDict[int, None] = OrderedDict()
+
+
+def _note_fallback() -> None:
+    run = _this_run()
+    if run is not None:
+        _FELL_BACK[id(run)] = None
+        while len(_FELL_BACK) > 256:
+            _FELL_BACK.popitem(last=False)
+
+
+def _fell_back() -> bool:
+    run = _this_run()
+    return run is not None and id(run) in _FELL_BACK
 
 
 def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
@@ -195,6 +223,7 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
     try:
         if _can_push(where, function, kwargs):
             return _run(where, function, settings)
+        _note_fallback()
     except Exception as error:  # each driver has its own error classes (duckdb.Error,
         # psycopg.Error, OSError for an unreachable host...) with no common base: the message
         # is shown with the connection's settings blanked, and the sample's figures instead
@@ -206,13 +235,18 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
             ),
             icon=":material/warning:",
         )
+        _note_fallback()
     return _memory_compute(func, ds, **kwargs)
 
 
 def say_where(ds: Dataset, what: str = "These figures are") -> None:
-    """Write "<what> computed in <engine> on all N lines" under a connected source's figures."""
+    """Write "<what> computed in <engine> on all N lines" under a connected source's figures.
+
+    Nothing when a figure of this run came from the sample after all (:func:`compute` then
+    said why).
+    """
     where = connected_source(ds)
-    if where is None:
+    if where is None or _fell_back():
         return
     try:
         n = line_count(where)

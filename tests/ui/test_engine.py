@@ -132,6 +132,20 @@ def test_stopping_the_source_goes_back_to_in_memory(shop_db, monkeypatch):
     assert "computed in DuckDB" not in texts(at)
 
 
+@pytest.mark.slow
+def test_too_many_customers_for_rfm_rows_says_the_sample_is_used(shop, shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    monkeypatch.setattr(conn, "MAX_CUSTOMERS_BACK", 1000)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "transactions")
+    at = _open(at, "app_pages/rfm.py")
+    assert _metric(at, "Customers scored") == f"{SAMPLE:,}"
+    assert any("more than the 1,000" in i.value for i in at.info)
+    assert "computed in DuckDB" not in texts(at)
+    at = _open(at, "app_pages/overview.py")  # the scorecard has no row per customer
+    assert _metric(at, "Customers") == f"{overview.scorecard(shop).customers:,}"
+    assert "computed in DuckDB" in texts(at)
+
+
 @pytest.fixture(scope="module")
 def postgres_shop(shop):
     url = os.environ.get("CF_TEST_POSTGRES_URL")
