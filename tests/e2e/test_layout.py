@@ -1,27 +1,29 @@
 """Issue #15's browser check: every page at 1280x800 and at phone width (390x844).
 
 One tour of the app on the default example dataset (one browser, one server, one browser tab):
-each page of the navigation is opened at the desktop size, then again at the phone size. For
-each visit the tour waits until the script has finished and the charts are drawn, saves a
-full-page screenshot (to a temporary folder, and to ``$CF_SCREENSHOTS`` when that names a
-folder) and measures in the page:
+every page of the navigation is opened at the desktop size, then every page again, freshly, at
+the phone size (Streamlit settles the sidebar and the tables' widths when a page loads). For each
+visit the tour waits until the script has finished and the charts are drawn, then measures in the
+page and saves a full-page screenshot (to a temporary folder, and, with what was measured in
+``measured.json``, to the folder ``$CF_SCREENSHOTS`` names):
 
-- truncated labels: widget labels, tabs, radio options, the value shown in a select box, metric
-  labels, expanders, buttons and the navigation's links. A label is cut off when one of its boxes
-  clips its text (``overflow`` other than visible, ``text-overflow``, ``-webkit-line-clamp``, or an
-  ``<input>``) and its content is wider (taller) than the box: ``scrollWidth > clientWidth + 1``.
-  Streamlit shortens with CSS, so the ellipsis is not in the text; a label whose *text* ends in an
-  ellipsis that the widget's own name (its ``aria-label``, the label as the page gave it) does not
-  have is counted too;
-- things wider than the screen: the document scrolling sideways, or a chart, table or widget
-  wider than the main column;
+- cut-off labels: widget labels, tabs, radio and segmented-control options, the value shown in
+  a select box, metric labels, expanders, buttons and the navigation's links. A label is cut off
+  when a box of it, or around it up to its element's container, clips (``overflow`` other than
+  visible, ``text-overflow``, ``-webkit-line-clamp``, an ``<input>``) and what it holds is wider
+  (``scrollWidth > clientWidth + 1``) or its text reaches below it. Streamlit shortens with CSS,
+  so that ellipsis is not in the text; a label whose *text* ends in an ellipsis that the widget's
+  own name (its ``aria-label``: the label as the page gave it) lacks is counted too;
+- things wider than the screen: the document or the main area scrolling sideways, or a chart,
+  table or element sticking out of the main column (unless it sits in a box of its own that
+  scrolls sideways and fits), or hiding its own right-hand part;
 - requests: every URL the browser asks for during the whole tour (``page.on("request")``: the
   page, scripts, fonts, favicon, images, Vega) must be on 127.0.0.1 / localhost; ``data:`` and
-  ``blob:`` are fine.
+  ``blob:`` are fine. Any other is refused as well as counted.
 
 The last tests show that each check can fail, on crafted pages (``page.set_content``).
 
-    CF_SCREENSHOTS=docs/screenshots/tour python -m pytest -q tests/e2e/test_layout.py
+    CF_SCREENSHOTS=/tmp/shots python -m pytest -q -p no:cacheprovider tests/e2e/test_layout.py
 """
 
 from __future__ import annotations
@@ -51,8 +53,12 @@ PAGES = [
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 MAX_SHOT_HEIGHT = 12_000  # px: a longer page is shot down to here
 
-# The script has run to its end (Streamlit marks the app root) and the page has its title.
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"] [data-testid="stMain"] h1'
+# The script has run to its end (Streamlit marks the app root) and the page has its title, or
+# it stopped on an error (which the tour then reports).
+READY = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"] [data-testid="stMain"] '
+    ':is(h1, [data-testid="stException"])'
+)
 SETTLED = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -276,8 +282,9 @@ def tour(browser, app_url, shots_dir):
                     pytest.fail(f"{title} at {size} did not finish rendering: {state}")
                 rendered = time.monotonic()
                 shot = shots_dir / f"{path or 'actions'}-{size}.png"
+                heading = page.locator('[data-testid="stMain"] h1')
                 visits[(title, size)] = {
-                    "h1": page.locator('[data-testid="stMain"] h1').first.inner_text(),
+                    "h1": heading.first.inner_text() if heading.count() else "",
                     "truncated": page.evaluate(TRUNCATED, LABELS),
                     "too_wide": page.evaluate(TOO_WIDE),
                     "errors": page.locator('[data-testid="stException"]').count(),
@@ -308,6 +315,7 @@ def tour(browser, app_url, shots_dir):
     return {"visits": visits, "requests": requests}
 
 
+@pytest.mark.slow  # one tour of 11 pages at two sizes: minutes on a loaded machine
 def test_every_page_renders_at_both_sizes_with_a_screenshot(tour):
     assert len(tour["visits"]) == len(PAGES) * len(VIEWPORTS)
     for (title, size), visit in tour["visits"].items():
@@ -322,6 +330,7 @@ def test_every_page_renders_at_both_sizes_with_a_screenshot(tour):
 DATA_VALUES = {("Your data", "How likely are you to recommend us to a friend or colleague?")}
 
 
+@pytest.mark.slow  # one tour of 11 pages at two sizes: minutes on a loaded machine
 def test_no_label_is_cut_off(tour):
     cut = {
         f"{title} @ {size}": [f for f in v["truncated"] if (title, f["label"]) not in DATA_VALUES]
@@ -330,11 +339,13 @@ def test_no_label_is_cut_off(tour):
     assert not {k: v for k, v in cut.items() if v}
 
 
+@pytest.mark.slow  # one tour of 11 pages at two sizes: minutes on a loaded machine
 def test_nothing_is_wider_than_the_screen(tour):
     wide = {f"{title} @ {size}": v["too_wide"] for (title, size), v in tour["visits"].items()}
     assert not {k: v for k, v in wide.items() if v}
 
 
+@pytest.mark.slow  # one tour of 11 pages at two sizes: minutes on a loaded machine
 def test_no_request_leaves_this_computer(tour):
     assert len(tour["requests"]) > len(PAGES)  # the recorder saw the tour
     assert not outside_requests(tour["requests"])
