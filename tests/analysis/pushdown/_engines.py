@@ -86,6 +86,10 @@ def spark_table(spark, tx: pd.DataFrame, name: str):
     import ibis
 
     con = ibis.pyspark.connect(spark)
-    return con.create_table(
-        name, tx.assign(order_date=tx["order_date"].astype("datetime64[us]")), overwrite=True
-    )
+    frame = tx.assign(order_date=tx["order_date"].astype("datetime64[us]"))
+    # Spark would store a missing text cell (NaN) as the text "NaN": make it a null.
+    for column in frame.columns.drop(CANONICAL, errors="ignore"):
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            values = frame[column].astype(object)
+            frame[column] = values.where(frame[column].notna(), None)
+    return con.create_table(name, frame, overwrite=True)
