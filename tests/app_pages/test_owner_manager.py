@@ -227,3 +227,54 @@ def test_the_same_counts_on_every_page_or_a_stated_reason(dataset):
 @pytest.mark.slow
 def test_the_same_counts_on_every_page_or_a_stated_reason_retail():
     _agree_or_say_why("retail")
+
+
+# --- one colour per segment -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", ["cafe", "shop"])
+def test_one_colour_per_segment_across_the_rfm_pages_charts(dataset):
+    import json  # noqa: PLC0415
+
+    from analysis.charts.theme import SEGMENT_COLORS  # noqa: PLC0415
+    from tests.analysis.charts.test_theme import colour_maps  # noqa: PLC0415
+
+    at = run_page("app_pages/rfm.py", dataset=dataset)
+    assert not at.exception
+    maps = [m for e in at.get("vega_lite_chart") for m in colour_maps(json.loads(e.proto.spec))]
+    by_segment = [m for m in maps if set(m) & set(SEGMENT_COLORS)]
+    assert len(by_segment) >= 2, "the bars and the grid colour the segments"
+    seen: dict[str, str] = {}
+    for mapping in by_segment:
+        for name, colour in mapping.items():
+            assert seen.setdefault(name, colour) == colour, (name, colour, seen[name])
+            if name in SEGMENT_COLORS:
+                assert colour == SEGMENT_COLORS[name], name
+
+
+def test_no_bound_widget_puts_a_display_label_in_links():
+    """Streamlit's bind="query-params" writes format_func's label: such widgets use linked."""
+    import ast  # noqa: PLC0415
+
+    from tests.paths import ROOT  # noqa: PLC0415
+
+    offenders = []
+    for path in sorted((ROOT / "app_pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            kw = {k.arg: k.value for k in node.keywords}
+            bind = kw.get("bind")
+            if not (isinstance(bind, ast.Constant) and bind.value == "query-params"):
+                continue
+            where = f"{path.name}:{node.lineno}"
+            if "format_func" in kw and not (
+                isinstance(kw.get("key"), ast.JoinedStr)  # cohorts_range_M: "2024-03" labels
+            ):
+                offenders.append(f"{where} binds a widget with display labels")
+            options = kw.get("options") or (node.args[1] if len(node.args) > 1 else None)
+            if isinstance(options, ast.List):
+                for item in options.elts:
+                    if isinstance(item, ast.Constant) and " " in str(item.value):
+                        offenders.append(f"{where} has the option {item.value!r}")
+    assert offenders == []
