@@ -198,7 +198,7 @@ async def main_async(args) -> int:
         expected.append(visitor_file(path, i, args.rows))
         files.append(path)
     print(f"{max(levels)} visitor files of {args.rows:,} rows each; pages: {', '.join(pages)}")
-    env = {"CUSTOMER_FOCUS_CACHE_TTL": str(CACHE_TTL)}
+    env = {"CUSTOMER_FOCUS_CACHE_TTL": str(args.cache_ttl)}
     extra = ("--server.disconnectedSessionTTL", str(SESSION_TTL))
     failed = False
     with serve_app(*extra, env=env) as (url, proc, _log):
@@ -218,7 +218,7 @@ async def main_async(args) -> int:
             for rnd in range(1, args.rounds + 1):
                 for n in levels:
                     r = await run_level(browser, url, files, expected, pages, n, proc.pid)
-                    await asyncio.sleep(SESSION_TTL + CACHE_TTL + 5)
+                    await asyncio.sleep(SESSION_TTL + args.cache_ttl + 5)
                     rss = rss_mib(proc.pid)
                     print(
                         f"{rnd:>5} {n:>8} {r['p50']:7.1f} {r['p95']:7.1f} {r['wall']:7.1f} "
@@ -249,6 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="1,5,10,25")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument(
+        "--cache-ttl",
+        type=int,
+        default=CACHE_TTL,
+        help="seconds a cached result lives (short, to see the memory come back after a level; "
+        "a visit longer than this computes expired results again)",
+    )
     return asyncio.run(main_async(parser.parse_args(argv)))
 
 
