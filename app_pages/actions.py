@@ -55,12 +55,20 @@ COLUMNS = {
 }
 
 
-def _blank(col: pd.Series) -> pd.Series:
-    """Return a column as text, missing values blank (a few rows: a card's head)."""
+MONEY_COLUMNS = ("expected_value", "net_revenue", "refunded")
+
+
+def _blank(col: pd.Series, currency: str | None = None) -> pd.Series:
+    """Return a column as text, missing values blank (a few rows: a card's head).
+
+    Money columns (:data:`MONEY_COLUMNS`) are written with ``currency``.
+    """
     if pd.api.types.is_datetime64_any_dtype(col):
         text = col.dt.strftime("%-d %b %Y")
     elif pd.api.types.is_integer_dtype(col):
         text = col.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+    elif col.name in MONEY_COLUMNS:
+        text = col.map(lambda v: "" if pd.isna(v) else money(v, currency))
     elif pd.api.types.is_numeric_dtype(col):
         text = col.map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
     else:
@@ -69,7 +77,7 @@ def _blank(col: pd.Series) -> pd.Series:
 
 
 ds = require_transactions(title="What to do now")
-for _money in ("expected_value", "net_revenue", "refunded"):  # separators and the currency
+for _money in MONEY_COLUMNS:  # separators and the currency
     COLUMNS[_money]["type_config"]["format"] = money_format(ds.currency)
 st.caption(
     f"Data: **{inert(ds.label)}**. The few lists of customers worth a personal message this "
@@ -156,7 +164,7 @@ for item in plan.lists:
             if "churn_risk" in shown:  # whole percents: 54%, not 53.6%
                 shown = shown.assign(churn_risk=shown["churn_risk"].round(2))
             for col in shown.columns[shown.isna().any().to_numpy()]:  # blank, never "None"
-                shown = shown.assign(**{col: _blank(shown[col])})
+                shown = shown.assign(**{col: _blank(shown[col], ds.currency)})
             st.dataframe(
                 shown,
                 hide_index=True,

@@ -176,7 +176,9 @@ for kind, result in ds.files.items():
                 column_config={
                     "item": "Line",
                     "lines": st.column_config.NumberColumn("Lines", format="%d"),
-                    "revenue": st.column_config.NumberColumn("Revenue", format="accounting"),
+                    "revenue": st.column_config.NumberColumn(
+                        "Revenue", format=money_format(ds.currency)
+                    ),
                 },
             )
 

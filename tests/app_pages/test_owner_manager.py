@@ -35,6 +35,31 @@ def _without_currency(texts: list[str]) -> list[str]:
     return out
 
 
+def _money_columns_without_currency(at) -> list[str]:
+    """Money columns (by name) of the page's tables shown without the euro sign."""
+    import json  # noqa: PLC0415
+
+    from tests.app_pages.test_clean_text import MONEY_COLUMN, NOT_MONEY  # noqa: PLC0415
+
+    out = []
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        for col in table.value.columns:
+            name = str(col)
+            is_money = MONEY_COLUMN.search(name) or "at stake" in name
+            if not is_money or NOT_MONEY.search(name) or name == "value":
+                continue
+            cells = table.value[col]
+            if cells.dtype.kind == "f":
+                entry = config.get(name) or {}
+                fmt = (entry.get("type_config") or {}).get("format") or ""
+                if "€" not in fmt:
+                    out.append(f"{name}: {fmt!r}")
+            elif cells.dtype == object and _without_currency(cells.dropna().astype(str).tolist()):
+                out.append(f"{name}: {cells.dropna().iloc[0]!r}")
+    return out
+
+
 def test_the_check_finds_money_without_its_currency():
     assert _without_currency(["worth 5.50 and", "Net revenue: 1,234.50"]) == [
         "worth 5.50 and",
@@ -53,6 +78,7 @@ def test_money_carries_the_currency_the_file_names():
         texts = _texts(at)
         assert any("€" in t for t in texts), page
         assert _without_currency(texts) == [], page
+        assert _money_columns_without_currency(at) == [], page
     for page in ("app_pages/patterns.py", "app_pages/profile.py"):  # their figures
         at = run_page(page, dataset="cafe", at=at)
         assert not at.exception, page
