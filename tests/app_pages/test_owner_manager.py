@@ -304,3 +304,41 @@ def test_no_bound_widget_puts_a_display_label_in_links():
                     if isinstance(item, ast.Constant) and " " in str(item.value):
                         offenders.append(f"{where} has the option {item.value!r}")
     assert offenders == []
+
+
+# --- the connect page -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_connect_page_writes_money_in_the_currency_its_source_names(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    pytest.importorskip("ibis")
+    import json  # noqa: PLC0415
+
+    import pandas as pd  # noqa: PLC0415
+
+    lines = pd.DataFrame(
+        {
+            "client": [f"c{i % 7}" for i in range(40)],
+            "invoice": [f"i{i}" for i in range(40)],
+            "sold_on": pd.date_range("2024-01-01", periods=40, freq="3D"),
+            "Total (€)": [12.5 + i for i in range(40)],
+        }
+    )
+    path = tmp_path / "cafe.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.register("frame", lines)
+    raw.execute("CREATE TABLE sales AS SELECT * FROM frame")
+    raw.close()
+    at = new_app()
+    at.secrets["connections"] = {"till": {"backend": "duckdb", "database": str(path)}}
+    at.run()
+    at.switch_page("app_pages/connect.py").run()
+    assert not at.exception
+    roles = {s.label: s.value for s in at.selectbox}
+    assert roles["Amount (line or order total)"] == "Total (€)"
+    revenue = next(m.value for m in at.metric if m.label == "Net revenue")
+    assert revenue.startswith("€"), revenue
+    segments = next(t for t in at.dataframe if "segment" in t.value.columns)
+    config = json.loads(segments.proto.columns)
+    assert config["revenue"]["type_config"]["format"] == "€%,.2f"
