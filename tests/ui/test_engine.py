@@ -124,6 +124,23 @@ def test_pages_show_the_whole_duckdb_table_not_the_sample(shop, shop_db, monkeyp
 
 
 @pytest.mark.slow
+def test_a_period_of_the_overview_is_the_whole_tables(shop, shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "transactions")
+    at = _open(at, "app_pages/overview.py")
+    at.segmented_control(key="overview_period").set_value("90d").run()
+    assert not at.exception, at.exception
+    card = overview.scorecard(shop)
+    bounds = overview.period_bounds("90d", card.as_of, compare="previous", first=card.first_date)
+    window = overview.compare_scorecards(shop, *bounds)
+    for key in ("customers", "orders", "net_revenue"):
+        assert _metric(at, overview.LABELS[key]) == overview.format_figure(window.current, key)
+    expected = overview.change_text(window, "customers", "x").replace(" vs x", "")
+    shown = next(m for m in at.metric if m.label == overview.LABELS["customers"])
+    assert expected in str(shown.proto.delta)
+
+
+@pytest.mark.slow
 def test_stopping_the_source_goes_back_to_in_memory(shop_db, monkeypatch):
     monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
     at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "transactions")
