@@ -1,5 +1,7 @@
 """Customer value: what each customer is worth, who is about to leave, and how sure we are."""
 
+import math
+
 import streamlit as st
 
 from analysis import churn, clv, reconcile, rfm
@@ -120,7 +122,16 @@ why_counts = compute(
 if why_counts:  # why Overview and RFM count other customers (analysis.reconcile)
     st.caption(" ".join(why_counts))
 
+
 # ------------------------------------------------------------------------------ forecast
+def money_range(low: float, high: float) -> str:
+    """Return ``"€1,234 to €2,345"`` for a caption ("$" escaped), or clv's note on no range."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return clv.format_range(low, high)
+    text = f"{money(low, ds.currency, decimals=0)} to {money(high, ds.currency, decimals=0)}"
+    return text.replace("$", r"\$")
+
+
 st.subheader("The next 3, 6 and 12 months")
 forecast = report.forecast
 if len(forecast):
@@ -133,7 +144,7 @@ if len(forecast):
             "undiscounted.",
         )
         col.caption(
-            f"Likely {clv.format_range(row.revenue_low, row.revenue_high)}; "
+            f"Likely {money_range(row.revenue_low, row.revenue_high)}; "
             f"about {row.expected_purchases:,.0f} purchases "
             f"({clv.format_range(row.purchases_low, row.purchases_high)})."
         )

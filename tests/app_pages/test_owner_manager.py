@@ -85,6 +85,13 @@ def test_money_carries_the_currency_the_file_names():
         money_metrics = [f"{m.label}: {m.value}" for m in at.metric if MONEY_METRIC.search(m.label)]
         assert money_metrics, page
         assert _without_currency(money_metrics) == [], page
+    # Customer value: the forecast's figures and their likely ranges
+    at = run_page("app_pages/value.py", dataset="cafe", at=at)
+    assert not at.exception
+    forecast = [m.value for m in at.metric if m.label.startswith("Next ")]
+    assert forecast and all(v.startswith("€") for v in forecast), forecast
+    likely = [c.value for c in at.caption if c.value.startswith("Likely ")]
+    assert likely and all(re.match(r"Likely -?€[\d,]+ to -?€[\d,]+;", c) for c in likely), likely
 
 
 def test_sentences_escape_the_dollar_sign():
