@@ -13,8 +13,9 @@ Every time is also given as a ratio to ``pd.read_csv(sample_data/online_retail.c
 dtype=str)`` measured in the same run (the median of several reads spread over the run), so
 figures from a loaded machine stay comparable. The first visit's CPU time (user + system,
 every thread of the process) is printed too: on a loaded machine it varies much less than the
-wall time. It also counts how many order tables were really built during each visit (``analysis.orders.order_tables_built``; an order table built
-again and again is shared work not shared).
+wall time. It also counts how many order tables were really built during each visit
+(``analysis.orders.order_tables_built``; an order table built again and again is shared work
+not shared).
 
 Usage::
 
