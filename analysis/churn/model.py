@@ -78,6 +78,7 @@ class ChurnResult:
 
 
 def _classifier(random_state: int) -> HistGradientBoostingClassifier:
+    """Return the gradient-boosted classifier every churn fit uses (fixed settings)."""
     return HistGradientBoostingClassifier(
         learning_rate=0.06,
         max_iter=250,
@@ -126,20 +127,6 @@ def churn_model(
     """
     model = ChurnModel(horizon_days=horizon_days, test_share=test_share, random_state=random_state)
     return model.fit(tx, as_of=as_of).result_
-
-
-def _classifier(random_state: int) -> HistGradientBoostingClassifier:
-    return HistGradientBoostingClassifier(
-        learning_rate=0.06,
-        max_iter=250,
-        max_leaf_nodes=15,
-        min_samples_leaf=20,
-        l2_regularization=1.0,
-        early_stopping=True,
-        validation_fraction=0.15,
-        n_iter_no_change=15,
-        random_state=random_state,
-    )
 
 
 class ChurnModel:
