@@ -15,6 +15,7 @@ from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
 
 def main() -> None:
+    """Serve the app on a loopback port and save the overview's screenshot."""
     with serve_app() as (url, _proc, _log), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
