@@ -7,7 +7,13 @@ from analysis import nonproduct, reconcile
 from analysis.core.text import money_format
 from ui.cache import compute
 from ui.components import download_buttons, empty_state, explain
-from ui.data import current_dataset, import_settings, set_currency, set_import_settings
+from ui.data import (
+    current_dataset,
+    import_settings,
+    page_title,
+    set_currency,
+    set_import_settings,
+)
 from ui.text import inert
 
 ROLE_LABELS = {
@@ -39,8 +45,8 @@ DATE_ORDER = {
     "Month first (12/31/2024)": False,
 }
 
+page_title("Your data")
 ds = current_dataset()
-st.title("Your data")
 if ds is None or not ds.files:
     empty_state("No data yet: pick an example in the sidebar or upload your file.")
     st.stop()

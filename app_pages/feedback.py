@@ -8,7 +8,7 @@ from analysis.core import defaults
 from analysis.core.text import money_format
 from ui.cache import Progress, chart, compute
 from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain, what_this_says
-from ui.data import current_dataset
+from ui.data import current_dataset, page_title
 from ui.share import linked
 from ui.text import inert
 
@@ -43,8 +43,8 @@ words** compare how often detractors and promoters use each word or two-word phr
 not top the list.
 """
 
+page_title("Customer feedback")
 ds = current_dataset()
-st.title("Customer feedback")
 if ds is None:
     empty_state("Pick an example dataset in the sidebar or upload your files.")
     st.stop()

@@ -417,8 +417,12 @@ def _show_errors(ds: Dataset) -> None:
         st.error(inert(err), icon=":material/error:")
 
 
-def _page_title(title: str | None) -> None:
-    """Write the page's title first, unless the upload gate shows its own screen instead."""
+def page_title(title: str | None) -> None:
+    """Write the page's title first, unless the upload gate shows its own screen instead.
+
+    Called before :func:`current_dataset`, so the loading boxes, errors, doubts and notices
+    of the data sit below the title on every page.
+    """
     if title is None:
         return
     gated = shared_from_upload() and not st.session_state.get("connected_source")
@@ -440,7 +444,7 @@ def require_transactions(*, without_customer: bool = False, title: str | None = 
         The page's title, written first: the errors, doubts and notices shown here then sit
         below it on every page, in the same place.
     """
-    _page_title(title)
+    page_title(title)
     ds = current_dataset()
     if ds is not None:
         _show_errors(ds)
@@ -500,7 +504,7 @@ def require_responses(*, title: str | None = None) -> Dataset:
 
     ``title``, when given, is written first, so the messages sit below the page's title.
     """
-    _page_title(title)
+    page_title(title)
     ds = current_dataset()
     if ds is not None:
         _show_errors(ds)
