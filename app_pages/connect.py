@@ -41,6 +41,10 @@ ROLE_LABELS = {
     "order_id": "Order / invoice number",
     "quantity": "Quantity",
     "unit_price": "Unit price",
+    "product": "Product",
+    "category": "Category",
+    "channel": "Channel",
+    "country": "Country",
 }
 
 names = conn.configured_connections()

@@ -263,9 +263,9 @@ if breakdowns:
     for tab, column in zip(tabs, breakdowns, strict=True):
         with tab:
             if period == "all":
-                table = compute(overview.top_breakdown, ds, column=column, n=10)
+                table = engine.compute(overview.top_breakdown, ds, column=column, n=10)
             else:
-                table = compute(
+                table = engine.compute(
                     overview.top_breakdown_in_period,
                     ds,
                     column=column,

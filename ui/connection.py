@@ -526,7 +526,20 @@ def get_connection(name: str) -> IbisConnection:
 # --- A source on a connection, mapped to the canonical columns -------------------------------
 
 #: Roles a connected table can map (the ones push-down and the sample need).
-SOURCE_ROLES = ("customer_id", "order_date", "amount", "order_id", "quantity", "unit_price")
+SOURCE_ROLES = (
+    "customer_id",
+    "order_date",
+    "amount",
+    "order_id",
+    "quantity",
+    "unit_price",
+    "product",
+    "category",
+    "channel",
+    "country",
+)
+#: Line attributes a connected source may carry along (as text): breakdowns, basket items.
+ATTRIBUTE_ROLES = ("product", "category", "channel", "country")
 #: Rows read for column detection.
 DETECTION_ROWS = 1000
 
@@ -598,8 +611,8 @@ def canonical_table(table: ir.Table, mapping: Mapping[str, str]) -> ir.Table:
         ``customer_id`` (trimmed text), ``order_id`` (text; when unmapped or empty
         ``"<customer_id>|<timestamp>"``, one order per customer per timestamp, as for files),
         ``order_date`` (timestamp), ``amount`` (float64; ``quantity * unit_price`` rounded to 8
-        decimals without an amount column). Lines without a customer, date or amount are left
-        out (:func:`health` counts them).
+        decimals without an amount column), and the mapped :data:`ATTRIBUTE_ROLES` as text.
+        Lines without a customer, date or amount are left out (:func:`health` counts them).
     """
     cid = table[mapping["customer_id"]].cast("string").strip()
     date = table[mapping["order_date"]]
@@ -616,7 +629,8 @@ def canonical_table(table: ir.Table, mapping: Mapping[str, str]) -> ir.Table:
         oid = (oid.isnull() | (oid == "")).ifelse(synthetic, oid)
     else:
         oid = synthetic
-    out = table.select(customer_id=cid, order_id=oid, order_date=date, amount=amount)
+    attributes = {r: table[mapping[r]].cast("string") for r in ATTRIBUTE_ROLES if r in mapping}
+    out = table.select(customer_id=cid, order_id=oid, order_date=date, amount=amount, **attributes)
     return out.filter(
         out.customer_id.notnull(),
         out.customer_id != "",
@@ -700,8 +714,8 @@ def customer_sample(canon: ir.Table, n: int = SAMPLE_CUSTOMERS) -> tuple[pd.Data
     Returns
     -------
     (DataFrame, int)
-        The lines (canonical columns, sorted by date, customer and order) and the number of
-        distinct customers in the whole source. The choice depends only on the ids and the
+        The lines (canonical columns and mapped attributes, sorted by date, customer and
+        order) and the number of distinct customers in the whole source. The choice depends only on the ids and the
         engine's hash function, so it is the same on every run; every line of a chosen customer
         is included, so per-customer figures of the sample are exact.
     """
@@ -723,6 +737,7 @@ def customer_sample(canon: ir.Table, n: int = SAMPLE_CUSTOMERS) -> tuple[pd.Data
             "order_id": frame["order_id"].astype(str),
             "order_date": pd.to_datetime(frame["order_date"]).astype("datetime64[ns]"),
             "amount": frame["amount"].astype("float64"),
+            **{c: frame[c].astype("str") for c in ATTRIBUTE_ROLES if c in frame.columns},
         }
     )
     return frame, total

@@ -2,7 +2,7 @@
 
 A connected source reaches the pages as a customer sample (:func:`ui.connection.connected_dataset`).
 The headline figures that have a push-down twin in :mod:`analysis.pushdown` (the Overview's
-scorecards and new-versus-returning counts, the RFM table, the cohort sizes and report) are instead computed in the engine on
+scorecards, new-versus-returning counts and breakdowns, the RFM table, the cohort sizes and report) are instead computed in the engine on
 the whole canonical table: :func:`compute` is :func:`ui.cache.compute` for every other case, so
 a page only swaps ``compute`` for ``engine.compute`` on those lines and calls :func:`say_where`.
 
@@ -67,6 +67,8 @@ _PUSHED = {
     _name(overview.scorecard): "scorecard",
     _name(overview.compare_scorecards): "compare_scorecards",
     _name(overview.new_vs_returning): "new_vs_returning",
+    _name(overview.top_breakdown): "top_breakdown",
+    _name(overview.top_breakdown_in_period): "top_breakdown_in_period",
     _name(overview.new_vs_returning_in_period): "new_vs_returning_in_period",
     _name(profile.customer_profile): "customer_profile",
     _name(rfm.date_bounds): "date_bounds",
@@ -199,7 +201,8 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
     ----------
     func : callable
         A public ``analysis`` function; those with a twin in :mod:`analysis.pushdown`
-        (scorecard, compare_scorecards, new_vs_returning and its in-period form, date_bounds,
+        (scorecard, compare_scorecards, new_vs_returning, top_breakdown and their in-period
+        forms, date_bounds,
         rfm_table, customer_profile, cohort_sizes, cohort_report) run in the
         engine when ``ds`` is a connected source and the settings allow it.
     ds : Dataset

@@ -40,8 +40,16 @@ def shop_db(shop, tmp_path_factory) -> Path:
     raw = duckdb.connect(str(path))
     raw.register("frame", shop)
     raw.execute("CREATE TABLE transactions AS SELECT * FROM frame")
+    raw.register("lines", _with_attributes())
+    raw.execute("CREATE TABLE lines AS SELECT * FROM lines")
     raw.close()
     return path
+
+
+def _with_attributes() -> pd.DataFrame:
+    path = SAMPLE_DATA / "online_shop_transactions.csv"
+    data = ingest.prepare_transactions(ingest.read_table(path)).data
+    return data[CANONICAL + ["product", "category", "channel", "country"]]
 
 
 def test_the_session_key_is_the_connections():
@@ -138,6 +146,33 @@ def test_a_period_of_the_overview_is_the_whole_tables(shop, shop_db, monkeypatch
     expected = overview.change_text(window, "customers", "x").replace(" vs x", "")
     shown = next(m for m in at.metric if m.label == overview.LABELS["customers"])
     assert expected in str(shown.proto.delta)
+
+
+@pytest.mark.slow
+def test_breakdowns_of_a_source_with_attributes_are_the_whole_tables(shop_db, monkeypatch):
+    from analysis import pushdown
+
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    shown = {}
+
+    def recorded(table, column, **kwargs):
+        shown[column] = pushdown.breakdowns.top_breakdown(table, column, **kwargs)
+        return shown[column]
+
+    monkeypatch.setattr(pushdown, "top_breakdown", recorded)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "lines")
+    roles = {s.label: s.value for s in at.selectbox}
+    assert (roles["Channel"], roles["Country"], roles["Product"]) == (
+        "channel",
+        "country",
+        "product",
+    )
+    at = _open(at, "app_pages/overview.py")
+    assert [t.label for t in at.tabs][:3] == ["Country", "Channel", "Category"]
+    full = _with_attributes()
+    assert {"country", "channel", "category"} <= set(shown)
+    for column, got in shown.items():  # what the page drew: the whole table's breakdown
+        pd.testing.assert_frame_equal(got, overview.top_breakdown(full, column, n=10), rtol=1e-9)
 
 
 @pytest.mark.slow
