@@ -41,7 +41,7 @@ def check_integer(values: np.ndarray, name: str, index: pd.Index) -> None:
     bad = values != np.floor(values)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise ValueError(
+        raise NotEnoughData(
             f"{name} must be whole numbers (counts of purchases), but customer "
             f"{index[first]!r} has {name} {values[first]!r}."
         )
@@ -60,7 +60,7 @@ def summary_weights(summary: pd.DataFrame) -> np.ndarray:
 def history_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``frequency``, ``recency``, ``T`` as float arrays, checked.
 
-    ``ValueError`` unless finite with frequency >= 0, 0 <= recency <= T, and recency 0 when
+    ``NotEnoughData`` unless finite with frequency >= 0, 0 <= recency <= T, and recency 0 when
     frequency is 0.
     """
     x = summary["frequency"].to_numpy(dtype=np.float64)
@@ -73,7 +73,7 @@ def history_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
         or (tx > T + 1e-9).any()
         or ((x == 0) & (tx > 0)).any()
     ):
-        raise ValueError(
+        raise NotEnoughData(
             "The summary needs finite frequency >= 0 and 0 <= recency <= T, with recency 0 "
             "when frequency is 0."
         )
@@ -85,12 +85,14 @@ def continuous_inputs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``frequency``, ``recency``, ``T`` as float arrays, checked.
 
-    Raises ``ValueError`` for missing columns, non-finite values, a negative or non-integer
+    Raises ``NotEnoughData`` for missing columns, non-finite values, a negative or non-integer
     frequency, a recency outside ``[0, T]``, or a recency above 0 with no repeat purchase.
     """
     missing = [c for c in ("frequency", "recency", "T") if c not in summary]
     if missing:
-        raise ValueError(f"The summary needs the columns frequency, recency, T; missing {missing}.")
+        raise NotEnoughData(
+            f"The summary needs the columns frequency, recency, T; missing {missing}."
+        )
     x, tx, T = history_arrays(summary)
     check_integer(x, "frequency", summary.index)
     return x, np.minimum(tx, T), T

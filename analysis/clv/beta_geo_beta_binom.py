@@ -30,6 +30,7 @@ from analysis.clv.summary import (
     first_in_period,
     purchase_days,
 )
+from analysis.core.errors import NotEnoughData
 from analysis.core.orders import resolve_as_of
 
 __all__ = ["PERIODS", "BetaGeoBetaBinomModel", "discrete_summary"]
@@ -124,14 +125,14 @@ def discrete_inputs(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
     """
     missing = [c for c in ("frequency", "recency", "periods") if c not in summary]
     if missing:
-        raise ValueError(
+        raise NotEnoughData(
             f"The summary needs the columns frequency, recency, periods; missing {missing}."
         )
     x = summary["frequency"].to_numpy(dtype=np.float64)
     tx = summary["recency"].to_numpy(dtype=np.float64)
     n = summary["periods"].to_numpy(dtype=np.float64)
     if len(x) and not (np.isfinite(x).all() and np.isfinite(tx).all() and np.isfinite(n).all()):
-        raise ValueError("frequency, recency and periods must be finite.")
+        raise NotEnoughData("frequency, recency and periods must be finite.")
     check_integer(x, "frequency", summary.index)
     check_integer(tx, "recency", summary.index)
     check_integer(n, "periods", summary.index)
@@ -142,7 +143,7 @@ def discrete_inputs(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
         or ((x == 0) & (tx > 0)).any()
         or ((x > 0) & (tx == 0)).any()
     ):
-        raise ValueError(
+        raise NotEnoughData(
             "The summary needs 0 <= frequency <= recency <= periods, recency 0 exactly when "
             "frequency is 0 (recency is the opportunity of the last repeat purchase)."
         )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.core.errors import NotEnoughData
 from analysis.core.stats import Z95
 
 #: The three NPS groups, in display order.
@@ -49,9 +50,9 @@ def clean_scores(scores, low: int, high: int, what: str) -> np.ndarray:
 
 
 def require_scores(responses: pd.DataFrame) -> np.ndarray:
-    """Return the valid NPS answers of a responses table (``ValueError`` without any column)."""
+    """Return the valid NPS answers of a responses table (``NotEnoughData`` without the column)."""
     if "score" not in responses.columns:
-        raise ValueError("The responses have no 'score' column (the 0-10 NPS answer).")
+        raise NotEnoughData("The responses have no 'score' column (the 0-10 NPS answer).")
     return clean_scores(responses["score"], 0, 10, "NPS scores")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.core.errors import NotEnoughData
 from analysis.core.floats import make_float_safe
 from analysis.feedback._common import SMALL_GROUP, adjusted_wald, non_empty_text, score_array
 
@@ -121,14 +122,14 @@ class ThemeModel:
         self.random_state = random_state
 
     def _candidates(self, n_used: int, n_terms: int) -> list[int]:
-        """Return the numbers of themes to try, largest first (``ValueError`` if none fits)."""
+        """Return the numbers of themes to try, largest first (``NotEnoughData`` if none fits)."""
         if self.n_themes is not None:
             ks = [int(self.n_themes)]
         else:
             hi = min(self.max_themes, n_used // 20, n_terms - 1)
             ks = list(range(max(hi, self.min_themes), self.min_themes - 1, -1))
         if ks[-1] < 1 or ks[0] > min(n_used, n_terms):
-            raise ValueError(
+            raise NotEnoughData(
                 f"{n_used} comments with {n_terms} distinct words are too few for {ks[0]} themes."
             )
         return ks
@@ -166,7 +167,7 @@ class ThemeModel:
 
         Raises
         ------
-        ValueError
+        NotEnoughData
             If the texts contain no usable word, or are too few for the themes asked for.
         """
         from sklearn.exceptions import ConvergenceWarning
@@ -184,7 +185,7 @@ class ThemeModel:
         try:
             X = vec.fit_transform(docs)
         except ValueError as exc:  # empty vocabulary
-            raise ValueError("The comments contain no words to find themes in.") from exc
+            raise NotEnoughData("The comments contain no words to find themes in.") from exc
         self.vectorizer_ = vec
         self.terms_ = vec.get_feature_names_out()
         has_words = np.asarray(X.getnnz(axis=1) > 0)

@@ -32,6 +32,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from analysis.core.errors import NotEnoughData
 from analysis.core.floats import make_float_safe
 from analysis.core.orders import order_table, resolve_as_of
 from analysis.core.text import plural
@@ -89,7 +90,7 @@ def score_edges(values, bins: int = 5) -> np.ndarray:
         raise ValueError("bins must be at least 2.")
     s = np.sort(np.asarray(values, dtype=np.float64))
     if np.isnan(s).any():
-        raise ValueError("Scores cannot be computed for missing values.")
+        raise NotEnoughData("Scores cannot be computed for missing values.")
     low: list[float] = []
     high: list[float] = []
     middle: list[float] = []

@@ -283,3 +283,24 @@ def test_every_model_has_one_shape(cdnow_summary):
         assert set(model.params_) == set(model._names) and model.log_likelihood_ < 0
     with pytest.raises(NotFittedError):
         GammaGammaModel().expected_spend(cdnow_summary)
+
+
+def test_summaries_of_the_wrong_shape_raise_not_enough_data():
+    from analysis.core.errors import NotEnoughData
+
+    with pytest.raises(NotEnoughData, match="missing"):
+        ParetoNBDModel().fit(pd.DataFrame({"frequency": [1]}))
+    with pytest.raises(NotEnoughData, match="recency"):
+        BetaGeoModel().fit(one([1], [5.0], [3.0]))
+    with pytest.raises(NotEnoughData, match="whole numbers.*'anna'"):
+        ParetoNBDModel().fit(one([1.5], [1.0], [3.0]).set_axis(["anna"]))
+    with pytest.raises(NotEnoughData, match="missing"):
+        BetaGeoBetaBinomModel().fit(pd.DataFrame({"frequency": [1]}))
+    with pytest.raises(NotEnoughData, match="finite"):
+        BetaGeoBetaBinomModel().fit(
+            pd.DataFrame({"frequency": [1.0], "recency": [np.nan], "periods": [3]})
+        )
+    with pytest.raises(NotEnoughData, match="frequency <= recency <= periods"):
+        BetaGeoBetaBinomModel().fit(
+            pd.DataFrame({"frequency": [2], "recency": [4], "periods": [3]})
+        )

@@ -80,3 +80,14 @@ def test_themes_on_the_example_survey_find_the_planted_themes():
     overall = fb.nps_summary(resp["score"])
     delivery = [i for i, t in table["top_terms"].items() if theme_of(t)[0] == "delivery"]
     assert table.loc[delivery, "ci_high"].min() < overall.ci_low
+
+
+def test_themes_and_scores_on_too_little_data_raise_not_enough_data():
+    from analysis.core.errors import NotEnoughData
+
+    with pytest.raises(NotEnoughData, match="no words"):
+        fb.ThemeModel(n_themes=2).fit(["", "  "])
+    with pytest.raises(NotEnoughData, match="too few for 50 themes"):
+        fb.ThemeModel(n_themes=50, min_df=1).fit(["fast delivery", "slow delivery", "kind staff"])
+    with pytest.raises(NotEnoughData, match="no 'score' column"):
+        fb.feedback_overview(pd.DataFrame({"comment": ["fine"]}))

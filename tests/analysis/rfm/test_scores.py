@@ -270,3 +270,10 @@ def test_online_retail_known_customers(online_retail):
     # Ties: every customer with the same frequency has the same F score.
     assert (rfm.groupby("frequency")["f_score"].nunique() == 1).all()
     assert set(rfm["segment"]) == set(default_segment_rules()["segment"])
+
+
+def test_score_edges_of_missing_values_raise_not_enough_data():
+    from analysis.core.errors import NotEnoughData
+
+    with pytest.raises(NotEnoughData, match="missing values"):
+        score_edges([1.0, np.nan, 3.0])
