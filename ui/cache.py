@@ -225,7 +225,7 @@ _PROGRESS: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
 )
 
 
-def _this_run() -> object | None:
+def this_run() -> object | None:
     """Return an object that is the same throughout one script run and new in the next one."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -263,14 +263,14 @@ class Progress:
         self.total = max(int(total), 1)
         self.steps = 0
         self._slot = st.empty()
-        self._run = _this_run()
+        self._run = this_run()
         _PROGRESS.set(self)
 
     @staticmethod
     def note(func: Callable) -> None:
         """Advance the active progress (if any) for a computation about to start."""
         progress = _PROGRESS.get()
-        if progress is not None and progress._run is not None and progress._run is _this_run():
+        if progress is not None and progress._run is not None and progress._run is this_run():
             progress.step(_describe(func))
 
     def step(self, what: str) -> None:

@@ -21,8 +21,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cohorts, overview, profile, rfm
-from ui.cache import _this_run
 from ui.cache import compute as _memory_compute
+from ui.cache import this_run
 from ui.data import Dataset
 from ui.text import inert
 
@@ -182,7 +182,7 @@ _FELL_BACK: OrderedDict[int, None] = OrderedDict()
 
 
 def _note_fallback() -> None:
-    run = _this_run()
+    run = this_run()
     if run is not None:
         _FELL_BACK[id(run)] = None
         while len(_FELL_BACK) > 256:
@@ -190,7 +190,7 @@ def _note_fallback() -> None:
 
 
 def _fell_back() -> bool:
-    run = _this_run()
+    run = this_run()
     return run is not None and id(run) in _FELL_BACK
 
 

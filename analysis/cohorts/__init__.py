@@ -36,8 +36,13 @@ from analysis.cohorts.compare import (
     two_proportion_test,
     wilson_interval,
 )
-from analysis.cohorts.describe import RetentionSummary, describe_cohort_report, describe_retention
-from analysis.cohorts.periods import PERIODS, last_period, period_label
+from analysis.cohorts.describe import (
+    RetentionSummary,
+    describe_cohort_report,
+    describe_retention,
+    summary_from_counts,
+)
+from analysis.cohorts.periods import PERIODS, last_period, period_label, period_number_of_date
 from analysis.cohorts.report import MAX_COHORTS, CohortReport, cohort_report
 from analysis.cohorts.retention import (
     KINDS,
@@ -45,6 +50,7 @@ from analysis.cohorts.retention import (
     CohortCounts,
     check_settings,
     cohort_sizes,
+    curve_from_counts,
     matrix_for_export,
     partial_mask,
     retention_curve,
@@ -72,6 +78,7 @@ __all__ = [
     "cohort_trend",
     "compare_cohorts",
     "compare_groups",
+    "curve_from_counts",
     "describe_cohort_report",
     "describe_retention",
     "first_order_attribute",
@@ -80,10 +87,12 @@ __all__ = [
     "matrix_for_export",
     "partial_mask",
     "period_label",
+    "period_number_of_date",
     "retention_curve",
     "retention_from_counts",
     "retention_matrix",
     "sizes_from_counts",
+    "summary_from_counts",
     "two_proportion_test",
     "wilson_interval",
 ]

@@ -22,14 +22,26 @@ from analysis.cohorts.compare import (
     flattening_period,
 )
 from analysis.cohorts.periods import PERIODS, _to_periods, period_label
-from analysis.cohorts.retention import _check_metric_kind, _curve, _matrix, _sizes
+from analysis.cohorts.retention import (
+    CohortCounts,
+    _cells_from_counts,
+    _check_metric_kind,
+    _curve,
+    _matrix,
+    _sizes,
+)
 from analysis.core.floats import make_float_safe
 from analysis.core.text import plural, share
 
 if TYPE_CHECKING:  # the report is built with these sentences
     from analysis.cohorts.report import CohortReport
 
-__all__ = ["RetentionSummary", "describe_cohort_report", "describe_retention"]
+__all__ = [
+    "RetentionSummary",
+    "describe_cohort_report",
+    "describe_retention",
+    "summary_from_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -299,6 +311,33 @@ def describe_cohort_report(report: CohortReport) -> list[str]:
             "(a limit that keeps this page quick); pick a range of cohorts to see older ones."
         )
     return sentences
+
+
+def summary_from_counts(
+    counts: CohortCounts,
+    *,
+    kind: str = "classic",
+    at: int = 1,
+    min_size: int = 20,
+    alpha: float = 0.05,
+) -> RetentionSummary:
+    """Read customer retention from counts made elsewhere, as :func:`describe_retention` does.
+
+    Parameters
+    ----------
+    counts : CohortCounts
+        The cells' counts (with ``first_period`` and ``cumulative_squares`` for the same
+        figures as the in-memory reading).
+    kind, at, min_size, alpha
+        As in :func:`describe_retention`.
+
+    Returns
+    -------
+    RetentionSummary
+        The sentences and the figures behind them.
+    """
+    _check_metric_kind("customers", kind)
+    return _summary(_cells_from_counts(counts), kind=kind, at=at, min_size=min_size, alpha=alpha)
 
 
 # Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).

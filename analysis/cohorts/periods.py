@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.core.floats import make_float_safe
 from analysis.core.orders import day_numbers
 
-__all__ = ["PERIODS", "last_period", "period_label"]
+__all__ = ["PERIODS", "last_period", "period_label", "period_number_of_date"]
 
 PERIODS = {"W": "week", "M": "month", "Q": "quarter"}
 
@@ -67,8 +67,12 @@ def _to_periods(numbers: np.ndarray, period: str) -> pd.PeriodIndex:
     return pd.PeriodIndex.from_ordinals(ordinals, freq=_FREQ[period])
 
 
-def _period_number_of_date(value, period: str) -> int:
+def period_number_of_date(value, period: str) -> int:
+    """Return the period number (as a cohort's) of the period that contains the day ``value``."""
     return int(_period_numbers(day_numbers(pd.Series([pd.Timestamp(value)])), period)[0])
+
+
+_period_number_of_date = period_number_of_date  # the name cells.py uses
 
 
 def period_label(value: pd.Period) -> str:

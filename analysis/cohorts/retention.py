@@ -27,6 +27,7 @@ __all__ = [
     "CohortCounts",
     "check_settings",
     "cohort_sizes",
+    "curve_from_counts",
     "matrix_for_export",
     "partial_mask",
     "retention_curve",
@@ -357,6 +358,12 @@ class CohortCounts:
         Members with a purchase order in the cell's period or any later one.
     revenue : ndarray of float64, same shape
         Net revenue of the members' orders in the cell's period (refunds included).
+    first_period : int, optional
+        Period number of the first observed order (the start of the data); by default the
+        first cohort's.
+    cumulative_squares : ndarray of float64, same shape, optional
+        Sum over members of (their cumulative net revenue up to the cell's period) squared;
+        needed for the intervals of the revenue-per-customer curve.
     """
 
     period: str
@@ -366,18 +373,26 @@ class CohortCounts:
     active: np.ndarray
     unbounded: np.ndarray
     revenue: np.ndarray
+    first_period: int | None = None
+    cumulative_squares: np.ndarray | None = None
 
 
 def _cells_from_counts(counts: CohortCounts) -> _Cells:
     last, partial = last_period(counts.as_of, counts.period)
     cohorts = np.asarray(counts.cohorts, dtype=np.int64)
+    first = counts.first_period
+    if first is None:
+        first = int(cohorts.min()) if len(cohorts) else last
+    cache = {"classic": counts.active, "unbounded": counts.unbounded, "revenue": counts.revenue}
+    if counts.cumulative_squares is not None:
+        cache["cum_sq"] = counts.cumulative_squares
     empty = np.zeros(0, dtype=np.int64)
     return _Cells(
         period=counts.period,
         as_of=counts.as_of,
         last=last,
         partial=partial,
-        first_period=int(cohorts.min()) if len(cohorts) else last,
+        first_period=first,
         row_cohort=cohorts,
         row_group=None,
         group_labels=None,
@@ -389,7 +404,7 @@ def _cells_from_counts(counts: CohortCounts) -> _Cells:
         order_off=empty,
         order_net=np.zeros(0),
         order_purchase=np.zeros(0, dtype=bool),
-        cache={"classic": counts.active, "unbounded": counts.unbounded, "revenue": counts.revenue},
+        cache=cache,
     )
 
 
@@ -429,6 +444,27 @@ def sizes_from_counts(counts: CohortCounts) -> pd.Series:
         Members per cohort, indexed like :func:`retention_from_counts`' matrix.
     """
     return _sizes(_cells_from_counts(counts))
+
+
+def curve_from_counts(
+    counts: CohortCounts, metric: str = "customers", kind: str = "classic"
+) -> pd.DataFrame:
+    """Return the average retention curve of counts made elsewhere, as :func:`retention_curve`.
+
+    Parameters
+    ----------
+    counts : CohortCounts
+        The cells' counts.
+    metric, kind : str
+        As in :func:`retention_matrix`.
+
+    Returns
+    -------
+    DataFrame
+        The size-weighted curve over the cohorts (finished periods only), with its interval.
+    """
+    check_settings(counts.period, metric, kind)
+    return _curve(_cells_from_counts(counts), metric, kind)
 
 
 # Extreme amounts (1e300) give inf/nan figures, never an error (analysis.core.floats).

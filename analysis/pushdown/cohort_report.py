@@ -15,15 +15,16 @@ import pandas as pd
 
 from analysis.cohorts import (
     MAX_COHORTS,
+    CohortCounts,
     CohortReport,
     check_settings,
-    last_period,
+    curve_from_counts,
+    describe_cohort_report,
+    period_number_of_date,
+    retention_from_counts,
     sizes_from_counts,
+    summary_from_counts,
 )
-from analysis.cohorts.cells import _Cells
-from analysis.cohorts.describe import _summary, describe_cohort_report
-from analysis.cohorts.periods import _period_number_of_date
-from analysis.cohorts.retention import _curve, _matrix, _sizes
 from analysis.pushdown._lines import orders, resolve_as_of
 from analysis.pushdown.cohorts import (
     _period_number,
@@ -42,9 +43,9 @@ def _in_range(cells: pd.DataFrame, period: str, cohort_range) -> pd.DataFrame:
     start, end = cohort_range
     keep = np.ones(len(cells), dtype=bool)
     if start is not None:
-        keep &= cells["cohort"].to_numpy() >= _period_number_of_date(start, period)
+        keep &= cells["cohort"].to_numpy() >= period_number_of_date(start, period)
     if end is not None:
-        keep &= cells["cohort"].to_numpy() <= _period_number_of_date(end, period)
+        keep &= cells["cohort"].to_numpy() <= period_number_of_date(end, period)
     return cells[keep]
 
 
@@ -56,37 +57,17 @@ def _first_period(table, period: str, as_of_ts: pd.Timestamp) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _cells(cells: pd.DataFrame, period: str, as_of_ts: pd.Timestamp, first: int | None) -> _Cells:
+def _counts(
+    cells: pd.DataFrame, period: str, as_of_ts: pd.Timestamp, first: int | None
+) -> CohortCounts:
+    """Return the cells' counts with the start of the data and the cumulative squares."""
     counts = counts_from_cells(cells, period, as_of_ts)
-    last, partial = last_period(as_of_ts, period)
     n_rows, width = np.shape(counts.active) if np.ndim(counts.active) == 2 else (0, 0)
     rows = np.searchsorted(counts.cohorts, cells["cohort"].to_numpy())
     steps = np.zeros((n_rows, width), dtype=np.float64)
     np.add.at(steps, (rows, cells["off"].to_numpy()), cells["sq"].to_numpy(dtype=np.float64))
-    empty = np.zeros(0, dtype=np.int64)
-    return _Cells(
-        period=period,
-        as_of=as_of_ts,
-        last=last,
-        partial=partial,
-        first_period=last if first is None else first,
-        row_cohort=counts.cohorts,
-        row_group=None,
-        group_labels=None,
-        by=None,
-        sizes=counts.sizes,
-        width=int(width),
-        cust_row=empty,
-        order_cust=empty,
-        order_off=empty,
-        order_net=np.zeros(0),
-        order_purchase=np.zeros(0, dtype=bool),
-        cache={
-            "classic": counts.active,
-            "unbounded": counts.unbounded,
-            "revenue": counts.revenue,
-            "cum_sq": np.cumsum(steps, axis=1),
-        },
+    return dataclasses.replace(
+        counts, first_period=first, cumulative_squares=np.cumsum(steps, axis=1)
     )
 
 
@@ -131,17 +112,17 @@ def cohort_report(
     capped = max_cohorts is not None and total_cohorts > max(int(max_cohorts), 1)
     if capped:
         frame = frame[frame["cohort"].to_numpy() >= cohorts[-max(int(max_cohorts), 1)]]
-    cells = _cells(frame, period, as_of_ts, _first_period(table, period, as_of_ts))
-    curve = _curve(cells, metric, kind)
+    counts = _counts(frame, period, as_of_ts, _first_period(table, period, as_of_ts))
+    curve = curve_from_counts(counts, metric, kind)
     report = CohortReport(
-        matrix=_matrix(cells, metric, kind),
-        sizes=_sizes(cells),
+        matrix=retention_from_counts(counts, metric, kind),
+        sizes=sizes_from_counts(counts),
         curve=curve,
         overall_curve=curve,
-        summary=_summary(cells, kind=kind, at=at, min_size=min_size, alpha=0.05),
+        summary=summary_from_counts(counts, kind=kind, at=at, min_size=min_size, alpha=0.05),
         sentences=[],
-        n_cohorts=cells.n_rows,
-        n_customers=int(cells.sizes.sum()),
+        n_cohorts=len(counts.sizes),
+        n_customers=int(np.sum(counts.sizes)),
         total_cohorts=total_cohorts,
         capped=bool(capped),
     )
