@@ -103,3 +103,14 @@ def test_settings_are_checked_before_any_work():
         check_settings("M", "revenue", "unbounded")
     with pytest.raises(ValueError, match="metric"):
         retention_from_counts(COUNTS, metric="profit")
+
+
+def test_curve_summary_and_period_number_from_hand_counts():
+    from analysis.cohorts import curve_from_counts, period_number_of_date, summary_from_counts
+
+    curve = curve_from_counts(COUNTS)  # April (partial) is left out: (2 + 1) / (4 + 2) at 1
+    np.testing.assert_allclose(curve["value"].to_numpy(), [1.0, 0.5, 0.25])
+    assert curve["n_customers"].tolist() == [7, 6, 4]
+    summary = summary_from_counts(COUNTS, min_size=1)
+    assert summary.sentences[0].startswith("50% of new customers bought again")
+    assert period_number_of_date("2024-02-10", "M") == JAN + 1
