@@ -167,7 +167,7 @@ if len(forecast):
         forecast_view()
     with right:
         st.markdown("**What this says**")
-        what_this_says(derived(clv.value_insights, report))
+        what_this_says(derived(clv.value_insights, report, currency=ds.currency))
     st.caption(
         "Ranges are 90% intervals: they include the uncertainty of the fitted models, the "
         "randomness of purchases and the model's own error on held-back months (when it could "

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analysis.clv.comparison import TIE_TOLERANCE
-from analysis.core.text import share
+from analysis.core.text import md_escape, money, share
 
 if TYPE_CHECKING:
     from analysis.clv.comparison import ModelComparison
@@ -32,14 +32,25 @@ __all__ = [
 ]
 
 
-def format_range(low: float, high: float) -> str:
-    """Return ``"1,234 to 2,345"``, or a plain note when the data are too few for a range."""
+def format_range(low: float, high: float, currency: str | None = None) -> str:
+    """Return ``"1,234 to 2,345"``, or a plain note when the data are too few for a range.
+
+    With ``currency`` (ISO code or symbol) the ends are money: ``"€1,234 to €2,345"``, as
+    Markdown (a ``$`` is escaped, it starts a formula).
+    """
     if not (np.isfinite(low) and np.isfinite(high)):
         return "no reliable range: too little data"
+    if currency:
+        return f"{_money(low, currency)} to {_money(high, currency)}"
     return f"{low:,.0f} to {high:,.0f}"
 
 
-def _forecast_lines(fc) -> list[str]:
+def _money(x: float, currency: str | None) -> str:
+    """Whole money for a Markdown sentence (``"€1,234"``; a ``$`` escaped)."""
+    return md_escape(money(x, currency, decimals=0))
+
+
+def _forecast_lines(fc, currency: str | None = None) -> list[str]:
     """Sentences about the forecast totals and how their ranges were made."""
     out: list[str] = []
     if not len(fc):
@@ -49,9 +60,9 @@ def _forecast_lines(fc) -> list[str]:
         f"In the next {int(last['months'])} months the model expects about "
         f"{last['expected_purchases']:,.0f} purchases (likely "
         f"{format_range(last['purchases_low'], last['purchases_high'])}) worth about "
-        f"{last['expected_revenue']:,.0f} (likely "
-        f"{format_range(last['revenue_low'], last['revenue_high'])}), if customers keep "
-        "behaving as they did."
+        f"{_money(last['expected_revenue'], currency)} (likely "
+        f"{format_range(last['revenue_low'], last['revenue_high'], currency)}), if customers "
+        "keep behaving as they did."
     )
     out.extend(_range_error_lines(fc))
     draws, asked = fc.attrs.get("draws"), fc.attrs.get("n_draws")
@@ -88,9 +99,23 @@ def _range_error_lines(fc) -> list[str]:
     ]
 
 
-def describe_value(report: ValueReport) -> list[str]:
-    """Return plain-language sentences about the forecast and the spread of customer value."""
-    out = _forecast_lines(report.forecast)
+def describe_value(report: ValueReport, currency: str | None = None) -> list[str]:
+    """Return plain-language sentences about the forecast and the spread of customer value.
+
+    Parameters
+    ----------
+    report : ValueReport
+        The forecast and the customers' values (:func:`~analysis.clv.value.value_report`).
+    currency : str or None
+        ISO code (or symbol) of the file's money (``Dataset.currency``): amounts are written
+        in it (``"€1,234"``); ``None`` writes the number alone.
+
+    Returns
+    -------
+    list of str
+        Markdown sentences (amounts escaped for Markdown).
+    """
+    out = _forecast_lines(report.forecast, currency)
     c = report.customers
     if "clv" in c and len(c) >= 10 and c["clv"].sum() > 0:
         values = np.sort(c["clv"].to_numpy())[::-1]

@@ -121,7 +121,9 @@ def build_report(
     sections.append(timed(seconds, "cohorts", lambda: cohort_section(tx, as_of, sheets)))
     sections.extend(timed(seconds, "feedback", lambda: feedback_sections(responses, sheets)))
     if include_value:
-        sections.extend(timed(seconds, "value", lambda: value_sections(tx, card.as_of, sheets)))
+        sections.extend(
+            timed(seconds, "value", lambda: value_sections(tx, card.as_of, sheets, currency))
+        )
     sheets = {"About": _about(card, sections, title, dataset_label, currency), **sheets}
     return Report(
         title=title,

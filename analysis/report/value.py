@@ -63,7 +63,7 @@ def value_risk_table(customers: pd.DataFrame, scores: pd.DataFrame | None = None
     return out
 
 
-def _forecast_section(value) -> Section:
+def _forecast_section(value, currency: str | None = None) -> Section:
     """Return the customer value section: the forecast of the customers there are now."""
     title = "Customer value"
     forecast = value.forecast
@@ -71,7 +71,7 @@ def _forecast_section(value) -> Section:
     if not len(forecast):
         return Section(
             title,
-            sentences=clv.value_insights(value),
+            sentences=clv.value_insights(value, currency=currency),
             note=(notes or "Too few repeat buyers to forecast money.").strip(),
         )
     display = relabel(
@@ -88,7 +88,7 @@ def _forecast_section(value) -> Section:
     )
     return Section(
         title,
-        sentences=clv.value_insights(value),
+        sentences=clv.value_insights(value, currency=currency),
         table=display,
         chart=charts_value.forecast_chart(forecast, measure="revenue"),
         note=(
@@ -130,8 +130,13 @@ def _risk_section(customers: pd.DataFrame, risk, risk_note: str) -> Section:
     )
 
 
-def value_sections(tx: pd.DataFrame, as_of, sheets: dict) -> list[Section]:
-    """Return customer value and churn risk; each left out with a note if its model fails."""
+def value_sections(
+    tx: pd.DataFrame, as_of, sheets: dict, currency: str | None = None
+) -> list[Section]:
+    """Return customer value and churn risk; each left out with a note if its model fails.
+
+    ``currency`` (ISO code or symbol, ``Report.currency``) is the money of the sentences.
+    """
     try:
         value = clv.value_report(tx, as_of=as_of, **VALUE_SETTINGS)
     except ValueError as exc:  # too little history (NotEnoughData) or data the models refuse
@@ -149,4 +154,4 @@ def value_sections(tx: pd.DataFrame, as_of, sheets: dict) -> list[Section]:
     sheets["Value and risk"] = value_risk_table(
         value.customers, risk.scores if risk is not None else None
     )
-    return [_forecast_section(value), _risk_section(value.customers, risk, risk_note)]
+    return [_forecast_section(value, currency), _risk_section(value.customers, risk, risk_note)]

@@ -92,6 +92,8 @@ def test_money_carries_the_currency_the_file_names():
     assert forecast and all(v.startswith("€") for v in forecast), forecast
     likely = [c.value for c in at.caption if c.value.startswith("Likely ")]
     assert likely and all(re.match(r"Likely -?€[\d,]+ to -?€[\d,]+;", c) for c in likely), likely
+    said = " ".join(m.value for m in at.markdown)
+    assert re.search(r"worth about -?€[\d,]+ \(likely -?€[\d,]+ to -?€[\d,]+\)", said), said
 
 
 def test_sentences_escape_the_dollar_sign():

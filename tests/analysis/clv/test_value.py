@@ -364,3 +364,15 @@ def test_value_report_widens_next_years_range_by_its_own_holdout_error(cdnow_tx)
     assert any("model's own error" in s for s in describe_value(report))
     without = value_report(cdnow_tx, as_of="1998-07-01", time_unit="W", holdout=False)
     np.testing.assert_allclose(without.forecast["revenue_low"], plain["revenue_low"])
+
+
+def test_the_sentence_writes_money_in_the_files_currency():
+    no_customers = pd.DataFrame(columns=["clv", "p_alive", "frequency"])
+    unchecked = widen_by_holdout(_one_year_forecast(), None)
+    report = SimpleNamespace(forecast=unchecked, customers=no_customers)
+    words = describe_value(report, currency="EUR")
+    assert "worth about €1,000 (likely €900 to €1,100)" in words[0]
+    assert "about 100 purchases (likely 80 to 120)" in words[0]  # counts are not money
+    # "$" starts a formula in Markdown: escaped; without a currency the number stands alone.
+    assert "worth about \\$1,000 (likely \\$900 to \\$1,100)" in describe_value(report, "USD")[0]
+    assert "worth about 1,000 (likely 900 to 1,100)" in describe_value(report)[0]

@@ -58,7 +58,7 @@ def test_a_failing_churn_model_leaves_only_the_risk_section_out(monkeypatch):
     )
     value = SimpleNamespace(forecast=pd.DataFrame(), warnings=[], customers=customers)
     monkeypatch.setattr(clv, "value_report", lambda *a, **k: value)
-    monkeypatch.setattr(clv, "value_insights", lambda v: ["Two customers."])
+    monkeypatch.setattr(clv, "value_insights", lambda v, currency=None: ["Two customers."])
     sheets: dict = {}
     sections = value_sections(TX, None, sheets)
     assert sections[0].title == "Customer value" and sections[0].sentences == ["Two customers."]
