@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -146,8 +147,11 @@ async def probe_health(url: str, stop: asyncio.Event, samples: list[float]) -> N
 
     def one() -> float:
         start = time.perf_counter()
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as r:
-            r.read()
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as r:
+                r.read()
+        except (TimeoutError, urllib.error.URLError):  # no answer in 30 s: counted as 30 s+
+            pass
         return time.perf_counter() - start
 
     while not stop.is_set():
