@@ -105,7 +105,7 @@ def when_tab() -> None:
     st.subheader("Seasons and growth")
     season = compute(P.monthly_seasonality, ds)
     chart(st, charts_patterns.seasonality_chart, season, value, width="stretch")
-    what_this_says(P.describe_seasonality(season))
+    what_this_says(P.describe_seasonality(season, currency=ds.currency))
 
     st.subheader("How soon customers buy again")
     reorder = compute(P.reorder_summary, ds)
@@ -392,7 +392,7 @@ def pay_tab() -> None:
     cols[4].metric("One in ten above", money(values.p90, ds.currency), help="90th percentile.")
     chart(st, charts_patterns.order_value_chart, values.histogram, width="stretch")
     st.caption("The grey bar on the right gathers the largest 1% of orders.")
-    what_this_says(P.describe_order_values(values))
+    what_this_says(P.describe_order_values(values, currency=ds.currency))
 
     st.subheader("Spend per customer")
     spend_options = ["segment"] + [c for c in ("channel", "country", "category") if c in present]
@@ -410,7 +410,7 @@ def pay_tab() -> None:
     if len(spend):
         chart(st, charts_patterns.spend_chart, spend, spend_by, width="stretch")
         st.caption("Bars: average net spend per customer; orange ticks: the median customer.")
-        what_this_says(P.describe_spend(spend, spend_by))
+        what_this_says(P.describe_spend(spend, spend_by, currency=ds.currency))
         download_buttons(spend, f"spend_by_{spend_by}", key="patterns_spend_download")
     else:
         empty_state(spend.attrs.get("reason") or "Nothing to show.")
@@ -424,7 +424,7 @@ def pay_tab() -> None:
             st.caption("Add a category column to your file to see price bands per category.")
         if bands.attrs.get("price_source") != "unit_price":
             st.caption("Price per unit worked out as amount / quantity.")
-        what_this_says(P.describe_price_bands(bands, band_by))
+        what_this_says(P.describe_price_bands(bands, band_by, currency=ds.currency))
     else:
         empty_state(bands.attrs.get("reason") or "No prices to show.")
 
@@ -467,7 +467,7 @@ def how_tab() -> None:
         shown_any = True
         st.subheader(f"Orders and revenue by {column}")
         chart(st, charts_overview.breakdown_chart, table, column, width="stretch")
-        what_this_says(P.describe_breakdown(table, column))
+        what_this_says(P.describe_breakdown(table, column, currency=ds.currency))
     if not shown_any:
         empty_state(
             compute(P.needs, ds, columns=("channel", "country"), purpose="This tab")

@@ -2,7 +2,9 @@
 
 Each function takes the result of one computation of :mod:`analysis.patterns` (and, where the
 result does not say it, the item or group column) and returns Markdown sentences for the page;
-every value from the data in them is escaped with :func:`analysis.core.text.md_escape`.
+every value from the data in them is escaped with :func:`analysis.core.text.md_escape`. Those
+that write money take ``currency`` (ISO code or symbol of the file's money, ``Dataset.currency``;
+``None`` writes the number alone).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pandas as pd
 
 from analysis.core.columns import OTHER_LABEL
 from analysis.core.floats import make_float_safe
-from analysis.core.text import md_escape, plural, share
+from analysis.core.text import md_escape, money, plural, share
 from analysis.patterns.reorders import ReorderSummary
 from analysis.patterns.spend import OrderValueSummary
 from analysis.patterns.timing import MONTHS, WEEKDAYS
@@ -44,10 +46,15 @@ def _join(words: list[str], last: str = "and") -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
-def _money(x: float) -> str:
-    """Return an amount as sentences write it: no decimals from 1,000 on, else two."""
+def _money(x: float, currency: str | None = None) -> str:
+    r"""Return an amount as sentences write it: no decimals from 1,000 on, else two.
+
+    In ``currency`` (ISO code or symbol: ``"€1,234"``), escaped for Markdown (``"\$"``).
+    """
     if not np.isfinite(x):
         return "n/a"
+    if currency:
+        return md_escape(money(x, currency, decimals=0 if abs(x) >= 1000 else 2))
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}"
 
 
@@ -116,7 +123,7 @@ def _months_note(df: pd.DataFrame) -> list[str]:
     ]
 
 
-def describe_seasonality(df: pd.DataFrame) -> list[str]:
+def describe_seasonality(df: pd.DataFrame, currency: str | None = None) -> list[str]:
     """Say the strongest and weakest month and the latest year-over-year change.
 
     From :func:`~analysis.patterns.monthly_seasonality`.
@@ -130,7 +137,7 @@ def describe_seasonality(df: pd.DataFrame) -> list[str]:
         avg = by_month.mean()
         hi, lo = int(by_month.idxmax()), int(by_month.idxmin())
         out.append(
-            f"{MONTHS[hi - 1]} is the strongest month ({_money(by_month[hi])} on average, "
+            f"{MONTHS[hi - 1]} is the strongest month ({_money(by_month[hi], currency)} on average, "
             f"{by_month[hi] / avg - 1:+.0%} against the average month) and "
             f"{MONTHS[lo - 1]} the weakest ({by_month[lo] / avg - 1:+.0%})."
         )
@@ -138,7 +145,7 @@ def describe_seasonality(df: pd.DataFrame) -> list[str]:
     if len(yoy):
         last = yoy.iloc[-1]
         out.append(
-            f"{last['month_name']} {int(last['year'])} brought {_money(last['revenue'])}, "
+            f"{last['month_name']} {int(last['year'])} brought {_money(last['revenue'], currency)}, "
             f"{last['revenue_yoy']:+.0%} on the same month a year before "
             f"({last['orders_yoy']:+.0%} in orders)."
         )
@@ -322,23 +329,25 @@ def describe_recommendations(recs: pd.DataFrame) -> list[str]:
     ]
 
 
-def describe_order_values(s: OrderValueSummary) -> list[str]:
+def describe_order_values(s: OrderValueSummary, currency: str | None = None) -> list[str]:
     """Say the typical order value and the skew, from :func:`~analysis.patterns.order_value_summary`."""
     if s.orders == 0:
         return ["There are no purchase orders."]
     out = [
-        f"Half of the orders are worth between {_money(s.p25)} and {_money(s.p75)} (median "
-        f"{_money(s.median)}); one in ten is above {_money(s.p90)}."
+        f"Half of the orders are worth between {_money(s.p25, currency)} and {_money(s.p75, currency)} (median "
+        f"{_money(s.median, currency)}); one in ten is above {_money(s.p90, currency)}."
     ]
     if s.mean > 1.2 * s.median:
         out.append(
-            f"The average ({_money(s.mean)}) sits well above the median: a few large orders pull "
+            f"The average ({_money(s.mean, currency)}) sits well above the median: a few large orders pull "
             f"it up, so the median is the better 'typical order'."
         )
     return out
 
 
-def describe_spend(df: pd.DataFrame, by: str, *, min_customers: int = 10) -> list[str]:
+def describe_spend(
+    df: pd.DataFrame, by: str, *, min_customers: int = 10, currency: str | None = None
+) -> list[str]:
     """Say which group spends most per customer, from :func:`~analysis.patterns.spend_per_customer`.
 
     Only groups with at least ``min_customers`` customers are compared.
@@ -355,13 +364,15 @@ def describe_spend(df: pd.DataFrame, by: str, *, min_customers: int = 10) -> lis
         who = f"Customers first won through the {by} {md_escape(hi[by])}"
         other = f"those from {md_escape(lo[by])}"
     return [
-        f"{who} spend the most: {_money(hi['revenue_per_customer'])} each on average (median "
-        f"{_money(hi['median_per_customer'])}), against {_money(lo['revenue_per_customer'])} for "
+        f"{who} spend the most: {_money(hi['revenue_per_customer'], currency)} each on average (median "
+        f"{_money(hi['median_per_customer'], currency)}), against {_money(lo['revenue_per_customer'], currency)} for "
         f"{other}."
     ]
 
 
-def describe_price_bands(df: pd.DataFrame, by: str | None) -> list[str]:
+def describe_price_bands(
+    df: pd.DataFrame, by: str | None, currency: str | None = None
+) -> list[str]:
     """Say where prices sit, from :func:`~analysis.patterns.price_bands`."""
     if len(df) == 0:
         return []
@@ -369,17 +380,17 @@ def describe_price_bands(df: pd.DataFrame, by: str | None) -> list[str]:
     if len(df) == 1:
         r = df.iloc[0]
         return [
-            f"Half of the lines sell at {_money(r['p25'])} to {_money(r['p75'])} per unit "
-            f"(median {_money(r['median'])})."
+            f"Half of the lines sell at {_money(r['p25'], currency)} to {_money(r['p75'], currency)} per unit "
+            f"(median {_money(r['median'], currency)})."
         ]
     hi = df.loc[df["median"].idxmax()]
     lo = df.loc[df["median"].idxmin()]
     wide = df.assign(width=df["p90"] / df["p10"]).sort_values("width").iloc[-1]
     return [
-        f"{md_escape(hi[name])} is the priciest {by} (median {_money(hi['median'])} per unit), "
-        f"{md_escape(lo[name])} the cheapest ({_money(lo['median'])}).",
+        f"{md_escape(hi[name])} is the priciest {by} (median {_money(hi['median'], currency)} per unit), "
+        f"{md_escape(lo[name])} the cheapest ({_money(lo['median'], currency)}).",
         f"{md_escape(wide[name])} has the widest range: the middle 80% of lines sell between "
-        f"{_money(wide['p10'])} and {_money(wide['p90'])}.",
+        f"{_money(wide['p10'], currency)} and {_money(wide['p90'], currency)}.",
     ]
 
 
@@ -406,7 +417,7 @@ def describe_discounts(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def describe_breakdown(table: pd.DataFrame, column: str) -> list[str]:
+def describe_breakdown(table: pd.DataFrame, column: str, currency: str | None = None) -> list[str]:
     """Top value's share of revenue and orders, from :func:`analysis.overview.top_breakdown`."""
     if len(table) == 0:
         return []
@@ -425,8 +436,8 @@ def describe_breakdown(table: pd.DataFrame, column: str) -> list[str]:
             hi = named.loc[named["aov"].idxmax()]
             lo = named.loc[named["aov"].idxmin()]
             out.append(
-                f"Revenue per order is highest in {md_escape(hi[column])} ({_money(hi['aov'])}) and lowest "
-                f"in {md_escape(lo[column])} ({_money(lo['aov'])})."
+                f"Revenue per order is highest in {md_escape(hi[column])} ({_money(hi['aov'], currency)}) and lowest "
+                f"in {md_escape(lo[column])} ({_money(lo['aov'], currency)})."
             )
     return out
 

@@ -85,6 +85,9 @@ def test_money_carries_the_currency_the_file_names():
         money_metrics = [f"{m.label}: {m.value}" for m in at.metric if MONEY_METRIC.search(m.label)]
         assert money_metrics, page
         assert _without_currency(money_metrics) == [], page
+        said = " ".join(m.value for m in at.markdown)
+        if page == "app_pages/patterns.py":  # its sentences: the typical order in euros
+            assert re.search(r"worth between €[\d,.]+ and €[\d,.]+ \(median €", said), said
     # Customer value: the forecast's figures and their likely ranges
     at = run_page("app_pages/value.py", dataset="cafe", at=at)
     assert not at.exception

@@ -22,6 +22,10 @@ def test_order_value_summary():
     assert h["open"].tolist()[-1] and not h["open"].iloc[:-1].any()
     assert h["start"].iloc[0] <= 2 < h["end"].iloc[0]
     assert P.describe_order_values(s)[0].startswith("Half of the orders are worth between 3.25")
+    assert P.describe_order_values(s, currency="EUR")[0].startswith(
+        "Half of the orders are worth between €3.25"
+    )
+    assert "between \\$3.25" in P.describe_order_values(s, currency="USD")[0]  # not a formula
 
 
 def test_order_value_summary_with_overflowing_orders():
