@@ -58,7 +58,7 @@ if len(found) == 0:
     empty_state("No customer matches this search.")
     progress.done()
     st.stop()
-labels = profile.picker_labels(found)
+labels = profile.picker_labels(found, currency=ds.currency)
 customer_id = c3.selectbox(
     "Customer",
     options=list(labels),
@@ -136,6 +136,7 @@ what_this_says(
         responses=responses,
         value_months=VALUE_MONTHS,
         churn_days=CHURN_DAYS,
+        currency=ds.currency,
     )
 )
 

@@ -18,6 +18,11 @@ from analysis.profile.customer import CustomerProfile
 __all__ = ["describe_history", "describe_profile", "history_note", "profile_sentences"]
 
 
+def _money(x: float, currency: str | None) -> str:
+    """Money for a Markdown sentence: :func:`format_money`, "$" escaped (it starts a formula)."""
+    return format_money(x, currency).replace("$", r"\$")
+
+
 def describe_history(p: CustomerProfile) -> list[str]:
     """Say when :attr:`CustomerProfile.history` or ``items`` was cut (nothing when all is shown).
 
@@ -72,20 +77,22 @@ def _rhythm_sentences(p: CustomerProfile) -> list[str]:
     ]
 
 
-def _basket_sentences(p: CustomerProfile, store_average_order: float | None) -> list[str]:
+def _basket_sentences(
+    p: CustomerProfile, store_average_order: float | None, currency: str | None = None
+) -> list[str]:
     """Compare the average order with the store's; name refunds and the favourite item."""
     out = []
     if store_average_order and np.isfinite(store_average_order) and store_average_order > 0:
         rel = p.average_order_value / store_average_order - 1
         comparison = "above" if rel > 0 else "below"
         out.append(
-            f"Average order {format_money(p.average_order_value)}, "
+            f"Average order {_money(p.average_order_value, currency)}, "
             f"{percent(abs(rel), decimals=0)} {comparison} the average of all customers "
-            f"({format_money(store_average_order)})."
+            f"({_money(store_average_order, currency)})."
         )
     if p.refund_orders:
         out.append(
-            f"{plural(p.refund_orders, 'refund')} worth {format_money(p.refunded)} in total: "
+            f"{plural(p.refund_orders, 'refund')} worth {_money(p.refunded, currency)} in total: "
             "worth asking whether all is well."
         )
     if len(p.items):
@@ -98,7 +105,11 @@ def _basket_sentences(p: CustomerProfile, store_average_order: float | None) -> 
 
 
 def _model_sentences(
-    rfm: dict | None, value: dict | None, value_months: int | None, churn_days: int | None
+    rfm: dict | None,
+    value: dict | None,
+    value_months: int | None,
+    churn_days: int | None,
+    currency: str | None = None,
 ) -> list[str]:
     """Say the customer's RFM segment and what the value and churn models expect."""
     out = []
@@ -113,7 +124,7 @@ def _model_sentences(
     if value and "clv" in value:
         horizon = f"the next {value_months} months" if value_months else "the value horizon"
         parts.append(
-            f"expected to be worth {format_money(value['clv'])} over {horizon} "
+            f"expected to be worth {_money(value['clv'], currency)} over {horizon} "
             f"({_rank_words(value['clv_rank'])})"
         )
     if value and "churn_risk" in value:
@@ -149,6 +160,7 @@ def describe_profile(
     responses: pd.DataFrame | None = None,
     value_months: int | None = None,
     churn_days: int | None = None,
+    currency: str | None = None,
 ) -> list[str]:
     """Say what to know before calling the customer, in plain words.
 
@@ -165,6 +177,9 @@ def describe_profile(
         :func:`~analysis.profile.cards.customer_responses` result.
     value_months, churn_days : int or None
         The horizons the value and churn models used, to name them.
+    currency : str or None
+        ISO code (or symbol) of the file's money (``Dataset.currency``): amounts are written in
+        it (``"€1,234"``); ``None`` writes the number alone.
 
     Returns
     -------
@@ -181,11 +196,11 @@ def describe_profile(
     orders = "one purchase" if p.orders == 1 else f"{p.orders:,} purchases"
     return [
         f"Customer since {p.first_purchase:%d %b %Y}: {orders}, "
-        f"{format_money(p.net_revenue)} net in total; the last "
+        f"{_money(p.net_revenue, currency)} net in total; the last "
         f"{plural(p.days_since_last, 'day')} ago ({p.last_purchase:%d %b %Y}).",
         *_rhythm_sentences(p),
-        *_basket_sentences(p, store_average_order),
-        *_model_sentences(rfm, value, value_months, churn_days),
+        *_basket_sentences(p, store_average_order, currency),
+        *_model_sentences(rfm, value, value_months, churn_days, currency),
         *_survey_sentences(responses),
     ]
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.core.floats import make_float_safe
 from analysis.core.orders import order_table
-from analysis.core.text import plural
+from analysis.core.text import money, plural
 from analysis.rfm import rfm_table
 
 __all__ = ["customer_list", "picker_labels", "search_customers", "segments_in"]
@@ -84,17 +84,19 @@ def segments_in(customers: pd.DataFrame) -> list[str]:
     return [str(s) for s in counts.index]
 
 
-def picker_labels(customers: pd.DataFrame) -> dict[str, str]:
+def picker_labels(customers: pd.DataFrame, currency: str | None = None) -> dict[str, str]:
     """Label customers for a picker: ``{customer_id: "C001 · 12 purchases · 1,234.50 net"}``.
 
-    Meant for a few hundred rows from :func:`search_customers`.
+    Meant for a few hundred rows from :func:`search_customers`. With ``currency`` (ISO code or
+    symbol of the file's money) the amount carries it: ``"€1,234.50 net"`` (plain text).
     """
     ids = customers["customer_id"].astype("str").tolist()
     orders = customers["orders"].to_numpy()
     net = customers["net_revenue"].to_numpy()
+    amounts = [money(v, currency) if currency else f"{v:,.2f}" for v in net]
     return {
-        c: f"{c} · {plural(int(o), 'purchase')} · {v:,.2f} net"
-        for c, o, v in zip(ids, orders, net, strict=True)
+        c: f"{c} · {plural(int(o), 'purchase')} · {v} net"
+        for c, o, v in zip(ids, orders, amounts, strict=True)
     }
 
 

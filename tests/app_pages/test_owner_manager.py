@@ -88,6 +88,10 @@ def test_money_carries_the_currency_the_file_names():
         said = " ".join(m.value for m in at.markdown)
         if page == "app_pages/patterns.py":  # its sentences: the typical order in euros
             assert re.search(r"worth between €[\d,.]+ and €[\d,.]+ \(median €", said), said
+        if page == "app_pages/profile.py":  # its sentences and the customer picker's labels
+            assert re.search(r"purchases?, -?€[\d,.]+ net in total", said), said
+            options = at.selectbox(key="profile_customer").options
+            assert options and all(re.search(r" · -?€[\d,.]+ net$", o) for o in options), options
     # Customer value: the forecast's figures and their likely ranges
     at = run_page("app_pages/value.py", dataset="cafe", at=at)
     assert not at.exception

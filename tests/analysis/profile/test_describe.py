@@ -49,3 +49,15 @@ def test_profile_sentences():
     # overdue: as of 3 April the last purchase (31 January) is 63 days old, 4 times 15
     late = PR.profile_sentences(PR.customer_profile(TX, "A", as_of="2024-04-03"))
     assert any("4 times their usual gap: overdue" in line for line in late)
+
+
+def test_profile_sentences_write_money_in_the_files_currency():
+    p = PR.customer_profile(TX, "A")
+    value = {"clv": 120.0, "clv_rank": 0.97}
+    text = "\n".join(PR.profile_sentences(p, value=value, store_average_order=10.0, currency="EUR"))
+    assert "3 purchases, €38.00 net in total" in text
+    assert "Average order €14.33, 43% above the average of all customers (€10.00)." in text
+    assert "1 refund worth €5.00" in text and "worth €120.00 over the value horizon" in text
+    # "$" starts a formula in Markdown: escaped
+    usd = PR.profile_sentences(p, currency="USD")[0]
+    assert "3 purchases, \\$38.00 net in total" in usd

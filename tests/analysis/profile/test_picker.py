@@ -21,6 +21,9 @@ def test_customer_list_and_search():
     assert PR.search_customers(listing, "")["customer_id"].tolist() == ["A", "B"]
     assert PR.search_customers(listing, "zzz").empty
     assert PR.picker_labels(listing.head(1)) == {"A": "A · 3 purchases · 38.00 net"}
+    assert PR.picker_labels(listing.head(1), currency="EUR") == {
+        "A": "A · 3 purchases · €38.00 net"
+    }
     if "segment" in listing.columns:
         segs = PR.segments_in(listing)
         assert set(segs) == set(listing["segment"])
