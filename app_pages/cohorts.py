@@ -8,7 +8,7 @@ from analysis import cohorts
 from analysis.charts import cohorts as charts_cohorts
 from analysis.core import defaults
 from ui import engine
-from ui.cache import Progress, chart, compute
+from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
 from ui.share import linked
@@ -152,7 +152,8 @@ cols[2].metric(
 )
 
 st.subheader("What this says")
-what_this_says(report.sentences)
+# The report's sentences again with the file's currency on the value-curve amounts
+what_this_says(derived(cohorts.describe_cohort_report, report, currency=ds.currency))
 
 # ------------------------------------------------------------------------------ heatmap
 st.subheader("Cohort by cohort")

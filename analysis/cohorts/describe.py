@@ -31,7 +31,7 @@ from analysis.cohorts.retention import (
     _sizes,
 )
 from analysis.core.floats import make_float_safe
-from analysis.core.text import plural, share
+from analysis.core.text import md_escape, money, plural, share
 
 if TYPE_CHECKING:  # the report is built with these sentences
     from analysis.cohorts.report import CohortReport
@@ -243,20 +243,27 @@ def describe_retention(
     return _summary(cells, kind=kind, at=at, min_size=min_size, alpha=alpha)
 
 
-def _metric_sentences(overall: pd.DataFrame, *, metric: str, at: int, unit: str) -> list[str]:
+def _money(x: float, currency: str | None) -> str:
+    """Money for a Markdown sentence: ``"€12.50"`` ("$" escaped); ``"12.50"`` without currency."""
+    return md_escape(money(x, currency)) if currency else f"{x:,.2f}"
+
+
+def _metric_sentences(
+    overall: pd.DataFrame, *, metric: str, at: int, unit: str, currency: str | None = None
+) -> list[str]:
     """Say what the revenue metrics show (nothing for the customers metric)."""
     if metric == "revenue_per_customer" and len(overall):
         first = overall.iloc[0]
         last_k = overall.index[overall["n_cohorts"] >= 2].max() if len(overall) > 1 else None
         text = (
-            f"A new customer brings in {first['value']:,.2f} on average in the {unit} of their "
-            f"first purchase (net of refunds)"
+            f"A new customer brings in {_money(first['value'], currency)} on average in the "
+            f"{unit} of their first purchase (net of refunds)"
         )
         if last_k is not None and last_k > 0:
             text += (
-                f", and {overall.loc[last_k, 'value']:,.2f} in all by {unit} {last_k} "
-                f"(95% interval {overall.loc[last_k, 'low']:,.2f} to "
-                f"{overall.loc[last_k, 'high']:,.2f})"
+                f", and {_money(overall.loc[last_k, 'value'], currency)} in all by {unit} "
+                f"{last_k} (95% interval {_money(overall.loc[last_k, 'low'], currency)} to "
+                f"{_money(overall.loc[last_k, 'high'], currency)})"
             )
         return [text + "."]
     if metric == "revenue" and at in overall.index:
@@ -283,13 +290,16 @@ def _group_sentences(curve: pd.DataFrame, *, by: str, at: int, unit: str) -> lis
     ]
 
 
-def describe_cohort_report(report: CohortReport) -> list[str]:
+def describe_cohort_report(report: CohortReport, currency: str | None = None) -> list[str]:
     """Say what the cohort page shows: retention, the chosen metric and breakdown, the cap.
 
     Parameters
     ----------
     report : CohortReport
         From :func:`~analysis.cohorts.report.cohort_report`.
+    currency : str or None
+        ISO code (or symbol) of the file's money (``Dataset.currency``): the value-curve
+        amounts are written in it (``"€12.50"``); ``None`` writes the number alone.
 
     Returns
     -------
@@ -302,7 +312,9 @@ def describe_cohort_report(report: CohortReport) -> list[str]:
     unit = PERIODS[attrs["period"]]
     at = report.summary.at
     sentences = list(report.summary.sentences)
-    sentences += _metric_sentences(report.overall_curve, metric=attrs["metric"], at=at, unit=unit)
+    sentences += _metric_sentences(
+        report.overall_curve, metric=attrs["metric"], at=at, unit=unit, currency=currency
+    )
     if attrs.get("by") and attrs["metric"] == "customers":
         sentences += _group_sentences(report.curve, by=attrs["by"], at=at, unit=unit)
     if report.capped:

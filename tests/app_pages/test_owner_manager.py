@@ -92,6 +92,12 @@ def test_money_carries_the_currency_the_file_names():
             assert re.search(r"purchases?, -?€[\d,.]+ net in total", said), said
             options = at.selectbox(key="profile_customer").options
             assert options and all(re.search(r" · -?€[\d,.]+ net$", o) for o in options), options
+    # Cohort retention: the value curve's sentence
+    at = run_page("app_pages/cohorts.py", dataset="cafe", at=at)
+    at.selectbox(key="cohorts_metric").set_value("revenue_per_customer").run()
+    assert not at.exception
+    said = " ".join(m.value for m in at.markdown)
+    assert re.search(r"A new customer brings in €[\d,.]+ on average", said), said
     # Customer value: the forecast's figures and their likely ranges
     at = run_page("app_pages/value.py", dataset="cafe", at=at)
     assert not at.exception

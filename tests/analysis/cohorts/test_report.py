@@ -36,6 +36,20 @@ def test_report_matches_the_separate_functions():
     assert any("A new customer brings in" in s for s in report.sentences)
 
 
+def test_the_value_curve_sentence_writes_money_in_the_files_currency():
+    report = cohort_report(CHAN, metric="revenue_per_customer")
+    plain = next(s for s in report.sentences if "A new customer brings in" in s)
+    euros = next(
+        s
+        for s in cohorts.describe_cohort_report(report, currency="EUR")
+        if "A new customer brings in" in s
+    )
+    first = float(report.overall_curve["value"].iloc[0])
+    assert f"brings in {first:,.2f} on average" in plain
+    assert f"brings in €{first:,.2f} on average" in euros
+    assert cohorts.describe_cohort_report(report) == report.sentences  # None: as before
+
+
 def test_report_keeps_the_latest_cohorts_only():
     full = cohort_report(HAND, max_cohorts=None)
     assert list(full.matrix.index) == [JAN, FEB, MAR] and not full.capped
