@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.orders import day_numbers, order_table, resolve_as_of
-from analysis.core.text import plural
+from analysis.core.text import md_escape, money, plural
 
 __all__ = [
     "QUIET_SEGMENTS",
@@ -135,6 +135,7 @@ def count_reconciliation(
     as_of=None,
     page: str = "overview",
     model_customers: int | None = None,
+    currency: str | None = None,
 ) -> list[str]:
     """Say in plain sentences why this page's customer and order counts differ from others.
 
@@ -149,6 +150,9 @@ def count_reconciliation(
     model_customers : int or None
         Customers the value model actually used (``len(report.summary)``); when it is below
         the purchase-day count the difference is put down to implausible amounts.
+    currency : str or None
+        ISO code (or symbol) of the file's money (``Dataset.currency``); ``None`` writes
+        amounts as numbers alone.
 
     Returns
     -------
@@ -159,11 +163,20 @@ def count_reconciliation(
     if page not in _PAGES:
         raise ValueError(f"Unknown page {page!r}.")
     counts = customer_counts(tx, as_of=as_of)
-    return describe_counts(counts, page=page, model_customers=model_customers)
+    return describe_counts(counts, page=page, model_customers=model_customers, currency=currency)
+
+
+def _money(x: float, currency: str | None) -> str:
+    """Money for a Markdown sentence: ``"€5.00"`` ("$" escaped); ``"5.00"`` without currency."""
+    return md_escape(money(x, currency)) if currency else f"{x:,.2f}"
 
 
 def describe_counts(
-    c: CustomerCounts, *, page: str = "overview", model_customers: int | None = None
+    c: CustomerCounts,
+    *,
+    page: str = "overview",
+    model_customers: int | None = None,
+    currency: str | None = None,
 ) -> list[str]:
     """Say why the pages count different customers and orders (see :func:`count_reconciliation`).
 
@@ -175,6 +188,9 @@ def describe_counts(
         The page the sentences are for.
     model_customers : int or None
         Customers the value model actually used.
+    currency : str or None
+        ISO code (or symbol) of the file's money: the refunds are written in it (``"€5.00"``,
+        a "$" escaped for Markdown); ``None`` writes the number alone.
 
     Returns
     -------
@@ -194,8 +210,9 @@ def describe_counts(
         )
         if page in ("overview", "rfm") and c.refund_only_revenue:
             out.append(
-                f"So the RFM segments' revenue adds up to {-c.refund_only_revenue:,.2f} more "
-                "than the Overview's net revenue: the refunds of those customers."
+                "So the RFM segments' revenue adds up to "
+                f"{_money(-c.refund_only_revenue, currency)} more than the Overview's net "
+                "revenue: the refunds of those customers."
             )
     if c.refund_orders and page in ("overview", "data"):
         out.append(

@@ -204,7 +204,7 @@ for keys in FIGURES:
             help=D[key],
         )
 if period == "all":  # why other pages count other customers (analysis.reconcile)
-    why_counts = compute(reconcile.count_reconciliation, ds, page="overview")
+    why_counts = compute(reconcile.count_reconciliation, ds, page="overview", currency=ds.currency)
     if why_counts:
         st.caption(" ".join(why_counts))
 

@@ -324,7 +324,7 @@ def value_model_sentence() -> str | None:
 
 if as_of == last_as_of:  # the other pages look at all the data
     with reconcile_slot:
-        lines = compute(reconcile.count_reconciliation, ds, page="rfm")
+        lines = compute(reconcile.count_reconciliation, ds, page="rfm", currency=ds.currency)
         with st.spinner("Comparing with the Customer value page…"):
             stopped = value_model_sentence()
         if stopped:

@@ -56,6 +56,10 @@ def test_sentences():
         "it, so no day with a purchase.",
     ]
     assert R.count_reconciliation(TX, page="rfm") == [over[0], over[1], over[3]]
+    euros = R.count_reconciliation(TX, page="overview", currency="EUR")
+    assert euros[1].startswith("So the RFM segments' revenue adds up to €5.00 more than")
+    assert euros[:1] + euros[2:] == over[:1] + over[2:]
+    assert "adds up to \\$5.00 more" in R.count_reconciliation(TX, currency="USD")[1]
     value = R.count_reconciliation(TX, page="value", model_customers=1)
     assert value[:2] == [over[0], over[3]]
     assert value[2].startswith("1 more customer was left out of the value model for an")
