@@ -14,11 +14,9 @@ from ui.text import inert
 
 #: The errors a page explains to the visitor with a plain note (:func:`empty_state`, or a
 #: sentence of its own) instead of a traceback: too little data for an analysis
-#: (:class:`~analysis.core.errors.NotEnoughData`), a table that cannot be used
-#: (:class:`~analysis.core.errors.DataError`) and, until every analysis raises one of those
-#: two, the plain ``ValueError`` some analyses still raise for too little data. Both classes
-#: are ``ValueError`` subclasses, so removing that last entry later changes nothing for them.
-EXPLAINED_ERRORS: tuple[type[ValueError], ...] = (NotEnoughData, DataError, ValueError)
+#: (:class:`~analysis.core.errors.NotEnoughData`) and a table that cannot be used
+#: (:class:`~analysis.core.errors.DataError`). A plain ``ValueError`` is a bug and shows as one.
+EXPLAINED_ERRORS: tuple[type[ValueError], ...] = (NotEnoughData, DataError)
 
 
 def download_buttons(
