@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.columns import MISSING_LABEL
-from analysis.core.text import percent, plural
+from analysis.core.text import md_escape, money, percent, plural
 
 __all__ = [
     "NON_PRODUCT_NAMES",
@@ -263,7 +263,9 @@ def non_product_summary(tx: pd.DataFrame, column: str = "product") -> pd.DataFra
     return out[cols]
 
 
-def describe_non_products(summary: pd.DataFrame, total_revenue: float | None = None) -> list[str]:
+def describe_non_products(
+    summary: pd.DataFrame, total_revenue: float | None = None, currency: str | None = None
+) -> list[str]:
     """Say in one plain sentence what :func:`non_product_summary` found (nothing: no sentence).
 
     Parameters
@@ -272,6 +274,9 @@ def describe_non_products(summary: pd.DataFrame, total_revenue: float | None = N
         From :func:`non_product_summary`.
     total_revenue : float or None
         Net revenue of all lines, to give the non-products' share of it.
+    currency : str or None
+        ISO code (or symbol) of the file's money (``Dataset.currency``): the amount is written
+        in it (``"€14.50"``, a "$" escaped for Markdown); ``None`` writes the number alone.
 
     Returns
     -------
@@ -282,12 +287,13 @@ def describe_non_products(summary: pd.DataFrame, total_revenue: float | None = N
         return []
     n_lines = int(summary["lines"].sum())
     rev = float(summary["revenue"].sum())
+    amount = md_escape(money(rev, currency)) if currency else f"{rev:,.2f}"
     share = ""
     if total_revenue and total_revenue > 0:
         share = f" ({percent(rev / total_revenue, decimals=1)} of revenue)"
     return [
         f"{plural(n_lines, 'line')} of {plural(len(summary), 'kind')} are not products "
-        f"(postage, fees, discounts, adjustments...), {rev:,.2f} in all{share}. They count in "
+        f"(postage, fees, discounts, adjustments...), {amount} in all{share}. They count in "
         "revenue, orders and customers, but are left out of best sellers, baskets, "
         "recommendations and price bands."
     ]

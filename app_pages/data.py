@@ -172,7 +172,7 @@ for kind, result in ds.files.items():
             st.subheader("Lines that are not products")
             st.caption(
                 nonproduct.describe_non_products(
-                    non_products, float(prepared.data["amount"].sum())
+                    non_products, float(prepared.data["amount"].sum()), currency=ds.currency
                 )[0]
             )
             st.dataframe(

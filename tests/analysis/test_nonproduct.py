@@ -119,6 +119,9 @@ def test_summary_counts_lines_and_revenue_by_hand():
     (line,) = N.describe_non_products(s, total_revenue=24.5)
     assert line.startswith("4 lines of 2 kinds are not products")
     assert "14.50 in all (59.2% of revenue)" in line
+    (euros,) = N.describe_non_products(s, total_revenue=24.5, currency="EUR")
+    assert euros == line.replace("14.50 in all", "€14.50 in all")
+    assert "\\$14.50 in all" in N.describe_non_products(s, currency="USD")[0]
     empty = N.non_product_summary(tx[tx["product"] == "Mug"])
     assert empty.empty and list(empty.columns) == ["item", "lines", "revenue"]
     assert N.describe_non_products(empty) == []
