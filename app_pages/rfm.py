@@ -259,7 +259,7 @@ def kmeans_view() -> None:
             empty_state("At least 10 customers are needed to form groups.")
         else:
             try:
-                clusters = compute(rfm.rfm_clusters, ds, as_of=as_of)
+                clusters = compute(rfm.rfm_clusters, ds, as_of=as_of, currency=ds.currency)
             except EXPLAINED_ERRORS as err:
                 empty_state(str(err))
             else:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.core.errors import NotEnoughData
 from analysis.core.floats import make_float_safe
+from analysis.core.text import money
 from analysis.rfm.scores import rfm_table
 
 __all__ = ["ClusterResult", "RFMKMeans", "rfm_clusters"]
@@ -148,6 +149,11 @@ def _level(z: float, low: str, mid: str, high: str) -> str:
     return low if z < -0.5 else high if z > 0.5 else mid
 
 
+def _spend(x: float, currency: str | None) -> str:
+    """Whole money as plain text: ``"€1,234"``; ``"1,234"`` without currency."""
+    return money(x, currency, decimals=0) if currency else f"{x:,.0f}"
+
+
 def rfm_clusters(
     tx: pd.DataFrame,
     *,
@@ -155,6 +161,7 @@ def rfm_clusters(
     k_min: int = 2,
     k_max: int = 6,
     random_state: int = 0,
+    currency: str | None = None,
 ) -> ClusterResult:
     """Data-driven customer groups: :class:`RFMKMeans` on the RFM values, described in words.
 
@@ -168,6 +175,10 @@ def rfm_clusters(
         Range of cluster counts tried; the silhouette score picks one.
     random_state : int
         Seed (results are reproducible).
+    currency : str or None
+        ISO code (or symbol) of the file's money (``Dataset.currency``): the descriptions
+        write the spend in it (``"€1,234"``, plain text for a table cell); ``None`` writes the
+        number alone.
 
     Returns
     -------
@@ -196,7 +207,8 @@ def rfm_clusters(
         names.append(name)
         descriptions.append(
             f"Typically bought {med.loc[c, 'recency']:,.0f} days ago, "
-            f"{med.loc[c, 'frequency']:,.0f} order(s), spending {med.loc[c, 'monetary']:,.0f} in total."
+            f"{med.loc[c, 'frequency']:,.0f} order(s), "
+            f"spending {_spend(med.loc[c, 'monetary'], currency)} in total."
         )
     centres = pd.DataFrame(
         {

@@ -28,6 +28,12 @@ def test_rfm_clusters_find_separated_groups_and_describe_them():
     assert "20 order(s)" in res.centres.loc[0, "description"]
     lapsed = res.centres.loc[res.centres["median_frequency"] == 1].iloc[0]
     assert lapsed["name"].startswith("Lapsed")
+    euros = rfm_clusters(separated_groups_tx(), k_min=2, k_max=5, currency="EUR")
+    plain = res.centres.loc[0, "description"]
+    spend = plain.split("spending ")[1].split(" in total")[0]
+    assert euros.centres.loc[0, "description"] == plain.replace(
+        f"spending {spend}", f"spending €{spend}"
+    )
 
 
 def test_rfm_clusters_with_overflowing_amounts():
