@@ -109,6 +109,16 @@ def test_money_carries_the_currency_the_file_names():
     assert re.search(r"worth about -?€[\d,]+ \(likely -?€[\d,]+ to -?€[\d,]+\)", said), said
 
 
+@pytest.mark.slow  # k-means on the café example
+def test_the_clusters_descriptions_write_the_spend_in_euros():
+    at = run_page("app_pages/rfm.py", dataset="cafe")
+    at.toggle(key="rfm_kmeans").set_value(True).run()
+    assert not at.exception
+    (table,) = [t.value for t in at.dataframe if "name" in t.value.columns]
+    spend = [d.split("spending ")[1] for d in table["description"]]
+    assert spend and all(re.match(r"-?€[\d,]+ in total", s) for s in spend), spend
+
+
 def test_sentences_escape_the_dollar_sign():
     from analysis.overview.describe import _money  # noqa: PLC0415
 
