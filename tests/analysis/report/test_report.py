@@ -6,6 +6,7 @@ import io
 import math
 import re
 import stat
+import time
 from html.parser import HTMLParser
 
 import numpy as np
@@ -268,9 +269,14 @@ def test_example_workbook_sheets_headers_and_counts(example):
 
 def test_example_build_is_fast(example):
     report = example[2]
-    # Everything but drawing and writing: a few seconds at most on the example (2 cores).
-    assert sum(report.seconds.values()) < 15
-    assert report.seconds["overview"] < 2 and report.seconds["rfm"] < 3
+    # Everything but drawing and writing costs a few times what reading the example file does,
+    # measured in the same run (about 2.8x on a quiet machine): a ratio, not seconds.
+    start = time.perf_counter()
+    raw = ingest.read_table(EXAMPLE_TX)
+    ingest.prepare_transactions(raw, ingest.detect_columns(raw, "transactions"))
+    reading = time.perf_counter() - start
+    assert sum(report.seconds.values()) < 10 * reading
+    assert report.seconds["overview"] + report.seconds["rfm"] < reading
 
 
 # --------------------------------------------------------------------------------------------
