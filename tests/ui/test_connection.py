@@ -17,13 +17,13 @@ ibis = pytest.importorskip("ibis")
 duckdb = pytest.importorskip("duckdb")
 
 from analysis import ingest, overview  # noqa: E402
+from tests.analysis.pushdown._engines import postgres_table, skip_or_fail  # noqa: E402
 from tests.apptest_utils import new_app, run_page, texts  # noqa: E402
 from tests.paths import ROOT, SAMPLE_DATA  # noqa: E402
 from ui import connection as conn  # noqa: E402
 
 SAMPLE = SAMPLE_DATA
 CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
-REQUIRE = os.environ.get("CF_REQUIRE_ENGINES") == "1"
 
 
 # ------------------------------------------------------------------------------------ SQL guard
@@ -308,17 +308,10 @@ def test_page_names_an_unreachable_connection_without_its_password():
 # ---------------------------------------------------------------------------------- PostgreSQL
 @pytest.fixture(scope="module")
 def postgres_shop(shop):
-    url = os.environ.get("CF_TEST_POSTGRES_URL")
-    if not url:
-        reason = "no PostgreSQL server: set CF_TEST_POSTGRES_URL (.ci/run starts one)"
-        if REQUIRE:
-            pytest.fail(reason + " (CF_REQUIRE_ENGINES=1)")
-        pytest.skip(reason)
-    con = ibis.connect(url)
     keep = shop["customer_id"].isin(shop["customer_id"].drop_duplicates().iloc[:400])
     small = shop[keep].reset_index(drop=True)
-    con.create_table("cf_connect_tx", small, overwrite=True)
-    yield url, small
+    con, _ = postgres_table(small, "cf_connect_tx")
+    yield os.environ["CF_TEST_POSTGRES_URL"], small
     con.drop_table("cf_connect_tx", force=True)
     con.disconnect()
 
@@ -466,10 +459,7 @@ def test_redact_blanks_settings_and_url_passwords():
 @pytest.mark.slow
 def test_spark_section_opens_a_session_and_counts_in_it(shop, tmp_path):
     if os.environ.get("CF_TEST_SPARK") != "1":
-        reason = "Spark not requested: set CF_TEST_SPARK=1 (needs pyspark and Java)"
-        if REQUIRE:
-            pytest.fail(reason + " (CF_REQUIRE_ENGINES=1)")
-        pytest.skip(reason)
+        skip_or_fail("Spark not requested: set CF_TEST_SPARK=1 (needs pyspark and Java)")
     pytest.importorskip("pyspark")
     con = conn.open_backend(
         {

@@ -18,13 +18,13 @@ duckdb = pytest.importorskip("duckdb")
 ibis = pytest.importorskip("ibis")
 
 from analysis import cohorts, ingest, overview, rfm  # noqa: E402
+from tests.analysis.pushdown._engines import postgres_table  # noqa: E402
 from tests.apptest_utils import new_app, texts  # noqa: E402
 from tests.paths import SAMPLE_DATA  # noqa: E402
 from ui import connection as conn  # noqa: E402
 from ui import engine  # noqa: E402
 
 CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
-REQUIRE = os.environ.get("CF_REQUIRE_ENGINES") == "1"
 SAMPLE = 400  # customers in the pages' sample: far fewer than the shop's 5,000
 
 
@@ -200,17 +200,10 @@ def test_too_many_customers_for_rfm_rows_says_the_sample_is_used(shop, shop_db, 
 
 @pytest.fixture(scope="module")
 def postgres_shop(shop):
-    url = os.environ.get("CF_TEST_POSTGRES_URL")
-    if not url:
-        reason = "no PostgreSQL server: set CF_TEST_POSTGRES_URL (.ci/run starts one)"
-        if REQUIRE:
-            pytest.fail(reason + " (CF_REQUIRE_ENGINES=1)")
-        pytest.skip(reason)
-    con = ibis.connect(url)
     keep = shop["customer_id"].isin(shop["customer_id"].drop_duplicates().iloc[:600])
     small = shop[keep].reset_index(drop=True)
-    con.create_table("cf_engine_tx", small, overwrite=True)
-    yield url, small
+    con, _ = postgres_table(small, "cf_engine_tx")
+    yield os.environ["CF_TEST_POSTGRES_URL"], small
     con.drop_table("cf_engine_tx", force=True)
     con.disconnect()
 
