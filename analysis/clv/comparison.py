@@ -10,8 +10,10 @@ fit time.
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,8 +29,9 @@ from analysis.clv.holdout import (
     by_frequency_table,
     default_holdout_split,
     holdout_counts,
+    holdout_day_counts,
     holdout_window,
-    tracking_table,
+    tracking_from_counts,
 )
 from analysis.clv.models import MODEL_NAMES, purchase_model
 from analysis.clv.summary import (
@@ -42,9 +45,12 @@ from analysis.core.orders import resolve_as_of
 
 __all__ = [
     "TIE_TOLERANCE",
+    "ComparisonInputs",
     "ModelComparison",
+    "compare_from_inputs",
     "compare_models",
     "detect_discrete_period",
+    "discrete_period_of",
 ]
 
 # Holdout errors within 0.1% of each other are a tie (then BIC, then the simpler model decides).
@@ -115,7 +121,11 @@ def detect_discrete_period(tx: pd.DataFrame, *, as_of=None, min_periods: int = 4
     """
     cutoff = day_number(resolve_as_of(tx, as_of))
     _, _, day, _ = purchase_days(tx, cutoff)
-    days = np.unique(day)
+    return discrete_period_of(np.unique(day), min_periods=min_periods)
+
+
+def discrete_period_of(days: np.ndarray, *, min_periods: int = 4) -> str | None:
+    """Return :func:`detect_discrete_period` from the distinct purchase day numbers, sorted."""
     for period in ("Y", "Q", "M", "W"):
         periods = np.unique(period_numbers(days, period))
         if len(periods) == len(days) and len(periods) >= min_periods:
@@ -225,11 +235,79 @@ def compare_models(
     ModelComparison
     """
     _check_settings(models, max_customers)
-    rng = np.random.default_rng(random_state)
     is_holdout_frame = all(c in data for c in HOLDOUT_COLUMNS)
-    summary, actual, duration, cal_end, hold_end, bounds, discrete = _comparison_data(
+    inputs = _comparison_data(
         data, is_holdout_frame, calibration_end, holdout_end, time_unit, period
     )
+    return compare_from_inputs(
+        inputs,
+        time_unit=time_unit,
+        models=models,
+        max_customers=max_customers,
+        max_iter=max_iter,
+        max_seconds=max_seconds,
+        random_state=random_state,
+    )
+
+
+@dataclass
+class ComparisonInputs:
+    """The small tables a model comparison is computed from, in memory or in an engine.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        Calibration ``frequency``, ``recency`` and ``T`` per customer.
+    actual : ndarray
+        Holdout purchases per customer of ``summary``.
+    duration : float
+        Length of the holdout in the time unit.
+    calibration_end, holdout_end : Timestamp or None
+        Period boundaries (exclusive ends), when built from transactions.
+    bounds : tuple of int or None
+        Day numbers of the holdout's first day and exclusive end.
+    discrete_period : str or None
+        The period of discrete purchase opportunities (BG/BB), if any.
+    day_counts : Series or None
+        Holdout purchase days of the calibration customers per day offset
+        (:func:`analysis.clv.holdout.holdout_day_counts`), for the tracking curve.
+    discrete_summary : callable or None
+        ``period -> DataFrame``: :func:`discrete_summary` at ``calibration_end`` (BG/BB).
+    is_holdout_frame : bool
+        Built from a calibration/holdout frame rather than transactions.
+    """
+
+    summary: pd.DataFrame
+    actual: np.ndarray
+    duration: float
+    calibration_end: pd.Timestamp | None = None
+    holdout_end: pd.Timestamp | None = None
+    bounds: tuple[int, int] | None = None
+    discrete_period: str | None = None
+    day_counts: pd.Series | None = None
+    discrete_summary: Callable[[str], pd.DataFrame] | None = None
+    is_holdout_frame: bool = False
+
+
+def compare_from_inputs(
+    inputs: ComparisonInputs,
+    *,
+    time_unit: str = "W",
+    models: tuple[str, ...] = ("bgnbd", "mbgnbd", "pnbd", "bgbb"),
+    max_customers: int = 20_000,
+    max_iter: int = 300,
+    max_seconds: float = 20.0,
+    random_state: int = 0,
+) -> ModelComparison:
+    """Fit and score the models on :class:`ComparisonInputs` (the model part of :func:`compare_models`).
+
+    The parameters are :func:`compare_models`'s; the inputs come from transactions in memory
+    or from a database engine (:func:`analysis.pushdown.compare_models`).
+    """
+    _check_settings(models, max_customers)
+    rng = np.random.default_rng(random_state)
+    summary, duration = inputs.summary, inputs.duration
+    discrete = inputs.discrete_period
     fit_summary = _fit_sample(summary, max_customers, rng)
     notes = _fit_notes(summary, fit_summary)
     fitted, predicted, rows, failures = _fit_continuous_models(
@@ -238,32 +316,23 @@ def compare_models(
     if "bgbb" in models and discrete is not None:
         try:
             row, fitted["bgbb"], predicted["bgbb"] = _fit_bgbb(
-                data, summary, discrete, cal_end, bounds, max_customers, max_iter, max_seconds, rng
+                inputs, discrete, max_customers, max_iter, max_seconds, rng
             )
             rows.append(row)
         except ValueError as exc:
             failures["bgbb"] = str(exc)
     elif "bgbb" in models:
-        notes.append(_NO_BGBB_FRAME if is_holdout_frame else _NO_BGBB)
-    return _assemble(
-        data,
-        (summary, actual, duration),
-        (fitted, predicted, rows, failures),
-        notes,
-        bounds=bounds,
-        ends=(cal_end, hold_end),
-        discrete=discrete,
-        time_unit=time_unit,
-    )
+        notes.append(_NO_BGBB_FRAME if inputs.is_holdout_frame else _NO_BGBB)
+    return _assemble(inputs, (fitted, predicted, rows, failures), notes, time_unit=time_unit)
 
 
-def _assemble(data, observed, fits, notes, *, bounds, ends, discrete, time_unit):
+def _assemble(inputs: ComparisonInputs, fits, notes, *, time_unit):
     """Return the :class:`ModelComparison` of the fitted models, scored and ranked.
 
-    ``observed`` is ``(summary, actual, duration)`` of the calibration customers; ``fits``
-    ``(fitted, predicted, rows, failures)``; ``ends`` the calibration and holdout ends.
+    ``fits`` is ``(fitted, predicted, rows, failures)``.
     """
-    summary, actual, duration = observed
+    summary, actual, duration = inputs.summary, inputs.actual, inputs.duration
+    bounds, discrete = inputs.bounds, inputs.discrete_period
     fitted, predicted, rows, failures = fits
     customers = _customers_table(summary, actual, duration, predicted, [r["key"] for r in rows])
     table = _score_table(rows, predicted, fitted, actual)
@@ -271,8 +340,8 @@ def _assemble(data, observed, fits, notes, *, bounds, ends, discrete, time_unit)
     table["best"] = table["key"] == best
     notes.extend(f"{MODEL_NAMES[key]} could not be fitted: {why}" for key, why in failures.items())
     tracking = None
-    if bounds is not None and time_unit != "CW":
-        tracking = _tracking_table(data, summary, fitted, bounds, time_unit)
+    if bounds is not None and inputs.day_counts is not None and time_unit != "CW":
+        tracking = _tracking_table(inputs.day_counts, summary, fitted, bounds, time_unit)
     return ModelComparison(
         table=table,
         best=best,
@@ -281,8 +350,8 @@ def _assemble(data, observed, fits, notes, *, bounds, ends, discrete, time_unit)
         by_frequency=by_frequency_table(
             summary["frequency"].to_numpy(), actual, {k: predicted[k] for k in table["key"]}
         ),
-        calibration_end=ends[0],
-        holdout_end=ends[1],
+        calibration_end=inputs.calibration_end,
+        holdout_end=inputs.holdout_end,
         time_unit=time_unit,
         tracking=tracking,
         discrete_period=discrete if "bgbb" in fitted else None,
@@ -308,22 +377,39 @@ _NO_BGBB_FRAME = "BG/BB was not fitted: it needs transactions with discrete oppo
 
 
 def _comparison_data(data, is_holdout_frame, calibration_end, holdout_end, time_unit, period):
-    """Return the calibration summary, holdout purchases, duration, bounds and BG/BB period.
+    """Return the :class:`ComparisonInputs` of transactions or of a calibration/holdout frame.
 
-    ``(summary, actual, duration, cal_end, hold_end, bounds, discrete)``; the ends, bounds and
-    the period of discrete opportunities are None for a calibration/holdout frame.
+    The ends, bounds and the period of discrete opportunities are None for a frame.
     """
     if is_holdout_frame:
         summary, actual, duration = _from_holdout_frame(data)
-        cal_end = hold_end = bounds = discrete = None
+        inputs = ComparisonInputs(summary, actual, duration, is_holdout_frame=True)
     else:
         summary, actual, duration, cal_end, hold_end, bounds = _from_transactions(
             data, calibration_end, holdout_end, time_unit
         )
         discrete = detect_discrete_period(data, as_of=cal_end) if period == "auto" else period
+        inputs = ComparisonInputs(
+            summary,
+            actual,
+            duration,
+            calibration_end=cal_end,
+            holdout_end=hold_end,
+            bounds=bounds,
+            discrete_period=discrete,
+            day_counts=None
+            if time_unit == "CW"
+            else holdout_day_counts(data, summary.index, *bounds),
+            discrete_summary=functools.partial(_discrete_summary, data, cal_end),
+        )
     if len(summary) == 0:
         raise NotEnoughData("There are no customers to compare the models on.")
-    return summary, actual, duration, cal_end, hold_end, bounds, discrete
+    return inputs
+
+
+def _discrete_summary(tx, cal_end, period: str) -> pd.DataFrame:
+    """Return :func:`discrete_summary` of ``tx`` at the end of the calibration period."""
+    return discrete_summary(tx, period=period, as_of=cal_end)
 
 
 def _from_holdout_frame(data: pd.DataFrame):
@@ -463,7 +549,7 @@ def _score_table(rows: list[dict], predicted: dict, fitted: dict, actual) -> pd.
     )
 
 
-def _tracking_table(tx, summary, fitted: dict, bounds, time_unit: str) -> pd.DataFrame | None:
+def _tracking_table(day_counts, summary, fitted: dict, bounds, time_unit: str):
     """Return the weekly cumulative holdout purchases, actual and per continuous-time model."""
     start, end = bounds
     out = None
@@ -471,7 +557,7 @@ def _tracking_table(tx, summary, fitted: dict, bounds, time_unit: str) -> pd.Dat
         if key == "bgbb":
             continue
         try:
-            one = tracking_table(tx, summary, model, start, end, unit_days(time_unit))
+            one = tracking_from_counts(day_counts, summary, model, start, end, unit_days(time_unit))
         except (ValueError, FloatingPointError):
             continue
         if out is None:
@@ -480,11 +566,11 @@ def _tracking_table(tx, summary, fitted: dict, bounds, time_unit: str) -> pd.Dat
     return out
 
 
-def _fit_bgbb(tx, summary, period, cal_end, bounds, max_customers, max_iter, max_seconds, rng):
+def _fit_bgbb(inputs, period, max_customers, max_iter, max_seconds, rng):
     """Fit BG/BB on the calibration periods and predict the holdout's purchase periods."""
-    start, end = bounds
-    disc = discrete_summary(tx, period=period, as_of=cal_end)
-    disc = disc.reindex(summary.index)
+    summary = inputs.summary
+    start, end = inputs.bounds
+    disc = inputs.discrete_summary(period).reindex(summary.index)
     if disc.isna().any().any():
         raise ValueError("the discrete summary does not cover every calibration customer.")
     disc = disc.astype(np.int64)

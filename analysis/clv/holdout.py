@@ -16,9 +16,13 @@ from analysis.core.orders import resolve_as_of
 
 __all__ = [
     "TRACKING_POINTS",
+    "HoldoutInputs",
     "HoldoutResult",
     "calibration_holdout",
     "default_holdout_split",
+    "holdout_from_inputs",
+    "holdout_inputs",
+    "holdout_split",
 ]
 
 
@@ -82,14 +86,86 @@ def holdout_window(tx: pd.DataFrame, calibration_end, holdout_end, time_unit: st
         ``(summary, cal_end, hold_end, start, end)``: the :func:`clv_summary` at the end of
         the calibration period, both ends as normalised timestamps and as day numbers.
     """
+    cal_end, hold_end = check_periods(calibration_end, holdout_end)
+    summary = check_calibration(clv_summary(tx, as_of=cal_end, time_unit=time_unit))
+    return summary, cal_end, hold_end, day_number(cal_end), day_number(hold_end)
+
+
+def check_periods(calibration_end, holdout_end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return both ends as midnight timestamps, refusing a holdout that ends before it starts."""
     cal_end = pd.Timestamp(calibration_end).normalize()
     hold_end = pd.Timestamp(holdout_end).normalize()
     if hold_end <= cal_end:
         raise ValueError("holdout_end must be after calibration_end.")
-    summary = clv_summary(tx, as_of=cal_end, time_unit=time_unit)
+    return cal_end, hold_end
+
+
+def check_calibration(summary: pd.DataFrame) -> pd.DataFrame:
+    """Return the calibration summary, refusing one without customers (``NotEnoughData``)."""
     if len(summary) == 0:
         raise NotEnoughData("There are no purchases before the end of the calibration period.")
-    return summary, cal_end, hold_end, day_number(cal_end), day_number(hold_end)
+    return summary
+
+
+def holdout_day_counts(tx: pd.DataFrame, customers: pd.Index, start: int, end: int) -> pd.Series:
+    """Return the purchase days in ``[start, end)`` of ``customers``, counted per day.
+
+    Indexed by the day's offset from ``start`` (sorted), the counts as int64: the actual
+    curve of :func:`tracking_from_counts`.
+    """
+    uniques, customer, day, _ = purchase_days(tx, end, start)
+    position = pd.Index(customers).get_indexer(uniques)
+    in_cal = position[customer] >= 0 if len(customer) else np.zeros(0, dtype=bool)
+    offsets, counts = np.unique(day[in_cal] - start, return_counts=True)
+    return pd.Series(counts.astype(np.int64), index=offsets.astype(np.int64))
+
+
+@dataclass
+class HoldoutInputs:
+    """The small tables a holdout check is computed from, in memory or in a database engine.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        :func:`clv_summary` at ``calibration_end`` (the calibration customers).
+    actual : ndarray
+        Purchase days in the holdout per customer of ``summary`` (float64, 0 for none).
+    day_counts : Series
+        :func:`holdout_day_counts` of the calibration customers.
+    calibration_end, holdout_end : Timestamp
+        Period boundaries (exclusive ends, midnight).
+    time_unit : str
+        Time unit of ``summary``.
+    """
+
+    summary: pd.DataFrame
+    actual: np.ndarray
+    day_counts: pd.Series
+    calibration_end: pd.Timestamp
+    holdout_end: pd.Timestamp
+    time_unit: str
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """Day numbers of the holdout's first day and of its exclusive end."""
+        return day_number(self.calibration_end), day_number(self.holdout_end)
+
+
+def holdout_inputs(
+    tx: pd.DataFrame, *, calibration_end, holdout_end, time_unit: str = "W"
+) -> HoldoutInputs:
+    """Return the :class:`HoldoutInputs` of ``tx`` (see :func:`calibration_holdout`)."""
+    summary, cal_end, hold_end, start, end = holdout_window(
+        tx, calibration_end, holdout_end, time_unit
+    )
+    return HoldoutInputs(
+        summary=summary,
+        actual=holdout_counts(tx, summary.index, start, end),
+        day_counts=holdout_day_counts(tx, summary.index, start, end),
+        calibration_end=cal_end,
+        holdout_end=hold_end,
+        time_unit=time_unit,
+    )
 
 
 def by_frequency_table(freq: np.ndarray, actual: np.ndarray, predicted: dict) -> pd.DataFrame:
@@ -153,13 +229,24 @@ def calibration_holdout(
         Per-customer and grouped actual-versus-predicted holdout purchases and their errors.
         Customers whose first purchase falls in the holdout are not part of the comparison.
     """
-    unit = unit_days(time_unit)
-    summary, cal_end, hold_end, start, end = holdout_window(
-        tx, calibration_end, holdout_end, time_unit
+    inputs = holdout_inputs(
+        tx, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit
     )
+    return holdout_from_inputs(inputs, model=model)
+
+
+def holdout_from_inputs(inputs: HoldoutInputs, *, model: str = "bgnbd") -> HoldoutResult:
+    """Fit the purchase model on the calibration summary and compare it with the holdout.
+
+    The model part of :func:`calibration_holdout`, from :class:`HoldoutInputs` built in
+    memory (:func:`holdout_inputs`) or in a database engine
+    (:func:`analysis.pushdown.value_report`).
+    """
+    unit = unit_days(inputs.time_unit)
+    summary, actual = inputs.summary, inputs.actual
+    start, end = inputs.bounds
     model = purchase_model(model).fit(summary)
     duration = (end - start) / unit
-    actual = holdout_counts(tx, summary.index, start, end)
     predicted = model.expected_purchases(duration, summary).to_numpy()
     customers = pd.DataFrame(
         {
@@ -180,14 +267,14 @@ def calibration_holdout(
         model=model,
         customers=customers,
         by_frequency=by_frequency,
-        tracking=tracking_table(tx, summary, model, start, end, unit),
+        tracking=tracking_from_counts(inputs.day_counts, summary, model, start, end, unit),
         mae=float(np.mean(np.abs(err))),
         rmse=float(np.sqrt(np.mean(err**2))),
         actual_total=float(actual.sum()),
         predicted_total=float(predicted.sum()),
-        calibration_end=cal_end,
-        holdout_end=hold_end,
-        time_unit=time_unit,
+        calibration_end=inputs.calibration_end,
+        holdout_end=inputs.holdout_end,
+        time_unit=inputs.time_unit,
     )
 
 
@@ -201,16 +288,22 @@ def tracking_table(tx, summary, model, start: int, end: int, unit: float) -> pd.
     Actual and predicted by ``model``, at the end of every week (every k-th week when the
     holdout is longer than :data:`TRACKING_POINTS` weeks) and on the last day.
     """
-    uniques, customer, day, _ = purchase_days(tx, end, start)
-    position = summary.index.get_indexer(uniques)
-    in_cal = position[customer] >= 0 if len(customer) else np.zeros(0, dtype=bool)
-    hold_days = day[in_cal] - start
+    day_counts = holdout_day_counts(tx, summary.index, start, end)
+    return tracking_from_counts(day_counts, summary, model, start, end, unit)
+
+
+def tracking_from_counts(
+    day_counts: pd.Series, summary, model, start: int, end: int, unit: float
+) -> pd.DataFrame:
+    """Return :func:`tracking_table` from the holdout purchase days counted per day offset."""
     edges = np.r_[np.arange(7, end - start, 7), end - start]
     if len(edges) > TRACKING_POINTS:  # every k-th week (and the end): bounded work
         step = int(np.ceil(len(edges) / TRACKING_POINTS))
         edges = np.r_[edges[step - 1 : -1 : step], edges[-1]]
         edges = np.unique(edges)
-    actual = np.searchsorted(np.sort(hold_days), edges, side="left").astype(np.float64)
+    offsets = day_counts.index.to_numpy(dtype=np.int64)
+    cumulative = np.r_[0, np.cumsum(day_counts.to_numpy(dtype=np.int64))]
+    actual = cumulative[np.searchsorted(offsets, edges, side="left")].astype(np.float64)
     x, tx_, T = history_arrays(summary)
     predicted = np.array([e.sum() for e in model.expectations(edges / unit, x, tx_, T)])
     dates = pd.to_datetime(start + edges - 1, unit="D")
@@ -226,9 +319,13 @@ def default_holdout_split(
     third of the days from the first transaction to ``as_of`` (at least 28 days), or None when
     the history is shorter than 84 days.
     """
-    as_of_ts = resolve_as_of(tx, as_of)
-    first = pd.Timestamp(tx["order_date"].min()).normalize()
-    span = (as_of_ts - first).days
+    return holdout_split(tx["order_date"].min(), resolve_as_of(tx, as_of))
+
+
+def holdout_split(first, as_of) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Return :func:`default_holdout_split` from the first transaction date and ``as_of``."""
+    as_of_ts = pd.Timestamp(as_of).normalize()
+    span = (as_of_ts - pd.Timestamp(first).normalize()).days
     if span < 84:
         return None
     holdout_days = max(28, span // 3)

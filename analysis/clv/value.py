@@ -17,7 +17,13 @@ import pandas as pd
 from analysis.clv.beta_geo import BetaGeoModel
 from analysis.clv.forecast import customer_lifetime_value, forecast_totals, probability_alive_grid
 from analysis.clv.gamma_gamma import GammaGammaModel
-from analysis.clv.holdout import HoldoutResult, calibration_holdout, default_holdout_split
+from analysis.clv.holdout import (
+    HoldoutInputs,
+    HoldoutResult,
+    default_holdout_split,
+    holdout_from_inputs,
+    holdout_inputs,
+)
 from analysis.clv.models import purchase_model
 from analysis.clv.summary import (
     DAYS_PER_MONTH,
@@ -32,12 +38,15 @@ from analysis.clv.summary import (
 
 __all__ = [
     "MIN_REPEAT_BUYERS",
+    "ValueInputs",
     "ValueReport",
     "clv_histogram",
     "holdout_error",
     "model_warnings",
     "top_customers",
+    "value_inputs",
     "value_report",
+    "value_report_from_inputs",
     "widen_by_holdout",
 ]
 
@@ -120,6 +129,33 @@ class ValueReport:
     settings: dict = field(default_factory=dict)
 
 
+@dataclass
+class ValueInputs:
+    """The small per-customer tables :func:`value_report` fits its models on.
+
+    Built from transactions in memory (:func:`value_inputs`) or in a database engine
+    (:func:`analysis.pushdown.value_report`); :func:`value_report_from_inputs` does the rest,
+    the same way for both.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        :func:`clv_summary` at ``as_of`` (customers with implausible amounts left out).
+    holdout : HoldoutInputs or None
+        The calibration summary and holdout counts of the default split, None when there is no
+        check to make (history too short, nothing bought before the split, or not asked for).
+    amount_note : str or None
+        The note on customers left out for implausible amounts.
+    lines : int
+        Lines left after those customers were left out (only read when ``summary`` is empty).
+    """
+
+    summary: pd.DataFrame
+    holdout: HoldoutInputs | None = None
+    amount_note: str | None = None
+    lines: int = 0
+
+
 def value_report(
     tx: pd.DataFrame,
     *,
@@ -169,6 +205,20 @@ def value_report(
     """
     unit_days(time_unit)
     purchase_model(model)  # an unknown key fails before any work
+    inputs = value_inputs(tx, as_of=as_of, time_unit=time_unit, holdout=holdout)
+    return value_report_from_inputs(
+        inputs, months=months, monthly_discount_rate=monthly_discount_rate, model=model
+    )
+
+
+def value_inputs(
+    tx: pd.DataFrame, *, as_of=None, time_unit: str = "W", holdout: bool = True
+) -> ValueInputs:
+    """Return the :class:`ValueInputs` of ``tx`` (the summaries :func:`value_report` fits on).
+
+    Customers with an implausible amount are left out (``UnsuitableDataError`` when that is
+    everyone); the summary and the holdout's summaries share one pass over the rows.
+    """
     kept, amount_note = drop_implausible_amounts(tx)
     if amount_note and len(kept) == 0:
         raise UnsuitableDataError(
@@ -178,38 +228,41 @@ def value_report(
         )
     tx = kept
     with sharing_purchase_days(tx, as_of):
-        return _value_report(
-            tx,
-            amount_note,
-            as_of=as_of,
-            months=months,
-            monthly_discount_rate=monthly_discount_rate,
-            time_unit=time_unit,
-            holdout=holdout,
-            model=model,
-        )
+        summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
+        split = default_holdout_split(tx, as_of=summary.attrs["as_of"]) if holdout else None
+        hold = None
+        if split is not None:
+            try:
+                hold = holdout_inputs(
+                    tx, calibration_end=split[0], holdout_end=split[1], time_unit=time_unit
+                )
+            except ValueError:  # nothing bought before the split: no check
+                hold = None
+    return ValueInputs(summary=summary, holdout=hold, amount_note=amount_note, lines=len(tx))
 
 
-def _value_report(
-    tx: pd.DataFrame,
-    amount_note: str | None,
+def value_report_from_inputs(
+    inputs: ValueInputs,
     *,
-    as_of,
-    months: int,
-    monthly_discount_rate: float,
-    time_unit: str,
-    holdout: bool,
+    months: int = 12,
+    monthly_discount_rate: float = 0.01,
     model: str = "bgnbd",
 ) -> ValueReport:
-    summary = clv_summary(tx, as_of=as_of, time_unit=time_unit)
-    if len(summary) == 0 and len(tx):
+    """Fit both models on :class:`ValueInputs` and compute what the value page shows.
+
+    The model part of :func:`value_report` (same parameters; the time unit is the summary's).
+    Raises ``UnsuitableDataError`` for data the models cannot learn from.
+    """
+    summary = inputs.summary
+    time_unit = summary.attrs["time_unit"]
+    if len(summary) == 0 and inputs.lines:
         raise UnsuitableDataError(
             "No customer has a purchase before the end date: every customer's days add up to "
             "refunds (negative amounts), so there is nothing to model."
         )
     # Degenerate data is answered here, in plain words, before any fitting.
     check_model_data(summary, min_repeat_buyers=MIN_REPEAT_BUYERS)
-    notes = [amount_note] if amount_note else []
+    notes = [inputs.amount_note] if inputs.amount_note else []
     notes.extend(model_warnings(summary, time_unit=time_unit))
     bg = purchase_model(model).fit(summary)
     notes.extend(bg.warnings_)
@@ -224,7 +277,7 @@ def _value_report(
         "model": model,
     }
     customers, forecast = _customer_values(bg, gg, summary, settings, notes)
-    result = _holdout_check(tx, summary, settings, notes) if holdout else None
+    result = _holdout_check(inputs.holdout, model, notes)
     if len(forecast):
         forecast = widen_by_holdout(forecast, result)
     return ValueReport(
@@ -328,19 +381,12 @@ def widen_by_holdout(forecast: pd.DataFrame, holdout: HoldoutResult | None) -> p
     return out
 
 
-def _holdout_check(tx, summary, settings: dict, notes: list[str]) -> HoldoutResult | None:
+def _holdout_check(inputs: HoldoutInputs | None, model: str, notes: list[str]):
     """Return the check against held-back months, or None when there is none to make."""
-    split = default_holdout_split(tx, as_of=summary.attrs["as_of"])
-    if split is None:
+    if inputs is None:
         return None
     try:
-        return calibration_holdout(
-            tx,
-            calibration_end=split[0],
-            holdout_end=split[1],
-            time_unit=settings["time_unit"],
-            model=settings["model"],
-        )
+        return holdout_from_inputs(inputs, model=model)
     except UnsuitableDataError as exc:
         notes.append(f"No check against held-back months: in the earlier data, {exc}")
     except ValueError:  # a model that cannot be fitted on the earlier data: no check
