@@ -502,13 +502,11 @@ class CountModel(LogParamModel):
         self.n_iterations_ = int(result.nit)
         self.time_unit_ = time_unit
         k = len(theta)
-        self.log_covariance_ = (
-            np.full((k, k), np.nan)
-            if result.timed_out
-            else self._log_covariance(theta, data, total_weight)
-        )
-        se = params * np.sqrt(np.diag(self.log_covariance_))
-        self.standard_errors_ = dict(zip(self._names, (float(v) for v in se), strict=True))
+        if result.timed_out:
+            self.log_covariance_ = np.full((k, k), np.nan)
+        else:  # computed when first asked for (model comparisons never ask)
+            self.__dict__.pop("_covariance", None)
+            self._covariance_inputs = (theta, data, total_weight)
         self.fit_seconds_ = time.perf_counter() - started
         edge = params_at_edge(self._names, theta, self._bounds)
         self.warnings_ = []
@@ -527,6 +525,31 @@ class CountModel(LogParamModel):
             self.warnings_.append(
                 f"The {self.display_name} did not converge within {self.max_iter} iterations."
             )
+
+    @property
+    def log_covariance_(self) -> np.ndarray:
+        """Covariance of the log parameters (:meth:`_log_covariance`, computed on first use)."""
+        cov = self.__dict__.get("_covariance")
+        if cov is None:
+            pending = self.__dict__.get("_covariance_inputs")
+            if pending is None:
+                raise AttributeError("log_covariance_")
+            cov = self._log_covariance(*pending)
+            self._covariance = cov
+            self.__dict__.pop("_covariance_inputs", None)
+        return cov
+
+    @log_covariance_.setter
+    def log_covariance_(self, value: np.ndarray) -> None:
+        self.__dict__.pop("_covariance_inputs", None)
+        self._covariance = value
+
+    @property
+    def standard_errors_(self) -> dict[str, float]:
+        """Standard errors of the parameters (delta method from the log scale)."""
+        params = np.array([self.params_[n] for n in self._names])
+        se = params * np.sqrt(np.diag(self.log_covariance_))
+        return dict(zip(self._names, (float(v) for v in se), strict=True))
 
     def _log_covariance(self, theta: np.ndarray, data, total_weight: float) -> np.ndarray:
         """Return the covariance of the log parameters.

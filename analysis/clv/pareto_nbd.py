@@ -25,6 +25,7 @@ from scipy.special import gammaln, hyp2f1
 
 from analysis.clv._base import (
     ContinuousCountModel,
+    WeightedHistories,
     check_counts,
     check_horizon,
     continuous_inputs,
@@ -39,6 +40,7 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
 _NEAR_ONE = 0.9
 _PMF_PANELS = 64
 _SERIES_TERMS = 200  # terms of the series tried before the quadrature
+_SERIES_BLOCK = 8  # terms of the series summed at once
 
 
 def _log_f1_fallback(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -113,21 +115,27 @@ def _log_f1_series(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     is below ``1e-17`` of the sum. Near ``z = 1`` with ``c`` much larger than ``b`` (many
     purchases) this takes a few terms where SciPy's transformations fail.
     """
+    # Blocks of terms at once: within a block the running product and sum are accumulated in
+    # the same order as term by term (cumprod, cumsum), so the sum is the same to the last bit.
+    out = np.full(len(z), np.nan)
     term = np.ones_like(z)
     total = np.ones_like(z)
     todo = np.arange(len(z))
-    for k in range(_SERIES_TERMS):
-        bk, ck, zk = b[todo], c[todo], z[todo]
+    for first in range(0, _SERIES_TERMS, _SERIES_BLOCK):
+        k = np.arange(first, min(first + _SERIES_BLOCK, _SERIES_TERMS), dtype=np.float64)
+        bk, ck, zk = b[todo, None], c[todo, None], z[todo, None]
         ratio = (bk + k) / (ck + k) * zk
-        term[todo] *= ratio
-        total[todo] += term[todo]
+        terms = np.cumprod(np.column_stack([term[todo], ratio]), axis=1)[:, 1:]
+        totals = np.cumsum(np.column_stack([total[todo], terms]), axis=1)[:, 1:]
         q = np.maximum((bk + k + 1) / (ck + k + 1) * zk, zk)
-        done = term[todo] * q < 1e-17 * (1 - q) * total[todo]
-        todo = todo[~done]
+        done = terms * q < 1e-17 * (1 - q) * totals
+        finished = done.any(axis=1)
+        rows = np.flatnonzero(finished)
+        out[todo[rows]] = np.log(totals[rows, done[rows].argmax(axis=1)])
+        term[todo], total[todo] = terms[:, -1], totals[:, -1]
+        todo = todo[~finished]
         if not len(todo):
             break
-    out = np.log(total)
-    out[todo] = np.nan
     return out
 
 
@@ -199,24 +207,53 @@ def _log_g(params, x: np.ndarray, t: np.ndarray) -> np.ndarray:
     )
 
 
-def _log_terms(params, x, tx, T):
+def _log_terms(params, x, tx, T, pairs=None):
     """Log of the two parts of the likelihood (alive at ``T``; left between ``t_x`` and ``T``).
 
     Returns ``(log_const, alive, left)``: the log-likelihood is ``log_const + logaddexp(alive,
-    left)`` and ``P(alive) = exp(alive - logaddexp(alive, left))``.
+    left)`` and ``P(alive) = exp(alive - logaddexp(alive, left))``. ``pairs`` (from
+    :func:`_gap_pairs`, for these arrays) lets a fit evaluate ``G`` once per distinct ``(x, t)``.
     """
     r, alpha, s, beta = params
     log_const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     left = np.full(np.shape(x), -np.inf)
-    gap = T > tx
-    if gap.any():
-        g_tx = _log_g(params, x[gap], tx[gap])
-        g_T = _log_g(params, x[gap], T[gap])
+    if pairs is None:
+        pairs = _gap_pairs(x, tx, T, distinct=False)
+    gap, codes, (xu, tu) = pairs
+    if len(tu):
+        # G at t_x and at T in one call (each value depends on its own x and t only).
+        g = _log_g(params, xu, tu)
+        if codes is not None:
+            g = g[codes]
+        g_tx, g_T = np.split(g, 2)
         diff = np.minimum(g_T - g_tx, 0.0)
         log_a0 = g_tx + np.log(-np.expm1(np.minimum(diff, -1e-300)))
         left[gap] = np.log(s) - np.log(r + s + x[gap]) + log_a0
     return log_const, alive, left
+
+
+def _gap_pairs(x, tx, T, *, distinct: bool = True):
+    """Return ``(gap, codes, (x, t))``: the ``(x, t_x)`` then ``(x, T)`` pairs where ``T > t_x``.
+
+    With ``distinct`` the pairs are the distinct ones and ``codes`` maps the stacked pairs onto
+    them (a fit reuses them at every step); otherwise ``codes`` is None.
+    """
+    gap = T > tx
+    xg = x[gap]
+    xs, ts = np.concatenate([xg, xg]), np.concatenate([tx[gap], T[gap]])
+    if not distinct or len(xs) == 0:
+        return gap, None, (xs, ts)
+    codes, (xu, tu) = distinct_codes(xs, ts)
+    return gap, codes, (xu, tu)
+
+
+class _Histories(WeightedHistories):
+    """Distinct histories with the distinct ``(x, t)`` pairs at which ``G`` is needed."""
+
+    def __init__(self, x, tx, T, w):
+        super().__init__(x, tx, T, w)
+        self.pairs = _gap_pairs(self.x, self.tx, self.T)
 
 
 def _expm1_ratio(k: float, log_ratio: np.ndarray) -> np.ndarray:
@@ -259,6 +296,7 @@ class ParetoNBDModel(ContinuousCountModel):
     _names = ("r", "alpha", "s", "beta")
     _bounds = ((-15.0, np.log(1e4)), (-15.0, 25.0), (-15.0, np.log(1e4)), (-15.0, 25.0))
     _analytic_gradient = False
+    _data = _Histories
     display_name = "Pareto/NBD model"
 
     def __init__(
@@ -274,7 +312,7 @@ class ParetoNBDModel(ContinuousCountModel):
     def _negll(theta: np.ndarray, data) -> tuple[float, None]:
         params = np.exp(theta)
         with np.errstate(all="ignore"):
-            log_const, alive, left = _log_terms(params, data.x, data.tx, data.T)
+            log_const, alive, left = _log_terms(params, data.x, data.tx, data.T, data.pairs)
             ll = log_const + np.logaddexp(alive, left)
             total = float(np.multiply(data.w, ll).sum())
         return -total / data.total, None
