@@ -66,10 +66,14 @@ from analysis.patterns.availability import ITEM_COLUMNS, has_time_of_day, item_c
 from analysis.patterns.baskets import (
     MAX_RULE_ITEMS,
     SUPPORT_LADDER,
+    BasketCounts,
     Baskets,
     association_rules,
+    basket_counts,
     baskets,
     filter_rules,
+    pairing_plan,
+    rules_from_counts,
     strongest_pairs,
 )
 from analysis.patterns.channels import channel_acquisition
@@ -146,7 +150,11 @@ __all__ = [
     "first_order_items",
     "items_that_bring_back",
     "Baskets",
+    "BasketCounts",
     "baskets",
+    "basket_counts",
+    "pairing_plan",
+    "rules_from_counts",
     "association_rules",
     "filter_rules",
     "strongest_pairs",

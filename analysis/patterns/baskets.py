@@ -21,10 +21,14 @@ from analysis.patterns._common import item_lines, most_frequent
 __all__ = [
     "MAX_RULE_ITEMS",
     "SUPPORT_LADDER",
+    "BasketCounts",
     "Baskets",
     "association_rules",
+    "basket_counts",
     "baskets",
     "filter_rules",
+    "pairing_plan",
+    "rules_from_counts",
     "strongest_pairs",
 ]
 
@@ -66,6 +70,36 @@ class Baskets:
     def item_counts(self) -> np.ndarray:
         """Baskets containing each item."""
         return np.diff(self.matrix.tocsc().indptr)
+
+
+@dataclass(frozen=True)
+class BasketCounts:
+    """What association rules are built from: baskets, orders per item, orders per item pair.
+
+    Counted in memory (:func:`basket_counts`) or in a database
+    (:func:`analysis.pushdown.association_rules`); :func:`rules_from_counts` turns them into
+    rules.
+
+    Attributes
+    ----------
+    items : pd.Index
+        Item labels (alphabetical), each in at least one basket.
+    item_orders : ndarray of int64
+        Baskets (purchase orders naming an item) holding each item.
+    pair_a, pair_b, pair_orders : ndarray of int64
+        Item positions ``a < b`` and the baskets holding both. At least every pair of the
+        items :func:`pairing_plan` pairs up that is in its ``floor`` baskets or more; other
+        pairs may be there too (they are left out).
+    baskets : int
+        Purchase orders naming at least one item.
+    """
+
+    items: pd.Index
+    item_orders: np.ndarray
+    pair_a: np.ndarray
+    pair_b: np.ndarray
+    pair_orders: np.ndarray
+    baskets: int
 
 
 def baskets(tx: pd.DataFrame, column: str = "product", *, by: str = "order", as_of=None) -> Baskets:
@@ -116,16 +150,11 @@ _RULE_COLUMNS = [
 ]
 
 
-def _pair_counts(
-    matrix: sparse.csr_matrix, floor: int, max_items: int | None = None
-) -> tuple[np.ndarray, ...]:
-    """Item pairs (a < b) bought together in at least ``floor`` baskets: (a, b, count).
+def _pair_counts(matrix: sparse.csr_matrix, floor: int, keep: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Return the pairs (a < b) of ``keep`` items in ``floor`` baskets or more: (a, b, count).
 
-    Only items in at least ``floor`` baskets can be in such a pair, so the co-occurrence
-    product ``X.T @ X`` is restricted to them, and to the ``max_items`` most frequent of them.
+    The co-occurrence product ``X.T @ X`` is restricted to the columns ``keep`` (ascending).
     """
-    counts = np.diff(matrix.tocsc().indptr)
-    keep = most_frequent(counts, counts >= floor, len(counts) if max_items is None else max_items)
     if len(keep) < 2:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
@@ -133,6 +162,52 @@ def _pair_counts(
     co = sparse.triu(x.T @ x, k=1).tocoo()
     ok = co.data >= floor
     return keep[co.row[ok]], keep[co.col[ok]], co.data[ok].astype(np.int64)
+
+
+def pairing_plan(
+    item_orders: np.ndarray,
+    n: int,
+    *,
+    min_support: float | None = None,
+    min_orders: int = 5,
+    max_items: int = MAX_RULE_ITEMS,
+) -> tuple[int, np.ndarray]:
+    """Return the orders a pair needs at least and the positions of the items to pair up.
+
+    Only items in at least that many of the ``n`` baskets can be in such a pair; of them the
+    ``max_items`` in the most baskets (ties: alphabetical) are paired up. The settings are
+    those of :func:`association_rules`.
+    """
+    floor = _threshold(min_support, n, min_orders) if min_support is not None else int(min_orders)
+    floor = max(floor, 1)
+    counts = np.asarray(item_orders, dtype=np.int64)
+    return floor, most_frequent(counts, counts >= floor, int(max_items))
+
+
+def basket_counts(
+    tx: pd.DataFrame,
+    column: str = "product",
+    *,
+    min_support: float | None = None,
+    min_orders: int = 5,
+    max_items: int = MAX_RULE_ITEMS,
+    as_of=None,
+) -> BasketCounts:
+    """Count baskets, orders per item and the item pairs rules need, in memory.
+
+    The settings are those of :func:`association_rules`; the pairs are those of
+    :func:`pairing_plan`'s items in its ``floor`` baskets or more.
+    """
+    b = baskets(tx, column, as_of=as_of)
+    n = b.matrix.shape[0]
+    counts = b.item_counts.astype(np.int64)
+    floor, keep = pairing_plan(
+        counts, n, min_support=min_support, min_orders=min_orders, max_items=max_items
+    )
+    a, c, both = _pair_counts(b.matrix, floor, keep if n else keep[:0])
+    return BasketCounts(
+        items=b.items, item_orders=counts, pair_a=a, pair_b=c, pair_orders=both, baskets=n
+    )
 
 
 def association_rules(
@@ -188,26 +263,66 @@ def association_rules(
         paired up), ``capped`` (True when ``max_items`` left out an item in enough orders to
         be part of a rule listed, so the rules may differ from an uncapped count).
     """
-    b = baskets(tx, column, as_of=as_of)
-    n = b.matrix.shape[0]
-    counts = b.item_counts.astype(np.int64)
-    floor = _threshold(min_support, n, min_orders) if min_support is not None else int(min_orders)
-    floor = max(floor, 1)
-    a, c, both = _pair_counts(b.matrix, floor, max_items) if n else (np.zeros(0, np.int64),) * 3
-    considered, cut_max = _items_cut(counts, floor, max_items)
+    settings = {"min_support": min_support, "min_orders": min_orders, "max_items": max_items}
+    counts = basket_counts(tx, column, as_of=as_of, **settings)
+    return rules_from_counts(
+        counts,
+        column,
+        min_confidence=min_confidence,
+        min_rules=min_rules,
+        max_rules=max_rules,
+        **settings,
+    )
+
+
+def rules_from_counts(
+    counts: BasketCounts,
+    column: str = "product",
+    *,
+    min_support: float | None = None,
+    min_confidence: float = 0.0,
+    min_orders: int = 5,
+    min_rules: int = 20,
+    max_rules: int = 200,
+    max_items: int = MAX_RULE_ITEMS,
+) -> pd.DataFrame:
+    """Return the association rules of :func:`association_rules` from counts of baskets.
+
+    Parameters
+    ----------
+    counts : BasketCounts
+        From :func:`basket_counts` (in memory) or a database, counted with the same
+        ``min_support``, ``min_orders`` and ``max_items``.
+    column : str
+        The item column (``attrs["column"]``).
+    min_support, min_confidence, min_orders, min_rules, max_rules, max_items
+        As for :func:`association_rules`.
+
+    Returns
+    -------
+    DataFrame
+        What :func:`association_rules` returns.
+    """
+    n = int(counts.baskets)
+    item_orders = np.asarray(counts.item_orders, dtype=np.int64)
+    floor, keep = pairing_plan(
+        item_orders, n, min_support=min_support, min_orders=min_orders, max_items=max_items
+    )
+    a, c, both = _kept_pairs(counts, floor, keep)
+    considered, cut_max = _items_cut(item_orders, floor, max_items)
     (ant, con, cnt, conf), used_floor, truncated = _kept_rules(
         (np.r_[a, c], np.r_[c, a], np.r_[both, both]),
-        counts,
+        item_orders,
         floor if min_support is not None else None,
         min_confidence=min_confidence,
         ladder=(n, min_orders, min_rules, max_rules),
     )
-    out = _rules_frame(b.items, counts, n, ant, con, cnt, conf)
+    out = _rules_frame(counts.items, item_orders, n, ant, con, cnt, conf)
     out.attrs = {
         "min_support": used_floor / n if n else np.nan,
         "min_orders": int(used_floor),
-        "orders": int(n),
-        "items": len(b.items),
+        "orders": n,
+        "items": len(counts.items),
         "chosen": min_support is None,
         "truncated": bool(truncated),
         "column": column,
@@ -215,6 +330,21 @@ def association_rules(
         "capped": bool(cut_max > 0 and cut_max >= used_floor),
     }
     return out
+
+
+def _kept_pairs(
+    counts: BasketCounts, floor: int, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the pairs of ``keep`` items in ``floor`` baskets or more, sorted by (a, b)."""
+    a = np.asarray(counts.pair_a, dtype=np.int64)
+    b = np.asarray(counts.pair_b, dtype=np.int64)
+    both = np.asarray(counts.pair_orders, dtype=np.int64)
+    paired = np.zeros(len(counts.items), dtype=bool)
+    paired[keep] = True
+    ok = (both >= floor) & paired[a] & paired[b]
+    a, b, both = a[ok], b[ok], both[ok]
+    order = np.lexsort((b, a))
+    return a[order], b[order], both[order]
 
 
 def _kept_rules(

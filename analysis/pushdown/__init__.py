@@ -22,15 +22,18 @@ from analysis.pushdown._lines import (
     orders,
     resolve_as_of,
 )
-from analysis.pushdown.baskets import item_pair_counts
+from analysis.pushdown.baskets import association_rules, item_pair_counts
 from analysis.pushdown.breakdowns import top_breakdown, top_breakdown_in_period
+from analysis.pushdown.clusters import rfm_clusters
 from analysis.pushdown.clv import clv_summary, gamma_gamma_inputs
 from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
 from analysis.pushdown.cohorts import cohort_counts, retention_matrix
 from analysis.pushdown.customer import customer_lines, customer_profile
+from analysis.pushdown.migration import segment_migration
 from analysis.pushdown.new_returning import new_vs_returning, new_vs_returning_in_period
 from analysis.pushdown.overview import compare_scorecards, scorecard
 from analysis.pushdown.rfm import date_bounds, rfm_table, rfm_values
+from analysis.pushdown.value import compare_models, value_report
 
 __all__ = [
     "CANONICAL",
@@ -38,11 +41,13 @@ __all__ = [
     "line_days",
     "materialize",
     "NET_DECIMALS",
+    "association_rules",
     "clv_summary",
     "date_bounds",
     "cohort_counts",
     "cohort_report",
     "cohort_sizes",
+    "compare_models",
     "compare_scorecards",
     "customer_lines",
     "customer_profile",
@@ -54,9 +59,12 @@ __all__ = [
     "orders",
     "resolve_as_of",
     "retention_matrix",
+    "rfm_clusters",
     "rfm_table",
     "rfm_values",
     "scorecard",
+    "segment_migration",
     "top_breakdown",
     "top_breakdown_in_period",
+    "value_report",
 ]

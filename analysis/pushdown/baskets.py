@@ -1,4 +1,4 @@
-"""Items bought together: item pair counts over purchase orders, counted in the engine.
+"""Items bought together: item pair counts and association rules, counted in the engine.
 
 The lines counted are those of :func:`analysis.patterns.baskets` (``by="order"``): lines of
 purchase orders with an amount of 0 or more that name an item (blank names are none) and are
@@ -16,9 +16,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.nonproduct import code_columns, non_product_mask
+from analysis.patterns.baskets import (
+    MAX_RULE_ITEMS,
+    BasketCounts,
+    pairing_plan,
+    rules_from_counts,
+)
 from analysis.pushdown._lines import orders, resolve_as_of
 
-__all__ = ["item_pair_counts"]
+__all__ = ["association_rules", "item_pair_counts"]
 
 
 def _non_products(table: ir.Table) -> dict[str, list[str]]:
@@ -48,6 +54,35 @@ def _item_lines(table: ir.Table, column: str, as_of_ts: pd.Timestamp) -> ir.Tabl
     return lines.join(bought, ["customer_id", "order_id"]).distinct()
 
 
+def _item_orders(il: ir.Table) -> tuple[pd.Index, np.ndarray, int]:
+    """Return the items (Python's order), the baskets holding each, and the baskets."""
+    per_item = il.group_by("item").aggregate(n=il.count()).execute()
+    counts = dict(zip(per_item["item"].astype(str), per_item["n"].astype(np.int64), strict=True))
+    labels = sorted(counts)
+    n_baskets = int(il.select("customer_id", "order_id").distinct().count().execute())
+    item_orders = np.array([counts[k] for k in labels], dtype=np.int64)
+    return pd.Index(labels, dtype="str"), item_orders, n_baskets
+
+
+def _pairs(il: ir.Table, floor: int, items: list[str] | None = None) -> tuple[np.ndarray, ...]:
+    """Return the item pairs in ``floor`` baskets or more: (first, second, orders), first < second.
+
+    ``items`` restricts the pairs to those items (None: every item).
+    """
+    if items is not None:
+        il = il.filter(il.item.isin(items))
+    a = il.rename(item_a="item")
+    b = il.rename(item_b="item")
+    pairs = a.join(b, ["customer_id", "order_id"]).filter(lambda t: t.item_a < t.item_b)
+    counts = pairs.group_by(["item_a", "item_b"]).aggregate(orders=pairs.count())
+    counts = counts.filter(counts.orders >= int(floor)).execute()
+    first = counts["item_a"].astype(str).to_numpy()
+    second = counts["item_b"].astype(str).to_numpy()
+    swap = first > second  # the engine's collation may order text otherwise
+    lo, hi = np.where(swap, second, first), np.where(swap, first, second)
+    return lo, hi, counts["orders"].to_numpy(dtype=np.int64)
+
+
 def item_pair_counts(
     table: ir.Table, column: str = "product", *, min_orders: int = 1, as_of=None
 ) -> pd.DataFrame:
@@ -74,25 +109,15 @@ def item_pair_counts(
     """
     if column not in table.columns:
         raise KeyError(f"There is no {column!r} column in the transactions.")
-    as_of_ts = resolve_as_of(table, as_of)
-    il = _item_lines(table, column, as_of_ts)
-    per_item = il.group_by("item").aggregate(n=il.count())
-    a = il.rename(item_a="item")
-    b = il.rename(item_b="item")
-    pairs = a.join(b, ["customer_id", "order_id"]).filter(lambda t: t.item_a < t.item_b)
-    counts = pairs.group_by(["item_a", "item_b"]).aggregate(orders=pairs.count())
-    counts = counts.filter(counts.orders >= int(min_orders)).execute()
-    items = per_item.execute().set_index("item")["n"].astype(np.int64)
-    n_baskets = int(il.select("customer_id", "order_id").distinct().count().execute())
-    first = counts["item_a"].astype(str).to_numpy()
-    second = counts["item_b"].astype(str).to_numpy()
-    swap = first > second  # the engine's collation may order text otherwise
-    lo, hi = np.where(swap, second, first), np.where(swap, first, second)
+    il = _item_lines(table, column, resolve_as_of(table, as_of))
+    labels, item_orders, n_baskets = _item_orders(il)
+    items = pd.Series(item_orders, index=labels)
+    lo, hi, orders = _pairs(il, min_orders)
     out = pd.DataFrame(
         {
             "item_a": pd.array(lo, dtype="str"),
             "item_b": pd.array(hi, dtype="str"),
-            "orders": counts["orders"].to_numpy(dtype=np.int64),
+            "orders": orders,
             "a_orders": items.reindex(lo).to_numpy(dtype=np.int64),
             "b_orders": items.reindex(hi).to_numpy(dtype=np.int64),
         }
@@ -102,3 +127,59 @@ def item_pair_counts(
     )
     out.attrs["baskets"] = n_baskets
     return out
+
+
+def association_rules(
+    table: ir.Table,
+    column: str = "product",
+    *,
+    min_support: float | None = None,
+    min_confidence: float = 0.0,
+    min_orders: int = 5,
+    min_rules: int = 20,
+    max_rules: int = 200,
+    max_items: int = MAX_RULE_ITEMS,
+    as_of=None,
+) -> pd.DataFrame:
+    """:func:`analysis.patterns.association_rules` with the baskets counted in the engine.
+
+    Three small results come back: the baskets holding each item, the number of baskets, and
+    the pairs of the items paired up (:func:`analysis.patterns.pairing_plan`) in enough
+    baskets; the rules are then made by :func:`analysis.patterns.rules_from_counts`, as in
+    memory.
+
+    Parameters
+    ----------
+    table : ibis Table
+        Canonical transactions plus ``column``.
+    column, min_support, min_confidence, min_orders, min_rules, max_rules, max_items, as_of
+        As for :func:`analysis.patterns.association_rules`.
+
+    Returns
+    -------
+    DataFrame
+        The same rules, values and ``attrs`` as the in-memory function.
+    """
+    if column not in table.columns:
+        raise KeyError(f"There is no {column!r} column in the transactions.")
+    il = _item_lines(table, column, resolve_as_of(table, as_of))
+    items, item_orders, n = _item_orders(il)
+    settings = {"min_support": min_support, "min_orders": min_orders, "max_items": max_items}
+    floor, keep = pairing_plan(item_orders, n, **settings)
+    none = np.zeros(0, dtype=np.int64)
+    a = b = both = none
+    if len(keep) >= 2:
+        chosen = None if len(keep) == len(items) else items[keep].tolist()
+        lo, hi, both = _pairs(il, floor, chosen)
+        a, b = items.get_indexer(lo).astype(np.int64), items.get_indexer(hi).astype(np.int64)
+    counts = BasketCounts(
+        items=items, item_orders=item_orders, pair_a=a, pair_b=b, pair_orders=both, baskets=n
+    )
+    return rules_from_counts(
+        counts,
+        column,
+        min_confidence=min_confidence,
+        min_rules=min_rules,
+        max_rules=max_rules,
+        **settings,
+    )

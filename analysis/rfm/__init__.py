@@ -9,17 +9,19 @@ The package's stable API is every name below, importable as ``analysis.rfm.<name
   :func:`score_values`, :func:`to_five_point`, :func:`date_bounds`).
 - :mod:`~analysis.rfm.segments`: tables about an RFM table (:func:`segment_summary`,
   :func:`rf_grid`, :func:`score_ranges`, :func:`distribution_counts`).
-- :mod:`~analysis.rfm.migration`: segments at two dates (:func:`segment_migration`, :data:`NEW`).
+- :mod:`~analysis.rfm.migration`: segments at two dates (:func:`segment_migration`, :data:`NEW`;
+  :func:`migration_from_tables` counts it from two RFM tables, :func:`comparison_date`).
 - :mod:`~analysis.rfm.customers`: drill-down and exports (:func:`customer_attributes`,
   :func:`segment_customers`, :func:`customer_orders`, :func:`example_customer`).
-- :mod:`~analysis.rfm.clusters`: k-means groups (:class:`RFMKMeans`, :func:`rfm_clusters`).
+- :mod:`~analysis.rfm.clusters`: k-means groups (:class:`RFMKMeans`, :func:`rfm_clusters`,
+  :func:`clusters_from_rfm`).
 - :mod:`~analysis.rfm.describe`: the results in words (:func:`describe_segments`,
   :func:`describe_migration`, :func:`describe_score_cuts`, :func:`explanation`,
   :func:`worked_example`; ``summary_sentences`` and ``migration_sentences`` are the former
   names of the first two).
 """
 
-from analysis.rfm.clusters import ClusterResult, RFMKMeans, rfm_clusters
+from analysis.rfm.clusters import ClusterResult, RFMKMeans, clusters_from_rfm, rfm_clusters
 from analysis.rfm.customers import (
     MAX_ATTRIBUTE_COLUMNS,
     customer_attributes,
@@ -36,7 +38,7 @@ from analysis.rfm.describe import (
     summary_sentences,
     worked_example,
 )
-from analysis.rfm.migration import NEW, segment_migration
+from analysis.rfm.migration import NEW, comparison_date, migration_from_tables, segment_migration
 from analysis.rfm.rules import (
     GRID,
     RULE_COLUMNS,
@@ -78,6 +80,8 @@ __all__ = [
     "score_ranges",
     "distribution_counts",
     "segment_migration",
+    "comparison_date",
+    "migration_from_tables",
     "migration_sentences",
     "customer_attributes",
     "segment_customers",
@@ -89,4 +93,5 @@ __all__ = [
     "describe_segments",
     "summary_sentences",
     "rfm_clusters",
+    "clusters_from_rfm",
 ]

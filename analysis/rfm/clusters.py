@@ -12,7 +12,7 @@ from analysis.core.floats import make_float_safe
 from analysis.core.text import money
 from analysis.rfm.scores import rfm_table
 
-__all__ = ["ClusterResult", "RFMKMeans", "rfm_clusters"]
+__all__ = ["ClusterResult", "RFMKMeans", "clusters_from_rfm", "rfm_clusters"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,38 @@ def rfm_clusters(
         and described with its median recency, frequency and spend.
     """
     rfm = rfm_table(tx, as_of=as_of)
+    return clusters_from_rfm(
+        rfm, k_min=k_min, k_max=k_max, random_state=random_state, currency=currency
+    )
+
+
+def clusters_from_rfm(
+    rfm: pd.DataFrame,
+    *,
+    k_min: int = 2,
+    k_max: int = 6,
+    random_state: int = 0,
+    currency: str | None = None,
+) -> ClusterResult:
+    """:func:`rfm_clusters` on an RFM table already computed (in memory or in a database).
+
+    Parameters
+    ----------
+    rfm : DataFrame
+        :func:`analysis.rfm.rfm_table` or :func:`analysis.pushdown.rfm_table` output (only
+        ``recency``, ``frequency`` and ``monetary`` are used).
+    k_min, k_max, random_state, currency
+        As for :func:`rfm_clusters`.
+
+    Returns
+    -------
+    ClusterResult
+        As :func:`rfm_clusters`. The customers are sorted by id before fitting, so the groups
+        do not depend on the order of the rows (a database has no "order of first
+        appearance"); ``labels`` keep the order of ``rfm``.
+    """
+    order = np.argsort(rfm.index.astype("str").to_numpy(), kind="stable")
+    rfm = rfm.iloc[order]
     model = RFMKMeans((k_min, k_max), random_state=random_state).fit(rfm)
     labels = pd.Series(model.labels_, index=rfm.index, name="cluster")
     grouped = rfm.groupby(labels.to_numpy(), sort=True)
@@ -226,6 +258,7 @@ def rfm_clusters(
     silhouette = pd.DataFrame(
         {"k": list(model.silhouette_), "silhouette": list(model.silhouette_.values())}
     )
+    labels = labels.iloc[np.argsort(order, kind="stable")]
     return ClusterResult(
         labels=labels, centres=centres, silhouette=silhouette, n_clusters=model.n_clusters_
     )

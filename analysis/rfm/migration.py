@@ -9,7 +9,7 @@ from analysis.core.floats import make_float_safe
 from analysis.core.orders import resolve_as_of
 from analysis.rfm.scores import rfm_table
 
-__all__ = ["NEW", "segment_migration"]
+__all__ = ["NEW", "comparison_date", "migration_from_tables", "segment_migration"]
 
 NEW = "new"
 """Label of the 'previous segment' of customers who had not bought yet at the earlier date."""
@@ -49,15 +49,45 @@ def segment_migration(
         earlier date is in neither table's later segments and is not counted.)
     """
     as_of_ts = resolve_as_of(tx, as_of)
+    prev_ts = comparison_date(as_of_ts, previous_as_of)
+    now = rfm_table(tx, as_of=as_of_ts, bins=bins, rules=rules)
+    before = rfm_table(tx, as_of=prev_ts, bins=bins, rules=rules)
+    return migration_from_tables(now, before)
+
+
+def comparison_date(as_of: pd.Timestamp, previous_as_of=None) -> pd.Timestamp:
+    """Return the earlier date of a migration: ``previous_as_of`` or 90 days before ``as_of``.
+
+    Raises
+    ------
+    ValueError
+        When that date is not earlier than ``as_of``.
+    """
     prev_ts = (
-        as_of_ts - pd.Timedelta(days=90)
+        as_of - pd.Timedelta(days=90)
         if previous_as_of is None
         else pd.Timestamp(previous_as_of).normalize()
     )
-    if prev_ts >= as_of_ts:
+    if prev_ts >= as_of:
         raise ValueError("The comparison date must be earlier than the as-of date.")
-    now = rfm_table(tx, as_of=as_of_ts, bins=bins, rules=rules)
-    before = rfm_table(tx, as_of=prev_ts, bins=bins, rules=rules)
+    return prev_ts
+
+
+def migration_from_tables(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Count customers by (segment in ``before``, segment in ``now``).
+
+    Parameters
+    ----------
+    now, before : DataFrame
+        :func:`analysis.rfm.scores.rfm_table` outputs at the later and the earlier date (in
+        memory or from :func:`analysis.pushdown.rfm_table`: the customers' order does not
+        matter), with their ``attrs["as_of"]``.
+
+    Returns
+    -------
+    DataFrame
+        What :func:`segment_migration` returns.
+    """
     cats = list(now["segment"].cat.categories)
     for c in before["segment"].cat.categories:
         if c not in cats:
@@ -77,7 +107,7 @@ def segment_migration(
         index=pd.Index([NEW, *cats], name="previous_segment", dtype="str"),
         columns=pd.Index(cats, name="segment", dtype="str"),
     )
-    out.attrs = {"as_of": as_of_ts, "previous_as_of": prev_ts}
+    out.attrs = {"as_of": now.attrs["as_of"], "previous_as_of": before.attrs["as_of"]}
     return out
 
 

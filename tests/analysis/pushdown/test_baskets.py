@@ -76,3 +76,58 @@ def test_a_missing_item_column_is_a_clear_error(parity_examples):
     table = duckdb_table(parity_examples["cdnow"])
     with pytest.raises(KeyError, match="product"):
         pushdown.item_pair_counts(table, "product")
+
+
+RULE_SETTINGS = [
+    {},  # the page's: the support chosen on the ladder
+    {"min_support": 0.001, "min_orders": 1},
+    {"min_support": 0.0005, "min_orders": 1, "max_rules": 7, "min_confidence": 0.2},
+    {"min_orders": 2, "max_items": 5},  # only the 5 items in the most orders paired up
+]
+
+
+def check_rules(tx: pd.DataFrame, table, column: str, **settings) -> None:
+    expected = patterns.association_rules(tx, column, **settings)
+    got = pushdown.association_rules(table, column, **settings)
+    pd.testing.assert_frame_equal(got, expected, rtol=1e-12)
+    assert got.attrs == expected.attrs or (
+        np.isnan(got.attrs["min_support"]) and np.isnan(expected.attrs["min_support"])
+    )
+
+
+def test_rules_equal_in_memory(engine_cases):
+    for _, tx, table in engine_cases:
+        for column in ("product", "category"):
+            if column in table.columns and tx[column].notna().any():
+                for settings in RULE_SETTINGS:
+                    check_rules(tx, table, column, **settings)
+
+
+def test_rules_of_hand_made_baskets_and_an_as_of():
+    tx = pd.DataFrame(
+        {
+            "customer_id": list("aaabbbccdd"),
+            "order_id": ["1", "1", "1", "2", "2", "2", "3", "3", "4", "4"],
+            "order_date": pd.to_datetime(
+                ["2024-01-01"] * 6 + ["2024-01-02"] * 2 + ["2024-02-01"] * 2
+            ),
+            "amount": [1.0] * 10,
+            "product": ["tea", "cup", "pot", "tea", "cup", "jam", "tea", "cup", "jam", "pot"],
+        }
+    )
+    table = duckdb_table(tx)
+    got = pushdown.association_rules(table, min_orders=2, min_support=0.5)
+    assert got[["antecedent", "consequent", "orders"]].values.tolist() == [
+        ["cup", "tea", 3],
+        ["tea", "cup", 3],
+    ]
+    assert got.attrs["orders"] == 4 and got.attrs["items"] == 4
+    check_rules(tx, table, "product", min_orders=1, min_support=0.1)
+    check_rules(tx, table, "product", min_orders=1, as_of="2024-01-15")
+    empty = pushdown.association_rules(table, as_of="2023-01-01")  # no basket yet
+    assert empty.empty and empty.attrs["orders"] == 0
+
+
+def test_rules_need_the_item_column(parity_examples):
+    with pytest.raises(KeyError, match="product"):
+        pushdown.association_rules(duckdb_table(parity_examples["cdnow"]), "product")
