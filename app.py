@@ -12,6 +12,7 @@ from ui import auth
 from ui.data import source_picker
 from ui.navigation import available_pages
 from ui.share import name_values_not_understood, remember_link_values
+from ui.warm import preload
 
 # The tab icon is a file of our own: a ":material/..." icon would make every visitor's browser
 # fetch it from Google's font servers.
@@ -38,6 +39,9 @@ if not auth.is_authorised():
     ]
     st.navigation(sign_in, position="hidden").run()
     st.stop()
+
+# Once per server process: load the app's code and keep it out of every later garbage collection.
+preload()
 
 pages: dict[str, list] = {}
 for i, spec in enumerate(available_pages()):
