@@ -16,6 +16,7 @@ from ui.components import (
     what_this_says,
 )
 from ui.data import require_transactions
+from ui.model_choice import best_purchase_model, chosen_purchase_model
 from ui.share import linked
 from ui.text import inert
 
@@ -30,7 +31,7 @@ st.caption(
     "next. Amounts are in the currency of your file."
 )
 
-progress = Progress("Looking up this customer", total=8)
+progress = Progress("Looking up this customer", total=9)
 listing = compute(profile.customer_list, ds)
 if len(listing) == 0:
     empty_state("There are no customers before the end of the data.")
@@ -80,8 +81,18 @@ except EXPLAINED_ERRORS:
     rfm_card = None
 value_customers = None
 value_note = None
+# The purchase model Customer value uses (its pick, else the best on a held-back period), so a
+# customer's expected value is the same here, there and on "What to do now".
+value_model = chosen_purchase_model()
+if value_model is None:
+    try:
+        value_model = best_purchase_model(compute(clv.compare_models, ds))
+    except EXPLAINED_ERRORS:
+        value_model = best_purchase_model(None)
 try:
-    value_customers = compute(clv.value_report, ds, **defaults.VALUE_SETTINGS).customers
+    value_customers = compute(
+        clv.value_report, ds, **defaults.VALUE_SETTINGS, model=value_model
+    ).customers
 except EXPLAINED_ERRORS as exc:
     value_note = f"Expected value not available: {exc}"
 risk_scores = None
@@ -160,8 +171,8 @@ if value and "clv" in value:
     cols[2].metric(
         f"Value, next {VALUE_MONTHS} months",
         money(value["clv"], ds.currency),
-        help="Discounted expected net revenue from this customer (BG/NBD and Gamma-Gamma "
-        "models, see Customer value).",
+        help="Discounted expected net revenue from this customer "
+        f"({clv.MODEL_NAMES[value_model]} and Gamma-Gamma models, as on Customer value).",
     )
 if value and "churn_risk" in value:
     cols[3].metric(
@@ -174,7 +185,8 @@ elif value and "p_alive" in value:
     cols[3].metric(
         "Still a customer",
         f"{value['p_alive']:.0%}",
-        help="The chance this customer still buys from you, judged from their own purchase rhythm (P(alive) of the BG/NBD model; see Customer value).",
+        help="The chance this customer still buys from you, judged from their own purchase "
+        f"rhythm (P(alive) of the {clv.MODEL_NAMES[value_model]} model; see Customer value).",
     )
 if rfm_card and rfm_card["action"]:
     st.markdown(
