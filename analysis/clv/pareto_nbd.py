@@ -263,6 +263,28 @@ def _expm1_ratio(k: float, log_ratio: np.ndarray) -> np.ndarray:
     return -np.expm1(-k * log_ratio) / k
 
 
+class _Grouped:
+    """Customers grouped by history, with the distinct ``(x, t)`` pairs of :func:`_gap_pairs`.
+
+    :meth:`of` groups ``(x, t_x, T)`` once and returns the same grouping while called with the
+    same customers.
+    """
+
+    def __init__(self) -> None:
+        self.key = None
+
+    def of(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> _Grouped:
+        """Return this grouping, computed for ``(x, t_x, T)`` unless it already is."""
+        key = self.key
+        if key is None or not all(
+            np.array_equal(a, b) for a, b in zip(key, (x, tx, T), strict=True)
+        ):
+            self.codes, (self.x, self.tx, self.T) = distinct_codes(x, tx, T)
+            self.pairs = _gap_pairs(self.x, self.tx, self.T)
+            self.key = (x.copy(), tx.copy(), T.copy())
+        return self
+
+
 class ParetoNBDModel(ContinuousCountModel):
     """Pareto/NBD model of purchase counts (Schmittlein, Morrison & Colombo 1987).
 
@@ -328,15 +350,33 @@ class ParetoNBDModel(ContinuousCountModel):
             ll = log_const + np.logaddexp(alive, left)
         return pd.Series(ll, index=summary.index, name="log_likelihood")
 
-    def _p_alive(self, params, x, tx, T) -> np.ndarray:
+    def _p_alive(self, params, x, tx, T, grouped=None) -> np.ndarray:
         x, tx, T = (np.asarray(v, dtype=np.float64) for v in (x, tx, T))
-        if x.ndim == 1 and len(x) > 64:  # once per distinct history
-            codes, (xu, txu, Tu) = distinct_codes(x, tx, T)
-            if len(xu) < len(x):
-                return self._p_alive(params, xu, txu, Tu)[codes]
+        if grouped is None and x.ndim == 1 and len(x) > 64:  # once per distinct history
+            grouped = _Grouped().of(x, tx, T)
+        if grouped is not None and len(grouped.x) < len(x):
+            with np.errstate(all="ignore"):
+                _, alive, left = _log_terms(params, grouped.x, grouped.tx, grouped.T, grouped.pairs)
+                return np.exp(alive - np.logaddexp(alive, left))[grouped.codes]
         with np.errstate(all="ignore"):
             _, alive, left = _log_terms(params, x, tx, T)
             return np.exp(alive - np.logaddexp(alive, left))
+
+    def distinct_histories(self, x, T) -> _Grouped:
+        """Return a reusable grouping of the customers by history (filled on first use)."""
+        return _Grouped()
+
+    def _expectations(self, params, ts, x, tx, T, *, exact: bool = True, histories=None):
+        """Conditional expected purchases at several horizons ``ts`` (list of arrays).
+
+        ``histories`` (from :meth:`distinct_histories`) keeps the customers' grouping by
+        history across calls (the parameter draws of an interval).
+        """
+        x, tx, T = (np.asarray(v, dtype=np.float64) for v in (x, tx, T))
+        grouped = histories.of(x, tx, T) if isinstance(histories, _Grouped) else None
+        alive = self._p_alive(params, x, tx, T, grouped)
+        with np.errstate(under="ignore"):
+            return [self._given_alive(params, float(t), x, T) * alive for t in ts]
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is still active at the end of observation ``T``.
