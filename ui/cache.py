@@ -368,9 +368,23 @@ def _to_spec(chart) -> dict:
     return _convert_altair_to_vega_lite_spec(_Unvalidated(chart))
 
 
+def _build_spec(builder: Callable, args: tuple, kwargs: dict) -> dict:
+    """Return the spec of the chart ``builder(*args, **kwargs)``, built without Altair's checks.
+
+    Altair's debug mode (on by default) validates every axis, scale and title against the
+    JSON schema as it is made; it never changes the spec. It is switched off while the chart
+    is built, as Altair itself does while it copies charts (``debug_mode`` is a process-wide
+    flag: another thread may see it off meanwhile, which only skips those checks there too).
+    """
+    from altair.utils.schemapi import debug_mode
+
+    with debug_mode(False):
+        return _to_spec(builder(*args, **kwargs))
+
+
 @st.cache_resource(max_entries=CHART_ENTRIES, ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _chart_spec(key: str, _builder: Callable, _args: tuple, _kwargs: dict) -> dict:
-    return _to_spec(_builder(*_args, **_kwargs))
+    return _build_spec(_builder, _args, _kwargs)
 
 
 def chart_spec(builder: Callable, *args, **kwargs) -> dict:
@@ -382,7 +396,7 @@ def chart_spec(builder: Callable, *args, **kwargs) -> dict:
     """
     key = content_key(builder, args, kwargs)
     if key is None:  # unhashable input: build it every time
-        return _to_spec(builder(*args, **kwargs))
+        return _build_spec(builder, args, kwargs)
     return _chart_spec(key, builder, args, kwargs)
 
 

@@ -121,7 +121,7 @@ def named_bars(
         Height of one bar's row, in pixels.
     """
     return (
-        alt.Chart(data)
+        alt.Chart(data, height=alt.Step(step))
         .mark_bar()
         .encode(
             y=name_axis(name, data[name].tolist(), label_limit=label_limit),
@@ -129,7 +129,6 @@ def named_bars(
             color=color,
             tooltip=tooltip,
         )
-        .properties(height=alt.Step(step))
     )
 
 

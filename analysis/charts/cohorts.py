@@ -187,7 +187,7 @@ def _cell_layers(
 ) -> list[alt.Chart]:
     """Return the heatmap's cells, the dashed outline of partial cells and (maybe) the labels."""
     fmt, value_title = VALUE_FORMATS[metric]
-    base = alt.Chart(data)
+    base = alt.Chart()  # the data is the layer's (see heatmap)
     cells = base.mark_rect().encode(
         x=alt.X("period_number:O", title=f"{unit.capitalize()}s since first purchase"),
         y=y,
@@ -214,18 +214,18 @@ def _cell_layers(
     outline = (
         base.transform_filter(alt.datum.partial)
         .mark_rect(fill=None, stroke="#d62728", strokeDash=[3, 2], strokeWidth=1.5)
-        .encode(x="period_number:O", y=y)
+        .encode(x=alt.X("period_number:O"), y=y)
     )
     layers = [cells, outline]
     if labelled:
         mid = (domain[0] + domain[1]) / 2
         layers.append(
             base.mark_text(fontSize=10).encode(
-                x="period_number:O",
+                x=alt.X("period_number:O"),
                 y=y,
-                text="label:N",
-                color=alt.condition(
-                    alt.datum.value > mid, alt.value("white"), alt.value("#1f1f1f")
+                text=alt.Text("label:N"),
+                color=alt.ColorValue(
+                    **alt.condition(alt.datum.value > mid, alt.value("white"), alt.value("#1f1f1f"))
                 ),
             )
         )
@@ -236,23 +236,26 @@ def _size_bars(data: pd.DataFrame, order: list[str], height: int, *, texts: bool
     """Return the cohort sizes as bars (with their counts written beside them when ``texts``)."""
     size_rows = data[data["period_number"] == 0]  # period 0 is observable in every row
     size_chart = (
-        alt.Chart(size_rows)
+        alt.Chart(size_rows if not texts else alt.Undefined, width=90, height=height)
         .mark_bar(color=theme.OTHER)
         .encode(
             x=alt.X("customers:Q", title="Customers", axis=alt.Axis(format="~s")),
             y=alt.Y("row:N", sort=order, axis=None),
             tooltip=[alt.Tooltip("row:N", title="Cohort"), alt.Tooltip("customers:Q", format=",")],
         )
-        .properties(width=90, height=height)
     )
     if not texts:
         return size_chart
     size_text = (
-        alt.Chart(size_rows)
+        alt.Chart()
         .mark_text(align="left", dx=3, fontSize=10)
-        .encode(x="customers:Q", y=alt.Y("row:N", sort=order, axis=None), text="customers:Q")
+        .encode(
+            x=alt.X("customers:Q"),
+            y=alt.Y("row:N", sort=order, axis=None),
+            text=alt.Text("customers:Q"),
+        )
     )
-    return alt.layer(size_chart, size_text)
+    return alt.layer(size_chart, size_text, data=size_rows)
 
 
 def _pool_by_quarter(matrix: pd.DataFrame) -> bool:
@@ -309,8 +312,8 @@ def heatmap(
         axis=alt.Axis(labelOverlap="parity") if row_px < 12 else alt.Axis(),
     )
     layers = _cell_layers(data, y, domain, unit=unit, metric=metric, labelled=labelled)
-    grid = alt.layer(*layers).properties(width=width, height=height)
-    chart = alt.hconcat(grid, _size_bars(data, order, height, texts=row_px >= 12), spacing=8)
+    grid = alt.layer(*layers, data=data, width=width, height=height)
+    bars = _size_bars(data, order, height, texts=row_px >= 12)
     subtitle = "Blank: not observable yet."
     if by_quarter:
         subtitle = (
@@ -323,8 +326,11 @@ def heatmap(
             + subtitle
         )
     value_title = VALUE_FORMATS[metric][1]
-    return chart.properties(
-        title=alt.TitleParams(title or value_title + " by cohort", subtitle=subtitle)
+    return alt.hconcat(
+        grid,
+        bars,
+        spacing=8,
+        title=alt.TitleParams(title or value_title + " by cohort", subtitle=subtitle),
     )
 
 
@@ -376,7 +382,7 @@ def _group_layers(
     layers = [
         alt.Chart(band_data)
         .mark_area(opacity=0.15)
-        .encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=color),
+        .encode(x=x, y=alt.Y("low:Q", title=y_title), y2=alt.Y2("high:Q"), color=color),
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=25))
         .encode(
@@ -393,7 +399,7 @@ def _group_layers(
         layers.append(
             alt.Chart(_drop_first(overall.reset_index(), metric))
             .mark_line(color=AVERAGE_COLOR, strokeDash=[5, 3])
-            .encode(x=x, y="value:Q")
+            .encode(x=x, y=alt.Y("value:Q"))
         )
     return layers
 
@@ -416,7 +422,7 @@ def _cohort_layers(
                 scale=alt.Scale(scheme="viridis"),
                 legend=None,
             ),
-            detail="row:N",
+            detail=alt.Detail("row:N"),
             tooltip=[
                 alt.Tooltip("row:N", title="Cohort"),
                 alt.Tooltip("period_number:Q", title=f"{unit.capitalize()}s since"),
@@ -428,7 +434,7 @@ def _cohort_layers(
     band = (
         alt.Chart(data.dropna(subset=["low", "high"]))
         .mark_area(color=AVERAGE_COLOR, opacity=0.15)
-        .encode(x=x, y="low:Q", y2="high:Q")
+        .encode(x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
     average = (
         alt.Chart(data)
@@ -437,7 +443,7 @@ def _cohort_layers(
             strokeWidth=3,
             point=alt.OverlayMarkDef(color=AVERAGE_COLOR, size=30),
         )
-        .encode(x=x, y="value:Q", tooltip=_curve_tooltip(unit, fmt, "Weighted average"))
+        .encode(x=x, y=alt.Y("value:Q"), tooltip=_curve_tooltip(unit, fmt, "Weighted average"))
     )
     return [cohort_lines, band, average]
 
@@ -489,11 +495,8 @@ def curves_chart(
         )
     if metric != "revenue_per_customer":
         subtitle += f" {unit.capitalize()} 0 is 100% by definition and not drawn."
-    return (
-        alt.layer(*layers)
-        .properties(
-            height=320,
-            title=alt.TitleParams(title or f"{value_title}, by {unit}", subtitle=subtitle),
-        )
-        .interactive(bind_y=False)
-    )
+    return alt.layer(
+        *layers,
+        height=320,
+        title=alt.TitleParams(title or f"{value_title}, by {unit}", subtitle=subtitle),
+    ).interactive(bind_y=False)

@@ -42,7 +42,7 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
             "value": pd.concat([summary["customers"], summary["revenue"]], ignore_index=True),
         }
     )
-    base = alt.Chart(long).encode(
+    base = alt.Chart().encode(  # the data is the layer's
         y=name_axis("segment", order, label_limit=250),
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="Share"),
         color=alt.Color("segment:N", scale=theme.segment_scale(order), legend=None),
@@ -55,12 +55,10 @@ def segment_bars(summary: pd.DataFrame) -> alt.Chart:
     )
     bars = base.mark_bar()
     labels = base.mark_text(align="left", dx=3).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.value("#333")
+        text=alt.Text("share:Q", format=".0%"), color=alt.ColorValue("#333")
     )
-    return (
-        alt.layer(bars, labels)
-        .properties(width=260, height=alt.Step(22))
-        .facet(column=alt.Column("what:N", title=None, sort=["Customers", "Net revenue"]))
+    return alt.layer(bars, labels, data=long, width=260, height=alt.Step(22)).facet(
+        column=alt.Column("what:N", title=None, sort=["Customers", "Net revenue"])
     )
 
 
@@ -85,7 +83,7 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
     )
     colours = theme.segment_colors(_in_segment_order(data["name"]))
     data["ink"] = data["name"].map(lambda n: theme.ink_on(colours[n]))
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(  # the data is the layer's
         x=alt.X(
             "f_score:O", title="Frequency score (higher = more orders)", axis=alt.Axis(labelAngle=0)
         ),
@@ -108,9 +106,11 @@ def rf_grid_heatmap(grid: pd.DataFrame) -> alt.Chart:
         ],
     )
     ink = alt.Color("ink:N", scale=None, legend=None)  # white on dark cells, black on light
-    counts = base.mark_text(fontSize=13, fontWeight="bold", dy=-7).encode(text="label:N", color=ink)
-    names = base.mark_text(fontSize=9, dy=8).encode(text="name:N", color=ink)
-    return alt.layer(cells, counts, names).properties(height=380)
+    counts = base.mark_text(fontSize=13, fontWeight="bold", dy=-7).encode(
+        text=alt.Text("label:N"), color=ink
+    )
+    names = base.mark_text(fontSize=9, dy=8).encode(text=alt.Text("name:N"), color=ink)
+    return alt.layer(cells, counts, names, data=data, height=380)
 
 
 def distribution_chart(counts: pd.DataFrame, measure: str) -> alt.Chart:
@@ -125,7 +125,7 @@ def distribution_chart(counts: pd.DataFrame, measure: str) -> alt.Chart:
     """
     order = counts["label"].tolist()
     return (
-        alt.Chart(counts)
+        alt.Chart(counts, height=220)
         .mark_bar(color=theme.NEUTRAL)
         .encode(
             x=alt.X("label:N", sort=order, title=MEASURE_TITLES.get(measure, measure)),
@@ -135,7 +135,6 @@ def distribution_chart(counts: pd.DataFrame, measure: str) -> alt.Chart:
                 alt.Tooltip("customers:Q", title="Customers", format=","),
             ],
         )
-        .properties(height=220)
     )
 
 
@@ -153,7 +152,7 @@ def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
     long = matrix.stack().rename("customers").reset_index()
     long.attrs = {}  # the matrix's dates are not chart data
     long["label"] = long["customers"].map(lambda v: f"{v:,}" if v else "")
-    base = alt.Chart(long).encode(
+    base = alt.Chart().encode(  # the data is the layer's
         x=alt.X(
             "segment:N",
             sort=cols,
@@ -178,12 +177,14 @@ def migration_heatmap(matrix: pd.DataFrame) -> alt.Chart:
         ],
     )
     text = base.mark_text(fontSize=11).encode(
-        text="label:N",
-        color=alt.condition(
-            f"datum.customers >= {dark_from}", alt.value("white"), alt.value("#222")
+        text=alt.Text("label:N"),
+        color=alt.ColorValue(
+            **alt.condition(
+                f"datum.customers >= {dark_from}", alt.value("white"), alt.value("#222")
+            )
         ),
     )
-    return alt.layer(cells, text).properties(height=alt.Step(28))
+    return alt.layer(cells, text, data=long, height=alt.Step(28))
 
 
 def cluster_bars(centres: pd.DataFrame) -> alt.Chart:
