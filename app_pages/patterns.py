@@ -7,6 +7,7 @@ from analysis import patterns as P
 from analysis.charts import overview as charts_overview
 from analysis.charts import patterns as charts_patterns
 from analysis.core.text import money, money_format
+from ui import engine
 from ui.cache import Progress, chart, compute, derived
 from ui.components import download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -72,6 +73,7 @@ tab_when, tab_what, tab_together, tab_pay, tab_how = st.tabs(
 @st.fragment
 def when_tab() -> None:
     """Show when customers buy; this tab's own controls rerun this tab only."""
+    engine.say_sample(ds, "The figures of this tab are")
     has_time = compute(P.has_time_of_day, ds)
     value = (
         linked(
@@ -164,6 +166,7 @@ with tab_when:
 @st.fragment
 def what_tab() -> None:
     """Show what customers buy; this tab's own controls rerun this tab only."""
+    engine.say_sample(ds, "The figures of this tab are")
     if level is None:
         empty_state(no_items_what)
     else:
@@ -259,7 +262,8 @@ def together_tab() -> None:
         empty_state(no_items_together)
     else:
         st.subheader(f"{LEVEL_NAMES[level]} bought together")
-        rules = compute(P.association_rules, ds, column=level)
+        rules = engine.compute(P.association_rules, ds, column=level)
+        engine.say_where(ds, "These rules' order counts are")
         what_this_says(P.describe_rules(rules))
         c1, c2, c3 = st.columns(3)
         min_lift = c1.number_input(
@@ -323,6 +327,7 @@ def together_tab() -> None:
             )
 
         st.subheader("Customers who bought this also bought")
+        engine.say_sample(ds, "These similarities and the suggestions below are")
         options = compute(P.top_items, ds, column=level, n=200, by="customers")[level].tolist()
         item = st.selectbox(
             f"Pick a {word}",
@@ -376,8 +381,9 @@ with tab_together:
 @st.fragment
 def pay_tab() -> None:
     """Show what customers pay; this tab's own controls rerun this tab only."""
+    engine.say_sample(ds, "The figures of this tab are")
     st.subheader("Order values")
-    values = compute(P.order_value_summary, ds)
+    values = compute(P.order_value_summary, ds, currency=ds.currency)
     cols = st.columns(5)
     cols[0].metric(
         "Median order", money(values.median, ds.currency), help="Half of the orders are worth less."
@@ -461,13 +467,14 @@ def how_tab() -> None:
     """Show how customers buy; this tab's own controls rerun this tab only."""
     shown_any = False
     for column in ("channel", "country"):
-        table = compute(overview.top_breakdown, ds, column=column, n=10)
+        table = engine.compute(overview.top_breakdown, ds, column=column, n=10)
         if len(table) == 0:
             continue
         shown_any = True
         st.subheader(f"Orders and revenue by {column}")
         chart(st, charts_overview.breakdown_chart, table, column, width="stretch")
         what_this_says(P.describe_breakdown(table, column, currency=ds.currency))
+        engine.say_where(ds)
     if not shown_any:
         empty_state(
             compute(P.needs, ds, columns=("channel", "country"), purpose="This tab")
@@ -475,6 +482,7 @@ def how_tab() -> None:
         )
     if "channel" in present:
         st.subheader("New customers each channel brings, and whether they stay")
+        engine.say_sample(ds, "These figures are")
         acquisition = compute(P.channel_acquisition, ds, column="channel")
         if len(acquisition):
             chart(

@@ -52,7 +52,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.text import plural
+from analysis.core.currency import table_currency
+from analysis.core.text import money, plural
 from analysis.ingest import profiles as _profiles
 from analysis.ingest.cells import _NULL_TOKENS
 from analysis.ingest.doubts import _doubts
@@ -123,7 +124,8 @@ def prepare_transactions(
     data, rejected = _finalise(raw, reason, canonical, mapping, aside=anon)
     data["order_id"] = data["order_id"].astype("str")
     anonymous = _anonymous_frame(raw, anon, reason, canonical, mapping, no_oid)
-    anon_notes, anon_report = _anonymous_note(anonymous)
+    currency = table_currency(raw, mapping) if len(anonymous) else None  # for the note only
+    anon_notes, anon_report = _anonymous_note(anonymous, currency)
     refunds, zeros = _amount_notes(draft, data["amount"].to_numpy())
     doubts = _doubts(raw, used, data, mapping)
     counts = {
@@ -330,8 +332,13 @@ def _anonymous_frame(
     return out
 
 
-def _anonymous_note(anonymous: pd.DataFrame) -> tuple[list[str], dict[str, Any]]:
-    """Return the note and the report figures for the sales without a customer."""
+def _anonymous_note(
+    anonymous: pd.DataFrame, currency: str | None = None
+) -> tuple[list[str], dict[str, Any]]:
+    """Return the note and the report figures for the sales without a customer.
+
+    The note writes their amount in ``currency`` (plain text; ``None``: a plain number).
+    """
     k = len(anonymous)
     total = float(anonymous["amount"].sum()) if k else 0.0
     orders = int(anonymous["order_id"].nunique()) if k else 0
@@ -340,7 +347,7 @@ def _anonymous_note(anonymous: pd.DataFrame) -> tuple[list[str], dict[str, Any]]
         return [], report
     return [
         f"{plural(k, 'line')} with a date and an amount but no customer (guest or till sales, "
-        f"{plural(orders, 'order')}, {total:,.2f} in all) {'is' if k == 1 else 'are'} kept as "
-        "sales without a customer: they count in total revenue and orders on the overview, "
-        "but not in the customer analyses."
+        f"{plural(orders, 'order')}, {money(total, currency)} in all) "
+        f"{'is' if k == 1 else 'are'} kept as sales without a customer: they count in total "
+        "revenue and orders on the overview, but not in the customer analyses."
     ], report

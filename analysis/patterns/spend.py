@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from analysis.cohorts import first_order_attribute
 from analysis.core.columns import MISSING_LABEL, OTHER_LABEL
 from analysis.core.floats import make_float_safe
 from analysis.core.orders import OrderTable, order_table
+from analysis.core.text import money
 from analysis.patterns._common import filled, grouped_quantiles
 from analysis.patterns.availability import needs
 from analysis.rfm import rfm_table
@@ -30,7 +32,8 @@ class OrderValueSummary:
     mean, median, p25, p75, p90, p99 : float
         Of the order values (NaN without orders).
     histogram : DataFrame
-        ``start``, ``end`` (``start <= value < end``), ``label``, ``orders``, ``revenue``,
+        ``start``, ``end`` (``start <= value < end``), ``label`` (plain text, in the currency
+        given: ``"€10-€15"``, the last ``"€120+"``), ``orders``, ``revenue``,
         ``order_share``, ``revenue_share``, ``open`` (True for the last bin, which also holds
         every value above its start: the top 1% of orders, so a few huge orders do not squash
         the chart).
@@ -58,12 +61,15 @@ def _nice_step(span: float, bins: int) -> float:
     return 10 * power
 
 
-def order_value_summary(tx: pd.DataFrame, *, as_of=None, bins: int = 25) -> OrderValueSummary:
+def order_value_summary(
+    tx: pd.DataFrame, *, as_of=None, bins: int = 25, currency: str | None = None
+) -> OrderValueSummary:
     """Distribution of purchase-order values: summary figures and a histogram.
 
     The histogram has about ``bins`` equal-width bins with a round width, from the smallest
     order (rounded down to the width) to the 99th percentile; the last bin is open-ended and
-    holds every larger order too.
+    holds every larger order too. ``currency`` (ISO code or symbol, ``None``: plain numbers)
+    writes the bins' labels as money (:func:`analysis.core.text.money`, plain text).
     """
     ot = order_table(tx, as_of)
     v = ot.net[ot.is_purchase]
@@ -85,9 +91,9 @@ def order_value_summary(tx: pd.DataFrame, *, as_of=None, bins: int = 25) -> Orde
     start = (np.arange(n_bins, dtype=np.float64) + first_bin) * step
     end = start + step
     end[-1] = np.inf
-    fmt = "{:,.0f}" if step >= 1 else "{:,.2f}"
-    labels = [f"{fmt.format(a)}-{fmt.format(a + step)}" for a in start]
-    labels[-1] = f"{fmt.format(start[-1])}+"
+    as_money = partial(money, currency=currency, decimals=0 if step >= 1 else 2)
+    labels = [f"{as_money(a)}-{as_money(a + step)}" for a in start]
+    labels[-1] = f"{as_money(start[-1])}+"
     total = float(v.sum())
     hist = pd.DataFrame(
         {

@@ -28,6 +28,27 @@ def test_order_value_summary():
     assert "between \\$3.25" in P.describe_order_values(s, currency="USD")[0]  # not a formula
 
 
+def test_order_value_labels_are_money_in_the_files_currency():
+    # bins of 0.50 from 2.00 (the smallest order) to 6.50+ (the open top bin)
+    plain = P.order_value_summary(TX).histogram["label"].tolist()
+    assert plain[0] == "2.00-2.50" and plain[-1] == "6.50+"
+    euros = P.order_value_summary(TX, currency="EUR").histogram
+    assert euros["label"].iloc[0] == "€2.00-€2.50" and euros["label"].iloc[-1] == "€6.50+"
+    assert euros["orders"].tolist() == P.order_value_summary(TX).histogram["orders"].tolist()
+    # plain text for the chart's axis (Vega-Lite writes it as given, never as Markdown)
+    dollars = P.order_value_summary(TX, currency="USD").histogram["label"]
+    assert dollars.iloc[0] == "$2.00-$2.50" and dollars.iloc[-1] == "$6.50+"
+    assert P.order_value_summary(TX, currency="CHF").histogram["label"].iloc[-1] == "6.50 CHF+"
+    # orders 10, 20, ..., 300: bins of 20 (whole numbers, written without cents), 280+ open
+    big = make_tx(
+        [("A", f"O{i}", "2024-01-01", 10.0 * i, "x") for i in range(1, 31)],
+        ["customer_id", "order_id", "order_date", "amount", "product"],
+    )
+    labels = P.order_value_summary(big, currency="EUR").histogram["label"]
+    assert labels.iloc[0] == "€0-€20" and labels.iloc[1] == "€20-€40"
+    assert labels.iloc[-1] == "€280+" and len(labels) == 15
+
+
 def test_order_value_summary_with_overflowing_orders():
     huge = make_tx(
         [
