@@ -29,7 +29,16 @@ from analysis.clv import (
 from analysis.core.errors import NotEnoughData, NotFittedError
 from analysis.core.orders import resolve_as_of
 
-__all__ = ["MIN_CUSTOMERS", "MIN_PER_CLASS", "ChurnModel", "ChurnResult", "churn_model"]
+__all__ = [
+    "MIN_CUSTOMERS",
+    "MIN_PER_CLASS",
+    "ChurnInputs",
+    "ChurnModel",
+    "ChurnResult",
+    "check_history",
+    "churn_inputs",
+    "churn_model",
+]
 
 MIN_CUSTOMERS = 40
 MIN_PER_CLASS = 10
@@ -75,6 +84,79 @@ class ChurnResult:
     n_train: int
     n_test: int
     settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class ChurnInputs:
+    """The per-customer tables the churn model learns from and scores.
+
+    Built from transactions in memory (:func:`churn_inputs`) or in a database engine
+    (:func:`analysis.pushdown.churn_model`); :meth:`ChurnModel.fit_inputs` does the rest, the
+    same way for both. Rows are in the order the customers come in (it decides the split).
+
+    Attributes
+    ----------
+    features_cut : DataFrame
+        :func:`churn_features` at the cutoff, of the customers in ``summary_cut``.
+    labels : ndarray of int64
+        1 for each row of ``features_cut`` whose customer made no purchase order in the
+        ``horizon_days`` from the cutoff.
+    summary_cut, summary_now : DataFrame
+        :func:`analysis.clv.clv_summary` in days at the cutoff and at ``as_of``.
+    features_now : DataFrame
+        :func:`churn_features` at ``as_of``, of the customers in ``summary_now``.
+    cutoff, as_of : Timestamp
+        ``as_of - horizon_days`` and the end of the data (exclusive).
+    horizon_days : int
+    amount_note : str or None
+        The note on customers left out for implausible amounts.
+    """
+
+    features_cut: pd.DataFrame
+    labels: np.ndarray
+    summary_cut: pd.DataFrame
+    features_now: pd.DataFrame
+    summary_now: pd.DataFrame
+    cutoff: pd.Timestamp
+    as_of: pd.Timestamp
+    horizon_days: int
+    amount_note: str | None = None
+
+
+def churn_inputs(tx: pd.DataFrame, *, horizon_days: int = 90, as_of=None) -> ChurnInputs:
+    """Return the :class:`ChurnInputs` of ``tx`` (see :mod:`analysis.churn`).
+
+    Customers with an implausible amount are left out (``NotEnoughData`` when that is
+    everyone); a history shorter than two horizons is refused (:func:`check_history`).
+    """
+    if horizon_days < 1:
+        raise ValueError("The churn horizon must be at least one day.")
+    kept, amount_note = drop_implausible_amounts(tx)
+    if amount_note and len(kept) == 0:
+        n = tx["customer_id"].nunique()
+        raise NotEnoughData(implausible_amounts_note(n, nothing_left_for=""))
+    tx = kept
+    end = resolve_as_of(tx, as_of)
+    cutoff = end - pd.Timedelta(days=horizon_days)
+    check_history(tx["order_date"].min(), end, cutoff, horizon_days)
+    with sharing_purchase_days(tx, end):  # both summaries from one pass over the rows
+        summary_cut = clv_summary(tx, as_of=cutoff, time_unit="D")
+        summary_now = clv_summary(tx, as_of=end, time_unit="D")
+    X = churn_features(tx, as_of=cutoff, recent_days=horizon_days)
+    X = X[in_index(X.index, summary_cut.index)]
+    y = churn_labels(tx, X.index, start=cutoff, horizon_days=horizon_days).to_numpy()
+    X_now = churn_features(tx, as_of=end, recent_days=horizon_days)
+    return ChurnInputs(
+        features_cut=X,
+        labels=y,
+        summary_cut=summary_cut,
+        features_now=X_now[in_index(X_now.index, summary_now.index)],
+        summary_now=summary_now,
+        cutoff=cutoff,
+        as_of=end,
+        horizon_days=horizon_days,
+        amount_note=amount_note,
+    )
 
 
 def _classifier(random_state: int) -> HistGradientBoostingClassifier:
@@ -173,34 +255,36 @@ class ChurnModel:
         ChurnModel
             ``self``, fitted (``result_`` holds everything the pages show).
         """
+        return self.fit_inputs(churn_inputs(tx, horizon_days=self.horizon_days, as_of=as_of))
+
+    def fit_inputs(self, inputs: ChurnInputs) -> ChurnModel:
+        """Fit on :class:`ChurnInputs` built in memory or in a database engine.
+
+        The model part of :meth:`fit`: the same split, classifier and scores.
+
+        Returns
+        -------
+        ChurnModel
+            ``self``, fitted.
+        """
         horizon = self.horizon_days
-        if horizon < 1:
-            raise ValueError("The churn horizon must be at least one day.")
-        kept, amount_note = drop_implausible_amounts(tx)
-        if amount_note and len(kept) == 0:
-            n = tx["customer_id"].nunique()
-            raise NotEnoughData(implausible_amounts_note(n, nothing_left_for=""))
-        tx = kept
-        end = resolve_as_of(tx, as_of)
-        cutoff = end - pd.Timedelta(days=horizon)
-        _check_history(tx, end, cutoff, horizon)
-        with sharing_purchase_days(tx, end):  # both summaries from one pass over the rows
-            summary_cut = clv_summary(tx, as_of=cutoff, time_unit="D")
-            summary_now = clv_summary(tx, as_of=end, time_unit="D")
-        X = churn_features(tx, as_of=cutoff, recent_days=horizon)
-        X = X[in_index(X.index, summary_cut.index)]
-        y = churn_labels(tx, X.index, start=cutoff, horizon_days=horizon).to_numpy()
+        if inputs.horizon_days != horizon:
+            raise ValueError(
+                f"The inputs are for a {inputs.horizon_days}-day horizon, the model for {horizon}."
+            )
+        X, y, cutoff, end = inputs.features_cut, inputs.labels, inputs.cutoff, inputs.as_of
         _check_classes(y, cutoff, horizon)
-        evaluation, calibration, importance, split = self._evaluate(X, y, summary_cut)
+        evaluation, calibration, importance, split = self._evaluate(X, y, inputs.summary_cut)
         self.cutoff_, self.as_of_ = cutoff, end
-        scores = self._score(tx, summary_now)
+        scores = self._score(inputs.features_now, inputs.summary_now)
+        note = [inputs.amount_note] if inputs.amount_note else []
         self.result_ = ChurnResult(
             scores=scores,
             evaluation=evaluation,
             calibration=calibration,
             importance=importance,
             drivers=describe_drivers(importance),
-            verdict=describe_verdict(evaluation, horizon) + ([amount_note] if amount_note else []),
+            verdict=describe_verdict(evaluation, horizon) + note,
             cutoff=cutoff,
             as_of=end,
             horizon_days=horizon,
@@ -263,15 +347,13 @@ class ChurnModel:
             raise NotFittedError("ChurnModel is not fitted yet; call fit(tx).")
         return self.classifier_.predict_proba(features.to_numpy(dtype=np.float64))[:, 1]
 
-    def _score(self, tx: pd.DataFrame, summary_now: pd.DataFrame) -> pd.DataFrame:
+    def _score(self, X_now: pd.DataFrame, summary_now: pd.DataFrame) -> pd.DataFrame:
         """Return today's customers with their churn risk and BG/NBD figures, riskiest first.
 
         The classifier refitted on every customer at the cutoff scores the features at
-        ``as_of``.
+        ``as_of`` (``X_now``, the customers of ``summary_now``).
         """
         horizon = self.horizon_days
-        X_now = churn_features(tx, as_of=self.as_of_, recent_days=horizon)
-        X_now = X_now[in_index(X_now.index, summary_now.index)]
         bg_now = BetaGeoModel().fit(summary_now)
         now = summary_now.loc[X_now.index]
         scores = pd.DataFrame(
@@ -285,9 +367,13 @@ class ChurnModel:
         return scores.sort_values("churn_risk", ascending=False, kind="stable")
 
 
-def _check_history(tx: pd.DataFrame, end, cutoff, horizon_days: int) -> None:
-    """Refuse a history shorter than two churn horizons (one to learn from, one to check)."""
-    first = pd.Timestamp(tx["order_date"].min()).normalize()
+def check_history(first, end, cutoff, horizon_days: int) -> None:
+    """Refuse a history shorter than two churn horizons (one to learn from, one to check).
+
+    ``first`` is the first transaction date; ``end`` and ``cutoff`` the end of the data and
+    ``end - horizon_days``.
+    """
+    first = pd.Timestamp(first).normalize()
     if cutoff - first < pd.Timedelta(days=horizon_days):
         raise NotEnoughData(
             f"The data covers {(end - first).days} days, but learning who leaves within "
