@@ -179,9 +179,10 @@ def migration_view() -> None:
     if compare >= as_of:
         empty_state("Pick a comparison date before the as-of date.")
     else:
-        matrix = compute(
+        matrix = engine.compute(
             rfm.segment_migration, ds, as_of=as_of, previous_as_of=compare, bins=bins, rules=rules
         )
+        engine.say_where(ds, "The segments at both dates are")
         what_this_says(rfm.migration_sentences(matrix))
         chart(st, charts_rfm.migration_heatmap, matrix, width="stretch")
         st.caption(
@@ -259,10 +260,11 @@ def kmeans_view() -> None:
             empty_state("At least 10 customers are needed to form groups.")
         else:
             try:
-                clusters = compute(rfm.rfm_clusters, ds, as_of=as_of, currency=ds.currency)
+                clusters = engine.compute(rfm.rfm_clusters, ds, as_of=as_of, currency=ds.currency)
             except EXPLAINED_ERRORS as err:
                 empty_state(str(err))
             else:
+                engine.say_where(ds, "The R, F and M values grouped here are")
                 chart(st, charts_rfm.cluster_bars, clusters.centres, width="stretch")
                 st.dataframe(
                     clusters.centres[["name", "description", "customers", "share", "revenue"]],

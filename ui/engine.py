@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import cohorts, overview, profile, rfm
+from analysis import cohorts, overview, patterns, profile, rfm
 from ui.cache import compute as _memory_compute
 from ui.cache import this_run
 from ui.data import Dataset
@@ -34,6 +34,7 @@ __all__ = [
     "engine_name",
     "in_sample",
     "line_count",
+    "say_sample",
     "say_where",
 ]
 
@@ -75,11 +76,15 @@ _PUSHED = {
     _name(rfm.rfm_table): "rfm_table",
     _name(cohorts.cohort_sizes): "cohort_sizes",
     _name(cohorts.cohort_report): "cohort_report",
+    _name(rfm.segment_migration): "segment_migration",
+    _name(rfm.rfm_clusters): "rfm_clusters",
+    _name(patterns.association_rules): "association_rules",
 }
 # Settings the push-down twin cannot take: the in-memory path (on the sample) is used then.
 _IN_MEMORY_ONLY = {"by", "max_groups"}
-# Twins that bring back a row per customer: only up to MAX_CUSTOMERS_BACK customers.
-_PER_CUSTOMER = {"rfm_table"}
+# Twins that bring back a row per customer (or read one into memory: the migration's two RFM
+# tables): only up to MAX_CUSTOMERS_BACK customers.
+_PER_CUSTOMER = {"rfm_table", "segment_migration", "rfm_clusters"}
 
 
 class Source(tuple):
@@ -203,8 +208,9 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
         A public ``analysis`` function; those with a twin in :mod:`analysis.pushdown`
         (scorecard, compare_scorecards, new_vs_returning, top_breakdown and their in-period
         forms, date_bounds,
-        rfm_table, customer_profile, cohort_sizes, cohort_report) run in the
-        engine when ``ds`` is a connected source and the settings allow it.
+        rfm_table, customer_profile, cohort_sizes, cohort_report, segment_migration,
+        rfm_clusters, association_rules) run in the engine when ``ds`` is a connected
+        source and the settings allow it.
     ds : Dataset
         The session's dataset.
     **kwargs
@@ -257,6 +263,35 @@ def say_where(ds: Dataset, what: str = "These figures are") -> None:
     except Exception:  # a driver's own error (no common base): compute() says what failed
         return
     st.caption(f"{what} computed in {engine} on all {n:,} lines of the source.")
+
+
+def _customers(con, source, mapping):
+    return int(_canonical(con, source, mapping).select("customer_id").distinct().count().execute())
+
+
+def say_sample(ds: Dataset, what: str = "These figures are") -> None:
+    """Write "<what> computed on a sample ... (x%)" under figures the engine cannot give.
+
+    For a connected source whose pages work on a customer sample: the figures that have no
+    push-down twin come from the sample's lines, and this says which fraction of the customers
+    that is. Nothing for other datasets, or when the sample holds every customer.
+    """
+    where = connected_source(ds)
+    if where is None or ds.tx is None:
+        return
+    from ui import connection as conn
+
+    try:
+        total = conn.cached(where.name, where.source, where.mapping, "customers", _customers)
+    except Exception:  # a driver's own error (no common base): the sample is all there is
+        return
+    n = int(ds.tx["customer_id"].nunique())
+    if total <= n:
+        return
+    st.caption(
+        f"{what} computed on a sample of the source: every line of {n:,} of its {total:,} "
+        f"customers ({n / total:.1%}), chosen by a hash of the customer id."
+    )
 
 
 def in_sample(table: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
