@@ -2,9 +2,11 @@
 
 A connected source reaches the pages as a customer sample (:func:`ui.connection.connected_dataset`).
 The headline figures that have a push-down twin in :mod:`analysis.pushdown` (the Overview's
-scorecards, new-versus-returning counts and breakdowns, the RFM table, the cohort sizes and report) are instead computed in the engine on
-the whole canonical table: :func:`compute` is :func:`ui.cache.compute` for every other case, so
-a page only swaps ``compute`` for ``engine.compute`` on those lines and calls :func:`say_where`.
+scorecards, new-versus-returning counts and breakdowns, the RFM table, its migration and k-means
+groups, the cohort sizes and report, the bought-together rules) are instead computed in the
+engine on the whole canonical table: :func:`compute` is :func:`ui.cache.compute` for every other
+case, so a page only swaps ``compute`` for ``engine.compute`` on those lines and calls
+:func:`say_where`; what stays on the sample can say so with :func:`say_sample`.
 
 Results are cached by connection, settings digest, table or query, column mapping and the
 function's settings (:func:`ui.connection.cached`), and run under the connection's timeout.
