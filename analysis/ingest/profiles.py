@@ -1020,25 +1020,6 @@ def _is_date_like(s: pd.Series) -> np.ndarray:
     return (t.str.contains(r"\d", regex=True) & ~t.str.startswith("{")).to_numpy(bool)
 
 
-_AMPM_RE = (
-    r"^(?P<day>.*?\d)[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[AaPp])\.?[Mm]\.?$"
-)
-
-
-def _to_24h(d: pd.Series) -> pd.Series:
-    """Write "2024/05/01 3:15:32 PM" as "2024/05/01 15:15:32" (other cells unchanged)."""
-    parts = d.str.extract(_AMPM_RE)
-    ok = parts["h"].notna().to_numpy(bool)
-    if not ok.any():
-        return d
-    p = parts[ok]
-    h = p["h"].astype(int) % 12 + np.where(p["ap"].str.lower() == "p", 12, 0)
-    sec = p["s"].fillna("00")
-    out = d.copy()
-    out[ok] = p["day"] + " " + h.map("{:02d}".format) + ":" + p["m"] + ":" + sec
-    return out
-
-
 @dataclass
 class _Work:
     """What the steps of :func:`apply_profile` share: the frame being built and what was said."""
@@ -1303,7 +1284,6 @@ def _join_date(w: _Work) -> None:
         tm = _text(w.frame, tcol)
         both = (d != "") & (tm != "")
         d = d.where(~both, d + " " + tm)
-    d = _to_24h(d)  # "Dec 8, 2024 9:15:51 AM" -> "Dec 8, 2024 09:15:51"
     w.add_column(str(dcol) if tcol is None else f"{dcol} and {tcol}", d, w.date_role)
 
 

@@ -457,16 +457,6 @@ def test_a_mapping_chosen_by_hand_is_not_overruled() -> None:
     assert ip.prepare_known_export(raw, "responses") is None  # not a survey export
 
 
-def test_dates_with_am_pm_and_zone_suffix() -> None:
-    s = pd.Series(["2024/05/01 3:15:32 PM", "2024/05/01 12:05 AM", "2024-05-01", "x"])
-    assert ip._to_24h(s).tolist() == [
-        "2024/05/01 15:15:32",
-        "2024/05/01 00:05:00",
-        "2024-05-01",
-        "x",
-    ]
-
-
 def test_plural_words() -> None:
     assert plural(3, "voided order") == "3 voided orders"
     assert plural(2, "order with payment pending") == "2 orders with payment pending"
