@@ -83,13 +83,14 @@ def nps_split_chart(score_counts: pd.DataFrame) -> alt.LayerChart:
         )
         start += share
     data = pd.DataFrame(rows)
-    base = alt.Chart(data, height=110, title="Promoters, passives and detractors")
+    # The data is the layer's (given to each part, Altair would hash the frame's text).
+    base = alt.Chart(height=110, title="Promoters, passives and detractors")
     x = alt.X("start:Q", scale=alt.Scale(domain=[0, 1]), axis=None)
     y = alt.Y("row:N", axis=None, title=None)
     bars = base.mark_bar().encode(
         x=x,
         y=y,
-        x2="end:Q",
+        x2=alt.X2("end:Q"),
         color=alt.Color("category:N", scale=_CAT_SCALE, legend=None),
         tooltip=[
             alt.Tooltip("category:N", title="Group"),
@@ -98,9 +99,11 @@ def nps_split_chart(score_counts: pd.DataFrame) -> alt.LayerChart:
         ],
     )
     text = base.mark_text(color="white", fontWeight="bold").encode(
-        x=alt.X("middle:Q", scale=alt.Scale(domain=[0, 1]), axis=None), y=y, text="label:N"
+        x=alt.X("middle:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
+        y=y,
+        text=alt.Text("label:N"),
     )
-    return alt.layer(bars, text)
+    return alt.layer(bars, text, data=data)
 
 
 def score_histogram(score_counts: pd.DataFrame) -> alt.Chart:
@@ -200,20 +203,20 @@ def nps_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     ]
     band = base.mark_area(opacity=0.2, color=NEUTRAL_COLOR).encode(
         y=alt.Y("ci_low:Q", title="NPS (points)", scale=alt.Scale(domain=[-100, 100])),
-        y2="ci_high:Q",
+        y2=alt.Y2("ci_high:Q"),
     )
-    line = base.mark_line(color=NEUTRAL_COLOR).encode(y="nps:Q")
+    line = base.mark_line(color=NEUTRAL_COLOR).encode(y=alt.Y("nps:Q"))
     points = base.mark_point(filled=True, color=NEUTRAL_COLOR, size=40).encode(
-        y="nps:Q",
+        y=alt.Y("nps:Q"),
         tooltip=tooltip,
-        opacity=alt.condition("datum.small", alt.value(0.4), alt.value(1.0)),
+        opacity=alt.OpacityValue(**alt.condition("datum.small", alt.value(0.4), alt.value(1.0))),
     )
     sig = (
         alt.Chart(data[data["significant_change"]])
         .mark_point(shape="diamond", size=160, filled=True)
         .encode(
-            x="period:T",
-            y="nps:Q",
+            x=alt.X("period:T"),
+            y=alt.Y("nps:Q"),
             color=alt.Color(
                 "direction:N",
                 scale=alt.Scale(
@@ -278,16 +281,13 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
         x=alt.X(
             "ci_low:Q", title="NPS (points) with 95% interval", scale=alt.Scale(domain=[-100, 100])
         ),
-        x2="ci_high:Q",
+        x2=alt.X2("ci_high:Q"),
         color=color,
-        opacity=alt.condition("datum.small", alt.value(0.4), alt.value(1.0)),
+        opacity=alt.OpacityValue(**alt.condition("datum.small", alt.value(0.4), alt.value(1.0))),
     )
+    small = alt.condition("datum.small", alt.value("triangle-up"), alt.value("circle"))
     dot = base.mark_point(filled=True, size=90).encode(
-        y=y,
-        x="nps:Q",
-        color=color,
-        tooltip=tooltip,
-        shape=alt.condition("datum.small", alt.value("triangle-up"), alt.value("circle")),
+        y=y, x=alt.X("nps:Q"), color=color, tooltip=tooltip, shape=alt.ShapeValue(**small)
     )
     layers = [rule, dot]
     if overall is not None:
@@ -295,7 +295,7 @@ def nps_breakdown_chart(table: pd.DataFrame, by: str, *, overall: float | None =
             alt.Chart(pd.DataFrame({"overall": [float(overall)]}))
             .mark_rule(strokeDash=[4, 4], color="#555555")
             .encode(
-                x="overall:Q",
+                x=alt.X("overall:Q"),
                 tooltip=[alt.Tooltip("overall:Q", title="All answers", format="+.1f")],
             )
         )
@@ -307,17 +307,18 @@ def themes_chart(table: pd.DataFrame):
     data = table.reset_index(drop=True).assign(theme=lambda d: d["theme"].astype("str"))
     order = data["theme"].tolist()
     y = name_axis("theme", order, label_limit=320)
-    base = alt.Chart(data, height=alt.Step(30), title="NPS of the people who mention each theme")
+    # The data is the layer's (given to each part, Altair would hash the frame's text).
+    base = alt.Chart(height=alt.Step(30), title="NPS of the people who mention each theme")
     rule = base.mark_rule(color=NEUTRAL_COLOR, strokeWidth=2).encode(
         y=y,
         x=alt.X(
             "ci_low:Q", title="NPS (points) with 95% interval", scale=alt.Scale(domain=[-100, 100])
         ),
-        x2="ci_high:Q",
+        x2=alt.X2("ci_high:Q"),
     )
     dot = base.mark_circle(color=NEUTRAL_COLOR, opacity=0.9).encode(
         y=y,
-        x="nps:Q",
+        x=alt.X("nps:Q"),
         size=alt.Size("responses:Q", title="Comments", scale=alt.Scale(range=[40, 400])),
         tooltip=[
             alt.Tooltip("theme:N", title="Theme"),
@@ -328,7 +329,7 @@ def themes_chart(table: pd.DataFrame):
             alt.Tooltip("ci_high:Q", title="95% to", format="+.1f"),
         ],
     )
-    return alt.layer(rule, dot)
+    return alt.layer(rule, dot, data=data)
 
 
 def distinctive_terms_chart(
@@ -394,7 +395,7 @@ def behaviour_chart(by_category: pd.DataFrame, measure: str = "rate", *, days: i
     data = by_category.reset_index().rename(columns={by_category.index.name or "index": "category"})
     x = alt.X("category:N", sort=list(CATEGORY_COLORS), title=None, axis=alt.Axis(labelAngle=0))
     title = f"{label} within {days} days of answering"
-    base = alt.Chart(data, title=title, height=220)
+    base = alt.Chart(title=title, height=220)  # the data is the layer's
     bars = base.mark_bar().encode(
         x=x,
         y=alt.Y(f"{col}:Q", title=label, axis=alt.Axis(format=fmt)),
@@ -407,5 +408,7 @@ def behaviour_chart(by_category: pd.DataFrame, measure: str = "rate", *, days: i
             alt.Tooltip("n:Q", title="Responses", format=",d"),
         ],
     )
-    errors = base.mark_rule(color="#333333", strokeWidth=2).encode(x=x, y=f"{lo}:Q", y2=f"{hi}:Q")
-    return alt.layer(bars, errors)
+    errors = base.mark_rule(color="#333333", strokeWidth=2).encode(
+        x=x, y=alt.Y(f"{lo}:Q"), y2=alt.Y2(f"{hi}:Q")
+    )
+    return alt.layer(bars, errors, data=data)

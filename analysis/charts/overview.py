@@ -106,9 +106,9 @@ def new_vs_returning_chart(
                 legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("group_order:Q", sort="ascending"),
-            opacity=alt.when(partial=True)
-            .then(alt.value(PARTIAL_OPACITY))
-            .otherwise(alt.value(1.0)),
+            opacity=alt.OpacityValue(
+                **alt.when(partial=True).then(alt.value(PARTIAL_OPACITY)).otherwise(alt.value(1.0))
+            ),
             tooltip=tooltip,
         )
     )
@@ -149,7 +149,7 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
             ),
         )
     return (
-        alt.Chart(data, title=chart_title)
+        alt.Chart(data, title=chart_title, height=item_step(data[column], 22))
         .mark_bar()
         .encode(
             y=item_axis(column, order, title=title),
@@ -160,5 +160,4 @@ def breakdown_chart(df: pd.DataFrame, column: str) -> alt.Chart:
                 *revenue_tooltip("net_revenue"),
             ],
         )
-        .properties(height=item_step(data[column], 22))
     )

@@ -62,7 +62,7 @@ def _weekday_heatmap(
 ) -> alt.Chart:
     """Return a heatmap with the weekdays as rows (Monday first), coloured by ``value``."""
     return (
-        alt.Chart(data, title=title)
+        alt.Chart(data, title=title, height=alt.Step(22))
         .mark_rect()
         .encode(
             x=x,
@@ -70,7 +70,6 @@ def _weekday_heatmap(
             color=alt.Color(f"{value}:Q", title=legend, scale=alt.Scale(scheme=HEAT_SCHEME)),
             tooltip=tooltip,
         )
-        .properties(height=alt.Step(22))
     )
 
 
@@ -155,7 +154,8 @@ def seasonality_chart(df: pd.DataFrame, value: str = "revenue") -> alt.Chart:
     data["year"] = data["year"].astype("str")
     data["note"] = np.where(data["complete"], "", "month not fully covered by the data")
     data = data.rename(columns={yoy: "yoy"})
-    base = alt.Chart(data, title=f"{title} per month, year against year").encode(
+    # The data is the layer's (given to each part, Altair would hash the frame's text).
+    base = alt.Chart(title=f"{title} per month, year against year").encode(
         x=alt.X("month_name:O", title=None, sort=list(MONTHS)),
         y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=",.0f")),
         color=alt.Color("year:N", title="Year", legend=alt.Legend(orient="top")),
@@ -167,10 +167,11 @@ def seasonality_chart(df: pd.DataFrame, value: str = "revenue") -> alt.Chart:
         ],
     )
     lines = base.mark_line().transform_filter(alt.datum.complete)
+    lighter = alt.when(complete=False).then(alt.value(PARTIAL_OPACITY))
     points = base.mark_point(filled=True, size=50).encode(
-        opacity=alt.when(complete=False).then(alt.value(PARTIAL_OPACITY)).otherwise(alt.value(1.0))
+        opacity=alt.OpacityValue(**lighter.otherwise(alt.value(1.0)))
     )
-    return alt.layer(lines, points)
+    return alt.layer(lines, points, data=data)
 
 
 def reorder_histogram_chart(hist: pd.DataFrame) -> alt.Chart:
@@ -225,7 +226,9 @@ def top_items_chart(df: pd.DataFrame, column: str, value: str = "revenue") -> al
     data[column] = data[column].astype("str")
     name = column.capitalize()
     return (
-        alt.Chart(data, title=f"Top {column} by {title.lower()}")
+        alt.Chart(
+            data, title=f"Top {column} by {title.lower()}", height=item_step(data[column], 20)
+        )
         .mark_bar(color=BAR_COLOR)
         .encode(
             y=item_axis(column, data[column].tolist()),
@@ -236,7 +239,6 @@ def top_items_chart(df: pd.DataFrame, column: str, value: str = "revenue") -> al
                 alt.Tooltip("repeat_rate:Q", title="Bought it again", format=".0%"),
             ],
         )
-        .properties(height=item_step(data[column], 20))
     )
 
 
@@ -266,7 +268,12 @@ def pair_matrix_chart(pairs: pd.DataFrame) -> alt.Chart:
     data = pd.concat([ab, ba[ab.columns]], ignore_index=True)
     items = sorted(set(data["row"]))
     return (
-        alt.Chart(data, title="Items bought together (strongest pairs)")
+        alt.Chart(
+            data,
+            title="Items bought together (strongest pairs)",
+            width=alt.Step(24),
+            height=alt.Step(24),
+        )
         .mark_rect()
         .encode(
             x=alt.X(
@@ -296,7 +303,6 @@ def pair_matrix_chart(pairs: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("support:Q", title="Share of all orders", format=".2%"),
             ],
         )
-        .properties(width=alt.Step(24), height=alt.Step(24))
     )
 
 
@@ -317,7 +323,9 @@ def order_value_chart(hist: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("label:O", title="Order value", sort=data["label"].tolist()),
             y=alt.Y("orders:Q", title="Orders"),
-            color=alt.when(open=True).then(alt.value(OTHER_COLOR)).otherwise(alt.value(BAR_COLOR)),
+            color=alt.ColorValue(
+                **alt.when(open=True).then(alt.value(OTHER_COLOR)).otherwise(alt.value(BAR_COLOR))
+            ),
             tooltip=[
                 alt.Tooltip("label:O", title="Order value"),
                 alt.Tooltip("orders:Q", title="Orders", format=",d"),
@@ -353,15 +361,15 @@ def spend_chart(df: pd.DataFrame, by: str) -> alt.Chart:
         alt.Tooltip("average_order_value:Q", title="Average order value", format=",.2f"),
         alt.Tooltip("revenue_share:Q", title="Share of revenue", format=".1%"),
     ]
-    base = alt.Chart(data, title=f"Spend per customer by {by.replace('_', ' ')}").encode(
+    base = alt.Chart(title=f"Spend per customer by {by.replace('_', ' ')}").encode(
         y=item_axis(by, order), tooltip=tooltip
-    )
+    )  # the data is the layer's
     bars = base.mark_bar().encode(
         x=alt.X("revenue_per_customer:Q", title="Net spend per customer (bar: average)"),
         color=theme.other_in_grey(by, BAR_COLOR),
     )
-    ticks = base.mark_tick(color=ACCENT_COLOR, thickness=3).encode(x="median_per_customer:Q")
-    return alt.layer(bars, ticks).properties(height=item_step(data[by], 24))
+    ticks = base.mark_tick(color=ACCENT_COLOR, thickness=3).encode(x=alt.X("median_per_customer:Q"))
+    return alt.layer(bars, ticks, data=data, height=item_step(data[by], 24))
 
 
 def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
@@ -390,15 +398,17 @@ def price_band_chart(df: pd.DataFrame, by: str | None) -> alt.Chart:
         alt.Tooltip("p75:Q", title="75th percentile", format=",.2f"),
         alt.Tooltip("max:Q", title="Highest", format=",.2f"),
     ]
-    base = alt.Chart(
-        data, title="Price per unit: middle 80% (line), middle half (bar), median"
-    ).encode(y=item_axis(name, order), tooltip=tooltip)
+    base = alt.Chart(title="Price per unit: middle 80% (line), middle half (bar), median").encode(
+        y=item_axis(name, order), tooltip=tooltip
+    )  # the data is the layer's
     whisker = base.mark_rule(color=BAR_COLOR).encode(
-        x=alt.X("p10:Q", title="Price per unit"), x2="p90:Q"
+        x=alt.X("p10:Q", title="Price per unit"), x2=alt.X2("p90:Q")
     )
-    box = base.mark_bar(color=BAR_COLOR, opacity=0.6, size=14).encode(x="p25:Q", x2="p75:Q")
-    median = base.mark_tick(color=ACCENT_COLOR, thickness=3, size=18).encode(x="median:Q")
-    return alt.layer(whisker, box, median).properties(height=alt.Step(28))
+    box = base.mark_bar(color=BAR_COLOR, opacity=0.6, size=14).encode(
+        x=alt.X("p25:Q"), x2=alt.X2("p75:Q")
+    )
+    median = base.mark_tick(color=ACCENT_COLOR, thickness=3, size=18).encode(x=alt.X("median:Q"))
+    return alt.layer(whisker, box, median, data=data, height=alt.Step(28))
 
 
 def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
@@ -435,7 +445,8 @@ def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
     data = pd.concat(parts, ignore_index=True).dropna(subset=["share"])
     order = df[column].astype("str").tolist()
     whens = [f"month {k}" for k in at]
-    base = alt.Chart(data, title="New customers who buy again, by first channel").encode(
+    # The data is the layer's (given to each part, Altair would hash the frame's text).
+    base = alt.Chart(title="New customers who buy again, by first channel").encode(
         x=alt.X(
             f"{column}:N",
             title=None,
@@ -463,8 +474,8 @@ def channel_retention_chart(df: pd.DataFrame, column: str) -> alt.Chart:
             legend=alt.Legend(orient="top"),
         ),
     )
-    rules = base.mark_rule(color="black").encode(y="low:Q", y2="high:Q")
-    return alt.layer(bars, rules)
+    rules = base.mark_rule(color="black").encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    return alt.layer(bars, rules, data=data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -502,12 +513,12 @@ def order_timeline_chart(history: pd.DataFrame) -> alt.Chart:
         alt.Tooltip("lines:Q", title="Lines", format=",d"),
         alt.Tooltip("items:N", title="Items"),
     ]
-    base = alt.Chart(data, title="Orders over time").encode(
+    base = alt.Chart(title="Orders over time").encode(
         x=alt.X("order_date:T", title=None), color=color, tooltip=tooltip
-    )
-    stems = base.mark_rule().encode(y=alt.Y("zero:Q", title="Net value"), y2="net_value:Q")
-    dots = base.mark_circle(size=60, opacity=1).encode(y="net_value:Q")
-    return alt.layer(stems, dots)
+    )  # the data is the layer's
+    stems = base.mark_rule().encode(y=alt.Y("zero:Q", title="Net value"), y2=alt.Y2("net_value:Q"))
+    dots = base.mark_circle(size=60, opacity=1).encode(y=alt.Y("net_value:Q"))
+    return alt.layer(stems, dots, data=data)
 
 
 def customer_items_chart(items: pd.DataFrame, column: str, n: int = 15) -> alt.Chart:
@@ -523,7 +534,11 @@ def customer_items_chart(items: pd.DataFrame, column: str, n: int = 15) -> alt.C
     data = items.head(n)[[column, "orders", "revenue"]].copy()
     data[column] = data[column].astype("str")
     return (
-        alt.Chart(data, title=f"What they buy (top {column} by orders)")
+        alt.Chart(
+            data,
+            title=f"What they buy (top {column} by orders)",
+            height=item_step(data[column], 20),
+        )
         .mark_bar(color=BAR_COLOR)
         .encode(
             y=item_axis(column, data[column].tolist()),
@@ -534,5 +549,4 @@ def customer_items_chart(items: pd.DataFrame, column: str, n: int = 15) -> alt.C
                 alt.Tooltip("revenue:Q", title="Net spend", format=",.2f"),
             ],
         )
-        .properties(height=item_step(data[column], 20))
     )

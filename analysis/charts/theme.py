@@ -149,7 +149,7 @@ def colour_scale(mapping: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(mapping), range=list(mapping.values()))
 
 
-def other_in_grey(field: str, colour: str = NEUTRAL) -> dict:
+def other_in_grey(field: str, colour: str = NEUTRAL) -> alt.ColorValue:
     """Colour bars ``colour``, except the :data:`~analysis.core.columns.OTHER_LABEL` bar (grey).
 
     Parameters
@@ -161,7 +161,10 @@ def other_in_grey(field: str, colour: str = NEUTRAL) -> dict:
 
     Returns
     -------
-    dict
-        A ``color`` encoding: :data:`OTHER` where ``field`` is "Other", ``colour`` elsewhere.
+    alt.ColorValue
+        A ``color`` encoding: :data:`OTHER` where ``field`` is "Other", ``colour`` elsewhere
+        (a channel object: given as a plain dict, Altair would rebuild its table of schema
+        classes to wrap it, on every chart).
     """
-    return alt.when(**{field: OTHER_LABEL}).then(alt.value(OTHER)).otherwise(alt.value(colour))
+    condition = alt.when(**{field: OTHER_LABEL}).then(alt.value(OTHER))
+    return alt.ColorValue(**condition.otherwise(alt.value(colour)))

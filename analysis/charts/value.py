@@ -66,7 +66,7 @@ def forecast_chart(forecast: pd.DataFrame, *, measure: str = "revenue") -> alt.C
         }
     )
     order = data["horizon"].tolist()
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(  # the data is the layer's
         x=alt.X("horizon:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
     )
     bars = base.mark_bar(color=ACTUAL, opacity=0.85).encode(
@@ -78,10 +78,12 @@ def forecast_chart(forecast: pd.DataFrame, *, measure: str = "revenue") -> alt.C
             alt.Tooltip("high:Q", title="Likely to", format=",.0f"),
         ],
     )
-    rules = base.mark_rule(strokeWidth=2, color="#333").encode(y="low:Q", y2="high:Q")
-    ticks_low = base.mark_tick(width=18, color="#333").encode(y="low:Q")
-    ticks_high = base.mark_tick(width=18, color="#333").encode(y="high:Q")
-    return alt.layer(bars, rules, ticks_low, ticks_high).properties(height=260)
+    rules = base.mark_rule(strokeWidth=2, color="#333").encode(
+        y=alt.Y("low:Q"), y2=alt.Y2("high:Q")
+    )
+    ticks_low = base.mark_tick(width=18, color="#333").encode(y=alt.Y("low:Q"))
+    ticks_high = base.mark_tick(width=18, color="#333").encode(y=alt.Y("high:Q"))
+    return alt.layer(bars, rules, ticks_low, ticks_high, data=data, height=260)
 
 
 def clv_distribution_chart(histogram: pd.DataFrame) -> alt.Chart:
@@ -95,11 +97,11 @@ def clv_distribution_chart(histogram: pd.DataFrame) -> alt.Chart:
         ]
     )
     return (
-        alt.Chart(data)
+        alt.Chart(data, height=260)
         .mark_bar(color=ACTUAL)
         .encode(
             x=alt.X("lower:Q", bin="binned", title="Expected value per customer (discounted)"),
-            x2="upper:Q",
+            x2=alt.X2("upper:Q"),
             y=alt.Y("customers:Q", title="Customers"),
             tooltip=[
                 alt.Tooltip("range:N", title="Value"),
@@ -107,7 +109,6 @@ def clv_distribution_chart(histogram: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("value_share:Q", title="Share of all value", format=".1%"),
             ],
         )
-        .properties(height=260)
     )
 
 
@@ -116,7 +117,7 @@ def p_alive_heatmap(grid: pd.DataFrame, *, time_unit: str = "D") -> alt.Chart:
     unit = "days" if time_unit == "D" else "weeks"
     data = grid.assign(recency_label=grid["recency"].round(0))
     return (
-        alt.Chart(data)
+        alt.Chart(data, height=300)
         .mark_rect()
         .encode(
             x=alt.X(
@@ -137,7 +138,6 @@ def p_alive_heatmap(grid: pd.DataFrame, *, time_unit: str = "D") -> alt.Chart:
                 alt.Tooltip("p_alive:Q", title="P(still active)", format=".0%"),
             ],
         )
-        .properties(height=300)
     )
 
 
@@ -198,9 +198,9 @@ def value_risk_scatter(
             "risk": [table.attrs.get("risk_threshold", np.nan)],
         }
     )
-    vline = alt.Chart(lines).mark_rule(strokeDash=[4, 4], color="#555").encode(x="risk:Q")
-    hline = alt.Chart(lines).mark_rule(strokeDash=[4, 4], color="#555").encode(y="value:Q")
-    return alt.layer(points, vline, hline).properties(height=380)
+    vline = alt.Chart(lines).mark_rule(strokeDash=[4, 4], color="#555").encode(x=alt.X("risk:Q"))
+    hline = alt.Chart(lines).mark_rule(strokeDash=[4, 4], color="#555").encode(y=alt.Y("value:Q"))
+    return alt.layer(points, vline, hline, height=380)
 
 
 def holdout_frequency_chart(by_frequency: pd.DataFrame) -> alt.Chart:
@@ -221,7 +221,7 @@ def holdout_frequency_chart(by_frequency: pd.DataFrame) -> alt.Chart:
         }
     )
     return (
-        alt.Chart(long)
+        alt.Chart(long, height=280)
         .mark_bar()
         .encode(
             x=alt.X(
@@ -240,7 +240,6 @@ def holdout_frequency_chart(by_frequency: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("customers:Q", title="Customers", format=","),
             ],
         )
-        .properties(height=280)
     )
 
 
@@ -254,7 +253,7 @@ def holdout_tracking_chart(tracking: pd.DataFrame) -> alt.Chart:
         }
     )
     return (
-        alt.Chart(long)
+        alt.Chart(long, height=280)
         .mark_line(point=False)
         .encode(
             x=alt.X("date:T", title=None),
@@ -269,7 +268,6 @@ def holdout_tracking_chart(tracking: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("purchases:Q", title="Purchases", format=",.0f"),
             ],
         )
-        .properties(height=280)
     )
 
 
@@ -298,7 +296,7 @@ def evaluation_chart(evaluation: pd.DataFrame) -> alt.Chart:
             "value": np.r_[evaluation["auc"], evaluation["precision_top"]],
         }
     )
-    base = alt.Chart(long).encode(
+    base = alt.Chart().encode(  # the data is the layer's
         y=name_axis("model", models, label_limit=360),
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
     )
@@ -315,10 +313,8 @@ def evaluation_chart(evaluation: pd.DataFrame) -> alt.Chart:
         ],
     )
     text = base.mark_text(align="left", dx=3).encode(text=alt.Text("value:Q", format=".0%"))
-    return (
-        alt.layer(bars, text)
-        .properties(width=260, height=alt.Step(24))
-        .facet(column=alt.Column("metric:N", title=None))
+    return alt.layer(bars, text, data=long, width=260, height=alt.Step(24)).facet(
+        column=alt.Column("metric:N", title=None)
     )
 
 
@@ -353,9 +349,9 @@ def calibration_chart(calibration: pd.DataFrame) -> alt.Chart:
     diagonal = (
         alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}))
         .mark_line(strokeDash=[4, 4], color="#999")
-        .encode(x="x:Q", y="y:Q")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
     )
-    return alt.layer(diagonal, points).properties(height=300)
+    return alt.layer(diagonal, points, height=300)
 
 
 def importance_chart(importance: pd.DataFrame, *, top: int = 10) -> alt.Chart:
