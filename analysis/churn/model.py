@@ -36,6 +36,7 @@ __all__ = [
     "ChurnModel",
     "ChurnResult",
     "check_history",
+    "check_horizon",
     "churn_inputs",
     "churn_model",
 ]
@@ -129,8 +130,7 @@ def churn_inputs(tx: pd.DataFrame, *, horizon_days: int = 90, as_of=None) -> Chu
     Customers with an implausible amount are left out (``NotEnoughData`` when that is
     everyone); a history shorter than two horizons is refused (:func:`check_history`).
     """
-    if horizon_days < 1:
-        raise ValueError("The churn horizon must be at least one day.")
+    check_horizon(horizon_days)
     kept, amount_note = drop_implausible_amounts(tx)
     if amount_note and len(kept) == 0:
         n = tx["customer_id"].nunique()
@@ -365,6 +365,12 @@ class ChurnModel:
             index=X_now.index,
         ).join(X_now)
         return scores.sort_values("churn_risk", ascending=False, kind="stable")
+
+
+def check_horizon(horizon_days: int) -> None:
+    """Refuse a churn horizon shorter than one day (``ValueError``)."""
+    if horizon_days < 1:
+        raise ValueError("The churn horizon must be at least one day.")
 
 
 def check_history(first, end, cutoff, horizon_days: int) -> None:

@@ -33,7 +33,15 @@ from analysis.core.errors import NotEnoughData
 from analysis.pushdown._lines import NET_DECIMALS, cutoff_day, line_days, resolve_as_of
 from analysis.pushdown.clv import clv_summary
 
-__all__ = ["compare_models", "holdout_inputs", "value_inputs", "value_report"]
+__all__ = [
+    "compare_models",
+    "drop_implausible_amounts",
+    "first_date",
+    "holdout_inputs",
+    "purchase_days",
+    "value_inputs",
+    "value_report",
+]
 
 _UNITS = {"D": 1.0, "W": 7.0}
 
@@ -59,7 +67,7 @@ def purchase_days(table: ir.Table, end: pd.Timestamp) -> ir.Table:
     return days.filter(days.net >= 0)
 
 
-def _first_date(table: ir.Table) -> pd.Timestamp:
+def first_date(table: ir.Table) -> pd.Timestamp:
     """Return the first ``order_date`` of the table (any line)."""
     return pd.Timestamp(table.order_date.min().execute())
 
@@ -106,8 +114,15 @@ def holdout_inputs(
     )
 
 
-def _drop_implausible_amounts(table: ir.Table) -> tuple[ir.Table, str | None]:
-    """Leave out customers with an amount beyond ``MAX_AMOUNT`` (or infinite), as in memory."""
+def drop_implausible_amounts(
+    table: ir.Table, *, nothing_left_for: str
+) -> tuple[ir.Table, str | None]:
+    """Leave out customers with an amount beyond ``MAX_AMOUNT`` (or infinite), as in memory.
+
+    Returns the remaining lines and the note saying how many customers were left out (None
+    when nobody was); raises ``UnsuitableDataError`` (a ``NotEnoughData``) when that is
+    everyone, saying there is nothing left for ``nothing_left_for``.
+    """
     bad = table.filter(table.amount.abs() > MAX_AMOUNT).select("customer_id").distinct()
     n_bad = int(bad.count().execute())
     if n_bad == 0:
@@ -115,7 +130,7 @@ def _drop_implausible_amounts(table: ir.Table) -> tuple[ir.Table, str | None]:
     kept = table.anti_join(bad, "customer_id")
     if int(kept.count().execute()) == 0:
         n = int(table.customer_id.nunique().execute())
-        raise UnsuitableDataError(implausible_amounts_note(n, nothing_left_for="the value models"))
+        raise UnsuitableDataError(implausible_amounts_note(n, nothing_left_for=nothing_left_for))
     return kept, implausible_amounts_note(n_bad)
 
 
@@ -124,11 +139,11 @@ def value_inputs(
 ) -> ValueInputs:
     """Return :func:`analysis.clv.value.value_inputs`, computed in the engine."""
     _check_unit(time_unit)
-    table, amount_note = _drop_implausible_amounts(table)
+    table, amount_note = drop_implausible_amounts(table, nothing_left_for="the value models")
     as_of_ts = resolve_as_of(table, as_of)
     summary = clv_summary(table, as_of=as_of_ts, time_unit=time_unit)
     hold = None
-    split = holdout_split(_first_date(table), as_of_ts) if holdout else None
+    split = holdout_split(first_date(table), as_of_ts) if holdout else None
     if split is not None:
         try:
             hold = holdout_inputs(
@@ -210,7 +225,7 @@ def discrete_summary(table: ir.Table, *, period: str, as_of) -> pd.DataFrame:
 def _comparison_inputs(table, calibration_end, holdout_end, time_unit, period):
     """Return the :class:`ComparisonInputs` of the table, computed in the engine."""
     if calibration_end is None or holdout_end is None:
-        split = holdout_split(_first_date(table), resolve_as_of(table))
+        split = holdout_split(first_date(table), resolve_as_of(table))
         if split is None:
             raise NotEnoughData(
                 "The history is too short to hold out a period for checking the models "
