@@ -28,6 +28,7 @@ from analysis.clv._base import (
     check_horizon,
     check_whole_frequencies,
     fit_log_params,
+    fit_once,
     history_arrays,
     log_covariance,
     params_at_edge,
@@ -379,12 +380,16 @@ class BetaGeoModel(LogParamModel):
         rate = (np.mean(x) + 1.0) / (mean_t + 1.0)
         theta0 = np.log([1.0, 1.0 / max(rate, 1e-9), 1.0, 1.0])
         data = _BGData(x, tx, T)
-        result = fit_log_params(
-            lambda th: _bgnbd_negll_grad(th, data),
-            theta0,
-            self.max_iter,
-            list(self._bounds),
-            self.max_seconds,
+        result = fit_once(
+            self,
+            [x, tx, T],
+            lambda: fit_log_params(
+                lambda th: _bgnbd_negll_grad(th, data),
+                theta0,
+                self.max_iter,
+                list(self._bounds),
+                self.max_seconds,
+            ),
         )
         theta = result.x
         self._set_fit(
