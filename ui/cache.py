@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import hashlib
 import importlib
 import inspect
@@ -50,6 +51,11 @@ CACHE_TTL_SECONDS = int(os.environ.get("CUSTOMER_FOCUS_CACHE_TTL", "3600"))
 # Order tables kept for reuse (each holds a few arrays as long as the data's lines).
 ORDER_TABLE_ENTRIES = 6
 CHART_ENTRIES = 512
+# Results each session keeps for itself while it lasts (see _session_results).
+SESSION_RESULTS = 48
+_SESSION_KEY = "_customer_focus_results"
+# Bumped by clear_shared(): sessions' own results made before it are forgotten as well.
+_GENERATION = [0]
 
 
 def _resolve(name: str) -> Callable:
@@ -116,9 +122,10 @@ def shared_order_tables(key: str, tx) -> Iterator[None]:
 
 
 def clear_shared() -> None:
-    """Forget the shared order tables and cached charts (tests and benchmarks)."""
+    """Forget the shared order tables, cached charts and sessions' own results (tests, benchmarks)."""
     with _MEMO_LOCK:
         _ORDER_MEMO.clear()
+    _GENERATION[0] += 1
     _chart_spec.clear()
     _SEEN.clear()
 
@@ -212,11 +219,41 @@ def compute(func: Callable, ds: Dataset, *, data: str = "tx", **kwargs) -> Any:
     name = f"{func.__module__}:{func.__qualname__}"
     kwargs = with_defaults(func, len(payload), kwargs)
     token = json.dumps([name, ds.key, data, repr(sorted(kwargs.items()))])
+    kept = _session_results()
+    if kept is not None and token in kept:
+        kept.move_to_end(token)
+        return copy.deepcopy(kept[token])
     if not _seen_before(token):
         Progress.note(func)
     result = _compute(name, ds.key, data, kwargs, _payload=payload)
     _mark_seen(token)
+    if kept is not None:
+        kept[token] = result
+        while len(kept) > SESSION_RESULTS:
+            kept.popitem(last=False)
+        return copy.deepcopy(result)  # the session's copy stays as the analysis made it
     return result
+
+
+def _session_results() -> OrderedDict[str, Any] | None:
+    """Return this session's own copies of the results it used lately (None outside a session).
+
+    The cross-session cache is bounded in entries and time, so under many visitors it drops a
+    result while its session is still clicking through the pages, and the next page would fit
+    the same models again. Each session therefore keeps the last :data:`SESSION_RESULTS` results
+    it used, until it ends; a hit returns a deep copy, as the cache returns a fresh copy, so a
+    page that changes a returned table changes only its own.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    kept = st.session_state.get(_SESSION_KEY)
+    if kept is None or kept[0] != _GENERATION[0]:  # clear_shared() forgets them too
+        kept = (_GENERATION[0], OrderedDict())
+        st.session_state[_SESSION_KEY] = kept
+    return kept[1]
 
 
 # ------------------------------------------------------------------------------ progress
