@@ -6,7 +6,8 @@ import streamlit as st
 from analysis import actions, churn, clv
 from analysis.core import defaults
 from analysis.core.text import money, money_format
-from ui.cache import Progress, compute, keyed
+from ui import engine
+from ui.cache import Progress, keyed
 from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain
 from ui.data import require_transactions
 from ui.model_choice import best_purchase_model
@@ -87,15 +88,15 @@ st.caption(
 
 progress = Progress("Picking the customers to act on", total=4)
 try:  # the purchase model Customer value uses by default: the best on a held-back period
-    model = best_purchase_model(compute(clv.compare_models, ds))
+    model = best_purchase_model(engine.compute(clv.compare_models, ds))
 except EXPLAINED_ERRORS:
     model = best_purchase_model(None)
 try:
-    value = compute(clv.value_report, ds, **VALUE_SETTINGS, model=model)
+    value = engine.compute(clv.value_report, ds, **VALUE_SETTINGS, model=model)
 except EXPLAINED_ERRORS as exc:
     value = exc
 try:
-    risk = compute(churn.churn_model, ds, horizon_days=CHURN_DAYS)
+    risk = engine.compute(churn.churn_model, ds, horizon_days=CHURN_DAYS)
 except EXPLAINED_ERRORS as exc:
     risk = exc
 plan = keyed(
@@ -108,6 +109,8 @@ plan = keyed(
     horizon_days=CHURN_DAYS,
 )
 progress.done()
+engine.say_where(ds, "The expected values and churn risks behind the first list are")
+engine.say_sample(ds, "The lists are")
 
 busy = [item for item in plan.lists if item.size]
 cols = st.columns(3)

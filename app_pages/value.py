@@ -8,6 +8,7 @@ from analysis import churn, clv, reconcile, rfm
 from analysis.charts import value as charts_value
 from analysis.core import defaults
 from analysis.core.text import money, money_format
+from ui import engine
 from ui.cache import chart, compute, derived
 from ui.components import EXPLAINED_ERRORS, download_buttons, empty_state, explain, what_this_says
 from ui.data import require_transactions
@@ -72,7 +73,7 @@ comparison_error = None
 with st.status("Fitting the models…", expanded=False) as status:
     status.update(label="Comparing the purchase models on a held-back period…")
     try:
-        comparison = compute(clv.compare_models, ds)
+        comparison = engine.compute(clv.compare_models, ds)
     except EXPLAINED_ERRORS as exc:
         comparison = None
         comparison_error = str(exc)
@@ -94,7 +95,7 @@ with st.status("Fitting the models…", expanded=False) as status:
         label=f"Fitting the purchase ({clv.MODEL_NAMES[model]}) and spend (Gamma-Gamma) models…"
     )
     try:
-        report = compute(
+        report = engine.compute(
             clv.value_report,
             ds,
             months=int(months),
@@ -108,16 +109,20 @@ with st.status("Fitting the models…", expanded=False) as status:
         st.stop()
     status.update(label="Training the churn model and checking it on held-back customers…")
     try:
-        risk = compute(churn.churn_model, ds, horizon_days=churn_days)
+        risk = engine.compute(churn.churn_model, ds, horizon_days=churn_days)
     except EXPLAINED_ERRORS as exc:
         risk = None
         churn_error = str(exc)
     status.update(label="Models fitted", state="complete")
 
+engine.say_where(ds, "The model comparison, the customer values and the churn risks are")
 for warning in report.warnings:
     st.warning(inert(warning), icon=":material/warning:")
+# On a connected source the report counts the whole table's customers, the reconciliation
+# the sample's: the model's count is left out of it there.
+model_customers = len(report.summary) if engine.connected_source(ds) is None else None
 why_counts = compute(
-    reconcile.count_reconciliation, ds, page="value", model_customers=len(report.summary)
+    reconcile.count_reconciliation, ds, page="value", model_customers=model_customers
 )
 if why_counts:  # why Overview and RFM count other customers (analysis.reconcile)
     st.caption(" ".join(why_counts))
@@ -229,7 +234,7 @@ with right:
             "sign: their usual rhythm has stopped.",
         ]
     )
-    segments = compute(rfm.rfm_table, ds)["segment"]  # default RFM segments, as on RFM
+    segments = engine.compute(rfm.rfm_table, ds)["segment"]  # default RFM segments, as on RFM
     st.caption(
         derived(
             reconcile.stopped_vs_segments, customers["p_alive"], segments, customers["frequency"]

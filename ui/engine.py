@@ -3,8 +3,9 @@
 A connected source reaches the pages as a customer sample (:func:`ui.connection.connected_dataset`).
 The headline figures that have a push-down twin in :mod:`analysis.pushdown` (the Overview's
 scorecards, new-versus-returning counts and breakdowns, the RFM table, its migration and k-means
-groups, the cohort sizes and report, the bought-together rules) are instead computed in the
-engine on the whole canonical table: :func:`compute` is :func:`ui.cache.compute` for every other
+groups, the cohort sizes and report, the bought-together rules, and the per-customer inputs of
+the value models and the churn model) are instead computed in the engine on the whole canonical
+table: :func:`compute` is :func:`ui.cache.compute` for every other
 case, so a page only swaps ``compute`` for ``engine.compute`` on those lines and calls
 :func:`say_where`; what stays on the sample can say so with :func:`say_sample`.
 
@@ -81,12 +82,24 @@ _PUSHED = {
     _name(rfm.segment_migration): "segment_migration",
     _name(rfm.rfm_clusters): "rfm_clusters",
     _name(patterns.association_rules): "association_rules",
+    # By name: analysis.clv and analysis.churn (SciPy optimisers, scikit-learn) are imported
+    # only by the pages that use them (tests/ui/test_engine.py checks the names).
+    "analysis.clv.value:value_report": "value_report",
+    "analysis.clv.comparison:compare_models": "compare_models",
+    "analysis.churn.model:churn_model": "churn_model",
 }
 # Settings the push-down twin cannot take: the in-memory path (on the sample) is used then.
 _IN_MEMORY_ONLY = {"by", "max_groups"}
 # Twins that bring back a row per customer (or read one into memory: the migration's two RFM
 # tables): only up to MAX_CUSTOMERS_BACK customers.
-_PER_CUSTOMER = {"rfm_table", "segment_migration", "rfm_clusters"}
+_PER_CUSTOMER = {
+    "rfm_table",
+    "segment_migration",
+    "rfm_clusters",
+    "value_report",
+    "compare_models",
+    "churn_model",
+}
 
 
 class Source(tuple):
@@ -211,8 +224,9 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
         (scorecard, compare_scorecards, new_vs_returning, top_breakdown and their in-period
         forms, date_bounds,
         rfm_table, customer_profile, cohort_sizes, cohort_report, segment_migration,
-        rfm_clusters, association_rules) run in the engine when ``ds`` is a connected
-        source and the settings allow it.
+        rfm_clusters, association_rules; the value report, model comparison and churn model,
+        whose per-customer inputs are computed there and the models fitted in memory) run in
+        the engine when ``ds`` is a connected source and the settings allow it.
     ds : Dataset
         The session's dataset.
     **kwargs

@@ -1,4 +1,4 @@
-"""ui.engine: on a connected source the Overview, RFM and Cohorts figures are the whole table's.
+"""ui.engine: on a connected source the Overview, RFM, Cohorts and value figures are the whole table's.
 
 The pages get a customer sample of a connected source; the figures that have a push-down twin
 must instead equal the in-memory figures of ALL the source's lines (not the sample's), on DuckDB
@@ -17,12 +17,14 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 ibis = pytest.importorskip("ibis")
 
-from analysis import cohorts, ingest, overview, rfm  # noqa: E402
+from analysis import churn, clv, cohorts, ingest, overview, rfm  # noqa: E402
+from analysis.core import defaults  # noqa: E402
 from tests.analysis.pushdown._engines import postgres_table  # noqa: E402
 from tests.apptest_utils import new_app, texts  # noqa: E402
 from tests.paths import SAMPLE_DATA  # noqa: E402
 from ui import connection as conn  # noqa: E402
 from ui import engine  # noqa: E402
+from ui.model_choice import best_purchase_model, comparison_table  # noqa: E402
 
 CANONICAL = ["customer_id", "order_id", "order_date", "amount"]
 SAMPLE = 400  # customers in the pages' sample: far fewer than the shop's 5,000
@@ -215,3 +217,66 @@ def test_pages_show_the_whole_postgres_table_not_the_sample(postgres_shop, monke
     at = _use({"pg": {"url": url, "timeout_seconds": 60}}, "cf_engine_tx")
     at = _open(at, "app_pages/overview.py")
     _check_pages(at, small, "PostgreSQL", f"a sample: {SAMPLE:,} of 600 customers")
+
+
+# --- Customer value and What to do now: the models fitted on the whole table's summaries -------
+
+
+def _number(text: str) -> float:
+    return float("".join(ch for ch in text if ch.isdigit() or ch in ".-"))
+
+
+def test_the_value_models_are_wired():
+    from analysis import pushdown
+
+    for func in (clv.value_report, clv.compare_models, churn.churn_model):
+        function = engine._PUSHED[engine._name(func)]
+        assert callable(getattr(pushdown, function))
+        assert function in engine._PER_CUSTOMER
+
+
+def _check_value_pages(at, tx: pd.DataFrame, engine_name: str) -> None:
+    """The value page's figures are the in-memory ones of ALL lines (sorted by customer)."""
+    whole = tx.sort_values("customer_id", kind="stable", ignore_index=True)
+    comparison = clv.compare_models(whole)
+    best = best_purchase_model(comparison)
+    report = clv.value_report(whole, **defaults.VALUE_SETTINGS, model=best)
+    risk = churn.churn_model(whole, horizon_days=defaults.CHURN_DAYS)
+
+    at = _open(at, "app_pages/value.py")
+    for row in report.forecast.itertuples():
+        shown = _metric(at, f"Next {row.months} months: net revenue")
+        assert _number(shown) == float(f"{row.expected_revenue:.0f}"), row.months
+    assert _metric(at, "Predicted repeat purchases") == f"{report.holdout.predicted_total:,.0f}"
+    assert _metric(at, "Actual repeat purchases") == f"{report.holdout.actual_total:,.0f}"
+    assert _metric(at, "Average error per customer") == f"{report.holdout.mae:.2f}"
+    table = next(df.value for df in at.dataframe if "Fit time (s)" in df.value.columns)
+    expected = comparison_table(comparison, used=best)
+    pd.testing.assert_frame_equal(
+        table.drop(columns="Fit time (s)").reset_index(drop=True),
+        expected.drop(columns="Fit time (s)").reset_index(drop=True),
+        rtol=1e-6,
+    )
+    shown = texts(at)
+    assert f"The churn model, checked on {risk.n_test:,} held-back customers" in shown
+    assert f"computed in {engine_name} on all {len(tx):,} lines" in shown
+
+    at = _open(at, "app_pages/actions.py")
+    shown = texts(at)
+    assert f"churn risks behind the first list are computed in {engine_name}" in shown
+    assert "The lists are computed on a sample of the source" in shown
+
+
+@pytest.mark.slow
+def test_customer_value_shows_the_whole_duckdb_table_not_the_sample(shop, shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "transactions")
+    _check_value_pages(at, shop, "DuckDB")
+
+
+@pytest.mark.slow
+def test_customer_value_shows_the_whole_postgres_table_not_the_sample(postgres_shop, monkeypatch):
+    url, small = postgres_shop
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"pg": {"url": url, "timeout_seconds": 120}}, "cf_engine_tx")
+    _check_value_pages(at, small, "PostgreSQL")
