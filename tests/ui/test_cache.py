@@ -165,22 +165,41 @@ def test_settings_left_at_their_defaults_share_the_result_of_the_same_settings_w
 
 
 def test_chart_spec_is_the_validated_spec_built_without_validating(monkeypatch):
-    # ui.cache skips Altair's JSON-schema validation (most of the cost of a first chart): the
-    # spec is the same as the one Streamlit makes with validation, and validation never ran.
+    # ui.cache skips Altair's JSON-schema validation (most of the cost of a first chart): at
+    # to_dict, and the debug-mode checks while the chart is built. The spec is the one Streamlit
+    # makes with validation (data included, keys in the same order), and validation never ran:
+    # for a plain chart and for a faceted layer of an app builder.
     import altair as alt
     from altair.utils import schemapi
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
+    from analysis.charts import rfm as charts_rfm
+
+    def bars(df):  # sized in the constructor, as the builders do (.properties() checks values)
+        return alt.Chart(df, width=90).mark_bar().encode(x="a:N", y=alt.Y("b:Q", title="B"))
+
     df = pd.DataFrame({"a": ["x", "y", "z"], "b": [1.5, 2.0, 3.25]})
-    bars = alt.Chart(df).mark_bar().encode(x="a:N", y=alt.Y("b:Q", title="B")).properties(width=90)
-    validated = _convert_altair_to_vega_lite_spec(bars)
+    summary = pd.DataFrame(
+        {
+            "segment": ["Champions", "At Risk", "Hibernating"],
+            "customers": [10, 25, 40],
+            "customer_share": [10 / 75, 25 / 75, 40 / 75],
+            "revenue": [900.0, 450.5, 120.25],
+            "revenue_share": [900 / 1470.75, 450.5 / 1470.75, 120.25 / 1470.75],
+        }
+    )
+    builders = [(bars, (df,)), (charts_rfm.segment_bars, (summary,))]
+    assert schemapi.DEBUG_MODE  # Altair's default: checks every object as it is made
+    validated = [_convert_altair_to_vega_lite_spec(build(*args)) for build, args in builders]
     checks = []
     real = schemapi.validate_jsonschema
     monkeypatch.setattr(
         schemapi, "validate_jsonschema", lambda *a, **k: checks.append(1) or real(*a, **k)
     )
-    spec = ui.cache._to_spec(bars)
+    specs = [ui.cache._build_spec(build, args, {}) for build, args in builders]
     assert checks == []
-    strip = lambda s: {k: v for k, v in s.items() if k != "datasets"}  # noqa: E731
-    assert strip(spec) == strip(validated)
-    assert spec["datasets"].keys() == validated["datasets"].keys()
+    assert schemapi.DEBUG_MODE  # switched back on afterwards
+    for spec, expected in zip(specs, validated, strict=True):
+        assert spec == expected and list(spec) == list(expected)
+        assert spec["datasets"]  # the data, as Arrow bytes, named by their content
+    assert "facet" in specs[1] and "layer" in specs[1]["spec"]
