@@ -44,8 +44,10 @@ from analysis.churn.metrics import (
 from analysis.churn.model import (
     MIN_CUSTOMERS,
     MIN_PER_CLASS,
+    ChurnInputs,
     ChurnModel,
     ChurnResult,
+    churn_inputs,
     churn_model,
 )
 from analysis.churn.value_risk import QUADRANTS, action_list, value_and_risk
@@ -56,11 +58,13 @@ __all__ = [
     "MIN_PER_CLASS",
     "N_REPEATS",
     "QUADRANTS",
+    "ChurnInputs",
     "ChurnModel",
     "ChurnResult",
     "action_list",
     "calibration_table",
     "churn_features",
+    "churn_inputs",
     "churn_labels",
     "churn_model",
     "describe_drivers",
