@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cohorts, overview, patterns, profile, rfm
+from analysis.core.errors import DataError, NotEnoughData
 from ui.cache import compute as _memory_compute
 from ui.cache import this_run
 from ui.data import Dataset
@@ -236,7 +237,8 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
     -------
     Any
         What ``func`` returns for the whole source (engine) or for ``ds.tx`` (in memory). When
-        the engine fails, a warning names the error and the sample's figures are shown.
+        the engine fails, a warning names the error and the sample's figures are shown; what
+        the data cannot support (``NotEnoughData``, ``DataError``) is raised as for a file.
     """
     where = connected_source(ds)
     function = _PUSHED.get(_name(func))
@@ -249,6 +251,8 @@ def compute(func: Callable, ds: Dataset, **kwargs) -> Any:
         if _can_push(where, function, kwargs):
             return _run(where, function, settings)
         _note_fallback()
+    except (NotEnoughData, DataError):  # the whole table's own limits in words (too short a
+        raise  # history for the churn model...): the page explains them as it does for a file
     except Exception as error:  # each driver has its own error classes (duckdb.Error,
         # psycopg.Error, OSError for an unreachable host...) with no common base: the message
         # is shown with the connection's settings blanked, and the sample's figures instead

@@ -280,3 +280,20 @@ def test_customer_value_shows_the_whole_postgres_table_not_the_sample(postgres_s
     monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
     at = _use({"pg": {"url": url, "timeout_seconds": 120}}, "cf_engine_tx")
     _check_value_pages(at, small, "PostgreSQL")
+
+
+@pytest.mark.slow
+def test_what_the_whole_table_cannot_support_is_said_as_for_a_file(shop, tmp_path, monkeypatch):
+    # 120 days: enough to compare the purchase models, too short for a 90-day churn model.
+    recent = shop[shop["order_date"] >= shop["order_date"].max() - pd.Timedelta(days=119)]
+    path = tmp_path / "recent.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.register("frame", recent.reset_index(drop=True))
+    raw.execute("CREATE TABLE recent AS SELECT * FROM frame")
+    raw.close()
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"recentdb": {"backend": "duckdb", "database": str(path)}}, "recent")
+    at = _open(at, "app_pages/value.py")  # no "could not compute" warning
+    with pytest.raises(ValueError) as why:
+        churn.churn_model(recent, horizon_days=defaults.CHURN_DAYS)
+    assert f"No churn model for this data: {why.value}" in texts(at)
