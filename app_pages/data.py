@@ -128,11 +128,14 @@ for kind, result in ds.files.items():
             "column) when it names one. Money on every page is shown in this currency.",
         )
         set_currency(ds.key, chosen)
+    if report.get("large_note"):  # ui.large_upload: read into DuckDB, not into memory
+        st.info(inert(report["large_note"]), icon=":material/database:")
     for warning in prepared.warnings:
         st.warning(inert(warning), icon=":material/warning:")
 
     st.subheader("Rows set aside")
-    if len(prepared.rejected) == 0:
+    set_aside = report.get("rows_rejected", len(prepared.rejected))
+    if set_aside == 0:
         st.success("Every row was used.", icon=":material/check_circle:")
     else:
         reasons = report.get("rejected_by_reason", {})
@@ -142,11 +145,14 @@ for kind, result in ds.files.items():
             width="content",
         )
         st.dataframe(prepared.rejected.head(1000), hide_index=True)
-        if len(prepared.rejected) > 1000:
-            st.caption(
-                f"Showing the first 1,000 of {len(prepared.rejected):,}; download them all below."
-            )
-        download_buttons(prepared.rejected, f"rows_set_aside_{kind}", key=f"data_rejected_{kind}")
+        if set_aside > 1000:
+            st.caption(f"Showing the first 1,000 of {set_aside:,}; download them all below.")
+        every_row = prepared.rejected
+        if report.get("large_file"):  # all of them come from the session's database
+            from ui.large_upload import set_aside_table
+
+            every_row = lambda result=result: set_aside_table(result)  # noqa: E731
+        download_buttons(every_row, f"rows_set_aside_{kind}", key=f"data_rejected_{kind}")
 
     anonymous = getattr(prepared, "anonymous", None)
     if kind == "transactions" and anonymous is not None and len(anonymous):

@@ -61,6 +61,8 @@ __all__ = [
     "get_connection",
     "open_backend",
     "redact",
+    "SESSION_SOURCES",
+    "session_source",
     "stop_using_source",
     "use_source",
 ]
@@ -247,8 +249,25 @@ def configured_connections(secrets: Mapping | None = None) -> list[str]:
     return sorted(names)
 
 
+#: Session-state key of this session's own sources (a large upload's database, see
+#: :mod:`ui.large_upload`): name -> an object with ``config`` and IbisConnection's methods.
+#: Being in session state, another session can never reach them.
+SESSION_SOURCES = "_session_sources"
+
+
+def session_source(name: str) -> Any | None:
+    """Return this session's own source ``name`` (a large upload), or None."""
+    return st.session_state.get(SESSION_SOURCES, {}).get(name)
+
+
 def connection_config(name: str, secrets: Mapping | None = None) -> dict[str, Any]:
-    """Return the ``[connections.<name>]`` section as a plain dict (nested tables included)."""
+    """Return the ``[connections.<name>]`` section as a plain dict (nested tables included).
+
+    For this session's own source (:func:`session_source`), its settings.
+    """
+    own = session_source(name) if secrets is None else None
+    if own is not None:
+        return dict(own.config)
     secrets = st.secrets if secrets is None else secrets
     section = (secrets.get("connections", {}) or {}).get(name)
     if section is None:
@@ -518,7 +537,13 @@ def engines() -> pd.DataFrame:
 
 
 def get_connection(name: str) -> IbisConnection:
-    """Return the configured connection ``name`` (one per server process and settings)."""
+    """Return the configured connection ``name`` (one per server process and settings).
+
+    This session's own source (:func:`session_source`) comes first.
+    """
+    own = session_source(name)
+    if own is not None:
+        return own
     config = {k: v for k, v in connection_config(name).items() if k != "type"}
     return st.connection(name, type=IbisConnection, **config)
 

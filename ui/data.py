@@ -5,8 +5,9 @@ Where data lives (and why it cannot leak between visitors):
 - Example datasets are public files in ``sample_data/``; they are read and prepared once per
   server process (``st.cache_resource``) and shared read-only.
 - Uploaded files stay in the visitor's session (``st.session_state``). Their prepared tables
-  are kept there too, at most a few at a time; nothing user-specific is written to disk or held
-  in module globals.
+  are kept there too, at most a few at a time; nothing user-specific is held in module globals,
+  and only a large transactions file is written to disk, as a DuckDB database in a directory of
+  that session (:mod:`ui.large_upload`, deleted with the session).
 - Analysis results are cached across sessions only by ``ui.cache.compute``, keyed by
   :attr:`Dataset.key`: a sha256 of the full uploaded bytes and the import settings, never a
   file name or a sample.
@@ -26,6 +27,7 @@ import streamlit as st
 
 from analysis import ingest
 from analysis.core.currency import table_currency
+from analysis.ingest.large import is_large
 from ui.share import (
     choice_from_link,
     choice_to_link,
@@ -279,6 +281,12 @@ def _upload_file(kind: str, uploaded) -> FileResult:
     data = uploaded.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     settings = _settings(digest)
+    if kind == "transactions" and is_large(int(uploaded.size), str(uploaded.name)):
+        from ui import large_upload  # DuckDB on disk, this session only
+
+        result = large_upload.large_file(uploaded, digest, settings, _loading, _finish)
+        if result is not None:  # else a known export or aligned text: read as below
+            return result
     cache_key = json.dumps(
         [kind, digest, settings["mapping"], settings["dayfirst"]], sort_keys=True
     )
@@ -300,13 +308,33 @@ def _upload_file(kind: str, uploaded) -> FileResult:
     return store[cache_key]
 
 
-def _dataset_key(files: dict[str, FileResult]) -> str:
+def _dataset_parts(files: dict[str, FileResult]) -> list:
     parts = []
     for kind in sorted(files):
         r = files[kind]
         s = _settings(r.digest)
         parts.append([kind, r.digest, s["mapping"], s["dayfirst"]])
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return parts
+
+
+def _dataset_key(files: dict[str, FileResult]) -> str:
+    return hashlib.sha256(json.dumps(_dataset_parts(files), sort_keys=True).encode()).hexdigest()
+
+
+def _large_key(files: dict[str, FileResult]) -> str | None:
+    """Return the key of a large upload's dataset (a session-local DuckDB source), or None.
+
+    Forgets a large upload used before when the transactions are no longer one.
+    """
+    chosen = st.session_state.get("connected_source")
+    result = files.get("transactions")
+    if result is None or result.prepared is None or not result.prepared.report.get("large_file"):
+        if chosen and chosen.get("upload"):
+            st.session_state.pop("connected_source", None)
+        return None
+    from ui import large_upload
+
+    return large_upload.use_large(files, _dataset_parts(files))
 
 
 UPLOAD_WIDGETS = {"transactions": "upload_tx", "responses": "upload_responses"}
@@ -383,7 +411,8 @@ def source_picker() -> None:
 
 def current_dataset() -> Dataset | None:
     """Return the session's data: the connected source, the uploaded files, or an example."""
-    if st.session_state.get("connected_source"):  # chosen on "Connect your data"
+    chosen = st.session_state.get("connected_source")
+    if chosen and not chosen.get("upload"):  # chosen on "Connect your data"
         from ui.connection import connected_dataset
 
         connected = connected_dataset()
@@ -398,7 +427,9 @@ def current_dataset() -> Dataset | None:
         if up_resp is not None:
             files["responses"] = _upload_file("responses", up_resp)
         label = " + ".join(r.filename for r in files.values())
-        return Dataset(_dataset_key(files), label, False, files)
+        key = _large_key(files) or _dataset_key(files)
+        return Dataset(key, label, False, files)
+    _large_key(files)  # no upload: a large file used before is no longer the source
 
     upload_gate()  # a link made from an upload never opens on an example's figures
     name = st.session_state.get("dataset", DEFAULT_EXAMPLE)
@@ -490,6 +521,8 @@ def _transaction_notices(prepared: ingest.Prepared, *, left_out: bool = True) ->
             "'Your data'.",
             icon=":material/help:",
         )
+    if prepared.report.get("large_note"):  # ui.large_upload
+        st.caption(inert(prepared.report["large_note"]))
     k = prepared.report.get("anonymous_lines", 0)
     if k and left_out:
         st.caption(
