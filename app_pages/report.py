@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analysis import report
+from analysis import overview, report
 from analysis.core import defaults
 from ui.auth import private_file_name
 from ui.cache import compute, keyed
@@ -66,8 +66,29 @@ if st.session_state.get(PREPARED_KEY) != ds.key:
     )
     st.stop()
 
+# Nothing above this line computes anything: a first visit and every rerun before the click
+# cost nothing. The sections are computed once per dataset (the cross-session cache), and the
+# files (HTML, PDF, workbook) are made when their button is clicked, each once per dataset.
+SECTION_NAMES = {
+    "overview": "overview",
+    "products": "best-selling products",
+    "rfm": "RFM segments",
+    "cohorts": "cohort retention",
+    "feedback": "customer feedback",
+    "value": "customer value and churn models",
+}
+
 with st.status("Preparing the report…", expanded=False) as status:
-    status.update(label="Computing every section and fitting the value models…")
+    status.update(label="Preparing the report: step 1 of 2, checking the data…")
+    message = compute(overview.dataset_size_check, ds)
+    if message:
+        status.update(label="Could not prepare the report", state="error")
+        empty_state(message)
+        st.stop()
+    status.update(
+        label="Preparing the report: step 2 of 2, computing every section and fitting the "
+        "customer value models (the longest part)…"
+    )
     try:
         prepared = compute(
             report.build_report, ds, data="both", dataset_label=ds.label, currency=ds.currency
@@ -76,6 +97,14 @@ with st.status("Preparing the report…", expanded=False) as status:
         status.update(label="Could not prepare the report", state="error")
         empty_state(str(exc))
         st.stop()
+    status.write(
+        "Computed: "
+        + ", ".join(
+            f"{SECTION_NAMES.get(name, name)} ({seconds:.1f} s)"
+            for name, seconds in prepared.seconds.items()
+        )
+        + "."
+    )
     sections = [s.title for s in prepared.sections if not s.skipped]
     skipped = [f"{s.title}: {s.note}" for s in prepared.sections if s.skipped]
     status.update(
@@ -84,7 +113,9 @@ with st.status("Preparing the report…", expanded=False) as status:
     )
 
 # The files themselves (charts drawn as pictures, the PDF printed, the workbook written) are
-# made when they are asked for: on a click on their button, or when the preview is opened.
+# made when they are asked for: on a click on their button, or when the preview is opened;
+# each is kept per dataset, so a second click (or another visitor with the same data) costs
+# nothing.
 REPORT_KEY = f"{ds.key}:{ds.label}:{ds.currency}"
 
 
@@ -93,12 +124,22 @@ def html() -> str:
     return keyed(report.report_html, REPORT_KEY, prepared)
 
 
-def pdf() -> bytes:
-    """Return the PDF of the HTML report, printed by Chromium (RuntimeError when it cannot)."""
+def _printed() -> bytes:
+    """Return the PDF of the HTML report (RuntimeError when Chromium could not print it)."""
     document = report.report_pdf(html())
-    if document is None:
+    if document is None:  # not kept: the next click tries again
         raise RuntimeError("The PDF could not be made this time; use the HTML report instead.")
     return document
+
+
+def pdf() -> bytes:
+    """Return the PDF of the HTML report, printed by Chromium once per dataset."""
+    return keyed(_printed, REPORT_KEY)
+
+
+def workbook() -> bytes:
+    """Return the Excel workbook, written once per dataset."""
+    return keyed(report.report_workbook, REPORT_KEY, prepared)
 
 
 stamp = dt.date.today().isoformat()
@@ -131,7 +172,7 @@ else:
     )
 c3.download_button(
     "Download workbook (Excel)",
-    data=lambda: report.report_workbook(prepared),
+    data=workbook,
     file_name=private_file_name(f"customer_workbook_{stamp}.xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="report_download_xlsx",

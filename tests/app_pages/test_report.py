@@ -108,3 +108,55 @@ def test_report_page_too_little_data(monkeypatch):
     assert not at.exception
     assert labels(at) == []
     assert "purchases from only one customer" in texts(at)
+
+
+def test_report_is_built_on_the_click_only_and_each_file_once(monkeypatch, downloads):
+    import functools
+
+    import streamlit as st
+
+    import analysis.report.build
+
+    calls: list[str] = []
+
+    def counted(func, name):
+        @functools.wraps(func)  # same dotted name: ui.cache finds and keys it as before
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    build = counted(rp.build_report, "report")
+    monkeypatch.setattr(analysis.report.build, "build_report", build)
+    monkeypatch.setattr(rp, "build_report", build)
+    monkeypatch.setattr(rp, "report_workbook", counted(rp.report_workbook, "workbook"))
+    monkeypatch.setattr(rp, "report_html", counted(rp.report_html, "html"))
+    st.cache_data.clear()
+
+    at = run_page(PAGE)
+    at.run()  # a rerun before the click
+    assert not at.exception and calls == []  # the first visit and its reruns build nothing
+
+    at.button(key="report_prepare").click().run()
+    assert not at.exception and calls == ["report"]  # the sections, no file yet
+    page = texts(at)
+    assert "customer value and churn models (" in page
+
+    def click(suffix: str) -> bytes:  # what a click on the button runs
+        (name,) = [
+            n for n in downloads.deferred if n.startswith("customer_") and n.endswith(suffix)
+        ]
+        return dict.__getitem__(downloads, name)()
+
+    first = click(".xlsx")
+    assert click(".xlsx") == first and calls == ["report", "workbook"]  # the second: no cost
+    click(".html")
+    click(".html")
+    assert calls == ["report", "workbook", "html"]
+
+    at.toggle(key="report_preview").set_value(True).run()  # a rerun after the click
+    assert not at.exception
+    click(".xlsx")
+    assert calls == ["report", "workbook", "html"]  # nothing computed or drawn again
+    st.cache_data.clear()
