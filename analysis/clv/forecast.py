@@ -126,7 +126,7 @@ def forecast_totals(
     sub = summary.iloc[sample]
     bg_draws = bg.sample_params(n_draws, rng)
     gg_draws = gg.sample_params(n_draws, rng)
-    spend_draws = np.array([gg.expected_spend(sub, params=g).to_numpy() for g in gg_draws])
+    spend_draws = gg.expected_spend_draws(sub, gg_draws)
     horizons = [mo * DAYS_PER_MONTH / unit for mo in months]
     point = _point_totals(bg.expectations(horizons, x, tx, T), spend, sample)
     draw_purchases, draw_revenue, made = _draw_totals(

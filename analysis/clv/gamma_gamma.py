@@ -168,11 +168,34 @@ class GammaGammaModel(LogParamModel):
             Indexed like ``summary``.
         """
         self._check_fitted()
-        p, q, v = params if params is not None else [self.params_[n] for n in self._names]
+        params = params if params is not None else [self.params_[n] for n in self._names]
+        value = self.expected_spend_draws(summary, [params])[0]
+        return pd.Series(value, index=summary.index, name="expected_spend")
+
+    def expected_spend_draws(self, summary: pd.DataFrame, draws) -> np.ndarray:
+        """Return :meth:`expected_spend` under each of several parameter draws, as one array.
+
+        Parameters
+        ----------
+        summary : DataFrame
+            ``frequency`` and ``monetary_value`` per customer.
+        draws : sequence of ``(p, q, v)``
+            E.g. :meth:`sample_params` output.
+
+        Returns
+        -------
+        ndarray
+            ``(len(draws), len(summary))``: row ``i`` is the expected spend under draw ``i``
+            (the columns of ``summary`` are read once for all draws).
+        """
+        self._check_fitted()
         x = summary["frequency"].to_numpy(dtype=np.float64)
         m = np.where(x > 0, summary["monetary_value"].to_numpy(dtype=np.float64), 0.0)
-        denom = p * x + q - 1
-        ok = denom > 0
-        value = np.full(len(x), self.mean_observed_spend_)
-        value[ok] = p * (v + x[ok] * m[ok]) / denom[ok]
-        return pd.Series(value, index=summary.index, name="expected_spend")
+        out = np.empty((len(draws), len(x)))
+        for i, (p, q, v) in enumerate(draws):
+            denom = p * x + q - 1
+            ok = denom > 0
+            value = np.full(len(x), self.mean_observed_spend_)
+            value[ok] = p * (v + x[ok] * m[ok]) / denom[ok]
+            out[i] = value
+        return out

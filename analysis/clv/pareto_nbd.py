@@ -139,36 +139,39 @@ def _log_f1_series(b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_f1(b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+def _log_f1(b_x, c_x, z: np.ndarray, code: np.ndarray) -> np.ndarray:
     """``log 2F1(1, b; c; z)`` for ``0 <= z < 1``, ``c > 1`` (the value is at least 1).
 
-    SciPy's ``hyp2f1``, checked against bounds from the series; where it fails (large
-    parameters near ``z = 1``) by :func:`_log_f1_fallback`.
+    ``b`` and ``c`` depend on the frequency only: ``b_x``, ``c_x`` are their values per
+    distinct frequency and ``code`` says which one each ``z`` has (the parts of the bounds that
+    depend on ``b`` and ``c`` alone are computed once per frequency). SciPy's ``hyp2f1``,
+    checked against bounds from the series; where it fails (large parameters near ``z = 1``)
+    by :func:`_log_f1_fallback`.
     """
-    b_arr, c, z = np.broadcast_arrays(np.asarray(b, dtype=np.float64), c, z)
-    b_arr, c, z = (np.asarray(v, dtype=np.float64) for v in (b_arr, c, z))
+    b_x, c_x = (np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(b_x, c_x))
+    b_arr, c = b_x[code], c_x[code]
     # Very near z = 1 SciPy's direct series is slow (up to milliseconds a value) and sometimes
     # wrong: there the Pfaff transform is tried, then the series, then the quadrature.
     near_one = z > _NEAR_ONE
-    value = np.full(z.shape, np.nan)
-    value[~near_one] = hyp2f1(1.0, b_arr[~near_one], c[~near_one], z[~near_one])
     if near_one.any():
+        value = np.full(z.shape, np.nan)
+        value[~near_one] = hyp2f1(1.0, b_arr[~near_one], c[~near_one], z[~near_one])
         # Pfaff: 2F1(1, b; c; z) = 2F1(1, c-b; c; z/(z-1)) / (1-z); SciPy maps the large
         # negative argument back near 0, which is fast, and right often enough to try first.
         zn, cn = z[near_one], c[near_one]
         with np.errstate(all="ignore"):
             value[near_one] = hyp2f1(1.0, cn - b_arr[near_one], cn, -zn / (1 - zn)) / (1 - zn)
+    else:
+        value = hyp2f1(1.0, b_arr, c, z)
     # Bounds from the series: its term ratios (b+k)/(c+k) z lie between b z/c and z, and when
     # c > b + 1 the sum is at most its value at z = 1, (c-1)/(c-b-1).
-    ratio = np.minimum(b_arr / c, 1.0) * z
+    b_over_c = b_x / c_x
+    ratio = np.minimum(b_over_c, 1.0)[code] * z
     log_lo = -np.log1p(-np.minimum(ratio, 1.0 - 1e-300))
-    big = np.maximum(b_arr / c, 1.0) * z
+    big = np.maximum(b_over_c, 1.0)[code] * z
     log_hi = np.where(big < 1, -np.log1p(-np.minimum(big, 1 - 1e-16)), np.inf)
-    log_hi = np.where(
-        c > b_arr + 1,
-        np.minimum(log_hi, np.log(c - 1) - np.log(np.maximum(c - b_arr - 1, 1e-300))),
-        log_hi,
-    )
+    cap = np.log(c_x - 1) - np.log(np.maximum(c_x - b_x - 1, 1e-300))
+    log_hi = np.where((c_x > b_x + 1)[code], np.minimum(log_hi, cap[code]), log_hi)
     with np.errstate(invalid="ignore"):
         out = np.log(np.maximum(value, 1.0))
     bad = ~(
@@ -189,63 +192,73 @@ def _log_f1(b, c: np.ndarray, z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_g(params, x: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """``log G(t)``: ``G(t) = (r+s+x) int_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du``.
+def _log_g(params, pairs: _Pairs) -> np.ndarray:
+    """``log G(t)`` at the pairs' ``(x, t)``: ``(r+s+x) int_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du``.
 
     Fader & Hardie's ``(m+t)^-(r+s+x) 2F1(r+s+x, b; r+s+x+1; |alpha-beta|/(m+t))`` (``m`` the
     larger of alpha and beta) after Euler's transformation, ``2F1(1, .; r+s+x+1; .)``, which
     stays below ``(r+s+x)/s`` or grows only like a power near 1: no overflow.
     """
     r, alpha, s, beta = params
-    c = r + s + x + 1.0
+    x, t, ux, code = pairs.xs, pairs.ts, pairs.ux, pairs.pair_x
+    c = r + s + ux + 1.0
     if alpha >= beta:
         z = (alpha - beta) / (alpha + t)
-        return -(r + x) * np.log(alpha + t) - s * np.log(beta + t) + _log_f1(r + x, c, z)
+        return -(r + x) * np.log(alpha + t) - s * np.log(beta + t) + _log_f1(r + ux, c, z, code)
     z = (beta - alpha) / (beta + t)
     return (
-        -(s + 1.0) * np.log(beta + t) - (r + x - 1.0) * np.log(alpha + t) + _log_f1(s + 1.0, c, z)
+        -(s + 1.0) * np.log(beta + t)
+        - (r + x - 1.0) * np.log(alpha + t)
+        + _log_f1(s + 1.0, c, z, code)
     )
 
 
-def _log_terms(params, x, tx, T, pairs=None):
+def _log_terms(params, x, tx, T, pairs: _Pairs | None = None):
     """Log of the two parts of the likelihood (alive at ``T``; left between ``t_x`` and ``T``).
 
     Returns ``(log_const, alive, left)``: the log-likelihood is ``log_const + logaddexp(alive,
-    left)`` and ``P(alive) = exp(alive - logaddexp(alive, left))``. ``pairs`` (from
-    :func:`_gap_pairs`, for these arrays) lets a fit evaluate ``G`` once per distinct ``(x, t)``.
+    left)`` and ``P(alive) = exp(alive - logaddexp(alive, left))``. ``pairs`` (a
+    :class:`_Pairs` of these arrays) lets a fit evaluate ``G`` once per distinct ``(x, t)``.
     """
     r, alpha, s, beta = params
-    log_const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    if pairs is None:
+        pairs = _Pairs(x, tx, T, distinct=False)
+    ux, row_x = pairs.ux, pairs.row_x
+    log_const = (gammaln(r + ux) - gammaln(r))[row_x] + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     left = np.full(np.shape(x), -np.inf)
-    if pairs is None:
-        pairs = _gap_pairs(x, tx, T, distinct=False)
-    gap, codes, (xu, tu) = pairs
-    if len(tu):
+    gap = pairs.gap
+    if len(pairs.ts):
         # G at t_x and at T in one call (each value depends on its own x and t only).
-        g = _log_g(params, xu, tu)
-        if codes is not None:
-            g = g[codes]
+        g = _log_g(params, pairs)
+        if pairs.codes is not None:
+            g = g[pairs.codes]
         g_tx, g_T = np.split(g, 2)
         diff = np.minimum(g_T - g_tx, 0.0)
         log_a0 = g_tx + np.log(-np.expm1(np.minimum(diff, -1e-300)))
-        left[gap] = np.log(s) - np.log(r + s + x[gap]) + log_a0
+        left[gap] = (np.log(s) - np.log(r + s + ux))[row_x[gap]] + log_a0
     return log_const, alive, left
 
 
-def _gap_pairs(x, tx, T, *, distinct: bool = True):
-    """Return ``(gap, codes, (x, t))``: the ``(x, t_x)`` then ``(x, T)`` pairs where ``T > t_x``.
+class _Pairs:
+    """Where the likelihood needs ``G``: the ``(x, t_x)`` then ``(x, T)`` pairs with ``T > t_x``.
 
-    With ``distinct`` the pairs are the distinct ones and ``codes`` maps the stacked pairs onto
-    them (a fit reuses them at every step); otherwise ``codes`` is None.
+    Attributes: ``gap`` (the customers with ``T > t_x``), ``xs``, ``ts`` (the pairs: with
+    ``distinct``, the distinct ones, and ``codes`` maps the stacked pairs onto them; otherwise
+    ``codes`` is None), ``ux`` (the distinct frequencies), ``row_x`` and ``pair_x`` (each
+    customer's and each pair's position in ``ux``). A fit makes them once for every step.
     """
-    gap = T > tx
-    xg = x[gap]
-    xs, ts = np.concatenate([xg, xg]), np.concatenate([tx[gap], T[gap]])
-    if not distinct or len(xs) == 0:
-        return gap, None, (xs, ts)
-    codes, (xu, tu) = distinct_codes(xs, ts)
-    return gap, codes, (xu, tu)
+
+    def __init__(self, x, tx, T, *, distinct: bool = True) -> None:
+        self.gap = T > tx
+        xg = x[self.gap]
+        xs, ts = np.concatenate([xg, xg]), np.concatenate([tx[self.gap], T[self.gap]])
+        self.codes = None
+        if distinct and len(xs):
+            self.codes, (xs, ts) = distinct_codes(xs, ts)
+        self.xs, self.ts = xs, ts
+        self.ux, where = np.unique(np.concatenate([x, xs]), return_inverse=True)
+        self.row_x, self.pair_x = where[: len(x)], where[len(x) :]
 
 
 class _Histories(WeightedHistories):
@@ -253,7 +266,7 @@ class _Histories(WeightedHistories):
 
     def __init__(self, x, tx, T, w):
         super().__init__(x, tx, T, w)
-        self.pairs = _gap_pairs(self.x, self.tx, self.T)
+        self.pairs = _Pairs(self.x, self.tx, self.T)
 
 
 def _expm1_ratio(k: float, log_ratio: np.ndarray) -> np.ndarray:
@@ -264,7 +277,7 @@ def _expm1_ratio(k: float, log_ratio: np.ndarray) -> np.ndarray:
 
 
 class _Grouped:
-    """Customers grouped by history, with the distinct ``(x, t)`` pairs of :func:`_gap_pairs`.
+    """Customers grouped by history, with the :class:`_Pairs` of their distinct histories.
 
     :meth:`of` groups ``(x, t_x, T)`` once and returns the same grouping while called with the
     same customers.
@@ -280,7 +293,7 @@ class _Grouped:
             np.array_equal(a, b) for a, b in zip(key, (x, tx, T), strict=True)
         ):
             self.codes, (self.x, self.tx, self.T) = distinct_codes(x, tx, T)
-            self.pairs = _gap_pairs(self.x, self.tx, self.T)
+            self.pairs = _Pairs(self.x, self.tx, self.T)
             self.key = (x.copy(), tx.copy(), T.copy())
         return self
 
