@@ -304,3 +304,58 @@ def test_summaries_of_the_wrong_shape_raise_not_enough_data():
         BetaGeoBetaBinomModel().fit(
             pd.DataFrame({"frequency": [2], "recency": [4], "periods": [3]})
         )
+
+
+# --- the same fit is made once; the covariance only when asked for ---------------------------
+
+
+def test_a_second_fit_on_the_same_customers_reuses_the_first(cdnow_summary, monkeypatch):
+    from collections import OrderedDict
+
+    from analysis.clv import _base
+
+    monkeypatch.setattr(_base, "_FITS", OrderedDict())
+    runs = []
+    minimise, fit_log_params = _base.minimise, _base.fit_log_params
+
+    def counted(real):
+        def run(*args, **kwargs):
+            runs.append(real.__name__)
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(_base, "minimise", counted(minimise))
+    monkeypatch.setattr("analysis.clv.beta_geo.fit_log_params", counted(fit_log_params))
+    first = ParetoNBDModel().fit(cdnow_summary)
+    assert runs == ["minimise"]
+    # The same customers in another order, other limits that did not stop the first fit:
+    # the optimiser is not run again and every number is the same.
+    shuffled = cdnow_summary.sample(frac=1.0, random_state=1)
+    again = ParetoNBDModel(max_iter=300, max_seconds=20).fit(shuffled)
+    assert runs == ["minimise"]
+    assert again.params_ == first.params_
+    assert again.log_likelihood_ == first.log_likelihood_
+    np.testing.assert_array_equal(again.log_covariance_, first.log_covariance_)
+    # An iteration limit that would have stopped it, other data or another model: fitted anew.
+    short = ParetoNBDModel(max_iter=3).fit(cdnow_summary)
+    assert runs == ["minimise"] * 2 and not short.converged_
+    ParetoNBDModel().fit(cdnow_summary.iloc[:1000])
+    ModifiedBetaGeoModel().fit(cdnow_summary)
+    assert runs == ["minimise"] * 4
+    bg = BetaGeoModel().fit(cdnow_summary)
+    assert BetaGeoModel().fit(cdnow_summary).params_ == bg.params_
+    assert runs.count("fit_log_params") == 1
+    # The penalized model is another model.
+    ParetoNBDModel(penalizer=0.01).fit(cdnow_summary)
+    assert runs.count("minimise") == 5
+
+
+def test_the_covariance_is_computed_when_first_asked_for(cdnow_summary):
+    model = ParetoNBDModel().fit(cdnow_summary.iloc[:500])
+    assert "_covariance" not in vars(model)  # a comparison of fits never pays for it
+    table = model.parameter_table()
+    assert "_covariance" in vars(model)
+    assert np.isfinite(model.log_covariance_).all()
+    se = np.array(list(model.standard_errors_.values()))
+    np.testing.assert_array_equal(table["standard_error"].to_numpy(), se)

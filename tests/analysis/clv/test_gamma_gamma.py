@@ -46,3 +46,11 @@ def test_gamma_gamma_warns_when_spend_depends_on_frequency():
         gg = GammaGammaModel().fit(s)
     assert gg.frequency_spend_correlation_ > 0.3
     assert gg.warnings_
+
+
+def test_expected_spend_draws_equal_expected_spend_under_each_draw(cdnow_gg, cdnow_summary):
+    draws = cdnow_gg.sample_params(20, np.random.default_rng(3))
+    together = cdnow_gg.expected_spend_draws(cdnow_summary, draws)
+    assert together.shape == (20, len(cdnow_summary))
+    for row, params in zip(together, draws, strict=True):
+        np.testing.assert_array_equal(row, cdnow_gg.expected_spend(cdnow_summary, params=params))
