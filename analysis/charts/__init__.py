@@ -22,6 +22,20 @@ inline, so ``chart.to_dict()`` works without network.
   out.
 
 Import the module of an area, e.g. ``from analysis.charts import rfm as charts_rfm``.
+
+Every page visit with new data builds its charts again, so the builders avoid Altair's slow
+paths (the same spec, at less than half the cost):
+
+- encodings are channel objects (``alt.X("a:Q")``, ``alt.Text(...)``, ``alt.Y2(...)``,
+  ``alt.ColorValue(**alt.when(...).otherwise(...))``), never shorthand strings or dicts, which
+  Altair wraps by rebuilding its table of schema classes, once per channel;
+- the parts of a layer that share their data leave it out (``alt.Chart()``) and the layer takes
+  it once (``alt.layer(a, b, data=df)``): given to each part, Altair hashes the frame's text;
+- sizes and titles go to the constructor (``alt.Chart(df, height=...)``,
+  ``alt.layer(..., height=...)``), not ``.properties()``, which checks each value against the
+  schema.
+
+``tests/analysis/charts/test_specs.py`` checks that a representative set of specs stays the same.
 """
 
 __all__ = ["cohorts", "feedback", "overview", "patterns", "rfm", "theme", "value"]
