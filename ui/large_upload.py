@@ -38,6 +38,7 @@ from ui.text import inert
 
 __all__ = [
     "LARGE_SOURCE",
+    "MEMORY_LIMIT",
     "SessionSource",
     "forget",
     "is_large_upload",
@@ -52,6 +53,8 @@ LARGE_SOURCE = ("table", "lines")
 _FILES_KEY = "_large_upload_files"  # session state: the _SessionFiles of this session
 _STORE_KEY = "_large_uploads"  # session state: cache key -> _Large
 _SPILL = "duckdb-spill"
+#: DuckDB's memory bound for one visitor's large file (it spills to the session's folder).
+MEMORY_LIMIT = "512MB"
 
 
 def _remove(path: Path, backends: list) -> None:
@@ -129,7 +132,7 @@ def _open(database: Path):
     backend = ibis.duckdb.connect(
         str(database),
         read_only=True,
-        memory_limit=conn.DEFAULT_MEMORY_LIMIT,
+        memory_limit=MEMORY_LIMIT,
         temp_directory=str(database.parent / _SPILL),
     )
     backend.raw_sql("SET enable_external_access = false")
@@ -159,7 +162,7 @@ def _load(uploaded, digest: str, settings: dict, status) -> _Large | FileResult 
             directory / "data.duckdb",
             settings["mapping"],
             dayfirst=settings["dayfirst"],
-            memory_limit=conn.DEFAULT_MEMORY_LIMIT,
+            memory_limit=MEMORY_LIMIT,
             temp_directory=directory / _SPILL,
         )
     except ingest.DataError as error:

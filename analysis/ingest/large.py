@@ -185,10 +185,25 @@ def _distinct(con, column: str) -> pd.DataFrame:
     ).df()
 
 
+# The fast path of parsing._parse_numbers: when every distinct cell is like this, each value is
+# read on its own (no decision weighted by rows), so the distinct values suffice.
+_PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
 def _parsed_lookup(con, column: str, parse) -> tuple[pd.DataFrame, _Parsed]:
-    """Parse each distinct value of ``column`` as the whole column would be (row-weighted)."""
+    """Parse each distinct value of ``column`` as the whole column would be (row-weighted).
+
+    The decisions the parsers make for a whole column (decimal separator, day/month order)
+    count rows, so each distinct value is repeated as often as the file has it; plain numbers
+    need no decision and are parsed once each.
+    """
     counts = _distinct(con, column)
     n = counts["n"].to_numpy(dtype=np.int64)
+    if (
+        parse is _parse_numbers
+        and counts["t"].astype(str).str.strip().str.fullmatch(_PLAIN_NUMBER).all()
+    ):
+        n = np.ones(len(counts), dtype=np.int64)
     repeated = pd.Series(np.repeat(counts["t"].to_numpy(dtype=object), n), dtype="str")
     parsed = parse(repeated)
     first = np.cumsum(n) - n
