@@ -41,6 +41,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.core.currency import table_currency
 from analysis.core.text import plural
 from analysis.ingest import profiles as _profiles
 from analysis.ingest.cells import _NULL_TOKENS, _q
@@ -52,6 +53,7 @@ from analysis.ingest.preparing import (
     _ambiguous_number_note,
     _dup_note,
     _future_note,
+    _hand_mapping_note,
     _rejection_summary,
     _text_role,
     _with_row_and_reason,
@@ -263,6 +265,7 @@ class _Plan:
 
     def __init__(self, con, columns: list[str], mapping: dict[str, str], dayfirst) -> None:
         self.con = con
+        self.mapping = mapping
         self.col = {role: f"c{columns.index(name)}" for role, name in mapping.items()}
         self.joins: list[str] = []
         self.select: dict[str, str] = {}
@@ -511,12 +514,14 @@ def _report(con, head: pd.DataFrame, plan: _Plan, rows: int, sample: Prepared) -
     }
 
 
-def _warnings(con, report: dict, plan: _Plan) -> list[str]:
+def _warnings(con, report: dict, plan: _Plan, head: pd.DataFrame) -> list[str]:
     """Return the notes a small file's :class:`Prepared` would have, in the same order."""
     by = report["rejected_by_reason"]
     reasons = np.repeat(np.array(list(by), dtype=object), list(by.values())) if by else []
     _, notes = _rejection_summary(np.asarray(reasons, dtype=object), report["rows_read"])
-    notes += _anonymous_note(con.execute("SELECT order_id, amount FROM anonymous").df())[0]
+    anonymous = con.execute("SELECT order_id, amount FROM anonymous").df()
+    currency = table_currency(head, plan.mapping) if len(anonymous) else None  # on the head
+    notes += _anonymous_note(anonymous, currency)[0]
     notes += plan.notes
     no_oid = int(
         con.execute("SELECT count(*) FROM marked WHERE reason = '' AND oid_missing").fetchone()[0]
@@ -605,7 +610,7 @@ def prepare_large_csv(
         _build_tables(con, head, chosen)
         report = _report(con, head, plan, rows, sample)
         rejected = set_aside_frame(con, head)
-        warnings = _warnings(con, report, plan)
+        warnings = _warnings(con, report, plan, head)
         for table in ("marked", "total_rows", "raw"):
             con.execute(f"DROP TABLE {table} CASCADE")
         con.execute("CHECKPOINT")
@@ -616,7 +621,9 @@ def prepare_large_csv(
     prepared = Prepared(
         data=pd.DataFrame(),
         rejected=rejected,
-        warnings=list(head.attrs.get("warnings") or []) + warnings,
+        warnings=list(head.attrs.get("warnings") or [])
+        + _hand_mapping_note(head, mapping, "transactions")
+        + warnings,
         mapping=chosen,
         report=report,
     )

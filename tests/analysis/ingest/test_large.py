@@ -137,7 +137,7 @@ def test_messy_rows_get_their_reasons(prepared):
     assert shown["row"].tolist() == [124, 125, 126, 127, 128]
 
 
-def test_the_page_shows_only_the_first_set_aside_rows(prepared, monkeypatch):
+def test_the_page_shows_only_the_first_set_aside_rows(prepared):
     found, _, con, _ = prepared["messy.csv"]
     assert len(large.set_aside_frame(con, found.head, 2)) == 2
 
@@ -166,6 +166,18 @@ def test_an_impossible_iso_date_falls_back_to_the_ingest_parser(tmp_path):
     found, small, con = _both(tmp_path, "bad.csv", data)
     _same_lines(small, con)
     assert found.prepared.report["rejected_by_reason"] == small.report["rejected_by_reason"]
+
+
+def test_a_known_export_with_columns_chosen_by_hand_is_read_like_any_file(tmp_path):
+    path = tmp_path / "shopify.csv"
+    path.write_bytes((DATA / "exports" / "shopify_orders.csv").read_bytes())
+    mapping = {"customer_id": "Email", "order_date": "Created at", "amount": "Lineitem price"}
+    found = large.prepare_large_csv(path, "shopify.csv", tmp_path / "db.duckdb", mapping)
+    small = ingest.prepare_transactions(ingest.read_table(path), mapping)
+    assert found.prepared.warnings == small.warnings
+    assert "chosen by hand" in found.prepared.warnings[0]
+    con = duckdb.connect(str(found.database), read_only=True)
+    _same_lines(small, con)
 
 
 def test_is_large_follows_the_threshold_and_the_file_type(monkeypatch):
