@@ -77,6 +77,30 @@ def test_your_data_lists_the_set_aside_rows_of_a_large_file(monkeypatch):
 
 
 @pytest.mark.slow
+def test_columns_chosen_on_your_data_read_the_large_file_again(monkeypatch):
+    monkeypatch.setattr(large, "LARGE_FILE_BYTES", 1000)
+    at = run_page("app_pages/data.py", upload=UPLOAD)
+    assert {m.label: m.value for m in at.metric}["Customers"] != "1"
+    # the e-mail address as the customer: still one per customer here, read again in DuckDB
+    at.selectbox(key="data_map_transactions_customer_id").set_value("customer_email")
+    at.selectbox(key="data_map_transactions_channel").set_value("(not used)")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert len(at.session_state["_large_uploads"]) == 2  # a second database, new settings
+    loaded = list(at.session_state["_large_uploads"].values())[-1]
+    assert loaded.result.prepared.mapping["customer_id"] == "customer_email"
+    assert "channel" not in loaded.result.prepared.mapping
+    # the e-mail is empty on the three added lines: the first two are sales without a
+    # customer, the third (no date either) is set aside
+    said = texts(at)
+    assert "This file is large" in said
+    assert {m.label: m.value for m in at.metric}["Rows set aside"] == "1"
+    preview = at.dataframe[-1].value
+    assert "channel" not in preview.columns
+
+
+@pytest.mark.slow
 def test_the_database_belongs_to_its_session_and_goes_with_it(monkeypatch):
     monkeypatch.setattr(large, "LARGE_FILE_BYTES", 1000)
     one = run_page("app_pages/overview.py", upload=UPLOAD)
