@@ -19,10 +19,19 @@ memory) is reported as such.
 
 ``--engines`` adds other engines to the push-down path. ``postgres`` copies the Parquet files
 into a table of the server at ``CF_TEST_POSTGRES_URL`` (``COPY ... FROM STDIN`` of CSV written
-in chunks, timed apart as "load"), then runs the same calls on that table; the peak memory is the
-benchmark process's, the server's own memory is separate. ``spark`` starts Spark in local mode
-(``local[2]``) reading the Parquet files in place. Both get the table itself, as a connected
-source does (no ``materialize``, which writes a temporary table).
+in chunks, timed apart as "load"), then runs the same calls on that table. ``spark`` starts Spark
+in local mode (``local[2]``) reading the Parquet files in place. Both get the table itself, as a
+connected source does (no ``materialize``, which writes a temporary table).
+
+The engine's own memory is a separate column: a background thread samples ``VmRSS`` in
+``/proc/<pid>/status`` every 0.2 s and keeps the peak of the sum over the engine's processes.
+For PostgreSQL these are the postmaster (the parent of the benchmark's backend,
+``pg_backend_pid()``) and all its children (backends, checkpointer, writers), sampled while the
+four figures are computed (the load has its own peak); the server must run on this machine.
+For Spark it is the JVM the PySpark gateway started (every process below the benchmark's own),
+from the session's start. RSS counts shared pages (PostgreSQL's shared buffers) once in every
+process that touched them, so the PostgreSQL sum is an upper bound. DuckDB runs inside the
+benchmark process: its memory is the process's peak.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -49,6 +59,100 @@ def _peak_mib() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _parent_pids() -> dict[int, int]:
+    """Return pid -> parent pid for every process in ``/proc`` (those that vanish are skipped)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended while listing
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+        parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    return parents
+
+
+def process_tree(root: int) -> list[int]:
+    """Return ``root`` and every process below it (children, their children, ...)."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid in _parent_pids().items():
+        children.setdefault(ppid, []).append(pid)
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def rss_kib(pid: int) -> int:
+    """Return the resident memory (``VmRSS``) of ``pid`` in KiB; 0 when it is gone or has none."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # ended between listing and reading
+        return 0
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0  # kernel threads and zombies have no VmRSS
+
+
+class PeakTreeRss:
+    """Peak of the summed RSS of a process tree, sampled in a background thread.
+
+    Use as a context manager; ``peak_mib`` holds the largest sum seen (MiB). With
+    ``include_root=False`` the root itself is left out (its children only: the JVM below the
+    benchmark process).
+    """
+
+    def __init__(self, root: int, *, include_root: bool = True, interval: float = 0.2):
+        self.root = root
+        self.include_root = include_root
+        self.interval = interval
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_kib / 1024
+
+    def sample(self) -> int:
+        """Return the tree's summed RSS now (KiB) and update the peak."""
+        pids = process_tree(self.root)
+        if not self.include_root:
+            pids = [p for p in pids if p != self.root]
+        total = sum(rss_kib(p) for p in pids)
+        self.peak_kib = max(self.peak_kib, total)
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def start(self) -> PeakTreeRss:
+        """Take a first sample and start sampling in the background."""
+        self.sample()
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        """Stop sampling, take a last sample and return the peak (MiB)."""
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        return self.peak_mib
+
+    def __enter__(self) -> PeakTreeRss:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 def generate(n_rows: int, folder: Path) -> Path:
@@ -118,6 +222,8 @@ def run_pushdown(folder: str, engine: str, memory_limit: str) -> dict:
 
     from analysis import pushdown
 
+    extra: dict = {}
+    engine_rss = None
     t0 = time.perf_counter()
     if engine == "duckdb":
         spill = tempfile.mkdtemp(prefix="cf-duckdb-spill-")
@@ -128,7 +234,11 @@ def run_pushdown(folder: str, engine: str, memory_limit: str) -> dict:
         from urllib.parse import urlparse
 
         url = os.environ["CF_TEST_POSTGRES_URL"]
-        load = _load_postgres(folder, url)
+        postmaster = _postmaster_pid(url)
+        with PeakTreeRss(postmaster) as load_rss:
+            extra["load_seconds"] = _load_postgres(folder, url)
+        extra["engine_load_peak_mib"] = load_rss.peak_mib
+        engine_rss = PeakTreeRss(postmaster).start()
         t0 = time.perf_counter()  # loading is not part of the analysis
         parts = urlparse(url)
         con = ibis.postgres.connect(
@@ -142,6 +252,8 @@ def run_pushdown(folder: str, engine: str, memory_limit: str) -> dict:
     elif engine == "spark":
         from pyspark.sql import SparkSession
 
+        # every process below this one: the JVM the PySpark gateway starts
+        engine_rss = PeakTreeRss(os.getpid(), include_root=False).start()
         spark = (
             SparkSession.builder.master("local[2]")
             .appName("customer-focus-scale")
@@ -162,10 +274,19 @@ def run_pushdown(folder: str, engine: str, memory_limit: str) -> dict:
     pushdown.rfm_table(table)
     pushdown.retention_matrix(table, period="M")
     pushdown.clv_summary(table)
-    result = {"seconds": time.perf_counter() - t0, "peak_mib": _peak_mib()}
-    if engine == "postgres":
-        result["load_seconds"] = load
+    result = {"seconds": time.perf_counter() - t0, "peak_mib": _peak_mib(), **extra}
+    if engine_rss is not None:
+        result["engine_peak_mib"] = engine_rss.stop()
     return result
+
+
+def _postmaster_pid(url: str) -> int:
+    """Return the pid of the PostgreSQL server at ``url`` (it must run on this machine)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        return _parent_pids()[backend]  # while the backend is still there
 
 
 def _load_postgres(folder: str, url: str) -> float:
@@ -204,6 +325,14 @@ def _child(args: list[str]) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _engine_memory(r: dict) -> str:
+    """Return the engine's peak memory cell: its own processes', or "in process" (DuckDB)."""
+    if "engine_peak_mib" not in r:
+        return "in process"
+    load = r.get("engine_load_peak_mib")
+    return f"{r['engine_peak_mib']:,.0f}" + (f" (load {load:,.0f})" if load is not None else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1M,10M")
@@ -221,8 +350,8 @@ def main() -> None:
 
     folder = Path(args.dir)
     limit = SIZES[args.skip_in_memory_above]
-    print("| lines | path | seconds | peak memory (MiB) |")
-    print("| ---: | --- | ---: | ---: |")
+    print("| lines | path | seconds | peak memory (MiB) | engine's peak memory (MiB) |")
+    print("| ---: | --- | ---: | ---: | ---: |")
     for label in args.sizes.split(","):
         n = SIZES[label]
         data = generate(n, folder)
@@ -237,10 +366,13 @@ def main() -> None:
             )
         for name, r in rows:
             if "error" in r:
-                print(f"| {label} | {name} | {r['error']} | |")
+                print(f"| {label} | {name} | {r['error']} | | |")
                 continue
             load = f" (load {r['load_seconds']:.1f} s apart)" if "load_seconds" in r else ""
-            print(f"| {label} | {name} | {r['seconds']:.1f}{load} | {r['peak_mib']:,.0f} |")
+            print(
+                f"| {label} | {name} | {r['seconds']:.1f}{load} | {r['peak_mib']:,.0f}"
+                f" | {_engine_memory(r)} |"
+            )
         sys.stdout.flush()
 
 
