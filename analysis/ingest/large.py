@@ -21,11 +21,13 @@ Tables left in the database: ``lines`` (the canonical transactions: ``customer_i
 source column as text plus ``row`` and ``reason``, the same reasons as for a small file).
 Always ``lines + anonymous + set_aside`` = the data rows DuckDB read from the file.
 
-Limits of this path (a small file has none of them): row numbers count the records below the
-header, so they are the spreadsheet's own only when no blank line or quoted line break comes
-before; a record with more values than the header has its extra values dropped (a small file
-is refused instead); known exports (:mod:`analysis.ingest.profiles`) and whitespace-aligned
-text raise :class:`NotForLargeFiles` (read them as small files); workbooks are not read here.
+Files this path hands back to the pandas reader (:class:`NotForLargeFiles`), which reads them
+as small files: those where a line below the header is not exactly one record (a blank line, a
+line break inside a quoted cell, a quotation mark left open, a lone carriage return: the row
+numbers and the reading of broken quotes are the pandas reader's), a record with more values
+than the header (DuckDB's strict mode refuses it, the pandas reader says which row), known
+exports (:mod:`analysis.ingest.profiles`, read with their own rules) and whitespace-aligned
+text. Workbooks are not read here.
 """
 
 from __future__ import annotations
@@ -171,13 +173,45 @@ def _load_raw(con, path: Path, head: pd.DataFrame) -> int:
     width = head.shape[1]
     types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     header_row = int(head.attrs.get("header_row") or 1)
-    con.execute(
+    sql = (
         "CREATE TABLE raw AS SELECT * FROM read_csv("
         f"{_sql_string(str(path))}, delim={_sql_string(head.attrs['delimiter'])}, "
         f"quote='\"', escape='\"', header=false, skip={header_row}, auto_detect=false, "
-        f"columns={{{types}}}, null_padding=true, strict_mode=false, parallel=false)"
+        f"columns={{{types}}}, null_padding=true, strict_mode=true, parallel=false)"
     )
-    return int(con.execute("SELECT count(*) FROM raw").fetchone()[0])
+    try:
+        con.execute(sql)
+    except duckdb.Error as error:  # a record DuckDB cannot split: the pandas reader says why
+        raise NotForLargeFiles(str(error).splitlines()[0]) from None
+    rows = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])
+    _check_lines(con, path, header_row, width, rows)
+    return rows
+
+
+def _physical_lines(path: Path) -> int:
+    """Count the lines of the file as the pandas reader does (trailing blank lines aside)."""
+    lines, last = 0, b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last = (last + chunk)[-4096:]
+    tail = len(last) - len(last.rstrip(b"\r\n"))
+    return lines - last[len(last) - tail :].count(b"\n") + 1
+
+
+def _check_lines(con, path: Path, header_row: int, width: int, rows: int) -> None:
+    """Raise :class:`NotForLargeFiles` unless each line below the header is one record.
+
+    A blank line, a lone carriage return, a line break inside a quoted cell or a quotation
+    mark left open make the counts differ: the pandas reader numbers such rows as a
+    spreadsheet does and reads broken quotes line by line, so the file is read as a small one.
+    """
+    breaks = " + ".join(
+        f"COALESCE(sum(length(c{i}) - length(replace(c{i}, chr(10), ''))), 0)" for i in range(width)
+    )
+    inside = int(con.execute(f"SELECT {breaks} FROM raw").fetchone()[0])
+    if inside or _physical_lines(path) != header_row + rows:
+        raise NotForLargeFiles("blank lines, line breaks in cells or open quotation marks")
 
 
 def _distinct(con, column: str) -> pd.DataFrame:

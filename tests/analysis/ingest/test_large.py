@@ -180,6 +180,36 @@ def test_a_known_export_with_columns_chosen_by_hand_is_read_like_any_file(tmp_pa
     _same_lines(small, con)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"Customer,Date,Amount\na,2024-01-01,1\n\nb,2024-01-02,2\n",  # a blank line
+        b'Customer,Date,Amount\na,2024-01-01,1\n"b,2024-01-02,2\nc,2024-01-03,3\n',  # open quote
+        b"Customer,Date,Amount\na,2024-01-01,1\rb,2024-01-02,2\n",  # a lone carriage return
+        b'Customer,Date,Amount\n"a\nb",2024-01-01,1\nc,2024-01-02,2\n',  # a quoted line break
+    ],
+)
+def test_files_whose_lines_records_cannot_match_are_left_to_the_pandas_path(tmp_path, text):
+    # the pandas reader numbers such rows as a spreadsheet does (and reads broken quotes line
+    # by line): the large path would not, so it hands the file back
+    path = tmp_path / "odd.csv"
+    path.write_bytes(text)
+    with pytest.raises(large.NotForLargeFiles):
+        large.prepare_large_csv(path, "odd.csv", tmp_path / "db.duckdb")
+
+
+def test_a_row_with_too_many_values_after_the_head_is_left_to_the_pandas_reader(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(large, "HEAD_BYTES", 40)  # the head: the header and row 2
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"Customer,Date,Amount\na,2024-01-01,1\nc,2024-01-02,2,7\n")
+    with pytest.raises(large.NotForLargeFiles):
+        large.prepare_large_csv(path, "wide.csv", tmp_path / "db.duckdb")
+    with pytest.raises(ingest.DataError, match="Row 3 of 'wide.csv' has more values"):
+        ingest.read_table(path)  # which says which row
+
+
 def test_is_large_follows_the_threshold_and_the_file_type(monkeypatch):
     monkeypatch.setattr(large, "LARGE_FILE_BYTES", 1000)
     assert large.is_large(1001, "sales.CSV")
