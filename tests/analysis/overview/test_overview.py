@@ -16,6 +16,7 @@ from analysis.overview import (
 )
 from tests.analysis.overview._data import AS_OF, TX, make_tx
 from tests.paths import ROOT
+from tests.timing import best_of, plain_groupby
 
 # ---------------------------------------------------------------------------- identities
 
@@ -140,6 +141,7 @@ def _online_retail() -> pd.DataFrame:
 @pytest.mark.slow
 def test_online_retail_against_plain_pandas_and_fast():
     tx = _online_retail()
+    baseline = best_of(plain_groupby(tx))
     start = time.perf_counter()
     card = scorecard(tx)
     nv = new_vs_returning(tx)
@@ -169,7 +171,8 @@ def test_online_retail_against_plain_pandas_and_fast():
     np.testing.assert_allclose(bds[0]["net_revenue"].iloc[:10], by_country.iloc[:10])
     assert bds[0]["net_revenue"].sum() == pytest.approx(card.net_revenue)
     assert bds[2].empty
-    assert elapsed < 1.5, elapsed  # ~0.25 s measured on 2 cores; generous for CI noise
+    # About 4 plain pandas order tables of the same lines; generous for a loaded machine.
+    assert elapsed < 15 * baseline, (elapsed, baseline)
 
 
 def test_overflowing_amounts_give_figures_and_a_warning_not_an_error():

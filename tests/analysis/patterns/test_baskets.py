@@ -161,16 +161,19 @@ def test_pair_matrix_is_symmetric():
 
 
 @pytest.mark.slow
-def test_rules_on_the_full_online_retail_file_within_10_seconds():
+def test_rules_on_the_full_online_retail_file_in_a_few_plain_groupbys():
     import time
 
     from analysis import ingest
+    from tests.timing import best_of, plain_groupby
 
     path = SAMPLE_DATA / "online_retail.csv.gz"
     tx = ingest.prepare_transactions(ingest.read_table(path, filename=path.name)).data
+    baseline = best_of(plain_groupby(tx))
     start = time.perf_counter()
     rules = P.association_rules(tx, "product")
-    assert time.perf_counter() - start < 10
+    # About 4 plain pandas order tables of the same lines; generous for a loaded machine.
+    assert time.perf_counter() - start < 40 * baseline
     assert rules.attrs["orders"] > 18_000 and rules.attrs["items"] > 3_500
     assert 20 <= len(rules) <= 200
     top = rules.iloc[0]

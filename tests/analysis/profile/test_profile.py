@@ -23,9 +23,11 @@ def test_profile_on_the_cafe_example_is_fast_and_consistent():
     from time import perf_counter
 
     from analysis import ingest
+    from tests.timing import best_of, plain_groupby
 
     path = SAMPLE_DATA / "cafe_sales.xlsx"
     tx = ingest.prepare_transactions(ingest.read_table(path, filename=path.name)).data
+    baseline = best_of(plain_groupby(tx), repeat=5)
     listing = PR.customer_list(tx)
     assert listing["net_revenue"].sum() == pytest.approx(tx["amount"].sum())
     start = perf_counter()
@@ -35,4 +37,5 @@ def test_profile_on_the_cafe_example_is_fast_and_consistent():
             listing.set_index("customer_id").loc[cid, "net_revenue"]
         )
         assert np.isclose(p.history["net_value"].sum(), p.net_revenue)
-    assert perf_counter() - start < 5
+    # About 16 plain pandas order tables of the cafe's lines; generous for a loaded machine.
+    assert perf_counter() - start < 150 * baseline
