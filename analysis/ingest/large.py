@@ -381,9 +381,14 @@ class _Plan:
 
     def _texts(self, mapping: dict[str, str]) -> None:
         for role in _TEXT_ROLES:
-            if role in mapping:
-                self._join(role[:3] + "_t", role, _text_lookup(self.con, self.col[role]))
-                self.select[role] = f"{role[:3]}_t.v"
+            if role not in mapping:
+                continue
+            lookup = _text_lookup(self.con, self.col[role])
+            if lookup["v"].fillna("").eq(lookup["t"]).all():  # nothing to trim: no join
+                self.select[role] = f"NULLIF(r.{self.col[role]}, '')"
+                continue
+            self._join(role[:3] + "_t", role, lookup)
+            self.select[role] = f"{role[:3]}_t.v"
         stamp = "COALESCE(cu.v, '') || '|' || COALESCE(strftime(d.v, '%Y-%m-%dT%H:%M:%S'), '')"
         self.select["oid_missing"] = f"{self.select.get('order_id', 'NULL')} IS NULL"
         self.select["order_id"] = f"COALESCE({self.select.get('order_id', 'NULL')}, {stamp})"

@@ -28,8 +28,8 @@ MESSY = "\n".join(
         "X5,,,3,Tea,DE",  # no customer and no date: set aside
         "Total,,,1000,,",  # a total row
         "X6, C3 ,2024-03-01,abc,Tea,DE",  # unparseable amount
-        "X7,NA,2024-03-02,4,Tea,DE",  # "NA" is no customer: anonymous
-        "INV1,C5,2024-01-05 10:00:00,3.5,Tea 1,DE",
+        "X7,NA,2024-03-02,4, Tea ,DE",  # "NA" is no customer: anonymous; " Tea " trimmed
+        "INV1,C5,2024-01-05 10:00:00,3.5, Tea 1 ,DE",  # trimmed
     ]
 ).encode()
 
