@@ -55,11 +55,13 @@ def _item_lines(table: ir.Table, column: str, as_of_ts: pd.Timestamp) -> ir.Tabl
 
 
 def _item_orders(il: ir.Table) -> tuple[pd.Index, np.ndarray, int]:
-    """Return the items (Python's order), the baskets holding each, and the baskets."""
-    per_item = il.group_by("item").aggregate(n=il.count()).execute()
+    """Return the items (Python's order), the baskets holding each, and the baskets (one query)."""
+    baskets = il.select("customer_id", "order_id").distinct().count()
+    per_item = il.group_by("item").aggregate(n=il.count())
+    per_item = per_item.mutate(baskets=baskets.as_scalar()).execute()
     counts = dict(zip(per_item["item"].astype(str), per_item["n"].astype(np.int64), strict=True))
     labels = sorted(counts)
-    n_baskets = int(il.select("customer_id", "order_id").distinct().count().execute())
+    n_baskets = int(per_item["baskets"].iloc[0]) if len(per_item) else 0  # no item: no basket
     item_orders = np.array([counts[k] for k in labels], dtype=np.int64)
     return pd.Index(labels, dtype="str"), item_orders, n_baskets
 
