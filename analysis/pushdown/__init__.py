@@ -23,8 +23,8 @@ from analysis.pushdown._lines import (
     resolve_as_of,
 )
 from analysis.pushdown.baskets import association_rules, item_pair_counts
-from analysis.pushdown.churn import churn_features, churn_labels, churn_model
 from analysis.pushdown.breakdowns import top_breakdown, top_breakdown_in_period
+from analysis.pushdown.churn import churn_features, churn_labels, churn_model
 from analysis.pushdown.clusters import rfm_clusters
 from analysis.pushdown.clv import clv_summary, gamma_gamma_inputs
 from analysis.pushdown.cohort_report import cohort_report, cohort_sizes
