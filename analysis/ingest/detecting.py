@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -11,63 +9,135 @@ from analysis.core.columns import RESPONSE_ROLES, TRANSACTION_ROLES
 from analysis.ingest import profiles as _profiles
 from analysis.ingest.cells import _NULL_TOKENS, _as_text
 from analysis.ingest.header_words import _header_score, _normalise_header
-from analysis.ingest.parsing import _parse_dates, _parse_numbers
+from analysis.ingest.parsing import _date_values, _number_values
+
+_EMPTY_PROFILE = {
+    "fill": 0.0,
+    "num": 0.0,
+    "intlike": 0.0,
+    "decimals": 0.0,
+    "in010": 0.0,
+    "in15": 0.0,
+    "in17": 0.0,
+    "date": 0.0,
+    "uniq": 0.0,
+    "distinct": 0,
+    "avglen": 0.0,
+    "alpha": 0.0,
+    "spaces": 0.0,
+}
 
 
-@dataclass
 class _Profile:
-    fill: float  # share of non-empty cells
-    num: float  # share of non-empty cells that are numbers
-    intlike: float  # share of numbers that are whole
-    decimals: float  # share of numbers with a fractional part
-    in010: float  # share of non-empty cells that are whole numbers 0..10
-    in15: float
-    in17: float
-    date: float  # share of non-empty cells that are dates (Excel serials not counted)
-    uniq: float  # distinct / non-empty
-    distinct: int
-    avglen: float
-    alpha: float  # share with letters
-    spaces: float  # share with a space (descriptive text)
+    """What a column's cells look like, each figure worked out only when a score asks for it.
+
+    Attributes (shares of the non-empty cells unless said otherwise): ``fill`` (share of
+    non-empty cells among all), ``num`` (numbers), ``intlike`` and ``decimals`` (shares of the
+    numbers that are whole / have a fractional part), ``in010``, ``in15``, ``in17`` (whole
+    numbers 0-10, 1-5, 1-7), ``date`` (dates; Excel serials not counted), ``uniq`` (distinct /
+    non-empty), ``distinct``, ``avglen``, ``alpha`` (with letters), ``spaces`` (with a space).
+
+    The scores read only a few figures of most columns (a column named "Date" only its dates),
+    so each group of figures is computed on first use and kept: the numbers of a date column
+    are never parsed. Every figure is the same as if all were computed at once.
+    """
+
+    def __init__(self, s: pd.Series) -> None:
+        n = len(s)
+        if n > 4000:
+            idx = np.unique(
+                np.concatenate([np.arange(2000), np.linspace(2000, n - 1, 2000).astype(int)])
+            )
+            s = s.iloc[idx]
+        text = _as_text(s).str.strip()
+        nonempty = text[~text.isin(_NULL_TOKENS)]
+        self._k = k = len(nonempty)
+        self.fill = k / max(len(text), 1)
+        if k == 0:
+            self.__dict__.update(_EMPTY_PROFILE)
+            return
+        # every figure is a share of the non-empty cells: worked out once per distinct value,
+        # weighted by how many cells hold it
+        codes, uniques = pd.factorize(nonempty)
+        self._u = pd.Series(uniques, dtype=nonempty.dtype)
+        self._counts = np.bincount(codes, minlength=len(uniques))
+        self._digits: np.ndarray | None = None
+
+    def __getattr__(self, name: str) -> float:
+        """Compute the group of figures ``name`` belongs to (only called when not yet known)."""
+        compute = _GROUPS.get(name)
+        if compute is None:
+            raise AttributeError(name)
+        compute(self)
+        return self.__dict__[name]
+
+    def _share(self, mask: np.ndarray) -> float:
+        """Return the share of the non-empty cells whose value is marked in ``mask``."""
+        return int(self._counts[mask].sum()) / self._k
+
+    def _with_digits(self) -> np.ndarray:
+        """Return which distinct values hold a digit (numbers and dates need one)."""
+        if self._digits is None:
+            self._digits = self._u.str.contains(r"\d", regex=True).to_numpy(
+                dtype=bool, na_value=False
+            )
+        return self._digits
+
+    def _numbers(self) -> None:
+        digits = self._with_digits()
+        v = np.full(len(self._u), np.nan)
+        if digits.any():  # skip the parser for plain text
+            u = self._u[digits].reset_index(drop=True)
+            v[digits] = _number_values(u, self._counts[digits])[0]
+        isnum = ~np.isnan(v)
+        whole = isnum & (np.mod(np.where(isnum, v, 0), 1) == 0)
+        n_num = int(self._counts[isnum].sum())
+        self.num = self._share(isnum)
+        self.intlike = int(self._counts[whole].sum()) / max(n_num, 1)
+        self.decimals = int(self._counts[isnum & ~whole].sum()) / max(n_num, 1)
+        self.in010 = self._share(whole & (v >= 0) & (v <= 10))
+        self.in15 = self._share(whole & (v >= 1) & (v <= 5))
+        self.in17 = self._share(whole & (v >= 1) & (v <= 7))
+
+    def _dates(self) -> None:
+        digits = self._with_digits()
+        is_date = np.zeros(len(self._u), dtype=bool)
+        if digits.any():  # skip the parser for plain text
+            u = self._u[digits].reset_index(drop=True)
+            dates = _date_values(u, self._counts[digits], None, allow_serial=False)[0]
+            is_date[digits] = ~np.isnat(dates)
+        self.date = self._share(is_date)
+
+    def _distinct(self) -> None:
+        self.distinct = len(self._u)
+        self.uniq = self.distinct / self._k
+
+    def _avglen(self) -> None:
+        lens = self._u.str.len().to_numpy(dtype=np.int64)
+        self.avglen = float(int(lens @ self._counts) / self._k)
+
+    def _alpha(self) -> None:
+        letters = self._u.str.contains(r"[^\W\d_]", regex=True).to_numpy(dtype=bool)
+        self.alpha = self._share(letters)
+
+    def _spaces(self) -> None:
+        self.spaces = self._share(self._u.str.contains(" ", regex=False).to_numpy(dtype=bool))
+
+
+_GROUPS = {
+    **dict.fromkeys(("num", "intlike", "decimals", "in010", "in15", "in17"), _Profile._numbers),
+    "date": _Profile._dates,
+    "uniq": _Profile._distinct,
+    "distinct": _Profile._distinct,
+    "avglen": _Profile._avglen,
+    "alpha": _Profile._alpha,
+    "spaces": _Profile._spaces,
+}
 
 
 def _profile(s: pd.Series) -> _Profile:
-    n = len(s)
-    if n > 4000:
-        idx = np.unique(
-            np.concatenate([np.arange(2000), np.linspace(2000, n - 1, 2000).astype(int)])
-        )
-        s = s.iloc[idx]
-    text = _as_text(s).str.strip()
-    nonempty = text[~text.isin(_NULL_TOKENS)]
-    k = len(nonempty)
-    if k == 0:
-        return _Profile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    digits = nonempty.str.contains(r"\d", regex=True).to_numpy(dtype=bool, na_value=False)
-    v = np.full(k, np.nan)
-    is_date = np.zeros(k, dtype=bool)
-    if digits.any():  # numbers and dates need digits; skip the parsers for plain text
-        with_digits = nonempty[digits]
-        v[digits] = _parse_numbers(with_digits).values
-        is_date[digits] = ~np.isnat(_parse_dates(with_digits, allow_serial=False).values)
-    isnum = ~np.isnan(v)
-    whole = isnum & (np.mod(np.where(isnum, v, 0), 1) == 0)
-    lens = nonempty.str.len().to_numpy(dtype=np.float64)
-    return _Profile(
-        fill=k / max(len(text), 1),
-        num=isnum.mean(),
-        intlike=whole.sum() / max(isnum.sum(), 1),
-        decimals=(isnum & ~whole).sum() / max(isnum.sum(), 1),
-        in010=(whole & (v >= 0) & (v <= 10)).mean(),
-        in15=(whole & (v >= 1) & (v <= 5)).mean(),
-        in17=(whole & (v >= 1) & (v <= 7)).mean(),
-        date=is_date.mean(),
-        uniq=nonempty.nunique() / k,
-        distinct=int(nonempty.nunique()),
-        avglen=float(lens.mean()),
-        alpha=nonempty.str.contains(r"[^\W\d_]", regex=True).mean(),
-        spaces=nonempty.str.contains(" ", regex=False).mean(),
-    )
+    """Return the (lazily computed) profile of a column's cells, on a sample of long columns."""
+    return _Profile(s)
 
 
 def _content_adjust(role: str, p: _Profile, header: float) -> float:

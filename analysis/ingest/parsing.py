@@ -60,31 +60,65 @@ def _parse_numbers(s: pd.Series) -> _Parsed:
         ok = np.isfinite(v)
         return _Parsed(np.where(ok, v, np.nan), np.isnan(v), ~ok & ~np.isnan(v), "number")
     codes, u, counts = _factorize_text(s)
-    n_u = len(u)
+    vals_u, fmt, ambiguous = _number_values(u, counts)
     empty = codes < 0
-    vals_u = np.full(n_u, np.nan)
-    fmt = "1234.56"
-    ambiguous = False
-    if n_u:
-        fast = pd.to_numeric(u, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        plain = u.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").to_numpy(
-            dtype=bool, na_value=False
-        )
-        if plain.all():
-            vals_u = fast
-        else:
-            vals_u, fmt, ambiguous = _parse_numbers_slow(u, counts)
-    vals_u = np.where(np.isfinite(vals_u), vals_u, np.nan)
     values = (
         np.where(empty, np.nan, vals_u[np.maximum(codes, 0)])
-        if n_u
+        if len(u)
         else np.full(len(codes), np.nan)
     )
     bad = ~empty & np.isnan(values)
     return _Parsed(values, empty, bad, fmt, ambiguous)
 
 
+def _number_values(u: pd.Series, counts: np.ndarray) -> tuple[np.ndarray, str, bool]:
+    """Parse distinct trimmed values (``counts`` rows each): values (NaN if none), format, guessed.
+
+    What :func:`_parse_numbers` does once its column is reduced to distinct values.
+    """
+    vals_u = np.full(len(u), np.nan)
+    fmt = "1234.56"
+    ambiguous = False
+    if len(u):
+        plain = u.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").to_numpy(
+            dtype=bool, na_value=False
+        )
+        if plain.all():
+            vals_u = pd.to_numeric(u, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            vals_u, fmt, ambiguous = _parse_numbers_slow(u, counts)
+    return np.where(np.isfinite(vals_u), vals_u, np.nan), fmt, ambiguous
+
+
+#: Every character a number can hold once currency words are taken out: digits, separators,
+#: signs, exponent, brackets, spaces. A value with any other character (and no currency
+#: word) is not a number, whatever the column's separators turn out to be.
+_NUMBER_CHARS_RE = r"[\d.,+\-\u2212e()\s\u00a0\u202f\u2009\u2007\u2008\u200a'’]*"
+
+
 def _parse_numbers_slow(u: pd.Series, counts: np.ndarray) -> tuple[np.ndarray, str, bool]:
+    """Return the values of ``u`` (NaN if not a number), the format and whether it was guessed.
+
+    Only the values that can be numbers (:data:`_NUMBER_CHARS_RE`, or with a currency word)
+    are parsed: the others are NaN and cast no vote on the separators, so leaving them out
+    changes nothing but the time (a column of ids like "C-1024" is never parsed).
+    """
+    low = u.str.lower()
+    maybe = low.str.fullmatch(_NUMBER_CHARS_RE).to_numpy(dtype=bool, na_value=False)
+    if not maybe.all():
+        money = low.str.contains(_CURRENCY_RE, regex=True).to_numpy(dtype=bool, na_value=False)
+        maybe = maybe | money
+    if maybe.all():
+        return _parse_number_values(u, counts)
+    vals = np.full(len(u), np.nan)
+    if not maybe.any():
+        return vals, "1,234.56", False  # what the parser says of a column without numbers
+    vals[maybe], fmt, ambiguous = _parse_number_values(u[maybe], counts[maybe])
+    return vals, fmt, ambiguous
+
+
+def _parse_number_values(u: pd.Series, counts: np.ndarray) -> tuple[np.ndarray, str, bool]:
+    """Parse ``u`` (unique values, ``counts`` rows each), deciding the separators by vote."""
     t = u.str.lower().str.replace("\u2212", "-", regex=False)
     t = t.str.replace(_CURRENCY_RE, "", regex=True)
     spaced = (
@@ -247,10 +281,27 @@ def _parse_dates(
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return _date_cells(s)
     codes, u, counts = _factorize_text(s)
+    out, fmt, ambiguous = _date_values(u, counts, dayfirst, allow_serial)
+    values = (
+        out[np.maximum(codes, 0)] if len(u) else np.full(n, np.datetime64("NaT"), "datetime64[ns]")
+    )
+    empty = codes < 0
+    values[empty] = np.datetime64("NaT")
+    bad = ~empty & np.isnat(values)
+    return _Parsed(values, empty, bad, fmt, ambiguous)
+
+
+def _date_values(
+    u: pd.Series, counts: np.ndarray, dayfirst: bool | None, allow_serial: bool
+) -> tuple[np.ndarray, str | None, bool]:
+    """Parse distinct trimmed values (``counts`` rows each): dates (NaT if none), format, guessed.
+
+    What :func:`_parse_dates` does once its column is reduced to distinct values.
+    """
     out = np.full(len(u), np.datetime64("NaT"), dtype="datetime64[ns]")
     family_rows: Counter[str] = Counter()
     ambiguous = False
-    done = np.zeros(len(u), dtype=bool)
+    done = ~_maybe_dates(u, allow_serial)  # the others are read by no family: left NaT
     for pattern, read in _FAMILIES:
         if read is _read_serial and not allow_serial:
             continue
@@ -262,14 +313,25 @@ def _parse_dates(
         done |= m
         family_rows[family] += int(counts[m].sum())
         ambiguous = ambiguous or unsure
-    values = (
-        out[np.maximum(codes, 0)] if len(u) else np.full(n, np.datetime64("NaT"), "datetime64[ns]")
-    )
-    empty = codes < 0
-    values[empty] = np.datetime64("NaT")
-    bad = ~empty & np.isnat(values)
     fmt = " and ".join(_DATE_WORDS[f] for f, _ in family_rows.most_common()) or None
-    return _Parsed(values, empty, bad, fmt, ambiguous)
+    return out, fmt, ambiguous
+
+
+def _maybe_dates(u: pd.Series, allow_serial: bool) -> np.ndarray:
+    """Mark the values some family of :data:`_FAMILIES` might read; the others cannot be dates.
+
+    Every family's value starts with a digit, except those with month names, which start
+    with a word of three letters or more (a weekday or a month). Without Excel serials, a
+    plain decimal number is a date only as eight digits (YYYYMMDD): "12.50" is no date.
+    """
+    if not len(u):
+        return np.zeros(0, dtype=bool)
+    maybe = u.str.match(r"\d|[^\W\d_]{3}").to_numpy(dtype=bool, na_value=False)
+    if not allow_serial and maybe.any():
+        number = u.str.fullmatch(r"[0-9]+(?:\.[0-9]*)?").to_numpy(dtype=bool, na_value=False)
+        eight = u.str.len().to_numpy(dtype=np.int64, na_value=0) == 8
+        maybe = maybe & (~number | eight)
+    return maybe
 
 
 def _date_cells(s: pd.Series) -> _Parsed:

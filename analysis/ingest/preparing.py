@@ -200,13 +200,43 @@ def _select_reasons(n: int, checks: list[tuple[np.ndarray, str]]) -> np.ndarray:
     return reason
 
 
-def _duplicates(raw: pd.DataFrame, used: np.ndarray) -> int:
-    """Rows (among the used ones) whose source cells all equal an earlier used row's."""
+def _duplicates(raw: pd.DataFrame, used: np.ndarray, first: str | None = None) -> int:
+    """Rows (among the used ones) whose source cells all equal an earlier used row's.
+
+    The columns are numbered (equal cells, equal codes) one by one, ``first`` (the order
+    number, say) first, and the codes combined; once every row has a code of its own no row
+    can repeat another, and the other columns are not looked at.
+    """
     if not used.any() or raw.shape[1] == 0:
         return 0
     sub = raw if used.all() else raw.iloc[np.flatnonzero(used)]
-    h = pd.util.hash_pandas_object(sub, index=False).to_numpy()
-    return int(pd.Series(h).duplicated().sum())
+    n = len(sub)
+    key = np.zeros(n, dtype=np.int64)
+    distinct = 1
+    order = list(range(sub.shape[1]))
+    if first is not None and first in sub.columns:
+        at = sub.columns.get_loc(first)
+        if isinstance(at, int):
+            order.remove(at)
+            order.insert(0, at)
+    for i in order:
+        codes, k = _cell_codes(sub.iloc[:, i])
+        key, uniques = pd.factorize(key * k + codes)
+        distinct = len(uniques)
+        if distinct == n:
+            break
+    return n - distinct
+
+
+def _cell_codes(col: pd.Series) -> tuple[np.ndarray, int]:
+    """Return codes for a column's cells (equal cells, equal codes; missing is a value) and their count.
+
+    Text is compared as text; other columns by their pandas hash, as a row hash compares them.
+    """
+    if not isinstance(col.dtype, pd.StringDtype):
+        col = pd.Series(pd.util.hash_pandas_object(col, index=False).to_numpy())
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniques)
 
 
 def _take(values: Any, used: np.ndarray, everything: bool) -> Any:
@@ -320,7 +350,7 @@ def _distinct_pairs(a: pd.Series, b: pd.Series) -> int:
     ca, _ = pd.factorize(a)
     cb, ub = pd.factorize(b)
     key = ca.astype(np.int64) * (len(ub) + 1) + cb
-    return int(len(np.unique(key)))
+    return int(len(pd.unique(key)))
 
 
 def _ambiguous_number_note(col: str, fmt: str | None) -> str:
@@ -401,7 +431,7 @@ def _prepared(
         draft.reason if rejected_reason is None else rejected_reason, n
     )
     used = draft.reason == ""
-    dups = _duplicates(raw, used)
+    dups = _duplicates(raw, used, draft.mapping.get("order_id"))
     od = data[TRANSACTION_ROLES[2] if what == "line" else RESPONSE_ROLES[0]]
     n_future, future_notes = _future_note(od, what)
     has_dates = bool(len(data)) and bool(od.notna().any())

@@ -7,6 +7,8 @@ import io
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -274,45 +276,58 @@ def _csv_frame(
 
 def _split_records(sample: str, delim: str) -> list[tuple[int, int, list[str]]]:
     """(first line, last line, stripped cells) for each record of ``sample`` (1-based lines)."""
-    out: list[tuple[int, int, list[str]]] = []
+    return list(_iter_records(sample, delim))
+
+
+def _iter_records(sample: str, delim: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield what :func:`_split_records` lists, one record at a time."""
     if delim == _WS:
         for i, line in enumerate(sample.split("\n"), start=1):
-            out.append((i, i, line.split()))
-        return out
+            yield (i, i, line.split())
+        return
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delim, strict=False)
     prev = 0
     try:
         for rec in reader:
-            out.append((prev + 1, reader.line_num, [c.strip() for c in rec]))
+            yield (prev + 1, reader.line_num, [c.strip() for c in rec])
             prev = reader.line_num
     except csv.Error:
-        pass
-    return out
+        return
+
+
+def _iter_lines(sample: str, delim: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield each line of ``sample`` as one record (a quote does not join lines)."""
+    for i, ln in enumerate(sample.split("\n"), start=1):
+        yield (i, i, [c.strip() for c in _line_fields(ln, delim)])
+
+
+def _field_counts(records: Iterable[tuple[int, int, list[str]]], limit: int = 200) -> list[int]:
+    """Return the field counts of the first ``limit`` records that hold a value."""
+    return [len(r[2]) for r in islice((r for r in records if any(r[2])), limit)]
 
 
 def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]]]:
-    """Pick the delimiter whose field counts are most consistent over the sample's records."""
+    """Pick the delimiter whose field counts are most consistent over the sample's records.
+
+    Each candidate is judged on its first 200 records that hold a value; only the chosen one
+    is split in full.
+    """
     first = sample.lstrip("\ufeff").split("\n", 1)[0].strip()
     m = re.fullmatch(r'"?sep=(.)"?,*', first, flags=re.I)
     if m:  # Excel's "sep=;" hint line
         d = "\t" if m.group(1) == "\t" else m.group(1)
         return d, _split_records(sample, d)
     best: tuple[float, int, int] | None = None
-    best_d, best_recs = ",", []
+    best_d, best_split = ",", None
     candidates = []
     for priority, d in enumerate(_DELIMITERS):
-        recs = _split_records(sample, d)
-        candidates.append((priority, d, recs))
+        candidates.append((priority, d, _iter_records))
         if '"' in sample:
             # a quote spanning lines (or open at the end) may be a stray one: also weigh the
             # lines one by one
-            lines = [
-                (i, i, [c.strip() for c in _line_fields(ln, d)])
-                for i, ln in enumerate(sample.split("\n"), start=1)
-            ]
-            candidates.append((priority, d, lines))
-    for priority, d, recs in candidates:
-        counts = [len(r[2]) for r in recs if any(r[2])][:200]
+            candidates.append((priority, d, _iter_lines))
+    for priority, d, split in candidates:
+        counts = _field_counts(split(sample, d))
         multi = Counter(c for c in counts if c >= 2)  # one-field rows (titles) say nothing
         if not multi:
             continue
@@ -325,7 +340,7 @@ def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]
         overall = sum(c == mode for c in counts) / len(counts)
         key = (round(consistency, 2), round(overall, 2), mode, -priority)
         if best is None or key > best:
-            best, best_d, best_recs = key, d, recs
+            best, best_d, best_split = key, d, split
     if best is None or best[0] < 0.9:
         recs = _split_records(sample, _WS)
         counts = [len(r[2]) for r in recs if r[2]][:200]
@@ -336,6 +351,6 @@ def _choose_delimiter(sample: str) -> tuple[str, list[tuple[int, int, list[str]]
             consistency = sum(c == mode for c in tail) / len(tail)
             if mode >= 2 and (best is None or consistency > best[0]):
                 return _WS, recs
-    if best is None:
+    if best is None or best_split is None:
         return ",", _split_records(sample, ",")
-    return best_d, best_recs
+    return best_d, list(best_split(sample, best_d))

@@ -188,12 +188,20 @@ def _read_cells(draft: _Draft, dayfirst: bool | None) -> _Cells:
     checks: list[tuple[np.ndarray, str]] = [
         (total_row, "a total row, not a sale"),
         (cust_missing, "missing customer id"),
-        (_profiles.placeholder_customers(cust), "no customer (guest or walk-in sale)"),
+        (_placeholders(cust), "no customer (guest or walk-in sale)"),
         (dates.empty, "missing date"),
         (dates.bad, "unparseable date"),
     ]
     amount, amount_checks = _amount(nums)
     return _Cells(cust, dates, nums, amount, checks + amount_checks)
+
+
+def _placeholders(cust: pd.Series) -> np.ndarray:
+    """Mark the placeholder customers ("Walk-in", "Guest", ...), each distinct cell tested once."""
+    codes, uniques = pd.factorize(cust, use_na_sentinel=False)
+    if not len(uniques):
+        return np.zeros(len(cust), dtype=bool)
+    return _profiles.placeholder_customers(pd.Series(uniques))[codes]
 
 
 def _amount(nums: dict[str, _Parsed]) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
@@ -215,7 +223,7 @@ def _amount(nums: dict[str, _Parsed]) -> tuple[np.ndarray, list[tuple[np.ndarray
 def _anonymous_rows(reason: np.ndarray, checks: list[tuple[np.ndarray, str]]) -> np.ndarray:
     """Mark the sales with a date and an amount but no customer: kept apart, not set aside."""
     n = len(reason)
-    nocust = pd.Series(reason).isin(_NO_CUSTOMER).to_numpy(bool)
+    nocust = (reason == _NO_CUSTOMER[0]) | (reason == _NO_CUSTOMER[1])
     if not nocust.any():
         return np.zeros(n, dtype=bool)
     rest = _select_reasons(n, [c for c in checks if c[1] not in _NOT_A_SALE])

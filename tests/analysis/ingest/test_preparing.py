@@ -628,3 +628,38 @@ def test_the_mapping_shown_on_your_data_applied_unchanged_keeps_the_profile(path
     again = func(raw, form)
     assert again.report.get("profile") == auto.report.get("profile")  # None: german_till.csv
     assert again.warnings == auto.warnings
+
+
+def test_duplicate_count_is_the_row_hash_count() -> None:
+    """Duplicates counted column by column equal the count by whole-row hashes."""
+    from analysis.ingest.preparing import _duplicates
+
+    rng = np.random.default_rng(3)
+    n = 400
+    raw = pd.DataFrame(
+        {
+            "a": pd.Series(rng.choice(["x", "y", None], n), dtype="str"),
+            "b": rng.choice([1.0, 2.0, np.nan], n),
+            "c": pd.Series(rng.choice([1, "1", 1.5, None], n), dtype=object),
+            "d": pd.Series(rng.choice(["p", "q"], n), dtype="str"),
+        }
+    )
+    for used in (np.ones(n, dtype=bool), rng.random(n) < 0.5):
+        for cols in (["a"], ["b", "c"], ["a", "b", "c", "d"], ["d", "a"]):
+            sub = raw[cols].iloc[np.flatnonzero(used)]
+            by_hash = pd.Series(pd.util.hash_pandas_object(sub, index=False)).duplicated()
+            assert _duplicates(raw[cols], used) == int(by_hash.sum()) > 0
+    unique = raw.assign(e=pd.Series([f"o{i}" for i in range(n)], dtype="str"))
+    assert _duplicates(unique, np.ones(n, dtype=bool)) == 0
+
+
+def test_duplicate_count_does_not_depend_on_the_column_looked_at_first() -> None:
+    from analysis.ingest.preparing import _duplicates
+
+    raw = pd.DataFrame(
+        {"c": ["a", "a", "b", "a"], "o": ["1", "1", "2", "3"], "x": ["p", "p", "p", "q"]},
+        dtype="str",
+    )
+    used = np.ones(4, dtype=bool)
+    assert {_duplicates(raw, used, first) for first in (None, "c", "o", "x", "nope")} == {1}
+    assert _duplicates(raw.assign(o=["1", "2", "3", "4"]), used, "o") == 0
