@@ -6,10 +6,11 @@ the reference is the in-memory function on the same lines sorted by customer (it
 and interval draws pick customers by position). Inputs must match to 1e-9 relative, model
 outputs to 1e-6.
 
-The café's spend model is not identified (Gamma-Gamma's q and v run off to 1e7: any average
-spend fits) and follows the last bit of its inputs, which the engine adds up in another order:
-there the spend model's figures are compared to 1e-4 and its ranges and convergence note are
-not compared.
+The café's models are not identified: BG/NBD's b and Gamma-Gamma's q and v run to the edge of
+their ranges (any value fits), so Gamma-Gamma follows the last bit of its inputs, which the
+engine adds up in another order, and the forecast ranges rest on a near-singular covariance
+(they move with the BLAS threads' rounding, in memory too). There the spend model's figures are
+compared to 1e-4 and the ranges and the spend model's convergence note are not compared.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def by_customer(tx: pd.DataFrame) -> pd.DataFrame:
     return tx.sort_values("customer_id", kind="stable", ignore_index=True)
 
 
-def spend_identified(report) -> bool:
-    """False when Gamma-Gamma's q and v ran off (the café): its figures follow the last bit."""
-    return report.gg is None or report.gg.params_["q"] < 1e6
+def identified(report) -> bool:
+    """False when a model ran to the edge of its parameters (the café): see the module's note."""
+    edge = any("edge of its parameter range" in w for w in report.warnings)
+    return not edge and (report.gg is None or report.gg.params_["q"] < 1e6)
 
 
 def frames_equal(a, b, rtol=MODEL_RTOL, **kwargs):
@@ -50,13 +52,13 @@ def check_value_report(tx: pd.DataFrame, table) -> None:
     assert got.settings == expected.settings
     frames_equal(expected.grid, got.grid)
     frames_equal(expected.bg_params, got.bg_params)
-    exact = spend_identified(expected)
+    exact = identified(expected)
     spend = ["expected_spend", "expected_revenue", "clv"]
     frames_equal(expected.customers.drop(columns=spend), got.customers.drop(columns=spend))
     frames_equal(
         expected.customers[spend], got.customers[spend], rtol=MODEL_RTOL if exact else 1e-4
     )
-    ranges = [c for c in expected.forecast if c.startswith("revenue_")]
+    ranges = [c for c in expected.forecast if c.endswith(("_low", "_high", "_params"))]
     keep = expected.forecast.columns if exact else expected.forecast.columns.drop(ranges)
     frames_equal(expected.forecast[keep], got.forecast[keep], rtol=MODEL_RTOL if exact else 1e-4)
     assert got.forecast.attrs == pytest.approx(expected.forecast.attrs, rel=MODEL_RTOL)
