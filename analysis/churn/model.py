@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
-from threadpoolctl import threadpool_limits
 
 from analysis.churn.describe import describe_drivers, describe_verdict
 from analysis.churn.features import churn_features, churn_labels, in_index
@@ -28,6 +27,7 @@ from analysis.clv import (
 )
 from analysis.core.errors import NotEnoughData, NotFittedError
 from analysis.core.orders import resolve_as_of
+from analysis.core.threads import one_thread
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -307,7 +307,7 @@ class ChurnModel:
         # Plain arrays (no per-call DataFrame checks) and one OpenMP thread: on small data the
         # thread hand-offs cost more than they save, many times over on a busy two-core machine.
         values = X.to_numpy(dtype=np.float64)
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with one_thread("openmp"):
             model = _classifier(seed).fit(values[idx_train], y[idx_train])
             X_test, y_test = X.iloc[idx_test], y[idx_test]
             risk_test = model.predict_proba(values[idx_test])[:, 1]
