@@ -34,7 +34,7 @@ def run_page(
     dataset : str, optional
         Key of an example dataset (see ``ui.data.EXAMPLES``).
     """
-    at = at or new_app()
+    at = new_app() if at is None else at
     at.run()
     if dataset is not None:
         at.selectbox(key="dataset").set_value(dataset)
