@@ -68,7 +68,29 @@ def churn_features(tx: pd.DataFrame, *, as_of=None, recent_days: int = 90) -> pd
         ``channel: X`` shares of a customer's bought lines (amount >= 0) for the five most
         common values.
     """
-    ot = order_table(tx, as_of)
+    return features_from(order_table(tx, as_of), mix_codes(tx), recent_days=recent_days)
+
+
+def mix_codes(tx: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return ``{column: (codes, values)}`` of the ``category`` and ``channel`` columns present.
+
+    ``codes`` numbers each row of ``tx`` (-1: missing), ``values`` are the distinct values: found
+    once and shared by the features at every date (:func:`features_from`).
+    """
+    out = {}
+    for column in ("category", "channel"):
+        if column in tx.columns:
+            codes, uniques = pd.factorize(tx[column])
+            out[column] = (np.asarray(codes, dtype=np.int64), np.asarray(uniques))
+    return out
+
+
+def features_from(ot, mix: dict, *, recent_days: int = 90) -> pd.DataFrame:
+    """Return :func:`churn_features` from an order table and the :func:`mix_codes` of its rows.
+
+    ``ot`` is the :class:`~analysis.core.orders.OrderTable` of the transactions before the
+    cutoff (its ``as_of``).
+    """
     cutoff = int(day_numbers(pd.Series([ot.as_of]))[0])
     n_all = ot.n_customers
     purchase = ot.is_purchase
@@ -105,9 +127,8 @@ def churn_features(tx: pd.DataFrame, *, as_of=None, recent_days: int = 90) -> pd
             ),
             "refund_share": _refund_share(ot, n_all),
         }
-    for column in ("category", "channel"):
-        if column in tx.columns:
-            columns.update(_mix_shares(tx, ot, column, n_all))
+    for column, (codes, values) in mix.items():
+        columns.update(_mix_shares(ot, column, codes[ot.line_index], values, n_all))
     frame = pd.DataFrame(columns, index=ot.customers)
     return frame[has]
 
@@ -145,22 +166,27 @@ def _refund_share(ot, n_all: int) -> np.ndarray:
         return np.where(positive > 0, negative / np.where(positive > 0, positive, 1), np.nan)
 
 
-def _mix_shares(tx: pd.DataFrame, ot, column: str, n_all: int) -> dict[str, np.ndarray]:
-    """Return the share of each customer's bought lines (amount >= 0) in the top values of ``column``."""
-    values = tx[column].to_numpy()[ot.line_index] if len(ot.line_index) else np.array([])
-    codes, uniques = pd.factorize(values)
-    if len(uniques) < 2:
+def _mix_shares(
+    ot, column: str, codes: np.ndarray, values: np.ndarray, n_all: int
+) -> dict[str, np.ndarray]:
+    """Return the share of each customer's bought lines (amount >= 0) in the top values of ``column``.
+
+    ``codes`` are the lines' positions in ``values`` (-1: missing); only the values the lines
+    hold count.
+    """
+    present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values)))
+    if len(present) < 2:
         return {}
     valid = (codes >= 0) & (ot.line_amount >= 0)  # items bought, not refund lines
-    counts = np.bincount(codes[valid], minlength=len(uniques))
+    counts = np.bincount(codes[valid], minlength=len(values))[present]
     # Most common first, ties by name: the same columns whatever the order of the rows.
-    top = np.lexsort((np.asarray(uniques, dtype=str), -counts))[:MIX_TOP]
+    top = present[np.lexsort((np.asarray(values[present], dtype=str), -counts))][:MIX_TOP]
     total = np.bincount(ot.line_customer[valid], minlength=n_all).astype(np.float64)
     out = {}
     for code in top:
         mask = valid & (codes == code)
         share = np.bincount(ot.line_customer[mask], minlength=n_all) / np.maximum(total, 1)
-        out[f"{column}: {uniques[code]}"] = np.where(total > 0, share, np.nan)
+        out[f"{column}: {values[code]}"] = np.where(total > 0, share, np.nan)
     return out
 
 
@@ -186,9 +212,16 @@ def churn_labels(
         int64 ``churned`` indexed by ``customers``.
     """
     start_ts = pd.Timestamp(start).normalize()
-    end_ts = start_ts + pd.Timedelta(days=horizon_days)
-    ot = order_table(tx, end_ts)
-    first_day = int(day_numbers(pd.Series([start_ts]))[0])
+    ot = order_table(tx, start_ts + pd.Timedelta(days=horizon_days))
+    return labels_from(ot, customers, start=start_ts)
+
+
+def labels_from(ot, customers: pd.Index, *, start) -> pd.Series:
+    """Return :func:`churn_labels` from the order table of the window's end (its ``as_of``).
+
+    ``start`` is the first day of the window, a midnight ``Timestamp``.
+    """
+    first_day = int(day_numbers(pd.Series([start]))[0])
     bought = (ot.day >= first_day) & ot.is_purchase
     buyers = ot.customers[np.unique(ot.customer[bought])]
     churned = (~in_index(customers, buyers)).astype(np.int64)

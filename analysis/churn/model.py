@@ -16,7 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
 
 from analysis.churn.describe import describe_drivers, describe_verdict
-from analysis.churn.features import churn_features, churn_labels, in_index
+from analysis.churn.features import features_from, in_index, labels_from, mix_codes
 from analysis.churn.metrics import calibration_table, evaluate_risk, importance_table
 from analysis.clv import (
     BetaGeoModel,
@@ -26,7 +26,7 @@ from analysis.clv import (
     sharing_purchase_days,
 )
 from analysis.core.errors import NotEnoughData, NotFittedError
-from analysis.core.orders import resolve_as_of
+from analysis.core.orders import order_table, resolve_as_of
 from analysis.core.threads import one_thread
 
 __all__ = [
@@ -142,10 +142,14 @@ def churn_inputs(tx: pd.DataFrame, *, horizon_days: int = 90, as_of=None) -> Chu
     with sharing_purchase_days(tx, end):  # both summaries from one pass over the rows
         summary_cut = clv_summary(tx, as_of=cutoff, time_unit="D")
         summary_now = clv_summary(tx, as_of=end, time_unit="D")
-    X = churn_features(tx, as_of=cutoff, recent_days=horizon_days)
+    # One order table at each date (the one at the end also gives the labels) and the
+    # category / channel codes found once for both dates.
+    mix = mix_codes(tx)
+    X = features_from(order_table(tx, cutoff), mix, recent_days=horizon_days)
     X = X[in_index(X.index, summary_cut.index)]
-    y = churn_labels(tx, X.index, start=cutoff, horizon_days=horizon_days).to_numpy()
-    X_now = churn_features(tx, as_of=end, recent_days=horizon_days)
+    ot_now = order_table(tx, end)
+    y = labels_from(ot_now, X.index, start=cutoff).to_numpy()
+    X_now = features_from(ot_now, mix, recent_days=horizon_days)
     return ChurnInputs(
         features_cut=X,
         labels=y,

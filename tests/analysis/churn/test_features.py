@@ -64,3 +64,42 @@ def test_churn_features_do_not_depend_on_row_order():
     for seed in range(3):
         got = churn_features(tx.sample(frac=1, random_state=seed)).sort_index()
         pd.testing.assert_frame_equal(got, base)
+
+
+def test_features_at_two_dates_share_the_category_codes():
+    """Codes found once on every row give the same columns as the lines before each cutoff.
+
+    "Gifts" is bought only after the first cutoff and "Mugs" only refunded: neither may become a
+    column at that cutoff (the refund-only value, with no bought line, comes last when present).
+    """
+    from analysis.churn.features import features_from, mix_codes
+    from analysis.core.orders import order_table
+    from tests.analysis.churn._data import make_tx
+
+    extra = make_tx(
+        [
+            ("A", "9", "2024-02-25 10:00", 7.0, "Gifts"),
+            ("B", "R5", "2024-01-21 10:00", -2.0, "Mugs"),
+        ],
+        extra=["category"],
+    )
+    tx = pd.concat([extra, TX], ignore_index=True)
+    mix = mix_codes(tx)
+    for as_of in ("2024-01-15", "2024-02-10", "2024-03-01"):
+        shared = features_from(order_table(tx, as_of), mix, recent_days=20)
+        pd.testing.assert_frame_equal(
+            shared, churn_features(tx, as_of=as_of, recent_days=20), check_exact=True
+        )
+    early = features_from(order_table(tx, "2024-02-10"), mix, recent_days=20)
+    assert [c for c in early.columns if c.startswith("category")] == [
+        "category: Coffee",
+        "category: Tea",
+        "category: Mugs",
+    ]
+    one = make_tx(
+        [("A", "1", "2024-01-01", 5.0, "Tea"), ("A", "2", "2024-02-01", 5.0, "Coffee")],
+        extra=["category"],
+    )
+    # One value before the cutoff (Coffee comes later): no share columns, as with its own codes.
+    single = features_from(order_table(one, "2024-01-15"), mix_codes(one))
+    assert list(single.columns)[-1] == "refund_share"
