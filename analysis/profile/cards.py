@@ -104,7 +104,7 @@ def value_card(
     dict or None
         Any of ``clv`` (discounted expected net value over the value horizon),
         ``expected_purchases``, ``expected_revenue``, ``p_alive`` (probability they still buy,
-        BG/NBD), ``clv_rank`` (share of customers worth less) and ``churn_risk`` (probability
+        from the purchase model the value report used), ``clv_rank`` (share of customers worth less) and ``churn_risk`` (probability
         of no purchase over the churn horizon), ``risk_rank``. None when neither table has the
         customer.
     """
