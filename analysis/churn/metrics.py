@@ -104,6 +104,17 @@ def _auc(y: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def _aucs(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Return :func:`_auc` of each row of ``scores`` (2-D), ranked in one call.
+
+    The same numbers as row by row: ranks are halves of whole numbers, so their sums are exact.
+    """
+    ranks = rankdata(scores, axis=1)
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    return (ranks[:, y == 1].sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
 def permutation_auc_drop(
     model, X: np.ndarray, y: np.ndarray, *, n_repeats: int, random_state: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -138,9 +149,10 @@ def permutation_auc_drop(
         block = np.tile(X, (len(chunk), 1))
         for i, (col, rep) in enumerate(chunk):
             block[i * n : (i + 1) * n, col] = columns[col, rep]
-        decision = model.decision_function(block)
+        decision = model.decision_function(block).reshape(len(chunk), n)
+        aucs = _aucs(y, decision)
         for i, (col, rep) in enumerate(chunk):
-            scores[col, rep] = _auc(y, decision[i * n : (i + 1) * n])
+            scores[col, rep] = aucs[i]
     drops = baseline - scores
     return drops.mean(axis=1), drops.std(axis=1)
 

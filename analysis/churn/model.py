@@ -349,7 +349,8 @@ class ChurnModel:
         """
         if not hasattr(self, "classifier_"):
             raise NotFittedError("ChurnModel is not fitted yet; call fit(tx).")
-        return self.classifier_.predict_proba(features.to_numpy(dtype=np.float64))[:, 1]
+        with one_thread("openmp"):  # see _evaluate
+            return self.classifier_.predict_proba(features.to_numpy(dtype=np.float64))[:, 1]
 
     def _score(self, X_now: pd.DataFrame, summary_now: pd.DataFrame) -> pd.DataFrame:
         """Return today's customers with their churn risk and BG/NBD figures, riskiest first.

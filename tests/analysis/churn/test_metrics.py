@@ -58,3 +58,14 @@ def test_permutation_auc_drop_equals_sklearns_permutation_importance():
     assert mean[0] > 0.05 and abs(mean[5]) < 0.02  # informative vs noise column
     score = np.round(model.decision_function(test_X), 1)  # with ties
     assert _auc(test_y, score) == pytest.approx(roc_auc_score(test_y, score), abs=1e-12)
+
+
+def test_aucs_of_many_rows_equal_one_row_at_a_time():
+    from analysis.churn.metrics import _auc, _aucs
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 301)
+    scores = rng.integers(0, 40, (7, 301)).astype(np.float64) / 7  # many ties
+    expected = [_auc(y, row) for row in scores]
+    assert _aucs(y, scores).tolist() == expected  # exactly, not approximately
+    assert _aucs(y, y[None, :].astype(np.float64)).tolist() == [1.0]
