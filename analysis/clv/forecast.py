@@ -2,6 +2,12 @@
 
 Months are 365.25 / 12 days. The purchase model is any fitted model with ``expectations``
 (BG/NBD, modified BG/NBD, Pareto/NBD); spend comes from Gamma-Gamma.
+
+The interval's parameter draws are bounded by work, not by the clock: :func:`draw_plan` counts
+what one draw evaluates on the customers' distinct histories, and the number of draws (then,
+if need be, the customer sample) is chosen so that the total stays under
+:data:`DRAW_WORK_BUDGET`. The same data and settings therefore always give the same figures,
+however loaded the server is.
 """
 
 from __future__ import annotations
@@ -11,12 +17,38 @@ import time
 import numpy as np
 import pandas as pd
 
-from analysis.clv._base import history_arrays
+from analysis.clv._base import distinct_rows, history_arrays
 from analysis.clv.beta_geo import BetaGeoModel
 from analysis.clv.gamma_gamma import GammaGammaModel
+from analysis.clv.pareto_nbd import ParetoNBDModel
 from analysis.clv.summary import DAYS_PER_MONTH, check_unit
 
-__all__ = ["customer_lifetime_value", "forecast_totals", "probability_alive_grid"]
+__all__ = [
+    "DRAW_WORK_BUDGET",
+    "MIN_DRAWS",
+    "customer_lifetime_value",
+    "draw_cost",
+    "draw_plan",
+    "forecast_totals",
+    "probability_alive_grid",
+]
+
+DRAW_WORK_BUDGET = 15_000_000
+"""Work allowed for all the parameter draws of one interval, in units of :func:`draw_cost`.
+
+A unit is about a microsecond of one CPU core on the development machine (2 shared cores) in the
+slowest case: a Pareto/NBD hypergeometric value that needs the series and the quadrature costs
+25 units, a BG/NBD closed form 4, each customer and horizon 1. Set so that every example and a
+50,000-line upload keep all 100 draws (the most, the online shop under the Pareto/NBD, needs
+13.5 million); the largest sample (5,000 customers, every history distinct) under the
+Pareto/NBD gets 56 draws: about 6 s of CPU where values cost what they cost on Online Retail
+(10 microseconds), at most about 15 s where every one takes the slowest path."""
+MIN_DRAWS = 40
+"""Fewest draws an interval rests on (when asked for at least this many): below it, the draws
+are evaluated on a smaller random sample of customers instead (the 5th and 95th percentiles of
+fewer draws would move with every seed)."""
+_COST_PARETO_PAIR = 25
+_COST_CLOSED_FORM = 4
 
 
 def customer_lifetime_value(
@@ -76,7 +108,7 @@ def forecast_totals(
     level: float = 0.9,
     max_customers: int = 5_000,
     random_state: int = 0,
-    max_seconds: float | None = 5.0,
+    max_seconds: float | None = 120.0,
 ) -> pd.DataFrame:
     """Return the expected purchases and net revenue of the whole base, with an interval.
 
@@ -97,7 +129,8 @@ def forecast_totals(
     time_unit : {"D", "W"}
         Time unit of ``summary``.
     n_draws : int
-        Number of parameter draws.
+        Number of parameter draws asked for (fewer are made when they would cost more than
+        :data:`DRAW_WORK_BUDGET`; see :func:`draw_plan`).
     level : float
         Coverage of the interval (0.9 = 5th to 95th percentile).
     max_customers : int
@@ -105,9 +138,11 @@ def forecast_totals(
     random_state : int
         Seed.
     max_seconds : float or None
-        Time budget of the draws: when it runs out, the interval rests on the draws made so far
-        (none with fewer than half of ``n_draws``). Ordinary data needs a small part of it; it
-        bounds the work where the fitted parameters make every evaluation slow.
+        Last-resort safety valve of wall-clock seconds for the draws, far above what the work
+        budget allows (at most about 15 s of CPU): it never triggers on the examples or tests
+        and exists only for a machine that is stalled. When it does, the draws left undone are
+        NaN and the interval rests on those made (none with fewer than half of the planned
+        draws). None: no clock at all.
 
     Returns
     -------
@@ -115,7 +150,8 @@ def forecast_totals(
         One row per horizon: ``months``, ``expected_purchases``, ``purchases_low``,
         ``purchases_high``, ``expected_revenue``, ``revenue_low``, ``revenue_high``. ``attrs``:
         ``draws`` (draws made), ``n_draws`` (asked for), ``sampled_customers`` (customers the
-        draws were evaluated on) and ``customers``.
+        draws were evaluated on), ``customers`` and ``draw_work`` (the planned work, in units
+        of :func:`draw_cost`).
     """
     unit = check_unit(summary, time_unit)
     rng = np.random.default_rng(random_state)
@@ -126,11 +162,21 @@ def forecast_totals(
     sub = summary.iloc[sample]
     bg_draws = bg.sample_params(n_draws, rng)
     gg_draws = gg.sample_params(n_draws, rng)
-    spend_draws = gg.expected_spend_draws(sub, gg_draws)
+    planned, sample, work = draw_plan(
+        bg, (x, tx, T), sample, len(months), n_draws, np.random.default_rng([random_state, 1])
+    )
+    sub = summary.iloc[sample]
+    spend_draws = gg.expected_spend_draws(sub, gg_draws[:planned])
     horizons = [mo * DAYS_PER_MONTH / unit for mo in months]
     point = _point_totals(bg.expectations(horizons, x, tx, T), spend, sample)
     draw_purchases, draw_revenue, made = _draw_totals(
-        bg, bg_draws, spend_draws, horizons, (x[sample], tx[sample], T[sample]), point, max_seconds
+        bg,
+        bg_draws[:planned],
+        spend_draws,
+        horizons,
+        (x[sample], tx[sample], T[sample]),
+        point,
+        max_seconds,
     )
     rows = _interval_rows(months, point, draw_purchases, draw_revenue, rng, level)
     out = pd.DataFrame(rows)
@@ -139,8 +185,96 @@ def forecast_totals(
         "n_draws": n_draws,
         "sampled_customers": len(sample),
         "customers": n,
+        "draw_work": work,
     }
     return out
+
+
+def draw_cost(model, x: np.ndarray, tx: np.ndarray, T: np.ndarray, n_horizons: int) -> int:
+    """Return the work of one parameter draw on these customers, in budget units.
+
+    The Pareto/NBD evaluates a hypergeometric function once per distinct ``(x, t)`` pair at
+    ``t_x`` and at ``T`` of the histories with ``T > t_x`` (25 units each: the series and the
+    quadrature, its slowest path); the BG/NBD family a closed form per distinct ``(x, T)`` and
+    horizon (4 units each). Every customer adds a unit per horizon (the element-wise sums).
+
+    Parameters
+    ----------
+    model : fitted purchase model
+    x, tx, T : ndarray
+        Frequency, recency and age of the customers the draws are evaluated on.
+    n_horizons : int
+        Number of horizons.
+
+    Returns
+    -------
+    int
+        Work units; the same for the same customers, whatever the parameters or the machine.
+    """
+    per_customer = len(x) * n_horizons
+    if isinstance(model, ParetoNBDModel):
+        gap = T > tx
+        stacked = (np.concatenate([x[gap], x[gap]]), np.concatenate([tx[gap], T[gap]]))
+        _, pairs = distinct_rows(*stacked, weights=np.ones(len(stacked[0])))
+        return int(per_customer + _COST_PARETO_PAIR * len(pairs))
+    _, histories = distinct_rows(x, T, weights=np.ones(len(x)))
+    return int(per_customer + _COST_CLOSED_FORM * len(histories) * n_horizons)
+
+
+def draw_plan(
+    model,
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray],
+    sample: np.ndarray,
+    n_horizons: int,
+    n_draws: int,
+    rng: np.random.Generator,
+    budget: int | None = None,
+) -> tuple[int, np.ndarray, int]:
+    """Return ``(draws, sample, work)``: how many draws to make, on which customers.
+
+    All ``n_draws`` when their work fits ``budget`` (default :data:`DRAW_WORK_BUDGET`); else as
+    many as fit, down to :data:`MIN_DRAWS`; below that, :data:`MIN_DRAWS` draws on a random
+    part of ``sample`` small enough to fit (never fewer than 50 customers). Depends only on the
+    customers' histories, the settings and ``rng``: deterministic.
+
+    Parameters
+    ----------
+    model : fitted purchase model
+    arrays : tuple of ndarray
+        ``(x, tx, T)`` of every customer.
+    sample : ndarray
+        Positions of the customers the draws would be evaluated on.
+    n_horizons, n_draws : int
+        Horizons, and draws asked for.
+    rng : numpy Generator
+        Chooses the smaller sample, when one is needed.
+    budget : int, optional
+        Work allowed, in :func:`draw_cost` units.
+
+    Returns
+    -------
+    tuple
+        ``(draws, sample, work)``: draws to make, customer positions, planned work.
+    """
+    budget = DRAW_WORK_BUDGET if budget is None else budget
+    x, tx, T = arrays
+
+    def cost(positions: np.ndarray) -> int:
+        return draw_cost(model, x[positions], tx[positions], T[positions], n_horizons)
+
+    per_draw = max(cost(sample), 1)
+    draws = min(n_draws, budget // per_draw)
+    floor = min(n_draws, MIN_DRAWS)
+    if draws >= floor:
+        return int(draws), sample, int(draws * per_draw)
+    order = rng.permutation(len(sample))
+    size = len(sample)
+    while floor * per_draw > budget and size > 50:
+        size = max(50, min(size - 1, int(size * budget / (floor * per_draw))))
+        part = np.sort(sample[order[:size]])
+        per_draw = max(cost(part), 1)
+    sample = np.sort(sample[order[:size]])
+    return int(floor), sample, int(floor * per_draw)
 
 
 def _interval_rows(months, point, draw_purchases, draw_revenue, rng, level: float) -> list:
@@ -184,8 +318,8 @@ def _draw_totals(bg, bg_draws, spend_draws, horizons, sample_arrays, point, max_
     """Return the whole base's purchases and revenue per horizon and draw, and the draws made.
 
     Each draw is evaluated on the sample; the ratio of the sample's totals under the draw and
-    under the estimate scales the whole base's totals. Draws left undone by the time budget
-    (``max_seconds``) stay NaN.
+    under the estimate scales the whole base's totals. Draws left undone by the safety valve
+    (``max_seconds``, which ordinary work never reaches) stay NaN.
     """
     xs, txs, Ts = sample_arrays
     n_draws = len(bg_draws)
@@ -216,7 +350,7 @@ def _with_purchase_noise(dp: np.ndarray, dr: np.ndarray, rng) -> tuple[np.ndarra
 
     The noise is Poisson, by its normal limit for large totals (numpy's Poisson refuses huge
     means, which absurd draws on tiny data can produce). Draws where the closed form failed
-    (or that the time budget left undone) are left out; with fewer than half of them usable
+    (or that the safety valve left undone) are left out; with fewer than half of them usable
     the interval would not be honest, so every draw is NaN.
     """
     n_draws = len(dp)
