@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from analysis.core.text import plural
 from analysis.ingest.cells import _q
 
 _WS = "whitespace"
@@ -74,6 +75,23 @@ def _looks_like_a_row(fields: list[str], modes: list[str]) -> bool:
     return same >= 2 and 2 * same >= len(filled)
 
 
+def _closes_badly(line: str, delim: str) -> bool:
+    """Tell whether the quote that closes a multi-line cell on ``line`` is followed by text.
+
+    A cell's closing quotation mark is followed by the delimiter or the end of the line; a
+    quote followed by more text (``José,"2024-03-05``) is a stray one that the reader took as
+    the close, merging rows.
+    """
+    i = 0
+    while (j := line.find('"', i)) >= 0:
+        if line[j + 1 : j + 2] == '"':  # an escaped quote inside the cell
+            i = j + 2
+            continue
+        after = line[j + 1 : j + 2]
+        return after not in ("", delim) and not (delim == _WS and after.isspace())
+    return False
+
+
 def _reread_broken_quotes(
     body: pd.DataFrame,
     inside: np.ndarray,
@@ -88,7 +106,8 @@ def _reread_broken_quotes(
 
     A record spanning several lines is legitimate (a comment with line breaks) unless one of
     its later lines, read on its own, has exactly the header's number of fields (it is a row
-    of the table), or it holds more fields than the header, or its quote was never closed.
+    of the table), or it holds more fields than the header, or its quote was never closed, or
+    the quote that closes it is followed by more text instead of a delimiter.
     Such a record is replaced by its physical lines, one row each, numbered as the editor
     shows them; the lines keep their text (the stray quote included).
     """
@@ -108,6 +127,8 @@ def _reread_broken_quotes(
         start = int(rows[r]) - header_line
         seg = lines[start : start + int(inside[r]) + 1]
         suspicious = bool(extra[r]) or (unclosed and r == len(body) - 1)
+        if not suspicious and len(seg) > 1:
+            suspicious = _closes_badly(seg[-1].rstrip(b"\r").decode("utf-8", "replace"), delim)
         if not suspicious and width >= 2:
             for ln in seg[1:]:
                 text = ln.rstrip(b"\r").decode("utf-8", errors="replace")
@@ -143,7 +164,7 @@ def _reread_broken_quotes(
         last -= 1
     closed = not (unclosed and bad[0] == len(body) - 1)
     where = f"is closed only on row {last}" if closed else "is never closed"
-    more = f" (and {len(bad) - 1:,} more places like it)" if len(bad) > 1 else ""
+    more = f" (and {plural(len(bad) - 1, 'more place')} like it)" if len(bad) > 1 else ""
     note = (
         f'Row {first} of {_q(name)} opens a quotation mark (") that {where}, which would '
         f"have merged rows {first}-{last} into one{more}. We read those rows line by line "

@@ -190,3 +190,16 @@ def test_stray_quotes_lose_no_row(rows, delimiter, gz) -> None:
     )
     if not opened:
         assert not any("quotation mark" in w for w in raw.attrs["warnings"])
+
+
+def test_a_stray_quote_closed_by_a_later_one_followed_by_text_keeps_both_rows() -> None:
+    # Found by the property above: row 4 opens a quote that row 5's stray one (followed by the
+    # date, not by a delimiter) seemed to close, and row 5 disappeared into row 4.
+    rows = [("C1", "2024-03-05", "1e3", "r", "open", 0)] * 2 + [
+        ("C1", "2024-03-05", "12.50", "r", "open", 0),
+        ("José", "2024-03-05", "12.50", "r", "open", 1),
+    ]
+    raw = read_table(_stray_csv(rows, ","), filename="stray.csv")
+    assert raw.index.tolist() == [2, 3, 4, 5]
+    assert raw["customer"].tolist()[-1] == "José"
+    assert "(and 1 more place like it)" in raw.attrs["warnings"][0]
