@@ -40,9 +40,9 @@ A unit is about a microsecond of one CPU core on the development machine (2 shar
 slowest case: a Pareto/NBD hypergeometric value that needs the series and the quadrature costs
 25 units, a BG/NBD closed form 4, each customer and horizon 1. Set so that every example and a
 50,000-line upload keep all 100 draws (the most, the online shop under the Pareto/NBD, needs
-13.5 million); the largest sample (5,000 customers, every history distinct) under the
-Pareto/NBD gets 56 draws: about 6 s of CPU where values cost what they cost on Online Retail
-(10 microseconds), at most about 15 s where every one takes the slowest path."""
+13.5 million). The largest sample (5,000 customers, every history distinct) under the
+Pareto/NBD gets 56 to 67 draws, measured at 5 s of CPU with the 50,000-line upload's fitted
+parameters and 12 s with Online Retail's (near the slowest path: at most about 15 s)."""
 MIN_DRAWS = 40
 """Fewest draws an interval rests on (when asked for at least this many): below it, the draws
 are evaluated on a smaller random sample of customers instead (the 5th and 95th percentiles of
