@@ -115,6 +115,61 @@ def _aucs(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return (ranks[:, y == 1].sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
+def _tree_parts(model):
+    """Return a fitted binary ``HistGradientBoostingClassifier``'s trees, or None for other models.
+
+    ``(baseline, preprocess, predict, trees)``: the raw baseline, the model's input checks, a
+    function ``predict(tree, X)`` of one tree's values, and per tree (in the order
+    ``decision_function`` adds them) the tree and a mask of the features it splits on.
+    """
+    try:
+        if model.n_trees_per_iteration_ != 1 or model._baseline_prediction.size != 1:
+            return None
+        bitsets, f_idx_map = model._bin_mapper.make_known_categories_bitsets()
+        n_features = model.n_features_in_
+        trees = []
+        for (tree,) in model._predictors:
+            nodes = tree.nodes
+            used = np.zeros(n_features, dtype=bool)
+            used[nodes["feature_idx"][nodes["is_leaf"] == 0]] = True
+            trees.append((tree, used))
+        baseline, preprocess = model._baseline_prediction.ravel(), model._preprocess_X
+    except (AttributeError, ValueError):  # not (this version's) HistGradientBoostingClassifier
+        return None
+
+    def predict(tree, X):
+        return tree.predict(X, known_cat_bitsets=bitsets, f_idx_map=f_idx_map, n_threads=1)
+
+    return baseline, preprocess, predict, trees
+
+
+def _permuted_decisions(model, X: np.ndarray, block: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Return ``model.decision_function`` of each copy of ``X`` in ``block``, one row per copy.
+
+    Copy ``i`` (rows ``i * n`` to ``(i + 1) * n``) differs from ``X`` in column ``cols[i]``
+    only, so a tree that never splits on that column gives the copy its values on ``X``: for a
+    gradient-boosted model each tree predicts only the copies whose column it splits on. The
+    tree values are added in ``decision_function``'s order, so the sums are the same numbers.
+    """
+    n, m = len(X), len(cols)
+    parts = _tree_parts(model)
+    if parts is None:
+        return model.decision_function(block).reshape(m, n)
+    baseline, preprocess, predict, trees = parts
+    X, block = preprocess(X, reset=False), preprocess(block, reset=False)
+    raw = np.zeros((m, n))
+    raw += baseline
+    for tree, used in trees:
+        hit = used[cols]
+        raw[~hit] += predict(tree, X)
+        # Runs of consecutive copies the tree must predict, each in one call on a view.
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], hit, [False])).astype(np.int8)))
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            values = predict(tree, block[start * n : stop * n])
+            raw[start:stop] += values.reshape(stop - start, n)
+    return raw
+
+
 def permutation_auc_drop(
     model, X: np.ndarray, y: np.ndarray, *, n_repeats: int, random_state: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +178,8 @@ def permutation_auc_drop(
     The same shuffles and scores as ``sklearn.inspection.permutation_importance(model, X, y,
     scoring="roc_auc", n_repeats=n_repeats, random_state=random_state)`` (its seeding, its
     cumulative in-place shuffles, the model's ``decision_function``), but the permuted copies
-    are scored in a few large ``decision_function`` calls and the AUC by ranks: several times
+    are scored in a few large batches (a gradient-boosted model's trees predict only the copies
+    whose column they split on, :func:`_permuted_decisions`) and the AUC by ranks: several times
     faster, the same numbers to float rounding.
     """
     X = np.asarray(X, dtype=np.float64)
@@ -149,8 +205,8 @@ def permutation_auc_drop(
         block = np.tile(X, (len(chunk), 1))
         for i, (col, rep) in enumerate(chunk):
             block[i * n : (i + 1) * n, col] = columns[col, rep]
-        decision = model.decision_function(block).reshape(len(chunk), n)
-        aucs = _aucs(y, decision)
+        cols = np.array([col for col, _ in chunk])
+        aucs = _aucs(y, _permuted_decisions(model, X, block, cols))
         for i, (col, rep) in enumerate(chunk):
             scores[col, rep] = aucs[i]
     drops = baseline - scores

@@ -69,3 +69,32 @@ def test_aucs_of_many_rows_equal_one_row_at_a_time():
     expected = [_auc(y, row) for row in scores]
     assert _aucs(y, scores).tolist() == expected  # exactly, not approximately
     assert _aucs(y, y[None, :].astype(np.float64)).tolist() == [1.0]
+
+
+def test_permuted_decisions_tree_by_tree_equal_decision_function():
+    """Only the trees that split on the permuted column predict a copy: the same numbers."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from analysis.churn.metrics import _permuted_decisions, _tree_parts
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(400, 6))
+    X[rng.random(X.shape) < 0.1] = np.nan  # missing values take their own branch
+    y = (np.nan_to_num(X[:, 0]) + rng.normal(size=400) > 0).astype(int)
+    cols = np.array([0, 0, 3, 5, 5, 2, 1])
+    block = np.tile(X, (len(cols), 1))
+    for i, col in enumerate(cols):
+        block[i * 400 : (i + 1) * 400, col] = rng.permutation(X[:, col])
+    hgb = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=4, random_state=0)
+    hgb.fit(X, y)
+    assert _tree_parts(hgb) is not None  # the tree-by-tree path is the one tested
+    expected = hgb.decision_function(block).reshape(len(cols), 400)
+    assert np.array_equal(_permuted_decisions(hgb, X, block, cols), expected)  # exactly
+    logistic = LogisticRegression().fit(np.nan_to_num(X), y)
+    assert _tree_parts(logistic) is None
+    plain = np.nan_to_num(block)
+    assert np.array_equal(
+        _permuted_decisions(logistic, np.nan_to_num(X), plain, cols),
+        logistic.decision_function(plain).reshape(len(cols), 400),
+    )
