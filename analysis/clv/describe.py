@@ -68,8 +68,9 @@ def _forecast_lines(fc, currency: str | None = None) -> list[str]:
     draws, asked = fc.attrs.get("draws"), fc.attrs.get("n_draws")
     if draws is not None and asked and draws < asked:
         out.append(
-            f"The likely ranges rest on {draws} of {asked} model variations: the time set aside "
-            "for them ran out, so they are rougher than usual."
+            f"The likely ranges rest on {draws} of {asked} model variations: the work set aside "
+            "for them (bounded by the number of customers and their histories) ran out, so they "
+            "are rougher than usual."
         )
     sampled, everyone = fc.attrs.get("sampled_customers"), fc.attrs.get("customers")
     if sampled is not None and everyone and sampled < everyone:
