@@ -31,6 +31,7 @@ from scipy import optimize
 from threadpoolctl import ThreadpoolController
 
 from analysis.core.errors import NotEnoughData, NotFittedError
+from analysis.core.threads import threadpool_controller
 
 __all__ = ["NotFittedError", "load_model", "save_model"]
 
@@ -153,7 +154,7 @@ class _OutOfTime(Exception):
 @cache
 def _controller() -> ThreadpoolController:
     """Return the thread-pool controller, made once (finding the libraries takes a millisecond)."""
-    return ThreadpoolController()
+    return threadpool_controller()  # one for the whole process (analysis.core.threads)
 
 
 def _one_blas_thread():
