@@ -98,3 +98,16 @@ def test_permuted_decisions_tree_by_tree_equal_decision_function():
         _permuted_decisions(logistic, np.nan_to_num(X), plain, cols),
         logistic.decision_function(plain).reshape(len(cols), 400),
     )
+
+
+def test_roc_auc_is_sklearns_roc_auc_score_exactly():
+    from sklearn.metrics import roc_auc_score
+
+    from analysis.churn.metrics import _roc_auc
+
+    rng = np.random.default_rng(11)
+    for n in (7, 300, 1500):
+        y = rng.integers(0, 2, n)
+        y[:2] = [0, 1]
+        for score in (rng.random(n), np.round(rng.random(n), 1), np.zeros(n)):
+            assert _roc_auc(y, score) == roc_auc_score(y, score)
