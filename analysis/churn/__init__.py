@@ -33,7 +33,15 @@ from analysis.churn.describe import (
     drivers_in_words,
     verdict_in_words,
 )
-from analysis.churn.features import FEATURE_LABELS, churn_features, churn_labels, feature_label
+from analysis.churn.features import (
+    FEATURE_LABELS,
+    churn_features,
+    churn_labels,
+    feature_label,
+    features_from,
+    labels_from,
+    mix_codes,
+)
 from analysis.churn.metrics import (
     N_REPEATS,
     calibration_table,
@@ -72,7 +80,10 @@ __all__ = [
     "drivers_in_words",
     "evaluate_risk",
     "feature_label",
+    "features_from",
     "importance_table",
+    "labels_from",
+    "mix_codes",
     "permutation_auc_drop",
     "value_and_risk",
     "verdict_in_words",

@@ -7,7 +7,15 @@ import pandas as pd
 
 from analysis.core.orders import day_numbers, order_table, round_money
 
-__all__ = ["FEATURE_LABELS", "churn_features", "churn_labels", "feature_label"]
+__all__ = [
+    "FEATURE_LABELS",
+    "churn_features",
+    "churn_labels",
+    "feature_label",
+    "features_from",
+    "labels_from",
+    "mix_codes",
+]
 
 FEATURE_LABELS = {
     "recency_days": "Days since the last purchase",
