@@ -11,6 +11,8 @@
 - :mod:`~analysis.core.defaults`: the page and report defaults (value horizon, discount rate,
   churn horizon, RFM scores, periods), each with its help text.
 - :mod:`~analysis.core.errors`: ``DataError``, ``NotEnoughData`` and ``NotFittedError``.
+- :mod:`~analysis.core.threads`: one thread-pool controller for the process (models hold
+  BLAS/OpenMP to one thread without rescanning the loaded libraries each time).
 """
 
 from analysis.core.errors import DataError, NotEnoughData, NotFittedError
