@@ -184,7 +184,7 @@ st.caption("Each file is made when you click its button: the first click may tak
 
 st.markdown("**In this report:** " + ", ".join(sections) + ".")
 if skipped:
-    st.markdown("**Left out:**\n" + "\n".join(f"- {line}" for line in skipped))
+    st.markdown("**Not in this report:**\n" + "\n".join(f"- {line}" for line in skipped))
 st.caption("Workbook sheets: " + ", ".join(prepared.sheets) + ".")
 st.caption(
     "The files hold your customers' ids and figures: share them as carefully as the data itself."
