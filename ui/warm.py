@@ -1,12 +1,13 @@
 """Load the app's code once per server process and keep it out of the garbage collector's way.
 
-Streamlit runs a full garbage collection (``gc.collect(2)``) after every script run
-(``runner.postScriptGC``). Each collection walks every object the process tracks, and most of
-them are the code of pandas, Altair, scikit-learn, SciPy, Ibis and this app: about 190,000
-objects, 0.1 s of CPU per rerun, 2 s for a visitor who clicks through every page. Those objects
-live as long as the process does, so :func:`preload` imports them on the first run and moves them
-to the permanent generation (:func:`gc.freeze`): later collections skip them and cost almost
-nothing, while the garbage of visitors' sessions is still collected after every run.
+A full garbage collection walks every object the process tracks, and most of them are the code
+of pandas, Altair, scikit-learn, SciPy, Ibis and this app: about 190,000 objects, 0.1 s of CPU
+each time. Streamlit runs one after every script run (``runner.postScriptGC``, which
+``.streamlit/config.toml`` switches off, since its cost also grows with every live session),
+and Python runs them on its own as objects accumulate. Those objects live as long as the
+process does, so :func:`preload` imports them on the first run and moves them to the permanent
+generation (:func:`gc.freeze`): later collections skip them, while the garbage of visitors'
+sessions is still collected.
 """
 
 from __future__ import annotations
