@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis import overview, report
 from analysis.core import defaults
+from ui import engine
 from ui.auth import private_file_name
 from ui.cache import compute, keyed
 from ui.components import EXPLAINED_ERRORS, empty_state, explain
@@ -105,6 +106,8 @@ with st.status("Preparing the report…", expanded=False) as status:
         )
         + "."
     )
+    # A database or a large file: the report is made from the pages' customer sample.
+    engine.say_sample(ds, "The report's figures are")
     sections = [s.title for s in prepared.sections if not s.skipped]
     skipped = [f"{s.title}: {s.note}" for s in prepared.sections if s.skipped]
     status.update(

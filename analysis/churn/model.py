@@ -398,7 +398,8 @@ def _check_classes(y: np.ndarray, cutoff, horizon_days: int) -> None:
     n_churn = int(y.sum())
     if len(y) < MIN_CUSTOMERS or min(n_churn, len(y) - n_churn) < MIN_PER_CLASS:
         raise NotEnoughData(
-            f"At {cutoff:%d %b %Y} there are {len(y)} customers, of whom {n_churn} did not buy "
-            f"again within {horizon_days} days and {len(y) - n_churn} did: too few of each to "
-            f"learn from (at least {MIN_CUSTOMERS} customers and {MIN_PER_CLASS} of each kind)."
+            f"At {cutoff:%d %b %Y} there are {len(y):,} customers, of whom {n_churn:,} did not "
+            f"buy again within {horizon_days} days and {len(y) - n_churn:,} did: too few of each "
+            f"to learn from (at least {MIN_CUSTOMERS:,} customers and {MIN_PER_CLASS:,} of each "
+            "kind)."
         )

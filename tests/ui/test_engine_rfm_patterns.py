@@ -192,3 +192,15 @@ def test_migration_clusters_and_rules_are_the_whole_postgres_tables(postgres_sho
     at = _use({"pg": {"url": url, "timeout_seconds": 60}}, "cf_engine_rfm_patterns")
     _check_rfm(at, small, "PostgreSQL", migrations)
     _check_patterns(at, small, "PostgreSQL", rules_back)
+
+
+@pytest.mark.slow
+def test_the_report_of_a_connected_source_says_it_is_made_from_the_sample(shop_db, monkeypatch):
+    monkeypatch.setattr(conn, "SAMPLE_CUSTOMERS", SAMPLE)
+    at = _use({"shopdb": {"backend": "duckdb", "database": str(shop_db)}}, "lines")
+    at = _open(at, "app_pages/report.py")
+    said = "The report's figures are computed on a sample of the source: every line of 400 of"
+    assert said not in texts(at)  # nothing is made before the click
+    next(b for b in at.button if b.label == "Prepare report").click().run()
+    _ok(at, "report")
+    assert said in texts(at)
