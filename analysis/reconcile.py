@@ -137,7 +137,7 @@ def count_reconciliation(
     model_customers: int | None = None,
     currency: str | None = None,
 ) -> list[str]:
-    """Say in plain sentences why this page's customer and order counts differ from others.
+    """Return the reasons this page's customer and order counts differ from other pages', in words.
 
     Parameters
     ----------
