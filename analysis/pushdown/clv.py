@@ -18,6 +18,15 @@ __all__ = ["clv_summary", "gamma_gamma_inputs"]
 _UNIT_DAYS = {"D": 1.0, "W": 7.0}
 
 
+def unit_days(time_unit: str) -> float:
+    """Return the days in ``time_unit``: "D" or "W", the time units push-down supports."""
+    if time_unit not in _UNIT_DAYS:
+        raise ValueError(
+            f"On a connected source time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}"
+        )
+    return _UNIT_DAYS[time_unit]
+
+
 def _per_customer(table, as_of_ts: pd.Timestamp) -> ir.Table:
     """Purchase days per customer: their count, the first and last, the repeat days' net sum."""
     ld = line_days(table, as_of_ts)
@@ -56,9 +65,7 @@ def clv_summary(table: ir.Table, *, as_of=None, time_unit: str = "D") -> pd.Data
         ``T`` (float64, in ``time_unit``) and ``monetary_value`` (float64); ``attrs`` records
         ``time_unit`` and ``as_of``.
     """
-    if time_unit not in _UNIT_DAYS:
-        raise ValueError(f"time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}")
-    unit = _UNIT_DAYS[time_unit]
+    unit = unit_days(time_unit)
     as_of_ts = resolve_as_of(table, as_of)
     frame = _per_customer(table, as_of_ts).execute().sort_values("customer_id", ignore_index=True)
     frequency = frame["n_days"].to_numpy(dtype=np.int64) - 1

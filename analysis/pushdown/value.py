@@ -31,7 +31,7 @@ from analysis.clv.summary import MAX_AMOUNT, UnsuitableDataError, implausible_am
 from analysis.clv.value import ValueInputs, ValueReport, value_report_from_inputs
 from analysis.core.errors import NotEnoughData
 from analysis.pushdown._lines import NET_DECIMALS, cutoff_day, line_days, resolve_as_of
-from analysis.pushdown.clv import clv_summary
+from analysis.pushdown.clv import clv_summary, unit_days
 
 __all__ = [
     "compare_models",
@@ -42,16 +42,6 @@ __all__ = [
     "value_inputs",
     "value_report",
 ]
-
-_UNITS = {"D": 1.0, "W": 7.0}
-
-
-def _check_unit(time_unit: str) -> float:
-    if time_unit not in _UNITS:
-        raise ValueError(
-            f"On a connected source time_unit must be 'D' (days) or 'W' (weeks), not {time_unit!r}"
-        )
-    return _UNITS[time_unit]
 
 
 def purchase_days(table: ir.Table, end: pd.Timestamp) -> ir.Table:
@@ -138,7 +128,7 @@ def value_inputs(
     table: ir.Table, *, as_of=None, time_unit: str = "W", holdout: bool = True
 ) -> ValueInputs:
     """Return :func:`analysis.clv.value.value_inputs`, computed in the engine."""
-    _check_unit(time_unit)
+    unit_days(time_unit)
     table, amount_note = drop_implausible_amounts(table, nothing_left_for="the value models")
     as_of_ts = resolve_as_of(table, as_of)
     summary = clv_summary(table, as_of=as_of_ts, time_unit=time_unit)
@@ -181,7 +171,7 @@ def value_report(
     ValueReport
         The in-memory report of the same lines sorted by customer (customers sorted by id).
     """
-    _check_unit(time_unit)
+    unit_days(time_unit)
     purchase_model(model)  # an unknown key fails before any work
     inputs = value_inputs(table, as_of=as_of, time_unit=time_unit, holdout=holdout)
     return value_report_from_inputs(
@@ -244,7 +234,7 @@ def _comparison_inputs(table, calibration_end, holdout_end, time_unit, period):
     return ComparisonInputs(
         hold.summary,
         hold.actual,
-        (end - start) / _UNITS[time_unit],
+        (end - start) / unit_days(time_unit),
         calibration_end=cal_end,
         holdout_end=hold.holdout_end,
         bounds=hold.bounds,
@@ -283,7 +273,7 @@ def compare_models(
     ModelComparison
         The in-memory comparison of the same lines sorted by customer.
     """
-    _check_unit(time_unit)
+    unit_days(time_unit)
     inputs = _comparison_inputs(table, calibration_end, holdout_end, time_unit, period)
     return compare_from_inputs(
         inputs,
