@@ -25,7 +25,6 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-import ibis
 import pandas as pd
 import streamlit as st
 
@@ -129,14 +128,15 @@ def is_large_upload(uploaded) -> bool:
 
 
 def _open(database: Path):
-    backend = ibis.duckdb.connect(
-        str(database),
-        read_only=True,
-        memory_limit=MEMORY_LIMIT,
-        temp_directory=str(database.parent / _SPILL),
+    """Open the session's database as any DuckDB connection is: read-only, bounded, no file access."""
+    return conn.open_backend(
+        {
+            "backend": "duckdb",
+            "database": str(database),
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": str(database.parent / _SPILL),
+        }
     )
-    backend.raw_sql("SET enable_external_access = false")
-    return backend
 
 
 def _mapping(lines_columns: list[str]) -> dict[str, str]:
